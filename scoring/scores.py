@@ -1,0 +1,324 @@
+"""Respondent scores, dimension statistics, favourability and maturity levels.
+
+Answers are held as an int8 *points* matrix (respondents × items, in the instrument's column order):
+the reverse-keyed answer minus the scale minimum, so 0 is the least favourable answer and
+``scale.span`` the most favourable, with -1 for a missing answer. One byte per answer keeps a
+million-respondent round in 25 MB, and the missing code lets every statistic run on integers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from scipy import stats
+
+from scoring.instrument import Instrument
+from scoring.reliability import ConfidenceInterval, CronbachAlphaResult, alpha_from_counts
+
+__all__ = [
+    "LEVEL_NAMES",
+    "MISSING",
+    "DimensionResult",
+    "InvalidAnswer",
+    "OverallResult",
+    "ScoringResult",
+    "encode_answers",
+    "item_distributions",
+    "maturity_level",
+    "respondent_outcome",
+    "respondent_scores",
+    "reverse_key",
+    "score_answers",
+]
+
+MISSING = -1
+LEVEL_NAMES = {1: "Initial", 2: "Emerging", 3: "Defined", 4: "Managed", 5: "Leading"}
+_LEVEL_EDGES = np.array([20.0, 40.0, 60.0, 80.0])
+
+
+class InvalidAnswer(ValueError):
+    """An answer that is not a point of the scale; ``row`` and ``column`` are 0-based."""
+
+    def __init__(self, row: int, column: str, value: Any, message: str):
+        super().__init__(f"row {row}, column {column!r}: {message}")
+        self.row, self.column, self.value, self.reason = row, column, value, message
+
+
+def reverse_key(values, scale_min: int, scale_max: int):
+    """Reverse-key answers on a ``scale_min``..``scale_max`` scale: ``x' = min + max - x``."""
+    return scale_min + scale_max - np.asarray(values)
+
+
+def maturity_level(score):
+    """Maturity level 1-5 of 0-100 scores: [0, 20) is 1, [20, 40) is 2, … [80, 100] is 5.
+
+    NaN scores get level 0 (no level). Scores are rounded to nine decimals first so that float noise
+    (59.999999999 for 60) does not drop a score into the band below.
+
+    >>> maturity_level([0, 19.99, 20, 59.9999999999, 80, 100]).tolist()
+    [1, 1, 2, 3, 5, 5]
+    """
+    score = np.round(np.asarray(score, dtype=np.float64), 9)
+    level = np.searchsorted(_LEVEL_EDGES, score, side="right") + 1
+    return np.where(np.isnan(score), 0, level)
+
+
+def encode_answers(values, instrument: Instrument, *, row_offset: int = 0) -> np.ndarray:
+    """Turn raw answers (respondents × items, NaN = missing) into the int8 points matrix.
+
+    Raises :class:`InvalidAnswer` for the first value that is not a whole point of the scale.
+    ``row_offset`` is added to the row in that error, for callers that encode in chunks.
+    """
+    values = np.asarray(values, dtype=np.float64)
+    keys = instrument.item_keys
+    if values.ndim != 2 or values.shape[1] != len(keys):
+        raise ValueError(f"values must have shape (n, {len(keys)}), not {values.shape}")
+    scale = instrument.scale
+    missing = np.isnan(values)
+    bad = ~missing & ((values != np.round(values)) | (values < scale.min) | (values > scale.max))
+    if bad.any():
+        row, col = np.argwhere(bad)[0]
+        value = values[row, col]
+        shown = int(value) if np.isfinite(value) and value == round(value) else value
+        raise InvalidAnswer(
+            int(row) + row_offset,
+            keys[col],
+            shown,
+            f"value {shown!r} is not a whole number from {scale.min} to {scale.max}",
+        )
+    points = np.where(missing, 0.0, values - scale.min)
+    points = np.where(instrument.reverse_mask, scale.span - points, points)
+    points[missing] = MISSING
+    return np.asfortranarray(points.astype(np.int8))
+
+
+def _dimension_sums(block: np.ndarray):
+    """Per respondent: number of answered items and the sum of their points (one pass per item)."""
+    answered = np.zeros(block.shape[0], dtype=np.int16)
+    total = np.zeros(block.shape[0], dtype=np.int16)
+    for j in range(block.shape[1]):
+        column = block[:, j]
+        answered += column >= 0
+        total += column
+    total += block.shape[1] - answered  # each missing answer added -1
+    return answered, total
+
+
+def _block_scores(block: np.ndarray, span: int) -> np.ndarray:
+    answered, total = _dimension_sums(block)
+    enough = answered >= -(-block.shape[1] // 2)  # at least half the items, rounded up
+    with np.errstate(invalid="ignore", divide="ignore"):
+        score = total / answered * (100.0 / span)
+    return np.where(enough, score, np.nan)
+
+
+def respondent_scores(points: np.ndarray, instrument: Instrument) -> np.ndarray:
+    """Respondents × dimensions matrix of 0-100 scores, NaN where too few items were answered."""
+    span = instrument.scale.span
+    out = np.empty((points.shape[0], len(instrument.dimensions)))
+    for d, columns in enumerate(instrument.dimension_columns.values()):
+        out[:, d] = _block_scores(points[:, columns], span)
+    return out
+
+
+def respondent_outcome(points: np.ndarray, instrument: Instrument) -> np.ndarray:
+    """Each respondent's mean outcome (advocacy) score, 0-100, NaN with too few answers."""
+    return _block_scores(points[:, instrument.outcome_columns], instrument.scale.span)
+
+
+def item_distributions(points: np.ndarray, span: int) -> np.ndarray:
+    """Items × (span + 2) counts: column 0 the missing answers, column 1 + p the answers at point p."""
+    return _item_tables(points, span, complete=None).sum(axis=1)
+
+
+def _item_tables(block: np.ndarray, span: int, complete: np.ndarray | None) -> np.ndarray:
+    """Items × 2 × (span + 2) counts, split by whether the respondent answered every item.
+
+    ``[i, c, 0]`` counts missing answers and ``[i, c, 1 + p]`` answers at point p, among respondents
+    with ``c = 1`` (complete) or ``c = 0``; the complete half feeds Cronbach's alpha.
+    """
+    bins = span + 2
+    tables = np.zeros((block.shape[1], 2, bins), dtype=np.int64)
+    for j in range(block.shape[1]):
+        # -1 viewed as uint8 is 255, so the shift by one puts a missing answer in bin 0
+        code = block[:, j].view(np.uint8) + np.uint8(1)
+        if complete is not None:  # 2 × bins <= 204 still fits a byte (scales have <= 101 points)
+            code += complete.view(np.uint8) * np.uint8(bins)
+        tables[j].flat[:] = np.bincount(code, minlength=2 * bins)[: 2 * bins]
+    return tables
+
+
+def _pair_table(answered: np.ndarray, total: np.ndarray, k: int, span: int) -> np.ndarray:
+    """(k + 1) × (k·span + 1) counts of respondents by (items answered, sum of points)."""
+    width = k * span + 1
+    code = answered.astype(np.int32) * width + total
+    return np.bincount(code, minlength=(k + 1) * width).reshape(k + 1, width)
+
+
+@dataclass(frozen=True)
+class DimensionResult:
+    """Statistics of one dimension (or of the outcome items) in a group of respondents."""
+
+    key: str
+    n: int
+    statistic: float  # mean 0-100 score
+    sd: float
+    confidence_level: float
+    _ci: tuple[float, float]
+    favourable: float
+    neutral: float
+    unfavourable: float
+    alpha: CronbachAlphaResult | None
+    distribution: np.ndarray = field(repr=False)  # items × (missing, point 0, …, point span)
+
+    @property
+    def level(self) -> int | None:
+        return None if np.isnan(self.statistic) else int(maturity_level(self.statistic))
+
+    def confidence_interval(self) -> ConfidenceInterval:
+        return ConfidenceInterval(*self._ci)
+
+
+@dataclass(frozen=True)
+class OverallResult:
+    statistic: float
+
+    @property
+    def level(self) -> int | None:
+        return None if np.isnan(self.statistic) else int(maturity_level(self.statistic))
+
+
+@dataclass(frozen=True)
+class ScoringResult:
+    instrument: Instrument = field(repr=False)
+    n_respondents: int
+    dimensions: tuple[DimensionResult, ...]
+    overall: OverallResult
+    outcome: DimensionResult | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON contract of ``ambassador score --json``."""
+        result = {
+            "instrument": self.instrument.id,
+            "version": self.instrument.version,
+            "n_respondents": self.n_respondents,
+            "dimensions": [_dimension_dict(dim) for dim in self.dimensions],
+            "overall": {"score": _round(self.overall.statistic, 2), "level": self.overall.level},
+        }
+        if self.outcome is not None:
+            result["outcome"] = _dimension_dict(self.outcome)
+        return result
+
+
+def _round(value: float, digits: int) -> float | None:
+    return None if value is None or np.isnan(value) else round(float(value), digits)
+
+
+def _dimension_dict(dim: DimensionResult) -> dict[str, Any]:
+    low, high = dim.confidence_interval()
+    alpha = dim.alpha
+    alpha_ci = alpha.confidence_interval() if alpha is not None else None
+    return {
+        "key": dim.key,
+        "n": dim.n,
+        "score": _round(dim.statistic, 2),
+        "ci95": None if np.isnan(low) else [_round(low, 2), _round(high, 2)],
+        "favourable": _round(dim.favourable, 3),
+        "neutral": _round(dim.neutral, 3),
+        "unfavourable": _round(dim.unfavourable, 3),
+        "alpha": None if alpha is None or np.isnan(alpha.statistic) else _round(alpha.statistic, 3),
+        "alpha_ci95": (
+            None if alpha_ci is None or np.isnan(alpha_ci.low)
+            else [_round(alpha_ci.low, 3), _round(alpha_ci.high, 3)]
+        ),
+        "level": dim.level,
+    }
+
+
+def t_interval(mean: float, sd: float, n: int, confidence_level: float) -> tuple[float, float]:
+    """Student-t interval for a mean; NaN bounds when ``n < 2``."""
+    if n < 2:
+        return (np.nan, np.nan)
+    half = stats.t.ppf(0.5 + confidence_level / 2, n - 1) * sd / np.sqrt(n)
+    return (float(mean - half), float(mean + half))
+
+
+def _summarise(key: str, block: np.ndarray, span: int, confidence_level: float):
+    """One dimension's statistics from two small frequency tables instead of per-row floats.
+
+    A respondent's score depends only on (items answered, sum of points), so counting those pairs
+    gives the exact mean and SD of the respondent scores; counting each item's points separately
+    for complete and incomplete respondents gives the answer distribution, the favourable shares and
+    (with the complete respondents' totals) Cronbach's alpha.
+    """
+    k = block.shape[1]
+    answered, total = _dimension_sums(block)
+    pairs = _pair_table(answered, total, k, span)
+    items = _item_tables(block, span, answered == k)
+
+    counted = np.arange(k + 1) >= -(-k // 2)  # at least half the items answered, rounded up
+    with np.errstate(invalid="ignore", divide="ignore"):
+        value = np.arange(pairs.shape[1]) / np.arange(k + 1)[:, None] * (100.0 / span)
+    weights = pairs[counted]
+    n = int(weights.sum())
+    mean = float((weights * value[counted]).sum() / n) if n else np.nan
+    sd = np.nan
+    if n > 1:
+        sd = float(np.sqrt((weights * (value[counted] - mean) ** 2).sum() / (n - 1)))
+
+    per_point = items[:, :, 1:].sum(axis=(0, 1))
+    answers = per_point.sum()
+    top = 2 if span + 1 >= 4 else 1  # the top (and bottom) two points; one on a 2- or 3-point scale
+    shares = (np.nan, np.nan, np.nan)
+    if answers:
+        fav, unfav = per_point[-top:].sum(), per_point[:top].sum()
+        shares = (fav / answers, (answers - fav - unfav) / answers, unfav / answers)
+    alpha = None
+    if k >= 2:
+        alpha = alpha_from_counts(items[:, 1, 1:], pairs[k], confidence_level=confidence_level)
+    return DimensionResult(
+        key=key,
+        n=n,
+        statistic=mean,
+        sd=sd,
+        confidence_level=confidence_level,
+        _ci=t_interval(mean, sd, n, confidence_level),
+        favourable=float(shares[0]),
+        neutral=float(shares[1]),
+        unfavourable=float(shares[2]),
+        alpha=alpha,
+        distribution=items.sum(axis=1),
+    )
+
+
+def score_answers(
+    points: np.ndarray, instrument: Instrument, *, confidence_level: float = 0.95
+) -> ScoringResult:
+    """Score a group of respondents: every dimension, the outcome items and the overall level.
+
+    ``points`` is the int8 matrix made by :func:`encode_answers` (or read from the database).
+    """
+    points = np.asarray(points, dtype=np.int8)
+    if points.ndim != 2 or points.shape[1] != len(instrument.item_keys):
+        raise ValueError(
+            f"points must have shape (n, {len(instrument.item_keys)}), not {points.shape}"
+        )
+    span = instrument.scale.span
+    dimensions = tuple(
+        _summarise(key, points[:, columns], span, confidence_level)
+        for key, columns in instrument.dimension_columns.items()
+    )
+    means = np.array([dim.statistic for dim in dimensions])
+    overall = OverallResult(float(means.mean()) if not np.isnan(means).any() else np.nan)
+    outcome = None
+    if instrument.outcomes:
+        outcome = _summarise("outcome", points[:, instrument.outcome_columns], span, confidence_level)
+    return ScoringResult(
+        instrument=instrument,
+        n_respondents=int(points.shape[0]),
+        dimensions=dimensions,
+        overall=overall,
+        outcome=outcome,
+    )
