@@ -123,7 +123,9 @@ class Instrument:
 
     def recommendations_for(self, dimension: str, level: int) -> tuple[Recommendation, ...]:
         return tuple(
-            rec for rec in self.recommendations if rec.dimension == dimension and level in rec.levels
+            rec
+            for rec in self.recommendations
+            if rec.dimension == dimension and level in rec.levels
         )
 
 
@@ -133,7 +135,7 @@ def bundled_instruments() -> dict[str, Path]:
 
 
 def load_instrument(name_or_path: str | Path = "social-culture-v1") -> Instrument:
-    """Load an instrument by bundled name (``social-culture-v1``, ``social-culture``) or file path."""
+    """Load an instrument by path or by bundled name (``social-culture-v1``, ``social-culture``)."""
     path = Path(name_or_path)
     if not path.is_file():
         bundled = bundled_instruments()
@@ -202,7 +204,10 @@ class _Parser:
     def instrument(self, doc: dict[str, Any]) -> Instrument:
         self.table(doc, "top level", {"instrument", "dimensions"}, {"outcomes", "recommendations"})
         head = self.table(
-            doc["instrument"], "[instrument]", {"id", "version", "scale"}, {"name", "languages", "labels"}
+            doc["instrument"],
+            "[instrument]",
+            {"id", "version", "scale"},
+            {"name", "languages", "labels"},
         )
         languages = head.get("languages", ["en", "nl"])
         if (
@@ -218,9 +223,11 @@ class _Parser:
         if isinstance(version, int) and not isinstance(version, bool):
             version = str(version)
         version = self.key(version, "[instrument].version")
-        name = self.text(head["name"], "[instrument].name") if "name" in head else {
-            lang: instrument_id for lang in self.languages
-        }
+        name = (
+            self.text(head["name"], "[instrument].name")
+            if "name" in head
+            else {lang: instrument_id for lang in self.languages}
+        )
         scale = self.scale(head)
         dimensions = self.dimensions(doc["dimensions"])
         outcomes = self.items(doc.get("outcomes", []), "[[outcomes]]", None, self.seen_items)
@@ -266,7 +273,9 @@ class _Parser:
                         f"must list {high - low + 1} labels, one per scale point {low}..{high}",
                     )
                 if not all(isinstance(v, str) and v.strip() for v in values):
-                    raise self.fail(f"[instrument].labels.{lang}", "labels must be non-empty strings")
+                    raise self.fail(
+                        f"[instrument].labels.{lang}", "labels must be non-empty strings"
+                    )
                 labels[lang] = tuple(v.strip() for v in values)
         return Scale(min=low, max=high, labels=labels)
 

@@ -15,7 +15,7 @@ import numpy as np
 from scipy import stats
 
 from scoring.instrument import Instrument
-from scoring.reliability import ConfidenceInterval, CronbachAlphaResult, alpha_from_counts
+from scoring.reliability import ConfidenceInterval, CronbachAlphaResult, cronbach_alpha
 
 __all__ = [
     "LEVEL_NAMES",
@@ -36,6 +36,7 @@ __all__ = [
 MISSING = -1
 LEVEL_NAMES = {1: "Initial", 2: "Emerging", 3: "Defined", 4: "Managed", 5: "Leading"}
 _LEVEL_EDGES = np.array([20.0, 40.0, 60.0, 80.0])
+_COMPARE_UP_TO = 12  # scale spans up to which answers are counted by comparison
 
 
 class InvalidAnswer(ValueError):
@@ -58,7 +59,7 @@ def maturity_level(score):
     (59.999999999 for 60) does not drop a score into the band below.
 
     >>> maturity_level([0, 19.99, 20, 59.9999999999, 80, 100]).tolist()
-    [1, 1, 2, 3, 5, 5]
+    [1, 1, 2, 4, 5, 5]
     """
     score = np.round(np.asarray(score, dtype=np.float64), 9)
     level = np.searchsorted(_LEVEL_EDGES, score, side="right") + 1
@@ -80,13 +81,12 @@ def encode_answers(values, instrument: Instrument, *, row_offset: int = 0) -> np
     bad = ~missing & ((values != np.round(values)) | (values < scale.min) | (values > scale.max))
     if bad.any():
         row, col = np.argwhere(bad)[0]
-        value = values[row, col]
-        shown = int(value) if np.isfinite(value) and value == round(value) else value
+        value = float(values[row, col])
         raise InvalidAnswer(
             int(row) + row_offset,
             keys[col],
-            shown,
-            f"value {shown!r} is not a whole number from {scale.min} to {scale.max}",
+            value,
+            f"value {value:g} is not a whole number from {scale.min} to {scale.max}",
         )
     points = np.where(missing, 0.0, values - scale.min)
     points = np.where(instrument.reverse_mask, scale.span - points, points)
@@ -129,25 +129,18 @@ def respondent_outcome(points: np.ndarray, instrument: Instrument) -> np.ndarray
 
 
 def item_distributions(points: np.ndarray, span: int) -> np.ndarray:
-    """Items × (span + 2) counts: column 0 the missing answers, column 1 + p the answers at point p."""
-    return _item_tables(points, span, complete=None).sum(axis=1)
-
-
-def _item_tables(block: np.ndarray, span: int, complete: np.ndarray | None) -> np.ndarray:
-    """Items × 2 × (span + 2) counts, split by whether the respondent answered every item.
-
-    ``[i, c, 0]`` counts missing answers and ``[i, c, 1 + p]`` answers at point p, among respondents
-    with ``c = 1`` (complete) or ``c = 0``; the complete half feeds Cronbach's alpha.
-    """
-    bins = span + 2
-    tables = np.zeros((block.shape[1], 2, bins), dtype=np.int64)
-    for j in range(block.shape[1]):
-        # -1 viewed as uint8 is 255, so the shift by one puts a missing answer in bin 0
-        code = block[:, j].view(np.uint8) + np.uint8(1)
-        if complete is not None:  # 2 × bins <= 204 still fits a byte (scales have <= 101 points)
-            code += complete.view(np.uint8) * np.uint8(bins)
-        tables[j].flat[:] = np.bincount(code, minlength=2 * bins)[: 2 * bins]
-    return tables
+    """Items × (span + 2) counts: column 0 missing answers, column 1 + p the answers at p."""
+    counts = np.empty((points.shape[1], span + 2), dtype=np.int64)
+    for j in range(points.shape[1]):
+        column = points[:, j]
+        if span <= _COMPARE_UP_TO:
+            # a handful of byte comparisons beats bincount, which first widens every byte to int64
+            counts[j] = [np.count_nonzero(column == value) for value in range(-1, span + 1)]
+        else:
+            # -1 viewed as uint8 is 255: after the shift by one, missing answers land in bin 0
+            shifted = column.view(np.uint8) + np.uint8(1)
+            counts[j] = np.bincount(shifted, minlength=span + 2)[: span + 2]
+    return counts
 
 
 def _pair_table(answered: np.ndarray, total: np.ndarray, k: int, span: int) -> np.ndarray:
@@ -230,7 +223,8 @@ def _dimension_dict(dim: DimensionResult) -> dict[str, Any]:
         "unfavourable": _round(dim.unfavourable, 3),
         "alpha": None if alpha is None or np.isnan(alpha.statistic) else _round(alpha.statistic, 3),
         "alpha_ci95": (
-            None if alpha_ci is None or np.isnan(alpha_ci.low)
+            None
+            if alpha_ci is None or np.isnan(alpha_ci.low)
             else [_round(alpha_ci.low, 3), _round(alpha_ci.high, 3)]
         ),
         "level": dim.level,
@@ -249,14 +243,13 @@ def _summarise(key: str, block: np.ndarray, span: int, confidence_level: float):
     """One dimension's statistics from two small frequency tables instead of per-row floats.
 
     A respondent's score depends only on (items answered, sum of points), so counting those pairs
-    gives the exact mean and SD of the respondent scores; counting each item's points separately
-    for complete and incomplete respondents gives the answer distribution, the favourable shares and
-    (with the complete respondents' totals) Cronbach's alpha.
+    gives the exact mean and SD of the respondent scores; counting each item's points gives the
+    answer distribution and the favourable shares.
     """
     k = block.shape[1]
     answered, total = _dimension_sums(block)
     pairs = _pair_table(answered, total, k, span)
-    items = _item_tables(block, span, answered == k)
+    distribution = item_distributions(block, span)
 
     counted = np.arange(k + 1) >= -(-k // 2)  # at least half the items answered, rounded up
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -268,16 +261,14 @@ def _summarise(key: str, block: np.ndarray, span: int, confidence_level: float):
     if n > 1:
         sd = float(np.sqrt((weights * (value[counted] - mean) ** 2).sum() / (n - 1)))
 
-    per_point = items[:, :, 1:].sum(axis=(0, 1))
+    per_point = distribution[:, 1:].sum(axis=0)
     answers = per_point.sum()
     top = 2 if span + 1 >= 4 else 1  # the top (and bottom) two points; one on a 2- or 3-point scale
     shares = (np.nan, np.nan, np.nan)
     if answers:
         fav, unfav = per_point[-top:].sum(), per_point[:top].sum()
         shares = (fav / answers, (answers - fav - unfav) / answers, unfav / answers)
-    alpha = None
-    if k >= 2:
-        alpha = alpha_from_counts(items[:, 1, 1:], pairs[k], confidence_level=confidence_level)
+    alpha = cronbach_alpha(block, confidence_level=confidence_level) if k >= 2 else None
     return DimensionResult(
         key=key,
         n=n,
@@ -289,7 +280,7 @@ def _summarise(key: str, block: np.ndarray, span: int, confidence_level: float):
         neutral=float(shares[1]),
         unfavourable=float(shares[2]),
         alpha=alpha,
-        distribution=items.sum(axis=1),
+        distribution=distribution,
     )
 
 
@@ -314,7 +305,9 @@ def score_answers(
     overall = OverallResult(float(means.mean()) if not np.isnan(means).any() else np.nan)
     outcome = None
     if instrument.outcomes:
-        outcome = _summarise("outcome", points[:, instrument.outcome_columns], span, confidence_level)
+        outcome = _summarise(
+            "outcome", points[:, instrument.outcome_columns], span, confidence_level
+        )
     return ScoringResult(
         instrument=instrument,
         n_respondents=int(points.shape[0]),

@@ -45,7 +45,7 @@ def read_answers_csv(
     if not path.is_file():
         raise AnswerFileError(f"{path}: not a file")
     header, delimiter = _read_header(path)
-    present = _item_columns(path, header, instrument)
+    _check_item_columns(path, header, instrument)
     points = []
     rows_done = 0
     with path.open("rb") as fh:
@@ -53,7 +53,6 @@ def read_answers_csv(
             reader = pd.read_csv(
                 fh,
                 sep=delimiter,
-                usecols=list(present),
                 encoding="utf-8-sig",
                 skipinitialspace=True,
                 chunksize=CHUNK_ROWS,
@@ -98,7 +97,7 @@ def _read_header(path: Path) -> tuple[list[str], str]:
     return header, delimiter
 
 
-def _item_columns(path: Path, header: list[str], instrument: Instrument) -> list[str]:
+def _check_item_columns(path: Path, header: list[str], instrument: Instrument) -> None:
     duplicates = sorted({name for name in header if header.count(name) > 1 and name})
     if duplicates:
         raise AnswerFileError(f"{path}: line 1: column {duplicates[0]!r} appears more than once")
@@ -111,7 +110,6 @@ def _item_columns(path: Path, header: list[str], instrument: Instrument) -> list
             f"{path}: line 1: column {missing[0]!r} is missing; instrument "
             f"{instrument.id} v{instrument.version} needs a column per item ({found})"
         )
-    return [key for key in instrument.item_keys if key in header]
 
 
 def _encode_chunk(path: Path, chunk: pd.DataFrame, instrument: Instrument, first_row: int):
@@ -126,7 +124,9 @@ def _encode_chunk(path: Path, chunk: pd.DataFrame, instrument: Instrument, first
     try:
         return encode_answers(values, instrument, row_offset=first_row)
     except InvalidAnswer as exc:
-        raise AnswerFileError(f"{path}: line {exc.row + 2}, column {exc.column!r}: {exc.reason}")
+        raise AnswerFileError(
+            f"{path}: line {exc.row + 2}, column {exc.column!r}: {exc.reason}"
+        ) from None
 
 
 def _numeric_column(path: Path, column: pd.Series, key: str, first_row: int) -> pd.Series:

@@ -37,8 +37,13 @@ def main() -> None:
     help="Instrument file, or the name of a bundled instrument.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the JSON contract instead of a table.")
-@click.option("--lang", type=click.Choice(["en", "nl"]), default="en", show_default=True,
-              help="Language of the dimension names in the table.")
+@click.option(
+    "--lang",
+    type=click.Choice(["en", "nl"]),
+    default="en",
+    show_default=True,
+    help="Language of the dimension names in the table.",
+)
 def score(csv_file: str, instrument_name: str, as_json: bool, lang: str) -> None:
     """Score a CSV of answers: one row per respondent, one column per item key."""
     try:
@@ -108,5 +113,6 @@ def _row(name: str, dim: DimensionResult, width: int) -> str:
     level = f"{dim.level} {LEVEL_NAMES[dim.level]}" if dim.level else "–"
     return (
         f"{name:<{width}}{dim.n:>9,}  {score:>5}  {ci:<13} "
-        f"{pct(dim.favourable)} {pct(dim.neutral)} {pct(dim.unfavourable)}  {alpha_text:>5}  {level}"
+        f"{pct(dim.favourable)} {pct(dim.neutral)} {pct(dim.unfavourable)}"
+        f"  {alpha_text:>5}  {level}"
     )

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import tomllib
+from functools import cache
+
 import pytest
+
+from scoring.instrument import Instrument, parse_instrument
 
 
 def instrument_toml(
@@ -22,7 +27,11 @@ def instrument_toml(
         f"labels.nl = [{labels_nl}]",
     ]
     for d in range(dimensions):
-        parts += ["[[dimensions]]", f'key = "dim{d}"', f'name = {{ en = "Dim {d}", nl = "Dim {d} nl" }}']
+        parts += [
+            "[[dimensions]]",
+            f'key = "dim{d}"',
+            f'name = {{ en = "Dim {d}", nl = "Dim {d} nl" }}',
+        ]
         for i in range(items):
             parts += [
                 "[[dimensions.items]]",
@@ -31,7 +40,11 @@ def instrument_toml(
                 f'text = {{ en = "Item {d}.{i}", nl = "Vraag {d}.{i}" }}',
             ]
     for o in range(outcomes):
-        parts += ["[[outcomes]]", f'key = "OUT{o}"', f'text = {{ en = "Outcome {o}", nl = "Uitkomst {o}" }}']
+        parts += [
+            "[[outcomes]]",
+            f'key = "OUT{o}"',
+            f'text = {{ en = "Outcome {o}", nl = "Uitkomst {o}" }}',
+        ]
     parts += [
         "[[recommendations]]",
         'dimension = "dim0"',
@@ -57,3 +70,19 @@ def make_instrument_file(tmp_path):
 def instrument_text():
     """The :func:`instrument_toml` builder, for tests that edit a valid instrument."""
     return instrument_toml
+
+
+@cache
+def _shaped(dimensions: int, items: int, scale: tuple[int, int], outcomes: int) -> Instrument:
+    text = instrument_toml(dimensions, items, scale, outcomes)
+    return parse_instrument(tomllib.loads(text), source=f"<shape {dimensions}x{items} {scale}>")
+
+
+@pytest.fixture(scope="session")
+def shaped_instrument():
+    """An in-memory instrument of a given shape (cached; safe inside hypothesis tests)."""
+
+    def make(dimensions: int = 3, items: int = 4, scale=(1, 7), outcomes: int = 2) -> Instrument:
+        return _shaped(dimensions, items, tuple(scale), outcomes)
+
+    return make

@@ -15,7 +15,11 @@ def bundled():
 def test_bundled_instrument_has_the_five_principles(bundled):
     assert bundled.id == "social-culture" and bundled.version == "1"
     assert [d.key for d in bundled.dimensions] == [
-        "guidelines", "error_tolerance", "patience", "leadership", "dialogue",
+        "guidelines",
+        "error_tolerance",
+        "patience",
+        "leadership",
+        "dialogue",
     ]
     assert (bundled.scale.min, bundled.scale.max) == (1, 5)
     for dim in bundled.dimensions:
@@ -43,7 +47,7 @@ def test_load_by_id_and_by_path(bundled):
     assert load_instrument("social-culture").item_keys == bundled.item_keys
     assert load_instrument(bundled.source).item_keys == bundled.item_keys
     assert bundled.item_keys[:5] == ("G1", "G2", "G3", "G4", "G5")
-    assert bundled.item_keys[-len(bundled.outcomes):] == tuple(o.key for o in bundled.outcomes)
+    assert bundled.item_keys[-len(bundled.outcomes) :] == tuple(o.key for o in bundled.outcomes)
 
 
 def test_unknown_instrument_names_the_bundled_ones():
@@ -62,26 +66,62 @@ def test_other_shapes_load(make_instrument_file):
 
 BROKEN = [
     # (replace this, with that, the message must match)
-    ('key = "D0I1"', 'key = "D0I0"', r"dimensions\]\] #1 \('dim0'\)\.items #2 \('D0I0'\): duplicate item key"),
+    (
+        'key = "D0I1"',
+        'key = "D0I0"',
+        r"dimensions\]\] #1 \('dim0'\)\.items #2 \('D0I0'\): duplicate item key",
+    ),
     ('key = "dim1"', 'key = "dim0"', r"#2 \('dim0'\): duplicate dimension key"),
-    ('key = "OUT0"', 'key = "D1I2"', r"\[\[outcomes\]\] #1 \('D1I2'\): duplicate item key 'D1I2' \(also in dimension 'dim1'\)"),
-    ('text = { en = "Item 1.2", nl = "Vraag 1.2" }', 'text = { en = "Item 1.2" }',
-     r"#2 \('dim1'\)\.items #3 \('D1I2'\)\.text: missing translation 'nl'"),
-    ('name = { en = "Dim 2", nl = "Dim 2 nl" }', 'name = { en = "Dim 2", nl = "" }',
-     r"#3 \('dim2'\)\.name\.nl: must be a non-empty string"),
-    ("scale = { min = 1, max = 7 }", "scale = { min = 7, max = 1 }", r"\[instrument\]\.scale: min \(7\) must be below max \(1\)"),
-    ("scale = { min = 1, max = 7 }", "scale = { min = 1.5, max = 7 }", r"\[instrument\]\.scale\.min: must be a whole number"),
-    ("scale = { min = 1, max = 7 }", "scale = { min = 1, max = 5 }", r"\[instrument\]\.labels\.en: must list 5 labels"),
-    ("scale = { min = 1, max = 7 }", "scale = { min = 1, max = 7, step = 1 }", r"\[instrument\]\.scale: unknown field 'step'"),
-    ('reverse = false', 'reversed = false', r"items #1 \('D0I0'\)|unknown field 'reversed'"),
+    (
+        'key = "OUT0"',
+        'key = "D1I2"',
+        r"\[\[outcomes\]\] #1 \('D1I2'\): duplicate item key 'D1I2' \(also in dimension 'dim1'\)",
+    ),
+    (
+        'text = { en = "Item 1.2", nl = "Vraag 1.2" }',
+        'text = { en = "Item 1.2" }',
+        r"#2 \('dim1'\)\.items #3 \('D1I2'\)\.text: missing translation 'nl'",
+    ),
+    (
+        'name = { en = "Dim 2", nl = "Dim 2 nl" }',
+        'name = { en = "Dim 2", nl = "" }',
+        r"#3 \('dim2'\)\.name\.nl: must be a non-empty string",
+    ),
+    (
+        "scale = { min = 1, max = 7 }",
+        "scale = { min = 7, max = 1 }",
+        r"\[instrument\]\.scale: min \(7\) must be below max \(1\)",
+    ),
+    (
+        "scale = { min = 1, max = 7 }",
+        "scale = { min = 1.5, max = 7 }",
+        r"\[instrument\]\.scale\.min: must be a whole number",
+    ),
+    (
+        "scale = { min = 1, max = 7 }",
+        "scale = { min = 1, max = 5 }",
+        r"\[instrument\]\.labels\.en: must list 5 labels",
+    ),
+    (
+        "scale = { min = 1, max = 7 }",
+        "scale = { min = 1, max = 7, step = 1 }",
+        r"\[instrument\]\.scale: unknown field 'step'",
+    ),
+    ("reverse = false", "reversed = false", r"items #1 \('D0I0'\)|unknown field 'reversed'"),
     ('version = "2"', 'version = "2"\ncolour = "blue"', r"\[instrument\]: unknown field 'colour'"),
-    ("levels = [1, 2, 3]", "levels = [0, 6]", r"\[\[recommendations\]\] #1\.levels: must list maturity levels"),
+    (
+        "levels = [1, 2, 3]",
+        "levels = [0, 6]",
+        r"\[\[recommendations\]\] #1\.levels: must list maturity levels",
+    ),
     ('dimension = "dim0"', 'dimension = "nope"', r"#1\.dimension: unknown dimension 'nope'"),
 ]
 
 
 @pytest.mark.parametrize(("old", "new", "message"), BROKEN)
-def test_broken_instrument_is_refused_naming_file_and_place(make_instrument_file, instrument_text, old, new, message):
+def test_broken_instrument_is_refused_naming_file_and_place(
+    make_instrument_file, instrument_text, old, new, message
+):
     text = instrument_text()
     assert old in text
     path = make_instrument_file("broken.toml", text.replace(old, new, 1))
@@ -91,10 +131,15 @@ def test_broken_instrument_is_refused_naming_file_and_place(make_instrument_file
 
 
 def test_empty_dimension_is_refused(make_instrument_file):
-    text = '[instrument]\nid = "x"\nversion = "1"\nscale = { min = 1, max = 5 }\n' \
+    text = (
+        '[instrument]\nid = "x"\nversion = "1"\nscale = { min = 1, max = 5 }\n'
         '[[dimensions]]\nkey = "lonely"\nname = { en = "L", nl = "L" }\nitems = []\n'
+    )
     path = make_instrument_file("empty.toml", text)
-    with pytest.raises(InstrumentError, match=r"empty\.toml: \[\[dimensions\]\] #1 \('lonely'\): a dimension needs at least one item"):
+    with pytest.raises(
+        InstrumentError,
+        match=r"empty\.toml: \[\[dimensions\]\] #1 \('lonely'\): a dimension needs at least one",
+    ):
         load_instrument(path)
 
 
