@@ -27,6 +27,7 @@ __all__ = [
     "encode_answers",
     "item_distributions",
     "maturity_level",
+    "points_from_offsets",
     "respondent_outcome",
     "respondent_scores",
     "reverse_key",
@@ -66,6 +67,16 @@ def maturity_level(score):
     return np.where(np.isnan(score), 0, level)
 
 
+def points_from_offsets(offsets, instrument: Instrument) -> np.ndarray:
+    """Reverse-key stored answers (answer − scale minimum, -1 missing) into the points matrix."""
+    points = np.array(offsets, dtype=np.int8, order="F")
+    reverse = instrument.reverse_mask
+    if reverse.any():
+        flipped = points[:, reverse]
+        points[:, reverse] = np.where(flipped < 0, MISSING, instrument.scale.span - flipped)
+    return points
+
+
 def encode_answers(values, instrument: Instrument, *, row_offset: int = 0) -> np.ndarray:
     """Turn raw answers (respondents × items, NaN = missing) into the int8 points matrix.
 
@@ -88,10 +99,8 @@ def encode_answers(values, instrument: Instrument, *, row_offset: int = 0) -> np
             value,
             f"value {value:g} is not a whole number from {scale.min} to {scale.max}",
         )
-    points = np.where(missing, 0.0, values - scale.min)
-    points = np.where(instrument.reverse_mask, scale.span - points, points)
-    points[missing] = MISSING
-    return np.asfortranarray(points.astype(np.int8))
+    offsets = np.where(missing, MISSING, values - scale.min).astype(np.int8)
+    return points_from_offsets(offsets, instrument)
 
 
 def _dimension_sums(block: np.ndarray):

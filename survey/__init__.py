@@ -1,0 +1,74 @@
+"""Ambassador Scan web app: the anonymous survey, HR reports and the consultant's portfolio."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import Flask
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app: settings, extensions, blueprints, error pages and commands."""
+    app = Flask(__name__, template_folder=str(TEMPLATES), instance_relative_config=True)
+    from survey.config import load_settings
+
+    app.config.update(load_settings(app.instance_path))
+    if config:
+        app.config.update(config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    register_log_filters()
+
+    @app.context_processor
+    def inject_language():
+        from flask_babel import get_locale
+
+        return {"lang": str(get_locale())}
+
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from survey.extensions import babel, csrf, db, limiter, select_locale
+
+    db.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from survey.respond.views import blueprint as respond
+
+    app.register_blueprint(respond)
+    if app.config.get("BENCH_ENDPOINTS"):
+        from survey.bench_views import blueprint as bench
+
+        app.register_blueprint(bench)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from survey.errors import register
+
+    register(app)
+
+
+def register_commands(app: Flask) -> None:
+    from survey.admin_cli import commands
+
+    for command in commands:
+        app.cli.add_command(command)
+
+
+def register_log_filters() -> None:
+    from survey.privacy_log import RedactTokens
+
+    for name in ("werkzeug", "gunicorn.access", "gunicorn.error"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, RedactTokens) for f in logger.filters):
+            logger.addFilter(RedactTokens())

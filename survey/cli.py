@@ -6,24 +6,35 @@ import json
 import sys
 
 import click
+from flask.cli import FlaskGroup
 
 from scoring.instrument import Instrument, InstrumentError, load_instrument
 from scoring.scores import LEVEL_NAMES, DimensionResult, ScoringResult, score_answers
+from survey.admin_cli import InputError
 from survey.answers_csv import AnswerFileError, read_answers_csv
 
 PROGRESS_MIN_BYTES = 20 * 1024 * 1024
 
 
-class InputError(click.ClickException):
-    """Bad input from the user: one clear message, exit code 2."""
+def _create_app():
+    from survey import create_app
 
-    exit_code = 2
+    return create_app()
 
 
-@click.group()
+@click.group(
+    cls=FlaskGroup,
+    create_app=_create_app,
+    add_default_commands=False,
+    add_version_option=False,
+    set_debug_flag=False,
+)
 @click.version_option(package_name="ambassador-scan")
 def main() -> None:
-    """Ambassador Scan: measure and improve an organisation's social media culture."""
+    """Ambassador Scan: measure and improve an organisation's social media culture.
+
+    The database commands work on DATABASE_URL (default: SQLite under instance/).
+    """
 
 
 @main.command()

@@ -1,0 +1,53 @@
+"""Settings from environment variables, with safe defaults for a laptop."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+def load_settings(instance_path: str) -> dict:
+    """Configuration from the environment; SQLite database and secret key live in ``instance/``."""
+    instance = Path(instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    return {
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or instance_secret_key(instance),
+        "SQLALCHEMY_DATABASE_URI": database_url(instance),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "OPEN_LINK_RATE_LIMIT": os.environ.get("OPEN_LINK_RATE_LIMIT", "30 per hour"),
+        "BABEL_DEFAULT_LOCALE": "en",
+        "LANGUAGES": ("en", "nl"),
+        "WTF_CSRF_TIME_LIMIT": None,  # a survey may take a coffee break; the token is per session
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "BENCH_ENDPOINTS": os.environ.get("AMBASSADOR_BENCH_ENDPOINTS") == "1",
+    }
+
+
+def database_url(instance: Path) -> str:
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        return f"sqlite:///{instance / 'ambassador.sqlite3'}"
+    # Hosting platforms hand out postgres:// URLs; SQLAlchemy wants the driver named.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def instance_secret_key(instance: Path) -> str:
+    """The key generated into the instance folder on first start, so sessions survive restarts."""
+    path = instance / "secret_key"
+    if not path.exists():
+        key = secrets.token_hex(32)
+        # exclusive create: two workers starting at once must not end up with different keys
+        try:
+            with open(path, "x", encoding="ascii") as fh:
+                fh.write(key)
+            path.chmod(0o600)
+        except FileExistsError:
+            pass
+    return path.read_text(encoding="ascii").strip()

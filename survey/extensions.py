@@ -1,0 +1,34 @@
+"""Flask extensions, created without an app and bound in :func:`survey.create_app`."""
+
+from __future__ import annotations
+
+from flask import request, session
+from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_sqlalchemy import SQLAlchemy
+from flask_wtf.csrf import CSRFProtect
+
+from survey.models import Base
+
+db = SQLAlchemy(model_class=Base)
+csrf = CSRFProtect()
+babel = Babel()
+# The client address is used in memory (or Redis) for counting only; it is never stored with data.
+limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def select_locale() -> str:
+    """The language asked for in the URL, then the one chosen earlier, then the browser's."""
+    from flask import current_app
+
+    languages = current_app.config["LANGUAGES"]
+    asked = request.args.get("lang")
+    if asked in languages:
+        session["lang"] = asked
+        return asked
+    if session.get("lang") in languages:
+        return session["lang"]
+    return (
+        request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    )

@@ -1,0 +1,168 @@
+"""The database schema. The anonymity rules live here, not in a convention:
+
+* an :class:`Invitation` holds only the SHA-256 of its token and a redeemed flag — no time, no
+  address;
+* a :class:`Response` holds a random UUID, its campaign, the *day* it was given, its language, the
+  segment answers and the item answers — nothing that links it to an invitation, a person, a network
+  address or a moment of the day;
+* a :class:`Comment` is stored apart from its response, so a remark cannot be tied to answers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+MIN_GROUP_SIZE_FLOOR = 3
+ROLES = ("hr", "consultant")
+CAMPAIGN_STATUSES = ("draft", "open", "closed")
+
+
+class Base(DeclarativeBase):
+    metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def today_utc() -> dt.date:
+    return dt.datetime.now(dt.UTC).date()
+
+
+def new_uuid() -> str:
+    return str(uuid.uuid4())
+
+
+class Organisation(Base):
+    __tablename__ = "organisations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    sector: Mapped[str | None] = mapped_column(sa.String(80))
+    size_band: Mapped[str | None] = mapped_column(sa.String(20))
+
+    campaigns: Mapped[list[Campaign]] = relationship(
+        back_populates="organisation", cascade="all, delete-orphan"
+    )
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="organisation", cascade="all, delete-orphan"
+    )
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200), default="")
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    is_admin: Mapped[bool] = mapped_column(default=False)
+
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="user", cascade="all, delete-orphan"
+    )
+
+
+class Membership(Base):
+    __tablename__ = "memberships"
+    __table_args__ = (
+        sa.UniqueConstraint("user_id", "organisation_id", name="user_organisation"),
+        sa.CheckConstraint("role IN ('hr', 'consultant')", name="role"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    organisation_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("organisations.id", ondelete="CASCADE")
+    )
+    role: Mapped[str] = mapped_column(sa.String(20))
+
+    user: Mapped[User] = relationship(back_populates="memberships")
+    organisation: Mapped[Organisation] = relationship(back_populates="memberships")
+
+
+class Campaign(Base):
+    """One survey round of one organisation."""
+
+    __tablename__ = "campaigns"
+    __table_args__ = (
+        sa.CheckConstraint(f"min_group_size >= {MIN_GROUP_SIZE_FLOOR}", name="min_group_size"),
+        sa.CheckConstraint("status IN ('draft', 'open', 'closed')", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(sa.String(200))
+    instrument_id: Mapped[str] = mapped_column(sa.String(80))
+    instrument_version: Mapped[str] = mapped_column(sa.String(20))
+    languages: Mapped[list[Any]] = mapped_column(sa.JSON, default=lambda: ["en", "nl"])
+    status: Mapped[str] = mapped_column(sa.String(10), default="draft")
+    closes_on: Mapped[dt.date | None]
+    min_group_size: Mapped[int] = mapped_column(default=5)
+    # [{"key": "department", "options": ["Sales", "IT"]}, …]
+    segments: Mapped[list[Any]] = mapped_column(sa.JSON, default=list)
+    open_slug: Mapped[str | None] = mapped_column(sa.String(40), unique=True)
+
+    organisation: Mapped[Organisation] = relationship(back_populates="campaigns")
+
+    @property
+    def instrument_name(self) -> str:
+        return f"{self.instrument_id}-v{self.instrument_version}"
+
+    def is_open_on(self, day: dt.date) -> bool:
+        return self.status == "open" and (self.closes_on is None or day <= self.closes_on)
+
+
+class Invitation(Base):
+    """A personal survey link: only the SHA-256 of its token is kept, and whether it was used."""
+
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("campaigns.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    redeemed: Mapped[bool] = mapped_column(default=False)
+
+
+class Response(Base):
+    """One employee's answers. ``answers`` holds one signed byte per item, in the instrument's
+    column order: the answer minus the scale minimum, -1 for "don't know" (see
+    :func:`survey.responses.answer_matrix`)."""
+
+    __tablename__ = "responses"
+
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True, default=new_uuid)
+    campaign_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("campaigns.id", ondelete="CASCADE"), index=True
+    )
+    submitted_on: Mapped[dt.date] = mapped_column(default=today_utc)
+    language: Mapped[str] = mapped_column(sa.String(5))
+    segments: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    answers: Mapped[bytes] = mapped_column(sa.LargeBinary)
+
+
+class Comment(Base):
+    """An optional remark, stored apart from the answers it came with."""
+
+    __tablename__ = "comments"
+
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True, default=new_uuid)
+    campaign_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("campaigns.id", ondelete="CASCADE"), index=True
+    )
+    segments: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    text: Mapped[str] = mapped_column(sa.Text)

@@ -1,0 +1,153 @@
+"""App, client and database fixtures.
+
+The database is SQLite in a temporary file by default. With ``TEST_DATABASE_URL`` set (as CI does,
+to PostgreSQL) the run gets a schema of its own in that database, dropped at the end, so parallel
+or earlier runs never see each other's rows.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+from urllib.parse import quote
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from survey import create_app, schema
+from survey.campaigns import add_organisation, create_campaign, parse_segment
+from survey.extensions import db as _db
+from survey.models import Base
+from survey.responses import create_invitations
+
+CSRF_PATTERN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+        return
+    schema_name = f"test_{secrets.token_hex(4)}"
+    admin = sa.create_engine(url)
+    with admin.begin() as connection:
+        connection.execute(sa.text(f'CREATE SCHEMA "{schema_name}"'))
+    separator = "&" if "?" in url else "?"
+    yield f"{url}{separator}options={quote(f'-csearch_path={schema_name}')}"
+    with admin.begin() as connection:
+        connection.execute(sa.text(f'DROP SCHEMA "{schema_name}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def app(database_url, tmp_path_factory):
+    os.environ.setdefault("SECRET_KEY", "test-secret-key")
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "BASE_URL": "http://survey.test",
+            "RATELIMIT_STORAGE_URI": "memory://",
+        }
+    )
+    with app.app_context():
+        schema.upgrade()
+    yield app
+    with app.app_context():
+        _db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def clean_tables(request):
+    """Empty every table after each test that used the app."""
+    yield
+    if "app" not in request.fixturenames:
+        return
+    app = request.getfixturevalue("app")
+    with app.app_context():
+        _db.session.remove()
+        with _db.engine.begin() as connection:
+            for table in reversed(Base.metadata.sorted_tables):
+                connection.execute(table.delete())
+
+
+@pytest.fixture
+def session(app):
+    """A database session of the test's own, as another process would have.
+
+    No app context stays pushed while the test runs: requests made by the test client then get
+    fresh contexts (``g``, the locale, the logged-in user) as they do in production.
+    """
+    with app.app_context():
+        engine = _db.engine
+    with Session(engine, expire_on_commit=False) as own:
+        yield own
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def campaign(session):
+    """An open campaign of a demo organisation with department and role segments."""
+    organisation = add_organisation(session, "acme", "Acme", sector="Retail")
+    return create_campaign(
+        session,
+        organisation,
+        "Round 1",
+        segments=(
+            parse_segment("department=Sales,IT,HR"),
+            parse_segment("role_level=Employee,Manager"),
+        ),
+        open_link=True,
+        status="open",
+    )
+
+
+@pytest.fixture
+def token(session, campaign):
+    return create_invitations(session, campaign, 1)[0]
+
+
+def csrf_token(html: str) -> str:
+    match = CSRF_PATTERN.search(html)
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+def full_answers(instrument, value: int = 4, csrf_token: str | None = None, **segments) -> dict:
+    """Form data answering every item with ``value`` (and the given segment options)."""
+    data = {f"item_{key}": str(value) for key in instrument.item_keys}
+    data.update({f"segment_{key}": option for key, option in segments.items()})
+    if csrf_token:
+        data["csrf_token"] = csrf_token
+    return data
+
+
+class SurveyActions:
+    """Open a survey page and post answers with the page's CSRF token, as a browser would."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def post(self, url: str, data: dict, with_csrf: bool = True):
+        page = self.client.get(url)
+        payload = dict(data)
+        if with_csrf and page.status_code == 200:
+            payload["csrf_token"] = csrf_token(page.get_data(as_text=True))
+        return self.client.post(url, data=payload)
+
+
+@pytest.fixture
+def survey(client):
+    return SurveyActions(client)
