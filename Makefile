@@ -1,11 +1,13 @@
 # Every target creates the virtual environment and installs the project when it is missing,
-# so `make test` works on a fresh clone.
+# so `make run` and `make test` work on a fresh clone.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+PYTEST := $(BIN)/pytest -q scoring survey reports tests
 
-.PHONY: test lint bench clean
+.PHONY: run test test-postgres lint bench translations clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -13,14 +15,32 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev,postgres]'
 	touch $(STAMP)
 
+run: $(STAMP)
+	$(BIN)/ambassador db upgrade
+	$(BIN)/ambassador demo
+	$(BIN)/ambassador serve
+
 test: $(STAMP)
-	$(BIN)/pytest -q scoring survey reports tests
+	$(PYTEST)
+
+test-postgres: $(STAMP)
+	TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(PYTEST)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
 bench: $(STAMP)
 	$(BIN)/python bench/scoring.py
+	$(BIN)/python bench/submit.py
+
+# After changing interface texts: update the catalogue, translate the new entries in
+# survey/translations/nl/LC_MESSAGES/messages.po, then run this again to compile.
+translations: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --omit-header \
+		-o survey/translations/messages.pot .
+	$(BIN)/pybabel update -i survey/translations/messages.pot -d survey/translations \
+		--no-fuzzy-matching --omit-header
+	$(BIN)/pybabel compile -d survey/translations
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

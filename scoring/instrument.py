@@ -76,7 +76,7 @@ class Recommendation:
     text: dict[str, str]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity: loaded once, cached
 class Instrument:
     id: str
     version: str

@@ -34,9 +34,11 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from survey.extensions import babel, csrf, db, limiter, select_locale
+    from survey.extensions import babel, csrf, db, limiter, select_locale, sqlite_pragmas
 
     db.init_app(app)
+    with app.app_context():
+        sqlite_pragmas(db.engine)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from scoring.instrument import Instrument, load_instrument
 from scoring.scores import MISSING
-from survey.models import Campaign, Comment, Invitation, Response, today_utc
+from survey.models import Campaign, Comment, Invitation, Response, new_uuid, today_utc
 
 COMMENT_MAX_LENGTH = 2000
 TOKEN_BYTES = 24  # 192 bits: not guessable, and short enough for a link in an e-mail
@@ -76,12 +76,16 @@ def check_open(campaign: Campaign, day: dt.date | None = None) -> None:
 
 def campaign_for_token(session: Session, token: str) -> Campaign:
     """The open campaign of an unused invitation token."""
-    invitation = session.scalar(sa.select(Invitation).filter_by(token_hash=hash_token(token)))
-    if invitation is None:
+    found = session.execute(
+        sa.select(Invitation.redeemed, Campaign)
+        .join(Campaign, Campaign.id == Invitation.campaign_id)
+        .where(Invitation.token_hash == hash_token(token))
+    ).first()
+    if found is None:
         raise UnknownLink()
-    campaign = session.get(Campaign, invitation.campaign_id)
+    redeemed, campaign = found
     check_open(campaign)
-    if invitation.redeemed:
+    if redeemed:
         raise TokenAlreadyUsed()
     return campaign
 
@@ -187,16 +191,22 @@ def submit_response(
             )
             if redeemed.rowcount != 1:
                 raise TokenAlreadyUsed()
-        session.add(
-            Response(
+        session.execute(
+            sa.insert(Response).values(
+                id=new_uuid(),
                 campaign_id=campaign.id,
+                submitted_on=today_utc(),
                 language=language,
                 segments=stored_segments,
                 answers=encoded,
             )
         )
         if comment:
-            session.add(Comment(campaign_id=campaign.id, segments=stored_segments, text=comment))
+            session.execute(
+                sa.insert(Comment).values(
+                    id=new_uuid(), campaign_id=campaign.id, segments=stored_segments, text=comment
+                )
+            )
         session.commit()
     except BaseException:
         session.rollback()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from functools import lru_cache
+
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -57,7 +60,14 @@ def segment_field_name(key: str) -> str:
 
 
 def questionnaire_form(instrument: Instrument, campaign: Campaign, lang: str, **kwargs):
-    """A form class with one radio group per item and per segment question, instantiated."""
+    """The questionnaire of a campaign in a language: one radio group per item and segment."""
+    segments = json.dumps(campaign.segments, sort_keys=True)
+    return _form_class(instrument, segments, lang)(**kwargs)
+
+
+@lru_cache(maxsize=256)
+def _form_class(instrument: Instrument, segments_json: str, lang: str):
+    """The questionnaire's form class, built once per instrument, segments and language."""
     scale = instrument.scale
     labels = scale.labels.get(lang) or tuple(str(v) for v in range(scale.min, scale.max + 1))
     choices = [
@@ -72,7 +82,7 @@ def questionnaire_form(instrument: Instrument, campaign: Campaign, lang: str, **
             choices=choices,
             validators=[InputRequired(message=_("Please choose an answer, or “Don't know”."))],
         )
-    for segment in campaign.segments:
+    for segment in json.loads(segments_json):
         options = [
             SelectChoice(option, STANDARD_OPTIONS.get(option, option))
             for option in segment["options"]
@@ -83,5 +93,4 @@ def questionnaire_form(instrument: Instrument, campaign: Campaign, lang: str, **
             choices=options,
             validators=[Optional()],
         )
-    form_class = type("CampaignQuestionnaireForm", (QuestionnaireForm,), fields)
-    return form_class(**kwargs)
+    return type("CampaignQuestionnaireForm", (QuestionnaireForm,), fields)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask_babel import force_locale, get_locale
+from flask_wtf.csrf import generate_csrf
 
 from survey.extensions import db, limiter
 from survey.respond.forms import (
@@ -90,8 +93,12 @@ def _welcome(campaign, start_url: str):
 def _questionnaire(campaign, token: str | None):
     instrument = campaign_instrument(campaign)
     lang = survey_language(campaign)
-    form = questionnaire_form(instrument, campaign, lang)
-    if request.method == "POST":
+    with force_locale(lang):  # interface texts in the survey's language, as the items are
+        if request.method == "GET":
+            return blank_questionnaire(campaign, instrument, lang).replace(
+                CSRF_PLACEHOLDER, generate_csrf(), 1
+            )
+        form = questionnaire_form(instrument, campaign, lang)
         reject_tampering(form)
         if form.validate_on_submit():
             submit_response(
@@ -104,24 +111,54 @@ def _questionnaire(campaign, token: str | None):
                 token=token,
             )
             return redirect(url_for(".thanks", lang=lang))
-    sections = [
-        (dim.name[lang], [form[item_field_name(i.key)] for i in dim.items])
-        for dim in instrument.dimensions
-    ]
-    outcomes = [form[item_field_name(item.key)] for item in instrument.outcomes]
-    segments = [form[segment_field_name(s["key"])] for s in campaign.segments]
+        return render_questionnaire(form, campaign, instrument, lang), 422
+
+
+CSRF_PLACEHOLDER = "\x00csrf\x00"
+_BLANK_PAGES: dict[tuple, str] = {}
+
+
+def blank_questionnaire(campaign, instrument, lang: str) -> str:
+    """The unanswered questionnaire, rendered once per campaign and language.
+
+    Only the CSRF token differs between respondents; it is filled in per request.
+    """
+    key = (
+        campaign.id,
+        lang,
+        campaign.instrument_name,
+        campaign.min_group_size,
+        campaign.organisation.name,
+        tuple(campaign.languages),
+        json.dumps(campaign.segments, sort_keys=True),
+    )
+    page = _BLANK_PAGES.get(key)
+    if page is None:
+        form = questionnaire_form(instrument, campaign, lang, meta={"csrf": False})
+        page = render_questionnaire(form, campaign, instrument, lang, csrf=CSRF_PLACEHOLDER)
+        if len(_BLANK_PAGES) >= 256:
+            _BLANK_PAGES.clear()
+        _BLANK_PAGES[key] = page
+    return page
+
+
+def render_questionnaire(form, campaign, instrument, lang: str, csrf: str | None = None) -> str:
     return render_template(
         "respond/questionnaire.html",
         campaign=campaign,
         form=form,
-        sections=sections,
-        outcomes=outcomes,
-        segments=segments,
+        csrf=csrf,
+        sections=[
+            (dim.name[lang], [form[item_field_name(i.key)] for i in dim.items])
+            for dim in instrument.dimensions
+        ],
+        outcomes=[form[item_field_name(item.key)] for item in instrument.outcomes],
+        segments=[form[segment_field_name(s["key"])] for s in campaign.segments],
         lang=lang,
         languages=campaign.languages,
         total_questions=len(instrument.items),
         answered=sum(1 for item in instrument.items if form[item_field_name(item.key)].data),
-    ), (200 if request.method == "GET" else 422 if form.errors else 200)
+    )
 
 
 def reject_tampering(form) -> None:
