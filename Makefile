@@ -34,13 +34,13 @@ bench: $(STAMP)
 	$(BIN)/python bench/submit.py
 
 # After changing interface texts: update the catalogue, translate the new entries in
-# survey/translations/nl/LC_MESSAGES/messages.po, then run this again to compile.
+# translations/nl/LC_MESSAGES/messages.po, then run this again to compile.
 translations: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --omit-header \
-		-o survey/translations/messages.pot .
-	$(BIN)/pybabel update -i survey/translations/messages.pot -d survey/translations \
+		-o translations/messages.pot .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations \
 		--no-fuzzy-matching --omit-header
-	$(BIN)/pybabel compile -d survey/translations
+	$(BIN)/pybabel compile -d translations
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

@@ -34,9 +34,18 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from survey.extensions import babel, csrf, db, limiter, select_locale, sqlite_pragmas
+    from survey.extensions import (
+        babel,
+        csrf,
+        db,
+        limiter,
+        login_manager,
+        select_locale,
+        sqlite_pragmas,
+    )
 
     db.init_app(app)
+    login_manager.init_app(app)
     with app.app_context():
         sqlite_pragmas(db.engine)
     csrf.init_app(app)
@@ -45,9 +54,11 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from survey.hr.views import blueprint as hr
     from survey.respond.views import blueprint as respond
 
     app.register_blueprint(respond)
+    app.register_blueprint(hr)
     if app.config.get("BENCH_ENDPOINTS"):
         from survey.bench_views import blueprint as bench
 

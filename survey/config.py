@@ -19,6 +19,9 @@ def load_settings(instance_path: str) -> dict:
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "OPEN_LINK_RATE_LIMIT": os.environ.get("OPEN_LINK_RATE_LIMIT", "30 per hour"),
         "BABEL_DEFAULT_LOCALE": "en",
+        "BABEL_TRANSLATION_DIRECTORIES": str(
+            Path(__file__).resolve().parent.parent / "translations"
+        ),
         "LANGUAGES": ("en", "nl"),
         "WTF_CSRF_TIME_LIMIT": None,  # a survey may take a coffee break; the token is per session
         "SESSION_COOKIE_SAMESITE": "Lax",

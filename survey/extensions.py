@@ -6,13 +6,17 @@ from flask import request, session
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import event
 
-from survey.models import Base
+from survey.models import Base, User
 
 db = SQLAlchemy(model_class=Base)
+login_manager = LoginManager()
+login_manager.login_view = "hr.login"
+login_manager.session_protection = "strong"
 csrf = CSRFProtect()
 babel = Babel()
 # The client address is used in memory (or Redis) for counting only; it is never stored with data.
@@ -50,3 +54,8 @@ def select_locale() -> str:
     return (
         request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
     )
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    return db.session.get(User, int(user_id)) if user_id.isdigit() else None

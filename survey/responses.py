@@ -213,6 +213,18 @@ def submit_response(
         raise
 
 
+def campaign_answers(session: Session, campaign: Campaign) -> tuple[np.ndarray, list[dict]]:
+    """The answer matrix (as :func:`answer_matrix`) and each response's segment answers, in one
+    query."""
+    instrument = campaign_instrument(campaign)
+    rows = session.execute(
+        sa.select(Response.answers, Response.segments).where(Response.campaign_id == campaign.id)
+    ).all()
+    width = len(instrument.item_keys)
+    offsets = np.frombuffer(b"".join(row[0] for row in rows), dtype=np.int8)
+    return offsets.reshape(len(rows), width), [row[1] or {} for row in rows]
+
+
 def answer_matrix(session: Session, campaign: Campaign) -> np.ndarray:
     """All responses of a campaign as a respondents × items int8 matrix (answer − scale minimum).
 

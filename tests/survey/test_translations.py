@@ -16,7 +16,7 @@ from survey.cli import main
 from survey.privacy_log import RedactTokens
 
 ROOT = Path(survey.__file__).resolve().parent.parent
-CATALOGUE = ROOT / "survey" / "translations" / "nl" / "LC_MESSAGES"
+CATALOGUE = ROOT / "translations" / "nl" / "LC_MESSAGES"
 
 
 def source_messages() -> set[str]:

@@ -1,0 +1,173 @@
+"""Charts for the report: ``matplotlib.figure.Figure`` (never pyplot), rendered to SVG text.
+
+Colours come from ColorBrewer's purple–orange scheme, which readers with the common forms of
+colour blindness can tell apart; every chart also carries its numbers as text.
+"""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+from matplotlib.figure import Figure
+
+UNFAVOURABLE, NEUTRAL, FAVOURABLE = "#e66101", "#bababa", "#5e3c99"
+LIKERT = ["#e66101", "#fdb863", "#d9d9d9", "#b2abd2", "#5e3c99"]
+INK = "#1b1f24"
+
+
+def to_svg(figure: Figure) -> str:
+    buffer = io.StringIO()
+    figure.savefig(buffer, format="svg", bbox_inches="tight")
+    text = buffer.getvalue()
+    return text[text.index("<svg") :]  # drop the XML prologue: the SVG goes inline in HTML
+
+
+def _figure(width: float, height: float) -> Figure:
+    figure = Figure(figsize=(width, height), dpi=96)
+    figure.set_layout_engine("constrained")
+    return figure
+
+
+def radar(
+    names: list[str],
+    scores: list[float],
+    pool_median: list[float] | None = None,
+    ax=None,
+    labels: tuple[str, str] = ("Score", "Benchmark median"),
+):
+    """The principles on a 0-100 radar."""
+    if ax is None:
+        ax = _figure(4.6, 4.2).add_subplot(projection="polar")
+    angles = np.linspace(0, 2 * np.pi, len(names), endpoint=False)
+    closed = np.append(angles, angles[0])
+    ax.set_ylim(0, 100)
+    ax.set_yticks([20, 40, 60, 80])
+    ax.set_yticklabels(["20", "40", "60", "80"], fontsize=7, color="#4a525c")
+    ax.set_xticks(angles)
+    ax.set_xticklabels(names, fontsize=8, color=INK)
+    values = np.append(scores, scores[0])
+    ax.plot(closed, values, color=FAVOURABLE, linewidth=2, label=labels[0])
+    ax.fill(closed, values, color=FAVOURABLE, alpha=0.2)
+    if pool_median is not None:
+        ax.plot(
+            closed,
+            np.append(pool_median, pool_median[0]),
+            color=UNFAVOURABLE,
+            linewidth=1.5,
+            linestyle="--",
+            label=labels[1],
+        )
+        ax.legend(loc="lower center", bbox_to_anchor=(0.5, -0.25), fontsize=7, frameon=False)
+    return ax
+
+
+def diverging_bar(shares: tuple[float, float, float], ax=None, labels=("", "", "")):
+    """One row: unfavourable to the left of zero, favourable to the right, neutral split."""
+    if ax is None:
+        ax = _figure(4.6, 0.55).add_subplot()
+    unfavourable, neutral, favourable = (0.0 if v is None else v for v in shares)
+    left = -unfavourable - neutral / 2
+    for width, colour in (
+        (unfavourable, UNFAVOURABLE),
+        (neutral, NEUTRAL),
+        (favourable, FAVOURABLE),
+    ):
+        ax.barh(0, width, left=left, color=colour, height=0.6)
+        if width >= 0.08:
+            ax.text(
+                left + width / 2,
+                0,
+                f"{width:.0%}",
+                ha="center",
+                va="center",
+                fontsize=7,
+                color="white" if colour != NEUTRAL else INK,
+            )
+        left += width
+    ax.axvline(0, color=INK, linewidth=0.8)
+    ax.set_xlim(-1, 1)
+    ax.set_axis_off()
+    return ax
+
+
+def likert_bars(texts: list[str], counts: np.ndarray, scale_labels: list[str], ax=None):
+    """Diverging stacked bars of every item's answers (after reverse keying), centred on neutral."""
+    counts = np.asarray(counts, dtype=float)[:, 1:]  # drop the missing column
+    totals = counts.sum(axis=1, keepdims=True)
+    shares = np.divide(counts, totals, out=np.zeros_like(counts), where=totals > 0)
+    points = shares.shape[1]
+    if ax is None:
+        ax = _figure(6.2, 0.42 * len(texts) + 0.6).add_subplot()
+    middle = points // 2
+    start = -shares[:, :middle].sum(axis=1) - (shares[:, middle] / 2 if points % 2 else 0)
+    palette = (
+        LIKERT
+        if points == 5
+        else [_blend(UNFAVOURABLE, FAVOURABLE, i / max(points - 1, 1)) for i in range(points)]
+    )
+    y = np.arange(len(texts))[::-1]
+    for p in range(points):
+        ax.barh(
+            y,
+            shares[:, p],
+            left=start,
+            color=palette[p],
+            height=0.65,
+            label=scale_labels[p] if p < len(scale_labels) else str(p),
+        )
+        start = start + shares[:, p]
+    ax.axvline(0, color=INK, linewidth=0.8)
+    ax.set_yticks(y)
+    ax.set_yticklabels([_wrap(t) for t in texts], fontsize=7)
+    ax.set_xlim(-1, 1)
+    ax.set_xticks([-1, -0.5, 0, 0.5, 1])
+    ax.set_xticklabels(["100%", "50%", "0", "50%", "100%"], fontsize=7)
+    ax.legend(
+        ncols=points, loc="lower center", bbox_to_anchor=(0.5, 1.0), fontsize=6, frameon=False
+    )
+    for side in ("top", "right", "left"):
+        ax.spines[side].set_visible(False)
+    return ax
+
+
+def heatmap(row_names: list[str], column_names: list[str], values: np.ndarray, ax=None):
+    """Principles × groups, one colour per maturity band, the score written in every cell."""
+    values = np.asarray(values, dtype=float)
+    if ax is None:
+        ax = _figure(1.2 + 0.9 * len(column_names), 0.45 * len(row_names) + 0.8).add_subplot()
+    ax.imshow(values, cmap="PuOr", vmin=0, vmax=100, aspect="auto")
+    ax.set_xticks(range(len(column_names)))
+    ax.set_xticklabels(column_names, fontsize=7, rotation=30, ha="right")
+    ax.set_yticks(range(len(row_names)))
+    ax.set_yticklabels(row_names, fontsize=7)
+    for (r, c), value in np.ndenumerate(values):
+        if not np.isnan(value):
+            ax.text(
+                c,
+                r,
+                f"{value:.0f}",
+                ha="center",
+                va="center",
+                fontsize=7,
+                color="white" if value < 25 or value > 75 else INK,
+            )
+    return ax
+
+
+def _blend(a: str, b: str, t: float) -> str:
+    ca = np.array([int(a[i : i + 2], 16) for i in (1, 3, 5)])
+    cb = np.array([int(b[i : i + 2], 16) for i in (1, 3, 5)])
+    return "#" + "".join(f"{int(v):02x}" for v in ca + (cb - ca) * t)
+
+
+def _wrap(text: str, width: int = 48) -> str:
+    words, lines, line = text.split(), [], ""
+    for word in words:
+        if len(line) + len(word) + 1 > width and line:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    lines.append(line)
+    return "\n".join(lines[:3]) + ("…" if len(lines) > 3 else "")

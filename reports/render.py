@@ -1,0 +1,151 @@
+"""The report as HTML (one Jinja template for the page and the PDF) and as PDF (WeasyPrint)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+from babel.support import Translations
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
+
+from reports import charts
+from reports.model import Report
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATES = ROOT / "templates"
+TRANSLATIONS = ROOT / "translations"
+STYLESHEET = ROOT / "survey" / "static" / "css" / "report.css"
+
+
+@lru_cache(maxsize=4)
+def environment(lang: str) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES)),
+        autoescape=select_autoescape(["html"]),
+        extensions=["jinja2.ext.i18n"],
+    )
+    env.install_gettext_translations(Translations.load(str(TRANSLATIONS), [lang]), newstyle=True)
+    return env
+
+
+def report_charts(report: Report, scale_labels: list[str]) -> dict[str, Markup]:
+    """Every chart of the report as inline SVG."""
+    if not report.enough:
+        return {}
+    names = [d["name"] for d in report.dimensions]
+    made = {"radar": charts.radar(names, [d["score"] or 0 for d in report.dimensions])}
+    for dim in report.dimensions + ([report.outcome] if report.outcome else []):
+        made[f"shares-{dim['key']}"] = charts.diverging_bar(
+            (dim["unfavourable"], dim["neutral"], dim["favourable"])
+        )
+        made[f"items-{dim['key']}"] = charts.likert_bars(
+            [item["text"] for item in dim["items"]],
+            np.array([item["counts"] for item in dim["items"]]),
+            scale_labels,
+        )
+    for breakdown in report.breakdowns:
+        if breakdown["groups"]:
+            values = np.array(
+                [
+                    [
+                        np.nan if g["scores"][d["key"]] is None else g["scores"][d["key"]]
+                        for g in breakdown["groups"]
+                    ]
+                    for d in report.dimensions
+                ]
+            )
+            made[f"heatmap-{breakdown['key']}"] = charts.heatmap(
+                names, [g["group"] for g in breakdown["groups"]], values
+            )
+    return {key: Markup(charts.to_svg(ax.figure)) for key, ax in made.items()}
+
+
+def render_body(report: Report, scale_labels: list[str], base_url: str = "") -> str:
+    """The report's content (no <html> around it), for the web page."""
+    template = environment(report.lang).get_template("report/body.html")
+    return template.render(
+        report=report, charts=report_charts(report, scale_labels), base_url=base_url
+    )
+
+
+def render_document(report: Report, scale_labels: list[str]) -> str:
+    """A standalone HTML document of the report, with the print stylesheet inline."""
+    template = environment(report.lang).get_template("report/document.html")
+    return template.render(
+        report=report,
+        body=Markup(render_body(report, scale_labels)),
+        stylesheet=Markup(STYLESHEET.read_text(encoding="utf-8")),
+    )
+
+
+def render_pdf(report: Report, scale_labels: list[str]) -> bytes:
+    """The report as an A4 PDF."""
+    from weasyprint import HTML
+
+    return HTML(string=render_document(report, scale_labels), base_url=str(ROOT)).write_pdf()
+
+
+def render_csv(report: Report) -> str:
+    """Aggregates per principle, and per principle and allowed segment group. No respondent rows."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        [
+            "segment",
+            "group",
+            "dimension",
+            "n",
+            "score",
+            "ci95_low",
+            "ci95_high",
+            "level",
+            "favourable",
+            "neutral",
+            "unfavourable",
+            "alpha",
+        ]
+    )
+    if not report.enough:
+        return out.getvalue()
+    for d in report.dimensions + ([report.outcome] if report.outcome else []):
+        ci = d["ci95"] or [None, None]
+        writer.writerow(
+            [
+                "all",
+                "all",
+                d["key"],
+                d["n"],
+                d["score"],
+                ci[0],
+                ci[1],
+                d["level"],
+                d["favourable"],
+                d["neutral"],
+                d["unfavourable"],
+                d["alpha"],
+            ]
+        )
+    for breakdown in report.breakdowns:
+        for group in breakdown["groups"]:
+            for key, score in group["scores"].items():
+                writer.writerow(
+                    [
+                        breakdown["key"],
+                        group["group"],
+                        key,
+                        group["n"],
+                        score,
+                        "",
+                        "",
+                        "",
+                        "",
+                        "",
+                        "",
+                        "",
+                    ]
+                )
+    return out.getvalue()

@@ -1,0 +1,53 @@
+"""Service layer of the report: the rounds from the database, as arrays, into reports.model."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from reports.model import Report, RoundData, build_report
+from survey.models import Campaign, Comment
+from survey.responses import campaign_answers, campaign_instrument
+
+
+def round_data(session: Session, campaign: Campaign) -> RoundData:
+    offsets, segments = campaign_answers(session, campaign)
+    comments = list(
+        session.scalars(sa.select(Comment.text).where(Comment.campaign_id == campaign.id))
+    )
+    return RoundData(
+        campaign.name, offsets, segments, campaign.segments, campaign.min_group_size, comments
+    )
+
+
+def previous_round(session: Session, campaign: Campaign) -> Campaign | None:
+    """The organisation's most recent earlier round with the same instrument."""
+    return session.scalar(
+        sa.select(Campaign)
+        .where(
+            Campaign.organisation_id == campaign.organisation_id,
+            Campaign.id < campaign.id,
+            Campaign.instrument_id == campaign.instrument_id,
+            Campaign.instrument_version == campaign.instrument_version,
+        )
+        .order_by(Campaign.id.desc())
+        .limit(1)
+    )
+
+
+def campaign_report(session: Session, campaign: Campaign, lang: str) -> tuple[Report, list[str]]:
+    """The report of a campaign in a language, and the scale's labels in that language."""
+    instrument = campaign_instrument(campaign)
+    before = previous_round(session, campaign)
+    report = build_report(
+        instrument,
+        round_data(session, campaign),
+        organisation=campaign.organisation.name,
+        lang=lang,
+        previous=round_data(session, before) if before is not None else None,
+        seed=campaign.id,
+    )
+    labels = instrument.scale.labels.get(lang) or [
+        str(v) for v in range(instrument.scale.min, instrument.scale.max + 1)
+    ]
+    return report, list(labels)
