@@ -117,6 +117,22 @@ def user_add(email, name, org_slugs, role, admin, password_stdin) -> None:
     click.echo(f"Added user {user.email} ({'admin, ' if admin else ''}{role} of {where})")
 
 
+@user_group.command("passwd")
+@click.argument("email")
+@click.option("--password-stdin", is_flag=True, help="Read the new password from standard input.")
+@with_appcontext
+@fail_on_invalid
+def user_passwd(email: str, password_stdin: bool) -> None:
+    """Set a new password for a user."""
+    user = service.user_by_email(db.session, email)
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
+    service.set_password(db.session, user, password)
+    click.echo(f"Password of {user.email} changed")
+
+
 @click.group("campaign")
 def campaign_group() -> None:
     """Survey rounds."""
@@ -281,10 +297,39 @@ def invite(campaign_id: int, count: int, csv_path: Path | None) -> None:
     click.echo(f"Wrote {count} survey links to {csv_path}")
 
 
+@click.command("report")
+@click.argument("campaign_id", type=int)
+@click.option("--pdf", "pdf_path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--html", "html_path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@click.option("--lang", type=click.Choice(["en", "nl"]), default="en", show_default=True)
+@with_appcontext
+@fail_on_invalid
+def report(campaign_id: int, pdf_path, html_path, as_json: bool, lang: str) -> None:
+    """Write a campaign's maturity report as PDF or HTML, or print it as JSON."""
+    from reports.render import render_document, render_pdf
+    from survey.reporting import campaign_report
+
+    if sum(bool(x) for x in (pdf_path, html_path, as_json)) != 1:
+        raise InputError("choose one of --pdf FILE, --html FILE or --json")
+    built, labels = campaign_report(
+        db.session, service.campaign_by_id(db.session, campaign_id), lang
+    )
+    if as_json:
+        click.echo(json.dumps(built.to_dict(), ensure_ascii=False, indent=2))
+        return
+    target = pdf_path or html_path
+    if not target.parent.is_dir():
+        raise InputError(f"{target}: the folder {target.parent} does not exist")
+    content = render_pdf(built, labels) if pdf_path else render_document(built, labels).encode()
+    target.write_bytes(content)
+    click.echo(f"Wrote {target}")
+
+
 def _demo():
     from survey.demo import demo
 
     return demo
 
 
-commands = [db_group, serve, _demo(), org_group, user_group, campaign_group, invite]
+commands = [db_group, serve, _demo(), org_group, user_group, campaign_group, invite, report]

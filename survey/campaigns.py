@@ -80,6 +80,20 @@ def add_user(
     return user
 
 
+def user_by_email(session: Session, email: str) -> User:
+    user = session.scalar(sa.select(User).filter_by(email=(email or "").strip().lower()))
+    if user is None:
+        raise InvalidInput(f"no user {email!r}")
+    return user
+
+
+def set_password(session: Session, user: User, password: str) -> None:
+    if len(password or "") < 8:
+        raise InvalidInput("a password needs at least 8 characters")
+    user.password_hash = generate_password_hash(password)
+    session.commit()
+
+
 def parse_segment(spec: str) -> dict:
     """``department=Sales,IT,HR`` → ``{"key": "department", "options": ["Sales", "IT", "HR"]}``."""
     key, sep, options_text = spec.partition("=")

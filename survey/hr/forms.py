@@ -17,7 +17,14 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from survey.campaigns import InvalidInput, parse_segment
@@ -61,7 +68,7 @@ class CampaignForm(FlaskForm):
                 parse_segment(line) for line in (field.data or "").splitlines() if line.strip()
             )
         except InvalidInput as exc:
-            raise ValueError(str(exc)) from None
+            raise ValidationError(str(exc)) from None
 
 
 class InvitationForm(FlaskForm):

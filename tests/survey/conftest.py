@@ -62,7 +62,12 @@ def app(database_url, tmp_path_factory):
 
 @pytest.fixture(autouse=True)
 def clean_tables(request):
-    """Empty every table after each test that used the app."""
+    """Empty every table after each test that used the app, and start with fresh rate limits."""
+    if "app" in request.fixturenames:
+        from survey.extensions import limiter
+
+        with request.getfixturevalue("app").app_context():
+            limiter.reset()
     yield
     if "app" not in request.fixturenames:
         return

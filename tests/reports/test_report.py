@@ -1,0 +1,133 @@
+"""The report model and its renderings: figures equal scoring, small groups never appear."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import numpy as np
+import pytest
+from pypdf import PdfReader
+
+from reports.model import RoundData, build_report
+from reports.render import render_body, render_csv, render_pdf
+from scoring.instrument import load_instrument
+from scoring.scores import points_from_offsets, score_answers
+
+DEPARTMENTS = {"Sales": 30, "IT": 14, "Finance": 9, "Legal": 4}  # Legal (4) is below k = 5
+
+
+@pytest.fixture(scope="module")
+def instrument():
+    return load_instrument()
+
+
+def make_round(instrument, sizes=DEPARTMENTS, seed=1, name="Round 2", comments=()):
+    rng = np.random.default_rng(seed)
+    n = sum(sizes.values())
+    offsets = rng.integers(0, 5, size=(n, len(instrument.item_keys))).astype(np.int8)
+    offsets[rng.random(offsets.shape) < 0.05] = -1
+    managers = min(12, n // 3)
+    segments, roles = [], ["Employee"] * (n - managers) + ["Manager"] * managers
+    for department, count in sizes.items():
+        segments += [{"department": department} for _ in range(count)]
+    for segment, role in zip(segments, roles, strict=True):
+        segment["role_level"] = role
+    questions = [
+        {"key": "department", "options": list(sizes)},
+        {"key": "role_level", "options": ["Employee", "Manager"]},
+    ]
+    return RoundData(name, offsets, segments, questions, 5, list(comments))
+
+
+def test_figures_equal_scoring(instrument):
+    current = make_round(instrument)
+    report = build_report(instrument, current, organisation="Acme", lang="en")
+    expected = score_answers(points_from_offsets(current.offsets, instrument), instrument).to_dict()
+    data = report.to_dict()
+    for mine, theirs in zip(data["dimensions"], expected["dimensions"], strict=True):
+        assert mine["key"] == theirs["key"] and mine["n"] == theirs["n"]
+        assert mine["score"] == pytest.approx(theirs["score"], abs=0.005)
+        assert mine["ci95"] == pytest.approx(theirs["ci95"], abs=0.005)
+        assert mine["favourable"] == theirs["favourable"] and mine["level"] == theirs["level"]
+        assert mine["alpha"] == theirs["alpha"]
+    assert data["overall"]["score"] == pytest.approx(expected["overall"]["score"], abs=0.005)
+    low, high = data["overall"]["ci95"]
+    assert low < data["overall"]["score"] < high
+
+
+def test_below_k_responses_shows_no_figure(instrument):
+    current = make_round(instrument, {"Sales": 3})
+    report = build_report(instrument, current, organisation="Acme", lang="nl")
+    assert report.needed == 2 and report.dimensions == []
+    assert report.to_dict() == {
+        "organisation": "Acme",
+        "campaign": "Round 2",
+        "n_respondents": 3,
+        "min_group_size": 5,
+        "responses_needed": 2,
+    }
+    html = render_body(report, ["a", "b", "c", "d", "e"])
+    assert "Er zijn nog 2 reacties nodig" in html and "<svg" not in html
+
+
+def test_department_of_four_never_appears(instrument):
+    """Not in the JSON, the CSV, the HTML or the PDF's text — and not by subtraction."""
+    current = make_round(instrument, comments=["Goed bezig"] * 3)
+    report = build_report(instrument, current, organisation="Acme", lang="en")
+    data = json.loads(json.dumps(report.to_dict()))
+    department = next(b for b in data["segments"] if b["key"] == "department")
+    shown = {g["group"]: g["n"] for g in department["groups"]}
+    assert shown == {"Sales": 30, "IT": 14}  # Legal too small; Finance hidden as its complement
+    assert department["hidden_too_small"] == 1 and department["hidden_complementary"] == 1
+    remainder = data["n_respondents"] - sum(shown.values())
+    assert remainder == 4 + 9  # subtraction yields Legal and Finance together, never Legal alone
+
+    labels = list(instrument.scale.labels["en"])
+    outputs = {
+        "json": json.dumps(report.to_dict()),
+        "csv": render_csv(report),
+        "html": render_body(report, labels),
+        "pdf": "".join(
+            page.extract_text() for page in PdfReader(io.BytesIO(render_pdf(report, labels))).pages
+        ),
+    }
+    for kind, text in outputs.items():
+        assert "Legal" not in text, kind
+        assert "Finance" not in text, kind
+        assert "Sales" in text, kind
+    rows = list(csv.DictReader(io.StringIO(outputs["csv"])))
+    assert {row["group"] for row in rows} == {"all", "Sales", "IT", "Employee", "Manager"}
+    assert all(int(row["n"]) >= 5 for row in rows)
+
+
+def test_comments_need_ten_respondents(instrument):
+    few = make_round(instrument, {"Sales": 8}, comments=["Meer training"])
+    assert build_report(instrument, few, organisation="A", lang="en").comments == []
+    assert build_report(instrument, few, organisation="A", lang="en").comments_hidden
+    many = make_round(instrument, {"Sales": 12}, comments=["één", "twee", "drie"])
+    shown = build_report(instrument, many, organisation="A", lang="en").comments
+    assert sorted(shown) == ["drie", "twee", "één"]
+
+
+def test_trend_and_leaders(instrument):
+    before = make_round(instrument, seed=5, name="Round 1")
+    improved = make_round(instrument, seed=6)
+    improved.offsets = np.where(
+        improved.offsets >= 0, np.minimum(improved.offsets + 2, 4), -1
+    ).astype(np.int8)
+    report = build_report(instrument, improved, organisation="A", lang="en", previous=before)
+    assert report.trend["previous"] == "Round 1"
+    guidelines = report.trend["dimensions"][0]
+    # items G1-G3 and G5 went up, G4 (reverse-keyed) went down: still up overall, and real
+    assert guidelines["difference"] > 0 and guidelines["significant"]
+    assert report.leaders["shown"] and report.leaders["n_leaders"] == 12
+    assert len(report.recommendations) == 3
+
+
+def test_dutch_report_text(instrument):
+    report = build_report(instrument, make_round(instrument), organisation="Acme", lang="nl")
+    html = render_body(report, list(instrument.scale.labels["nl"]))
+    assert "Waar te beginnen" in html and "Duidelijke richtlijnen" in html
+    assert "Where to start" not in html

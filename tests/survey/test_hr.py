@@ -1,0 +1,294 @@
+"""HR pages: logging in, who sees what (a role × route matrix), rounds, links and the report."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+import sqlalchemy as sa
+
+from survey.campaigns import add_organisation, add_user, create_campaign, parse_segment
+from survey.extensions import limiter
+from survey.models import Campaign, Invitation, Response
+from survey.responses import campaign_instrument, submit_response
+
+from .conftest import csrf_token
+
+PASSWORD = "a long enough password"
+
+
+@pytest.fixture
+def world(session):
+    """Two organisations with a round each (with responses), their HR users and an admin."""
+    ids = {}
+    for slug in ("acme", "globex"):
+        org = add_organisation(session, slug, slug.title(), sector="Retail")
+        campaign = create_campaign(
+            session,
+            org,
+            f"{slug} round",
+            status="open",
+            segments=(parse_segment("department=Sales,IT,Legal"),),
+        )
+        instrument = campaign_instrument(campaign)
+        for i in range(12):
+            submit_response(
+                session,
+                campaign,
+                answers={k: 1 + i % 5 for k in instrument.item_keys},
+                segments={"department": "Legal" if i < 3 else "Sales" if i < 8 else "IT"},
+                language="en",
+            )
+        add_user(session, f"hr@{slug}.example", PASSWORD, memberships=((org, "hr"),))
+        ids[slug] = campaign.id
+    add_user(session, "admin@example.org", PASSWORD, is_admin=True)
+    return ids
+
+
+class Auth:
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, email, password=PASSWORD):
+        page = self.client.get("/login").get_data(as_text=True)
+        return self.client.post(
+            "/login", data={"email": email, "password": password, "csrf_token": csrf_token(page)}
+        )
+
+    def token(self, path="/campaigns/new"):
+        return csrf_token(self.client.get(path).get_data(as_text=True))
+
+
+@pytest.fixture
+def auth(client):
+    return Auth(client)
+
+
+def test_login_and_logout(auth, world):
+    response = auth.login("HR@acme.example")
+    assert response.status_code == 302 and response.headers["Location"] == "/campaigns"
+    page = auth.client.get("/campaigns").get_data(as_text=True)
+    assert "acme round" in page and "globex round" not in page
+    token = csrf_token(auth.client.get("/campaigns/new").get_data(as_text=True))
+    assert auth.client.post("/logout", data={"csrf_token": token}).status_code == 302
+    assert auth.client.get("/campaigns").status_code == 302
+
+
+@pytest.mark.parametrize(
+    "email, password", [("hr@acme.example", "wrong password"), ("nobody@acme.example", PASSWORD)]
+)
+def test_failed_login_has_one_generic_message(auth, world, email, password):
+    response = auth.login(email, password)
+    assert response.status_code == 401
+    assert "The e-mail address or password is not right." in response.get_data(as_text=True)
+
+
+def test_login_renews_the_session(auth, world):
+    with auth.client.session_transaction() as before:
+        before["planted"] = "by someone else"
+    auth.login("hr@acme.example")
+    with auth.client.session_transaction() as after:
+        assert "planted" not in after and "_user_id" in after
+
+
+def test_login_is_rate_limited(app, auth, world):
+    limiter.reset()
+    try:
+        statuses = [auth.login("hr@acme.example", "wrong").status_code for _ in range(11)]
+    finally:
+        limiter.reset()
+    assert statuses[:10] == [401] * 10 and statuses[10] == 429
+
+
+ROUTES = [
+    ("get", "/campaigns/{own}"),
+    ("get", "/campaigns/{own}/report"),
+    ("get", "/campaigns/{own}/report.pdf"),
+    ("get", "/campaigns/{own}/report.csv"),
+    ("get", "/campaigns/{own}/report.json"),
+    ("post", "/campaigns/{own}/invitations"),
+    ("post", "/campaigns/{own}/close"),
+]
+# role → expected status on the own organisation's pages, and on the other's
+MATRIX = {"anonymous": (302, 302), "hr": ("ok", 404), "admin": ("ok", "ok")}
+
+
+@pytest.mark.parametrize("role", list(MATRIX))
+@pytest.mark.parametrize(("method", "route"), ROUTES)
+def test_access_matrix(auth, world, role, method, route):
+    if role == "hr":
+        auth.login("hr@acme.example")
+    elif role == "admin":
+        auth.login("admin@example.org")
+    for target, expected in zip(("acme", "globex"), MATRIX[role], strict=True):
+        url = route.format(own=world[target])
+        if method == "get":
+            response = auth.client.get(url)
+        else:
+            page = "/login" if role == "anonymous" else "/campaigns/new"
+            data = {"count": "2", "csrf_token": auth.token(page)}
+            response = auth.client.post(url, data=data)
+        if expected == "ok":
+            assert response.status_code in (200, 302), (url, response.status_code)
+            if response.status_code == 302:
+                assert "/login" not in response.headers["Location"]
+        else:
+            assert response.status_code == expected, url
+            if expected == 302:
+                assert "/login" in response.headers["Location"]
+
+
+def test_other_organisations_rounds_are_invisible(auth, world, session):
+    auth.login("hr@acme.example")
+    listing = auth.client.get("/campaigns").get_data(as_text=True)
+    assert "globex" not in listing.lower()
+    assert auth.client.get("/campaigns/999999/report").status_code == 404
+
+
+def test_create_round_open_close_and_links(auth, world, session):
+    auth.login("hr@acme.example")
+    page = auth.client.get("/campaigns/new").get_data(as_text=True)
+    organisation_id = session.scalar(
+        sa.select(Campaign.organisation_id).where(Campaign.id == world["acme"])
+    )
+    form = {
+        "csrf_token": csrf_token(page),
+        "organisation": str(organisation_id),
+        "name": "Autumn",
+        "languages": ["nl", "en"],
+        "min_group_size": "6",
+        "segments": "department=Sales,IT\ntenure=New,Old",
+        "open_link": "y",
+    }
+    response = auth.client.post("/campaigns/new", data=form)
+    assert response.status_code == 302
+    created = session.scalars(sa.select(Campaign).filter_by(name="Autumn")).one()
+    assert created.min_group_size == 6 and created.open_slug and created.status == "draft"
+    assert [s["key"] for s in created.segments] == ["department", "tenure"]
+
+    url = f"/campaigns/{created.id}"
+    token = auth.token(url)
+    assert auth.client.post(f"{url}/open", data={"csrf_token": token}).status_code == 302
+    download = auth.client.post(f"{url}/invitations", data={"csrf_token": token, "count": "3"})
+    assert download.status_code == 200 and download.mimetype == "text/csv"
+    links = [row["link"] for row in csv.DictReader(io.StringIO(download.get_data(as_text=True)))]
+    assert len(links) == 3 and all("/s/" in link for link in links)
+    assert (
+        session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Invitation)
+            .where(Invitation.campaign_id == created.id)
+        )
+        == 3
+    )
+    assert auth.client.post(f"{url}/close", data={"csrf_token": token}).status_code == 302
+    session.expire_all()
+    assert session.get(Campaign, created.id).status == "closed"
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("segments", "department", "must look like"),
+        ("min_group_size", "2", "Number must be between 3 and 1000"),
+        ("languages", [], "Choose at least one language"),
+    ],
+)
+def test_bad_round_form_stores_nothing(auth, world, session, field, value, message):
+    auth.login("hr@acme.example")
+    page = auth.client.get("/campaigns/new").get_data(as_text=True)
+    organisation_id = session.scalar(
+        sa.select(Campaign.organisation_id).where(Campaign.id == world["acme"])
+    )
+    form = {
+        "csrf_token": csrf_token(page),
+        "organisation": str(organisation_id),
+        "name": "X",
+        "languages": ["en"],
+        "min_group_size": "5",
+        "segments": "",
+    }
+    form[field] = value
+    response = auth.client.post("/campaigns/new", data=form)
+    assert response.status_code == 200 and message in response.get_data(as_text=True)
+    assert session.scalar(sa.select(sa.func.count()).select_from(Campaign)) == 2
+
+
+def test_hr_cannot_create_a_round_for_another_organisation(auth, world, session):
+    auth.login("hr@acme.example")
+    page = auth.client.get("/campaigns/new").get_data(as_text=True)
+    other = session.scalar(
+        sa.select(Campaign.organisation_id).where(Campaign.id == world["globex"])
+    )
+    form = {
+        "csrf_token": csrf_token(page),
+        "organisation": str(other),
+        "name": "Sneaky",
+        "languages": ["en"],
+        "min_group_size": "5",
+        "segments": "",
+    }
+    response = auth.client.post("/campaigns/new", data=form)
+    assert response.status_code == 200  # "Not a valid choice": it was never offered
+    assert session.scalar(sa.select(sa.func.count()).select_from(Campaign)) == 2
+
+
+def test_report_page_in_both_languages_hides_small_groups(auth, world):
+    auth.login("hr@acme.example")
+    english = auth.client.get(f"/campaigns/{world['acme']}/report?lang=en")
+    html = english.get_data(as_text=True)
+    assert english.status_code == 200 and "Where to start" in html and "<svg" in html
+    assert "Legal" not in html  # 3 people
+    dutch = auth.client.get(f"/campaigns/{world['acme']}/report?lang=nl").get_data(as_text=True)
+    assert "Waar te beginnen" in dutch and '<html lang="nl">' in dutch
+    data = json.loads(auth.client.get(f"/campaigns/{world['acme']}/report.json").data)
+    department = data["segments"][0]
+    assert {g["group"] for g in department["groups"]} == {"Sales"}  # Legal and its complement IT
+    assert data["n_respondents"] == 12
+
+
+def test_report_cli(runner, world, tmp_path, session):
+    campaign_id = world["acme"]
+    result = runner.invoke(args=["report", str(campaign_id), "--json"])
+    assert result.exit_code == 0 and json.loads(result.output)["n_respondents"] == 12
+    pdf = tmp_path / "r.pdf"
+    assert runner.invoke(args=["report", str(campaign_id), "--pdf", str(pdf)]).exit_code == 0
+    assert pdf.read_bytes().startswith(b"%PDF")
+    html = tmp_path / "r.html"
+    result = runner.invoke(args=["report", str(campaign_id), "--html", str(html), "--lang", "nl"])
+    assert result.exit_code == 0 and "Waar te beginnen" in html.read_text()
+    for args in (
+        ["report", str(campaign_id)],
+        ["report", "9999", "--json"],
+        ["report", str(campaign_id), "--pdf", str(tmp_path / "no" / "r.pdf")],
+    ):
+        assert runner.invoke(args=args).exit_code == 2, args
+
+
+def test_user_passwd(runner, world, auth):
+    result = runner.invoke(
+        args=["user", "passwd", "hr@acme.example", "--password-stdin"], input="brand new password\n"
+    )
+    assert result.exit_code == 0
+    assert auth.login("hr@acme.example", "brand new password").status_code == 302
+    assert (
+        runner.invoke(
+            args=["user", "passwd", "x@y.example", "--password-stdin"], input="whatever long\n"
+        ).exit_code
+        == 2
+    )
+
+
+def test_no_export_has_a_row_per_respondent(auth, world, session):
+    auth.login("hr@acme.example")
+    rows = list(
+        csv.DictReader(
+            io.StringIO(
+                auth.client.get(f"/campaigns/{world['acme']}/report.csv").get_data(as_text=True)
+            )
+        )
+    )
+    responses = session.scalar(sa.select(sa.func.count()).select_from(Response))
+    assert rows and len(rows) < responses and all(int(r["n"]) >= 5 for r in rows)
