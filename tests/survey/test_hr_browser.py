@@ -1,0 +1,45 @@
+"""A real browser: HR logs in, reads the report, switches to Dutch and downloads the PDF."""
+
+from __future__ import annotations
+
+from pypdf import PdfReader
+
+from survey.campaigns import add_organisation, add_user, create_campaign, parse_segment
+from survey.responses import campaign_instrument, submit_response
+
+from .conftest import serious_violations
+
+
+def test_hr_reads_the_report_and_downloads_the_pdf(browser, live_server, session, tmp_path):
+    org = add_organisation(session, "acme", "Acme")
+    campaign = create_campaign(session, org, "Spring round", status="open",
+                               segments=(parse_segment("department=Sales,IT"),))
+    instrument = campaign_instrument(campaign)
+    for i in range(15):
+        submit_response(session, campaign, answers={k: 1 + (i + j) % 5 for j, k in
+                                                    enumerate(instrument.item_keys)},
+                        segments={"department": "Sales" if i % 2 else "IT"}, language="en")
+    add_user(session, "hr@acme.example", "a long enough password", memberships=((org, "hr"),))
+
+    context = browser.new_context(locale="en-GB", accept_downloads=True)
+    page = context.new_page()
+    page.goto(f"{live_server}/login")
+    assert serious_violations(page) == []
+    page.get_by_label("E-mail address").fill("hr@acme.example")
+    page.get_by_label("Password").fill("a long enough password")
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("link", name="Spring round", exact=True).click()
+    page.get_by_role("link", name="Read the report").click()
+    assert page.get_by_role("heading", name="Where to start").is_visible()
+    assert serious_violations(page) == []
+
+    page.get_by_role("link", name="Nederlands").click()
+    assert page.get_by_role("heading", name="Waar te beginnen").is_visible()
+    assert page.locator("html").get_attribute("lang") == "nl"
+    with page.expect_download() as download:
+        page.get_by_role("link", name="PDF downloaden").click()
+    target = tmp_path / "report.pdf"
+    download.value.save_as(target)
+    text = "".join(p.extract_text() for p in PdfReader(target).pages)
+    assert "Waar te beginnen" in text and "Acme" in text.title()
+    context.close()
