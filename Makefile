@@ -32,6 +32,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/scoring.py
 	$(BIN)/python bench/submit.py
+	$(BIN)/python bench/report.py
 
 # After changing interface texts: update the catalogue, translate the new entries in
 # translations/nl/LC_MESSAGES/messages.po, then run this again to compile.

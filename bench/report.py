@@ -1,10 +1,10 @@
-"""Benchmark: building report data for 1,000, 10,000 and 100,000 responses, on SQLite and PostgreSQL.
+"""Benchmark: report data for 1,000, 10,000 and 100,000 responses, on SQLite and PostgreSQL.
 
-For each database and size: a round of synthetic responses (with three segment questions) is stored,
+For each database and size a round of synthetic responses (with three segment questions) is stored,
 and the run times, best of three, (a) building the report data the way the report page does
 (`survey.reporting.campaign_report`: one query into numpy arrays, all the statistics, suppression,
-drivers, recommendations) and (b) a plain SELECT of the same rows. It prints the log-log slope of the
-build time over the three sizes (target ≤ 1.15: linear growth), the ratio of build to SELECT at
+drivers, recommendations) and (b) a plain SELECT of the same rows. It prints the log-log slope of
+the build time over the three sizes (target ≤ 1.15: linear growth), the ratio of build to SELECT at
 100,000 (target ≤ 5), and the time to render the 100,000-response report as PDF. The last line is
 JSON.
 """

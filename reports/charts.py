@@ -70,6 +70,7 @@ def diverging_bar(shares: tuple[float, float, float], ax=None, labels=("", "", "
     if ax is None:
         ax = _figure(4.6, 0.55).add_subplot()
     unfavourable, neutral, favourable = (0.0 if v is None else v for v in shares)
+    ax.barh(0, 2, left=-1, color="#f2f2f2", height=0.6)  # the full -100 %…100 % track
     left = -unfavourable - neutral / 2
     for width, colour in (
         (unfavourable, UNFAVOURABLE),
