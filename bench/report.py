@@ -29,9 +29,11 @@ import sqlalchemy as sa  # noqa: E402
 PG_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 SIZES = (1_000, 10_000, 100_000)
 TARGET_SLOPE, TARGET_RATIO = 1.15, 5.0
-SEGMENTS = (("department", ["Sales", "IT", "HR", "Operations", "Finance", "Legal"]),
-            ("role_level", ["Employee", "Manager", "Director"]),
-            ("tenure", ["Less than 1 year", "1-5 years", "More than 5 years"]))
+SEGMENTS = (
+    ("department", ["Sales", "IT", "HR", "Operations", "Finance", "Legal"]),
+    ("role_level", ["Employee", "Manager", "Director"]),
+    ("tenure", ["Less than 1 year", "1-5 years", "More than 5 years"]),
+)
 
 
 def best_of(repeats, func):
@@ -50,19 +52,33 @@ def store_round(session, organisation, n: int, seed: int):
     from survey.responses import campaign_instrument
 
     campaign = create_campaign(
-        session, organisation, f"Round of {n:,}", status="open",
-        segments=tuple(parse_segment(f"{key}={','.join(options)}") for key, options in SEGMENTS))
+        session,
+        organisation,
+        f"Round of {n:,}",
+        status="open",
+        segments=tuple(parse_segment(f"{key}={','.join(options)}") for key, options in SEGMENTS),
+    )
     rng = np.random.default_rng(seed)
     roles = rng.choice(3, size=n, p=[0.75, 0.2, 0.05])
-    offsets = synthetic_answers(campaign_instrument(campaign), (0.2, -0.1, 0.0, -0.4, 0.1), n, rng,
-                                roles)
+    offsets = synthetic_answers(
+        campaign_instrument(campaign), (0.2, -0.1, 0.0, -0.4, 0.1), n, rng, roles
+    )
     picks = [rng.integers(0, len(options), size=n) for _, options in SEGMENTS]
     for start in range(0, n, 10_000):
-        session.execute(sa.insert(Response), [
-            {"campaign_id": campaign.id, "language": "en", "answers": offsets[i].tobytes(),
-             "segments": {key: options[picks[s][i]] for s, (key, options) in enumerate(SEGMENTS)}}
-            for i in range(start, min(n, start + 10_000))
-        ])
+        session.execute(
+            sa.insert(Response),
+            [
+                {
+                    "campaign_id": campaign.id,
+                    "language": "en",
+                    "answers": offsets[i].tobytes(),
+                    "segments": {
+                        key: options[picks[s][i]] for s, (key, options) in enumerate(SEGMENTS)
+                    },
+                }
+                for i in range(start, min(n, start + 10_000))
+            ],
+        )
     session.commit()
     return campaign
 
@@ -82,23 +98,38 @@ def bench(db_name: str, url: str, repeats: int) -> dict:
         organisation = add_organisation(db.session, f"bench-{secrets.token_hex(3)}", "Bench")
         for size in SIZES:
             campaign = store_round(db.session, organisation, size, seed=size)
-            build_s.append(best_of(repeats, lambda c=campaign: campaign_report(db.session, c, "en")))
+            build_s.append(
+                best_of(repeats, lambda c=campaign: campaign_report(db.session, c, "en"))
+            )
             query = sa.select(Response.answers, Response.segments).where(
-                Response.campaign_id == campaign.id)
+                Response.campaign_id == campaign.id
+            )
             select_s.append(best_of(repeats, lambda q=query: db.session.execute(q).all()))
-            print(f"{db_name:<10} {size:>7,} responses: build {build_s[-1] * 1e3:8.1f} ms, "
-                  f"plain SELECT {select_s[-1] * 1e3:8.1f} ms")
+            print(
+                f"{db_name:<10} {size:>7,} responses: build {build_s[-1] * 1e3:8.1f} ms, "
+                f"plain SELECT {select_s[-1] * 1e3:8.1f} ms"
+            )
         report, labels = campaign_report(db.session, campaign, "en")
         pdf_s = best_of(1, lambda: render_pdf(report, labels))
         db.engine.dispose()
     slope = float(np.polyfit(np.log(SIZES), np.log(build_s), 1)[0])
     ratio = build_s[-1] / select_s[-1]
-    print(f"{db_name:<10} slope {slope:.2f} (target ≤ {TARGET_SLOPE}), build/SELECT at "
-          f"{SIZES[-1]:,}: {ratio:.2f} (target ≤ {TARGET_RATIO}), PDF {pdf_s:.1f} s")
-    return {"db": db_name, "sizes": list(SIZES), "build_s": [round(t, 4) for t in build_s],
-            "slope": round(slope, 3), "select_s": round(select_s[-1], 4),
-            "select_all_s": [round(t, 4) for t in select_s], "ratio_to_select": round(ratio, 2),
-            "pdf_s": round(pdf_s, 2), "target_slope": TARGET_SLOPE, "target_ratio": TARGET_RATIO}
+    print(
+        f"{db_name:<10} slope {slope:.2f} (target ≤ {TARGET_SLOPE}), build/SELECT at "
+        f"{SIZES[-1]:,}: {ratio:.2f} (target ≤ {TARGET_RATIO}), PDF {pdf_s:.1f} s"
+    )
+    return {
+        "db": db_name,
+        "sizes": list(SIZES),
+        "build_s": [round(t, 4) for t in build_s],
+        "slope": round(slope, 3),
+        "select_s": round(select_s[-1], 4),
+        "select_all_s": [round(t, 4) for t in select_s],
+        "ratio_to_select": round(ratio, 2),
+        "pdf_s": round(pdf_s, 2),
+        "target_slope": TARGET_SLOPE,
+        "target_ratio": TARGET_RATIO,
+    }
 
 
 def main() -> None:
@@ -114,8 +145,9 @@ def main() -> None:
     with admin.begin() as connection:
         connection.execute(sa.text(f'CREATE SCHEMA "{schema_name}"'))
     try:
-        results.append(bench("postgresql", f"{PG_URL}?options=-csearch_path%3D{schema_name}",
-                             args.repeats))
+        results.append(
+            bench("postgresql", f"{PG_URL}?options=-csearch_path%3D{schema_name}", args.repeats)
+        )
     finally:
         with admin.begin() as connection:
             connection.execute(sa.text(f'DROP SCHEMA "{schema_name}" CASCADE'))
