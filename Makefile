@@ -41,7 +41,7 @@ translations: $(STAMP)
 		-o translations/messages.pot .
 	$(BIN)/pybabel update -i translations/messages.pot -d translations \
 		--no-fuzzy-matching --omit-header
-	$(BIN)/pybabel compile -d translations
+	$(BIN)/pybabel compile --use-fuzzy -d translations  # fuzzy matching is off: only the header is
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

@@ -62,6 +62,7 @@ class Report:
     trend: dict[str, Any] | None = None
     comments: list[str] = field(default_factory=list)
     comments_hidden: bool = False
+    comment_min_group: int = COMMENT_MIN_GROUP
 
     @property
     def enough(self) -> bool:
@@ -110,10 +111,19 @@ def build_report(
     lang: str,
     previous: RoundData | None = None,
     seed: int = 0,
+    comment_min_group: int = COMMENT_MIN_GROUP,
 ) -> Report:
     n = int(current.offsets.shape[0])
     k = current.min_group_size
-    report = Report(organisation, current.name, lang, n, k, needed=max(0, k - n))
+    report = Report(
+        organisation,
+        current.name,
+        lang,
+        n,
+        k,
+        needed=max(0, k - n),
+        comment_min_group=comment_min_group,
+    )
     if not report.enough:
         return report
     points = points_from_offsets(current.offsets, instrument)
@@ -161,7 +171,7 @@ def build_report(
     report.leaders = _leaders(current, scores, keys, k)
     if previous is not None and previous.offsets.shape[0] >= previous.min_group_size:
         report.trend = _trend(instrument, previous, scores, keys)
-    if n >= max(COMMENT_MIN_GROUP, k):
+    if n >= max(comment_min_group, k):
         report.comments = list(current.comments)
         random.Random(seed).shuffle(report.comments)
     else:

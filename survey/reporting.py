@@ -35,7 +35,9 @@ def previous_round(session: Session, campaign: Campaign) -> Campaign | None:
     )
 
 
-def campaign_report(session: Session, campaign: Campaign, lang: str) -> tuple[Report, list[str]]:
+def campaign_report(
+    session: Session, campaign: Campaign, lang: str, comment_min_group: int = 10
+) -> tuple[Report, list[str]]:
     """The report of a campaign in a language, and the scale's labels in that language."""
     instrument = campaign_instrument(campaign)
     before = previous_round(session, campaign)
@@ -46,6 +48,7 @@ def campaign_report(session: Session, campaign: Campaign, lang: str) -> tuple[Re
         lang=lang,
         previous=round_data(session, before) if before is not None else None,
         seed=campaign.id,
+        comment_min_group=comment_min_group,
     )
     labels = instrument.scale.labels.get(lang) or [
         str(v) for v in range(instrument.scale.min, instrument.scale.max + 1)

@@ -42,7 +42,7 @@ _DUMMY_HASH = generate_password_hash("not a password of anybody")
 
 
 def login_limit() -> str:
-    return current_app.config.get("LOGIN_RATE_LIMIT", "10 per minute")
+    return current_app.config["LOGIN_RATE_LIMIT"]
 
 
 @blueprint.route("/login", methods=["GET", "POST"])
@@ -190,7 +190,9 @@ def _report(campaign_id: int):
     lang = str(get_locale())
     if lang not in ("en", "nl"):
         lang = "en"
-    report, labels = campaign_report(db.session, item, lang)
+    report, labels = campaign_report(
+        db.session, item, lang, current_app.config["COMMENT_MIN_GROUP_SIZE"]
+    )
     return item, report, labels
 
 

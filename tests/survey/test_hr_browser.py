@@ -12,13 +12,22 @@ from .conftest import serious_violations
 
 def test_hr_reads_the_report_and_downloads_the_pdf(browser, live_server, session, tmp_path):
     org = add_organisation(session, "acme", "Acme")
-    campaign = create_campaign(session, org, "Spring round", status="open",
-                               segments=(parse_segment("department=Sales,IT"),))
+    campaign = create_campaign(
+        session,
+        org,
+        "Spring round",
+        status="open",
+        segments=(parse_segment("department=Sales,IT"),),
+    )
     instrument = campaign_instrument(campaign)
     for i in range(15):
-        submit_response(session, campaign, answers={k: 1 + (i + j) % 5 for j, k in
-                                                    enumerate(instrument.item_keys)},
-                        segments={"department": "Sales" if i % 2 else "IT"}, language="en")
+        submit_response(
+            session,
+            campaign,
+            answers={k: 1 + (i + j) % 5 for j, k in enumerate(instrument.item_keys)},
+            segments={"department": "Sales" if i % 2 else "IT"},
+            language="en",
+        )
     add_user(session, "hr@acme.example", "a long enough password", memberships=((org, "hr"),))
 
     context = browser.new_context(locale="en-GB", accept_downloads=True)
