@@ -7,7 +7,20 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-__all__ = ["Difference", "benjamini_hochberg", "hedges_g", "welch"]
+__all__ = [
+    "BINS",
+    "Difference",
+    "GroupsTest",
+    "PoolPosition",
+    "benjamini_hochberg",
+    "combine_summaries",
+    "compare_groups",
+    "hedges_g",
+    "pool_position",
+    "score_bins",
+    "welch",
+    "welch_from_stats",
+]
 
 
 @dataclass(frozen=True)
@@ -60,3 +73,122 @@ def benjamini_hochberg(pvalues) -> np.ndarray:
     if known.any():
         adjusted[known] = stats.false_discovery_control(pvalues[known], method="bh")
     return adjusted
+
+
+# --- against a pool and between rounds -----------------------------------------------------------
+
+BINS = np.linspace(0, 100, 11)  # score distributions are exchanged in ten bins of 10 points
+
+
+@dataclass(frozen=True)
+class PoolPosition:
+    """Where a score stands among the organisations of a benchmark pool."""
+
+    percentile: float  # scipy.stats.percentileofscore(pool, score, kind="mean")
+    median: float
+    top25: float  # the 75th percentile of the pool: the score needed to be in the top quarter
+    top10: float
+
+
+def pool_position(score: float, pool_scores) -> PoolPosition:
+    """Percentile rank of ``score`` among ``pool_scores`` (one per organisation); the pool marks.
+
+    >>> pool_position(60.0, [40.0, 50.0, 55.0, 70.0, 80.0]).percentile
+    60.0
+    """
+    pool = np.asarray(pool_scores, dtype=float)
+    pool = pool[~np.isnan(pool)]
+    if pool.size == 0 or np.isnan(score):
+        return PoolPosition(np.nan, np.nan, np.nan, np.nan)
+    return PoolPosition(
+        float(stats.percentileofscore(pool, score, kind="mean")),
+        float(np.median(pool)),
+        float(np.percentile(pool, 75)),
+        float(np.percentile(pool, 90)),
+    )
+
+
+def combine_summaries(ns, means, sds) -> tuple[int, float, float]:
+    """n, mean and SD of the union of groups given only their n, mean and SD (exact)."""
+    ns, means, sds = (np.asarray(x, dtype=float) for x in (ns, means, sds))
+    keep = ns > 0
+    ns, means, sds = ns[keep], means[keep], np.nan_to_num(sds[keep])
+    total = ns.sum()
+    if total == 0:
+        return 0, np.nan, np.nan
+    mean = float((ns * means).sum() / total)
+    squares = ((ns - 1) * sds**2 + ns * (means - mean) ** 2).sum()
+    return int(total), mean, float(np.sqrt(squares / (total - 1))) if total > 1 else np.nan
+
+
+def welch_from_stats(mean_a, sd_a, n_a, mean_b, sd_b, n_b) -> Difference:
+    """Welch's t-test of group b against a from summary statistics
+    (``scipy.stats.ttest_ind_from_stats(..., equal_var=False)``), with Hedges' g."""
+    if min(n_a, n_b) < 2 or np.isnan(sd_a) or np.isnan(sd_b):
+        return Difference(np.nan, np.nan, np.nan, np.nan, int(n_a), int(n_b))
+    result = stats.ttest_ind_from_stats(mean_b, sd_b, n_b, mean_a, sd_a, n_a, equal_var=False)
+    pooled = np.sqrt(((n_a - 1) * sd_a**2 + (n_b - 1) * sd_b**2) / (n_a + n_b - 2))
+    g = (mean_b - mean_a) / pooled * (1 - 3 / (4 * (n_a + n_b) - 9)) if pooled > 0 else np.nan
+    return Difference(
+        float(mean_b - mean_a),
+        float(result.statistic),
+        float(result.pvalue),
+        float(g),
+        int(n_a),
+        int(n_b),
+    )
+
+
+@dataclass(frozen=True)
+class GroupsTest:
+    """Mann-Whitney U (two groups) or Kruskal-Wallis H (three or more) with an effect size."""
+
+    test: str  # "mann-whitney" or "kruskal-wallis"
+    statistic: float
+    pvalue: float
+    effect_size: float  # rank-biserial correlation (two groups) or epsilon squared
+    effect_name: str
+
+
+def compare_groups(groups) -> GroupsTest:
+    """Compare respondent scores of two or more groups (NaN left out).
+
+    Two groups: Mann-Whitney U (the first group's U) with the rank-biserial correlation
+    ``2U/(n₁n₂) − 1``, positive when the first group tends to score higher. Three or more:
+    Kruskal-Wallis H with ``ε² = H / (n − 1)``.
+    """
+    cleaned = [np.asarray(g, dtype=float) for g in groups]
+    cleaned = [g[~np.isnan(g)] for g in cleaned]
+    if len(cleaned) < 2:
+        raise ValueError("compare_groups needs at least two groups")
+    if any(g.size == 0 for g in cleaned):
+        return GroupsTest(
+            "mann-whitney" if len(cleaned) == 2 else "kruskal-wallis", np.nan, np.nan, np.nan, ""
+        )
+    if len(cleaned) == 2:
+        a, b = cleaned
+        result = stats.mannwhitneyu(a, b, alternative="two-sided")
+        effect = 2 * result.statistic / (a.size * b.size) - 1
+        return GroupsTest(
+            "mann-whitney",
+            float(result.statistic),
+            float(result.pvalue),
+            float(effect),
+            "rank-biserial",
+        )
+    result = stats.kruskal(*cleaned)
+    n = sum(g.size for g in cleaned)
+    return GroupsTest(
+        "kruskal-wallis",
+        float(result.statistic),
+        float(result.pvalue),
+        float(result.statistic / (n - 1)),
+        "epsilon-squared",
+    )
+
+
+def score_bins(scores) -> list[int]:
+    """Counts of respondent scores in ten bins of 10 points (the last one includes 100)."""
+    scores = np.asarray(scores, dtype=float)
+    counts, _ = np.histogram(scores[~np.isnan(scores)], bins=BINS)
+    return counts.tolist()

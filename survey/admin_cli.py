@@ -326,10 +326,56 @@ def report(campaign_id: int, pdf_path, html_path, as_json: bool, lang: str) -> N
     click.echo(f"Wrote {target}")
 
 
+@click.group("benchmark")
+def benchmark_group() -> None:
+    """Exchange benchmark aggregates with other installations."""
+
+
+@benchmark_group.command("export")
+@click.argument("path", metavar="FILE.json", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--with-names", is_flag=True, help="Include organisation and round names.")
+@with_appcontext
+def benchmark_export(path: Path, with_names: bool) -> None:
+    """Write the closed rounds' aggregates (no rows, no round below its minimum group size)."""
+    from survey.benchmarking import export_pool
+
+    if not path.parent.is_dir():
+        raise InputError(f"{path}: the folder {path.parent} does not exist")
+    document = export_pool(db.session, with_names=with_names)
+    path.write_text(json.dumps(document, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    rounds = sum(len(pool["rounds"]) for pool in document["pools"])
+    click.echo(f"Wrote {rounds} rounds to {path}")
+
+
+@benchmark_group.command("import")
+@click.argument("path", metavar="FILE.json", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def benchmark_import(path: Path) -> None:
+    """Add another pool's rounds as external entries (all or nothing)."""
+    from survey.benchmarking import ExchangeError, import_pool, read_exchange_file
+
+    try:
+        count = import_pool(db.session, read_exchange_file(path), source=path.name)
+    except ExchangeError as exc:
+        db.session.rollback()
+        raise InputError(f"{path}: {exc}; nothing was imported") from None
+    click.echo(f"Imported {count} external rounds from {path}")
+
+
 def _demo():
     from survey.demo import demo
 
     return demo
 
 
-commands = [db_group, serve, _demo(), org_group, user_group, campaign_group, invite, report]
+commands = [
+    db_group,
+    serve,
+    _demo(),
+    org_group,
+    user_group,
+    campaign_group,
+    invite,
+    report,
+    benchmark_group,
+]

@@ -179,5 +179,9 @@ def set_status(session: Session, campaign: Campaign, status: str) -> Campaign:
     if status == "open" and campaign.closes_on is not None and campaign.closes_on < today_utc():
         raise InvalidInput(f"campaign {campaign.id}'s closing date has passed")
     campaign.status = status
+    if status == "closed":
+        from survey.benchmarking import store_aggregate
+
+        store_aggregate(session, campaign)  # what benchmarks and trends keep of the round
     session.commit()
     return campaign

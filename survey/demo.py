@@ -14,6 +14,7 @@ import datetime as dt
 import hashlib
 import hmac
 from base64 import urlsafe_b64encode
+from pathlib import Path
 
 import click
 import numpy as np
@@ -24,11 +25,15 @@ from flask.cli import with_appcontext
 from scoring.instrument import Instrument, load_instrument
 from scoring.scores import MISSING
 from survey import campaigns as service
+from survey.benchmarking import import_pool, read_exchange_file, store_aggregate
 from survey.extensions import db
-from survey.models import Campaign, Invitation, Organisation, Response, User
+from survey.models import Campaign, Invitation, Organisation, Response, RoundAggregate, User
 from survey.responses import hash_token, store_invitations
 
 DEMO_PASSWORD = "ambassador-demo"
+# Rounds of other organisations, as another pool would export them, so that the demo's benchmark
+# pool holds enough organisations to show percentiles.
+SAMPLE_POOL = Path(__file__).resolve().parent.parent / "examples" / "benchmark-sample.json"
 SEED = 20261124
 INVITATIONS = 25
 SEGMENTS = (
@@ -160,10 +165,15 @@ def load_demo() -> list[str]:
         db.session.add(organisation)
         for number in (1, 2):
             campaign = _add_round(organisation, spec, number, instrument, rng, today)
+            if campaign.status == "closed":
+                db.session.flush()
+                store_aggregate(db.session, campaign)
         db.session.commit()
         store_invitations(
             db.session, campaign, [demo_token(campaign.id, i) for i in range(INVITATIONS)]
         )
+    if db.session.scalar(sa.select(RoundAggregate).filter_by(external=True).limit(1)) is None:
+        import_pool(db.session, read_exchange_file(SAMPLE_POOL), source=SAMPLE_POOL.name)
     users = [(f"hr@{spec['slug']}.example", (spec["slug"],), "hr") for spec in ORGANISATIONS]
     users.append(
         ("consultant@ambassador.example", tuple(s["slug"] for s in ORGANISATIONS), "consultant")

@@ -167,3 +167,29 @@ class Comment(Base):
     )
     segments: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
     text: Mapped[str] = mapped_column(sa.Text)
+
+
+class RoundAggregate(Base):
+    """A closed round's figures for benchmarking: per principle n, mean, SD and score bins.
+
+    Kept when a round's raw answers are purged, and the form in which other pools' rounds are
+    imported (``external``, with no campaign). No row is ever stored for fewer than the round's
+    minimum group size.
+    """
+
+    __tablename__ = "round_aggregates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("campaigns.id", ondelete="CASCADE"), unique=True
+    )
+    external: Mapped[bool] = mapped_column(default=False)
+    source: Mapped[str | None] = mapped_column(sa.String(200))  # label of an imported file
+    label: Mapped[str | None] = mapped_column(sa.String(200))  # an imported round's name, if given
+    sector: Mapped[str | None] = mapped_column(sa.String(80))
+    size_band: Mapped[str | None] = mapped_column(sa.String(20))
+    instrument_id: Mapped[str] = mapped_column(sa.String(80))
+    instrument_version: Mapped[str] = mapped_column(sa.String(20))
+    n: Mapped[int]
+    # {"guidelines": {"n": 120, "mean": 61.2, "sd": 17.3, "bins": [0, 2, …]}, …}
+    dimensions: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
