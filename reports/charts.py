@@ -175,3 +175,60 @@ def _wrap(text: str, width: int = 48) -> str:
             line = f"{line} {word}".strip()
     lines.append(line)
     return "\n".join(lines[:3]) + ("…" if len(lines) > 3 else "")
+
+
+SERIES = ["#5e3c99", "#e66101", "#1b7837", "#b2abd2", "#fdb863", "#4d4d4d"]
+MARKERS = ["o", "s", "^", "D", "v", "P"]
+
+
+def radar_overlay(names: list[str], series: list[tuple[str, list[float]]], ax=None):
+    """Several rounds on one radar; colour and marker tell them apart."""
+    if ax is None:
+        ax = _figure(5.2, 4.6).add_subplot(projection="polar")
+    angles = np.linspace(0, 2 * np.pi, len(names), endpoint=False)
+    closed = np.append(angles, angles[0])
+    for i, (label, scores) in enumerate(series):
+        ax.plot(
+            closed,
+            np.append(scores, scores[0]),
+            color=SERIES[i % 6],
+            linewidth=1.8,
+            marker=MARKERS[i % 6],
+            markersize=4,
+            label=label,
+        )
+    ax.set_ylim(0, 100)
+    ax.set_yticks([20, 40, 60, 80])
+    ax.set_yticklabels(["20", "40", "60", "80"], fontsize=7)
+    ax.set_xticks(angles)
+    ax.set_xticklabels(names, fontsize=8)
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, -0.35), fontsize=7, frameon=False)
+    return ax
+
+
+def distributions(names: list[str], rounds: list[tuple[str, np.ndarray]], ax=None):
+    """Box plots of respondent scores per principle, one box per round."""
+    if ax is None:
+        ax = _figure(6.4, 3.2).add_subplot()
+    width = 0.8 / max(len(rounds), 1)
+    for i, (label, scores) in enumerate(rounds):
+        data = [column[~np.isnan(column)] for column in np.asarray(scores).T]
+        positions = np.arange(len(names)) + (i - (len(rounds) - 1) / 2) * width
+        boxes = ax.boxplot(
+            data, positions=positions, widths=width * 0.9, patch_artist=True, showfliers=False
+        )
+        for box in boxes["boxes"]:
+            box.set(facecolor=SERIES[i % 6], alpha=0.6)
+        ax.plot([], [], color=SERIES[i % 6], linewidth=6, alpha=0.6, label=label)
+    ax.set_xticks(range(len(names)))
+    ax.set_xticklabels([_wrap(n, 14) for n in names], fontsize=7)
+    ax.set_ylim(0, 100)
+    ax.set_ylabel("0–100", fontsize=7)
+    ax.legend(
+        fontsize=7,
+        frameon=False,
+        ncols=min(len(rounds), 3),
+        loc="upper center",
+        bbox_to_anchor=(0.5, 1.18),
+    )
+    return ax

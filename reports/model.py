@@ -13,7 +13,13 @@ from typing import Any
 
 import numpy as np
 
-from scoring.benchmark import benjamini_hochberg, welch
+from scoring.benchmark import (
+    benjamini_hochberg,
+    combine_summaries,
+    pool_position,
+    welch,
+    welch_from_stats,
+)
 from scoring.drivers import key_drivers
 from scoring.instrument import Instrument
 from scoring.privacy import NOT_ANSWERED, suppress
@@ -30,6 +36,7 @@ from scoring.scores import (
 
 ALPHA_WARNING = 0.7
 COMMENT_MIN_GROUP = 10
+POOL_MIN_ORGANISATIONS = 5  # fewer organisations: no percentiles, one could guess who is who
 
 
 @dataclass
@@ -63,6 +70,7 @@ class Report:
     comments: list[str] = field(default_factory=list)
     comments_hidden: bool = False
     comment_min_group: int = COMMENT_MIN_GROUP
+    benchmark: dict[str, Any] | None = None
 
     @property
     def enough(self) -> bool:
@@ -92,6 +100,7 @@ class Report:
             "segments": self.breakdowns,
             "leaders_vs_employees": self.leaders,
             "trend": self.trend,
+            "benchmark": self.benchmark,
         }
 
 
@@ -112,6 +121,7 @@ def build_report(
     previous: RoundData | None = None,
     seed: int = 0,
     comment_min_group: int = COMMENT_MIN_GROUP,
+    pool: list[dict[str, Any]] | None = None,
 ) -> Report:
     n = int(current.offsets.shape[0])
     k = current.min_group_size
@@ -171,6 +181,8 @@ def build_report(
     report.leaders = _leaders(current, scores, keys, k)
     if previous is not None and previous.offsets.shape[0] >= previous.min_group_size:
         report.trend = _trend(instrument, previous, scores, keys)
+    if pool is not None and len(pool) >= POOL_MIN_ORGANISATIONS:
+        report.benchmark = pool_comparison(report.dimensions, pool)
     if n >= max(comment_min_group, k):
         report.comments = list(current.comments)
         random.Random(seed).shuffle(report.comments)
@@ -196,6 +208,7 @@ def _dimension(instrument: Instrument, dim, lang: str) -> dict[str, Any]:
         "description": description,
         "n": dim.n,
         "score": _r(dim.statistic),
+        "sd": _r(dim.sd, 4),
         "ci95": [_r(low), _r(high)] if not np.isnan(low) else None,
         "level": dim.level,
         "level_name": LEVEL_NAMES.get(dim.level),
@@ -295,4 +308,47 @@ def _trend(instrument, previous: RoundData, scores, keys) -> dict[str, Any]:
     }
 
 
-__all__ = ["Report", "RoundData", "build_report", "maturity_level"]
+def pool_comparison(dimensions: list[dict[str, Any]], pool: list[dict[str, Any]]) -> dict:
+    """Each principle against the pool: percentile rank among the organisations, the pool's
+    median, top 25 % and top 10 %, and Welch's t from summary statistics against all the pool's
+    respondents, with Benjamini-Hochberg across the principles.
+
+    ``pool`` holds one entry per organisation: ``{"external": bool, "dimensions": {key: {"n",
+    "mean", "sd", …}}}``.
+    """
+    rows, pvalues = [], []
+    for dim in dimensions:
+        figures = [entry["dimensions"][dim["key"]] for entry in pool]
+        position = pool_position(dim["score"], [f["mean"] for f in figures])
+        n, mean, sd = combine_summaries(
+            [f["n"] for f in figures],
+            [f["mean"] for f in figures],
+            [f["sd"] if f["sd"] is not None else np.nan for f in figures],
+        )
+        difference = welch_from_stats(mean, sd, n, dim["score"], dim["sd"], dim["n"])
+        pvalues.append(difference.pvalue)
+        rows.append(
+            {
+                "key": dim["key"],
+                "percentile": _r(position.percentile, 1),
+                "median": _r(position.median),
+                "top25": _r(position.top25),
+                "top10": _r(position.top10),
+                "pool_mean": _r(mean),
+                "pool_n": n,
+                "difference": _r(difference.difference),
+                "pvalue": _r(difference.pvalue, 4),
+                "effect_size": _r(difference.effect_size, 2),
+            }
+        )
+    for row, adjusted in zip(rows, benjamini_hochberg(pvalues), strict=True):
+        row["pvalue_bh"] = _r(adjusted, 4)
+        row["significant"] = bool(not np.isnan(adjusted) and adjusted < 0.05)
+    return {
+        "organisations": len(pool),
+        "external": sum(bool(e.get("external")) for e in pool),
+        "dimensions": rows,
+    }
+
+
+__all__ = ["Report", "RoundData", "build_report", "maturity_level", "pool_comparison"]

@@ -22,13 +22,18 @@ STYLESHEET = ROOT / "survey" / "static" / "css" / "report.css"
 
 
 @lru_cache(maxsize=4)
+def translations(lang: str) -> Translations:
+    return Translations.load(str(TRANSLATIONS), [lang])
+
+
+@lru_cache(maxsize=4)
 def environment(lang: str) -> Environment:
     env = Environment(
         loader=FileSystemLoader(str(TEMPLATES)),
         autoescape=select_autoescape(["html"]),
         extensions=["jinja2.ext.i18n"],
     )
-    env.install_gettext_translations(Translations.load(str(TRANSLATIONS), [lang]), newstyle=True)
+    env.install_gettext_translations(translations(lang), newstyle=True)
     return env
 
 
@@ -36,8 +41,15 @@ def report_charts(report: Report, scale_labels: list[str]) -> dict[str, Markup]:
     """Every chart of the report as inline SVG."""
     if not report.enough:
         return {}
+    _ = translations(report.lang).gettext
+    radar_labels = (_("This round"), _("Benchmark median"))
     names = [d["name"] for d in report.dimensions]
-    made = {"radar": charts.radar(names, [d["score"] or 0 for d in report.dimensions])}
+    median = [row["median"] for row in report.benchmark["dimensions"]] if report.benchmark else None
+    made = {
+        "radar": charts.radar(
+            names, [d["score"] or 0 for d in report.dimensions], median, labels=radar_labels
+        )
+    }
     for dim in report.dimensions + ([report.outcome] if report.outcome else []):
         made[f"shares-{dim['key']}"] = charts.diverging_bar(
             (dim["unfavourable"], dim["neutral"], dim["favourable"])

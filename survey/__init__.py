@@ -54,11 +54,13 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from survey.consult.views import blueprint as consult
     from survey.hr.views import blueprint as hr
     from survey.respond.views import blueprint as respond
 
     app.register_blueprint(respond)
     app.register_blueprint(hr)
+    app.register_blueprint(consult)
     if app.config.get("BENCH_ENDPOINTS"):
         from survey.bench_views import blueprint as bench
 

@@ -35,6 +35,17 @@ def previous_round(session: Session, campaign: Campaign) -> Campaign | None:
     )
 
 
+def pool_for(session: Session, campaign: Campaign) -> list[dict]:
+    """The benchmark pool for a round: every other organisation's entry (its own is left out)."""
+    from survey.benchmarking import pool_entries
+
+    return [
+        {"external": entry.external, "dimensions": entry.aggregate.dimensions}
+        for entry in pool_entries(session, campaign.instrument_id, campaign.instrument_version)
+        if entry.organisation_id != campaign.organisation_id
+    ]
+
+
 def campaign_report(
     session: Session, campaign: Campaign, lang: str, comment_min_group: int = 10
 ) -> tuple[Report, list[str]]:
@@ -49,6 +60,7 @@ def campaign_report(
         previous=round_data(session, before) if before is not None else None,
         seed=campaign.id,
         comment_min_group=comment_min_group,
+        pool=pool_for(session, campaign),
     )
     labels = instrument.scale.labels.get(lang) or [
         str(v) for v in range(instrument.scale.min, instrument.scale.max + 1)
