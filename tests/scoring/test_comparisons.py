@@ -6,7 +6,16 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from scoring.benchmark import benjamini_hochberg, hedges_g, welch
+from scoring.benchmark import (
+    benjamini_hochberg,
+    combine_summaries,
+    compare_groups,
+    hedges_g,
+    pool_position,
+    score_bins,
+    welch,
+    welch_from_stats,
+)
 from scoring.drivers import key_drivers
 from scoring.instrument import load_instrument
 from scoring.recommend import prioritise
@@ -78,3 +87,66 @@ def test_priorities_pick_one_recommendation_per_dimension_for_its_level():
     for pick in picks:
         assert pick.level in pick.recommendation.levels
         assert pick.recommendation.dimension == pick.dimension
+
+
+# --- pools and comparisons of rounds ----------------------------------------------------------
+
+
+def test_pool_position_equals_scipy_and_hand_case():
+    pool = [40.0, 50.0, 55.0, 70.0, 80.0]
+    # 3 of 5 below 60, none equal: kind="mean" gives (60 + 60) / 2 = 60
+    position = pool_position(60.0, pool)
+    assert position.percentile == 60.0
+    assert position.percentile == stats.percentileofscore(pool, 60.0, kind="mean")
+    assert position.median == 55.0 and position.top25 == np.percentile(pool, 75)
+    assert pool_position(55.0, pool).percentile == 50.0  # a tie counts half
+    assert np.isnan(pool_position(50.0, []).percentile)
+
+
+def test_combine_summaries_equals_the_raw_union():
+    rng = np.random.default_rng(4)
+    groups = [rng.normal(50, 10, n) for n in (30, 55, 12)]
+    n, mean, sd = combine_summaries(
+        [g.size for g in groups], [g.mean() for g in groups], [g.std(ddof=1) for g in groups]
+    )
+    everyone = np.concatenate(groups)
+    assert n == everyone.size
+    assert mean == pytest.approx(everyone.mean()) and sd == pytest.approx(everyone.std(ddof=1))
+
+
+def test_welch_from_summary_statistics_equals_welch_from_scores():
+    rng = np.random.default_rng(8)
+    a, b = rng.normal(55, 12, 300), rng.normal(60, 9, 80)
+    summary = welch_from_stats(a.mean(), a.std(ddof=1), a.size, b.mean(), b.std(ddof=1), b.size)
+    raw = welch(a, b)
+    assert summary.statistic == pytest.approx(raw.statistic)
+    assert summary.pvalue == pytest.approx(raw.pvalue)
+    assert summary.effect_size == pytest.approx(raw.effect_size)
+    expected = stats.ttest_ind_from_stats(
+        b.mean(), b.std(ddof=1), b.size, a.mean(), a.std(ddof=1), a.size, equal_var=False
+    )
+    assert summary.pvalue == pytest.approx(expected.pvalue)
+
+
+def test_mann_whitney_and_rank_biserial():
+    a, b = np.array([1.0, 2.0, 3.0]), np.array([4.0, 5.0, 6.0, np.nan])
+    result = compare_groups([a, b])
+    expected = stats.mannwhitneyu(a, b[:3], alternative="two-sided")
+    assert result.test == "mann-whitney" and result.pvalue == pytest.approx(expected.pvalue)
+    # by hand: the first group never wins a pair: U = 0, so r = 2·0/9 − 1 = −1
+    assert result.statistic == 0 and result.effect_size == pytest.approx(-1.0)
+
+
+def test_kruskal_wallis_and_epsilon_squared():
+    rng = np.random.default_rng(2)
+    groups = [rng.normal(m, 10, 40) for m in (50, 55, 65)]
+    result = compare_groups(groups)
+    expected = stats.kruskal(*groups)
+    assert result.test == "kruskal-wallis"
+    assert result.statistic == pytest.approx(expected.statistic)
+    assert result.pvalue == pytest.approx(expected.pvalue)
+    assert result.effect_size == pytest.approx(expected.statistic / (120 - 1))
+
+
+def test_score_bins_cover_0_to_100():
+    assert score_bins([0, 9.99, 10, 55, 100, np.nan]) == [2, 1, 0, 0, 0, 1, 0, 0, 0, 1]
