@@ -96,9 +96,14 @@ def render_document(report: Report, scale_labels: list[str]) -> str:
 
 def render_pdf(report: Report, scale_labels: list[str]) -> bytes:
     """The report as an A4 PDF."""
+    return html_to_pdf(render_document(report, scale_labels))
+
+
+def html_to_pdf(html: str) -> bytes:
+    """A standalone HTML document (stylesheet inline) as PDF, via WeasyPrint."""
     from weasyprint import HTML
 
-    return HTML(string=render_document(report, scale_labels), base_url=str(ROOT)).write_pdf()
+    return HTML(string=html, base_url=str(ROOT)).write_pdf()
 
 
 def render_csv(report: Report) -> str:

@@ -223,9 +223,7 @@ def compare_csv():
 @login_required
 def compare_pdf():
     """The comparison as an A4 PDF."""
-    from weasyprint import HTML
-
-    from reports.render import ROOT, STYLESHEET
+    from reports.render import STYLESHEET, html_to_pdf
 
     result = _compared()
     html = render_template(
@@ -235,9 +233,8 @@ def compare_pdf():
         lang=_lang(),
         stylesheet=Markup(STYLESHEET.read_text(encoding="utf-8")),
     )
-    pdf = HTML(string=html, base_url=str(ROOT)).write_pdf()
     return Response(
-        pdf,
+        html_to_pdf(html),
         mimetype="application/pdf",
         headers={"Content-Disposition": "attachment; filename=comparison.pdf"},
     )
