@@ -18,6 +18,11 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(load_settings(app.instance_path))
     if config:
         app.config.update(config)
+    if app.config.get("TRUSTED_PROXIES"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
@@ -68,9 +73,11 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_errorhandlers(app: Flask) -> None:
+    from survey import hardening
     from survey.errors import register
 
     register(app)
+    hardening.register(app)
 
 
 def register_commands(app: Flask) -> None:

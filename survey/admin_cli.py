@@ -379,3 +379,53 @@ commands = [
     report,
     benchmark_group,
 ]
+
+
+@click.command("purge")
+@click.option("--dry-run", is_flag=True, help="Only list the rounds that would be purged.")
+@with_appcontext
+def purge(dry_run: bool) -> None:
+    """Delete raw answers and comments of rounds past their retention period (aggregates stay)."""
+    from survey.lifecycle import due_for_purge
+    from survey.lifecycle import purge as purge_rounds
+
+    due = due_for_purge(db.session)
+    for campaign in due:
+        click.echo(
+            f"{'Would purge' if dry_run else 'Purging'} campaign {campaign.id} "
+            f"({campaign.name}), closed on {campaign.closed_on.isoformat()}, "
+            f"kept {campaign.retention_days} days"
+        )
+    if not due:
+        click.echo("No round is past its retention period.")
+    if dry_run or not due:
+        return
+    responses, comments = purge_rounds(db.session, due)
+    click.echo(f"Deleted {responses} responses and {comments} comments; aggregates kept")
+
+
+@org_group.command("delete")
+@click.argument("slug")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@with_appcontext
+@fail_on_invalid
+def org_delete(slug: str, yes: bool) -> None:
+    """Erase an organisation with all its rounds, answers, comments, links and aggregates."""
+    from survey.lifecycle import delete_organisation
+
+    organisation = service.organisation_by_slug(db.session, slug)
+    rounds = len(organisation.campaigns)
+    if not yes:
+        typed = click.prompt(
+            f"This erases {organisation.name} and its {rounds} rounds for good. "
+            f"Type the slug ({slug}) to confirm",
+            default="",
+            show_default=False,
+        )
+        if typed != slug:
+            raise InputError("not confirmed; nothing was deleted")
+    delete_organisation(db.session, organisation)
+    click.echo(f"Deleted organisation {slug} and its {rounds} rounds")
+
+
+commands += [purge]

@@ -174,14 +174,25 @@ def set_status(session: Session, campaign: Campaign, status: str) -> Campaign:
     """Open or close a round. A closed round stays closed: its results are final."""
     if status not in ("open", "closed"):
         raise InvalidInput(f"status {status!r} must be open or closed")
-    if campaign.status == "closed" and status == "open":
+    if campaign.status == "closed":
         raise InvalidInput(f"campaign {campaign.id} is closed; start a new round instead")
     if status == "open" and campaign.closes_on is not None and campaign.closes_on < today_utc():
         raise InvalidInput(f"campaign {campaign.id}'s closing date has passed")
-    campaign.status = status
     if status == "closed":
-        from survey.benchmarking import store_aggregate
+        from survey.lifecycle import on_close
 
-        store_aggregate(session, campaign)  # what benchmarks and trends keep of the round
+        # one atomic UPDATE: of two people closing the round at once, one closes it
+        closed = session.execute(
+            sa.update(Campaign)
+            .where(Campaign.id == campaign.id, Campaign.status != "closed")
+            .values(status="closed")
+        ).rowcount
+        if closed != 1:
+            session.rollback()
+            raise InvalidInput(f"campaign {campaign.id} is closed already")
+        session.refresh(campaign)
+        on_close(session, campaign)
+    else:
+        campaign.status = status
     session.commit()
     return campaign

@@ -11,11 +11,19 @@ def load_settings(instance_path: str) -> dict:
     """Configuration from the environment; SQLite database and secret key live in ``instance/``."""
     instance = Path(instance_path)
     instance.mkdir(parents=True, exist_ok=True)
+    base_url = os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+    secure = base_url.startswith("https://")
     return {
         "SECRET_KEY": os.environ.get("SECRET_KEY") or instance_secret_key(instance),
         "SQLALCHEMY_DATABASE_URI": database_url(instance),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
-        "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "BASE_URL": base_url,
+        # cookies only over HTTPS when the app is served over HTTPS
+        "SESSION_COOKIE_SECURE": secure,
+        "REMEMBER_COOKIE_SECURE": secure,
+        "PREFERRED_URL_SCHEME": "https" if secure else "http",
+        "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
+        "LOG_FORMAT": os.environ.get("LOG_FORMAT", "text"),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "COMMENT_MIN_GROUP_SIZE": int(os.environ.get("COMMENT_MIN_GROUP_SIZE", "10")),
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute"),

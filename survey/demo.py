@@ -117,6 +117,7 @@ def _add_round(organisation, spec, number, instrument, rng, today) -> Campaign:
         instrument_version=instrument.version,
         languages=["nl", "en"],
         status="closed" if first else "open",
+        closed_on=today - dt.timedelta(days=355) if first else None,
         closes_on=None if first else today + dt.timedelta(days=60),
         min_group_size=5,
         segments=[dict(s) for s in SEGMENTS],

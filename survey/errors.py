@@ -36,6 +36,13 @@ MESSAGES = {
         _l("Thank you for your interest. This survey round is closed and no longer takes answers."),
     ),
     429: (_l("Too many attempts"), _l("Please wait a while before you try again.")),
+    503: (
+        _l("Back in a moment"),
+        _l(
+            "The service is briefly unavailable. Nothing you sent has "
+            "been stored; please try again in a few minutes."
+        ),
+    ),
     500: (_l("Something went wrong"), _l("An unexpected error occurred. Please try again later.")),
 }
 

@@ -115,6 +115,13 @@ class Campaign(Base):
     # [{"key": "department", "options": ["Sales", "IT"]}, …]
     segments: Mapped[list[Any]] = mapped_column(sa.JSON, default=list)
     open_slug: Mapped[str | None] = mapped_column(sa.String(40), unique=True)
+    # data lifecycle: raw answers are deleted `retention_days` after the round closed
+    retention_days: Mapped[int] = mapped_column(default=730, server_default="730")
+    closed_on: Mapped[dt.date | None]
+    purged: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # invitations are deleted when a round closes; their counts are kept for the response rate
+    invitations_total: Mapped[int | None]
+    invitations_used: Mapped[int | None]
 
     organisation: Mapped[Organisation] = relationship(back_populates="campaigns")
 

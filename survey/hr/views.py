@@ -127,11 +127,14 @@ def campaign(campaign_id: int):
     responses = db.session.scalar(
         sa.select(sa.func.count()).where(SurveyResponse.campaign_id == item.id)
     )
-    invited, used = db.session.execute(
-        sa.select(sa.func.count(), sa.func.count().filter(Invitation.redeemed.is_(True))).where(
-            Invitation.campaign_id == item.id
-        )
-    ).one()
+    if item.status == "closed":  # the links were deleted at closing; their counts were kept
+        invited, used = item.invitations_total or 0, item.invitations_used or 0
+    else:
+        invited, used = db.session.execute(
+            sa.select(sa.func.count(), sa.func.count().filter(Invitation.redeemed.is_(True))).where(
+                Invitation.campaign_id == item.id
+            )
+        ).one()
     return render_template(
         "hr/campaign.html",
         campaign=item,

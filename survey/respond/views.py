@@ -73,6 +73,15 @@ def open_questions(slug: str):
     return _questionnaire(campaign, token=None)
 
 
+@blueprint.get("/privacy")
+def privacy():
+    """What the survey stores about a respondent, for employees and works councils."""
+    from survey.respond.privacy import stored_fields
+
+    languages = current_app.config["LANGUAGES"]
+    return render_template("respond/privacy.html", tables=stored_fields(), languages=languages)
+
+
 @blueprint.get("/thanks")
 def thanks():
     """Thank the respondent; nothing here refers to the answers."""
