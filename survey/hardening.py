@@ -8,8 +8,8 @@ import logging
 import time
 
 import sqlalchemy as sa
-from flask import Flask, g, jsonify, request
-from sqlalchemy.exc import DBAPIError, OperationalError
+from flask import Flask, abort, g, jsonify, request
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from survey.privacy_log import redact
 
@@ -46,6 +46,13 @@ def register(app: Flask) -> None:
     def start_timer():
         g.started = time.perf_counter()
 
+    @app.before_request
+    def refuse_nul_characters():
+        """No form field may hold a NUL character: no honest form sends one, and PostgreSQL
+        cannot store it."""
+        if request.method == "POST" and any("\x00" in v for v in request.form.values()):
+            abort(400)
+
     @app.after_request
     def security_headers(response):
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
@@ -77,13 +84,13 @@ def register(app: Flask) -> None:
 
         try:
             db.session.execute(sa.text("SELECT 1"))
-        except (OperationalError, DBAPIError):
+        except (OperationalError, InterfaceError):
             db.session.rollback()
             return jsonify(status="unavailable", database="unreachable"), 503
         return jsonify(status="ok", database="ok")
 
     @app.errorhandler(OperationalError)
-    @app.errorhandler(DBAPIError)
+    @app.errorhandler(InterfaceError)
     def database_unavailable(exc):
         from survey.errors import error_page
         from survey.extensions import db

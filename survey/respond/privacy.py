@@ -12,25 +12,32 @@ TABLES = {
     "invitations": _l("Your invitation link"),
 }
 COLUMNS = {
-    ("responses", "id"): _l("a random number, so that the answers can be stored; it says "
-                            "nothing about you"),
+    ("responses", "id"): _l(
+        "a random number, so that the answers can be stored; it says nothing about you"
+    ),
     ("responses", "campaign_id"): _l("which survey round the answers belong to"),
     ("responses", "submitted_on"): _l("the day you answered — not the time"),
     ("responses", "language"): _l("the language you answered in"),
-    ("responses", "segments"): _l("your answers to the questions about your department, role "
-                                  "and years of service, if you gave them"),
+    ("responses", "segments"): _l(
+        "your answers to the questions about your department, role "
+        "and years of service, if you gave them"
+    ),
     ("responses", "answers"): _l("your answer to each statement, or “don't know”"),
     ("comments", "id"): _l("a random number, different from the one of your answers"),
     ("comments", "campaign_id"): _l("which survey round the comment belongs to"),
-    ("comments", "segments"): _l("your department, role and years of service, if you gave them, "
-                                 "so that comments are shown only for large enough groups"),
+    ("comments", "segments"): _l(
+        "your department, role and years of service, if you gave them, "
+        "so that comments are shown only for large enough groups"
+    ),
     ("comments", "text"): _l("what you wrote"),
     ("invitations", "id"): _l("a number for the link"),
     ("invitations", "campaign_id"): _l("which survey round the link belongs to"),
-    ("invitations", "token_hash"): _l("a fingerprint of the link (not the link itself), so that "
-                                      "it can be used once"),
-    ("invitations", "redeemed"): _l("whether the link has been used — not when, and not for "
-                                    "which answers"),
+    ("invitations", "token_hash"): _l(
+        "a fingerprint of the link (not the link itself), so that it can be used once"
+    ),
+    ("invitations", "redeemed"): _l(
+        "whether the link has been used — not when, and not for which answers"
+    ),
 }
 
 
@@ -38,7 +45,12 @@ def stored_fields() -> list[tuple[str, list[tuple[str, str]]]]:
     """Per table that concerns a respondent, every column with its plain-language description."""
     tables = Base.metadata.tables
     return [
-        (str(TABLES[name]), [(column.name, str(COLUMNS.get((name, column.name), column.name)))
-                             for column in tables[name].columns])
+        (
+            str(TABLES[name]),
+            [
+                (column.name, str(COLUMNS.get((name, column.name), column.name)))
+                for column in tables[name].columns
+            ],
+        )
         for name in TABLES
     ]

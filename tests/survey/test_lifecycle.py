@@ -1,0 +1,159 @@
+"""Data lifecycle: closing a round, purging by retention period, erasing an organisation, and the
+public "what we store" page."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import threading
+
+import sqlalchemy as sa
+
+from survey.campaigns import InvalidInput, add_user, set_status
+from survey.lifecycle import due_for_purge
+from survey.models import (
+    Base,
+    Campaign,
+    Comment,
+    Invitation,
+    Membership,
+    Organisation,
+    Response,
+    RoundAggregate,
+    User,
+)
+from survey.responses import campaign_instrument, create_invitations, submit_response
+
+
+def count(session, model, **where) -> int:
+    query = sa.select(sa.func.count()).select_from(model)
+    for key, value in where.items():
+        query = query.where(getattr(model, key) == value)
+    return session.scalar(query)
+
+
+def answer(session, campaign, n, comment=""):
+    instrument = campaign_instrument(campaign)
+    for i in range(n):
+        submit_response(
+            session,
+            campaign,
+            answers={k: 1 + i % 5 for k in instrument.item_keys},
+            segments={},
+            language="en",
+            comment=comment,
+        )
+
+
+def test_closing_deletes_links_and_keeps_their_counts(session, campaign):
+    tokens = create_invitations(session, campaign, 7)
+    instrument = campaign_instrument(campaign)
+    for token in tokens[:3]:
+        submit_response(
+            session,
+            campaign,
+            answers={k: 3 for k in instrument.item_keys},
+            segments={},
+            language="en",
+            token=token,
+        )
+    answer(session, campaign, 4)
+    set_status(session, campaign, "closed")
+    assert count(session, Invitation, campaign_id=campaign.id) == 0
+    session.expire_all()
+    closed = session.get(Campaign, campaign.id)
+    assert (closed.invitations_total, closed.invitations_used) == (7, 3)
+    assert closed.closed_on == dt.datetime.now(dt.UTC).date()
+    assert count(session, RoundAggregate, campaign_id=campaign.id) == 1
+
+
+def test_purge_keeps_aggregates_and_deletes_answers(session, campaign, runner):
+    answer(session, campaign, 6, comment="Fijn")
+    set_status(session, campaign, "closed")
+    aggregate = session.scalars(sa.select(RoundAggregate)).one().dimensions
+    assert runner.invoke(args=["purge"]).output.strip() == "No round is past its retention period."
+    campaign.closed_on = dt.date.today() - dt.timedelta(days=campaign.retention_days + 1)
+    session.commit()
+    assert [c.id for c in due_for_purge(session)] == [campaign.id]
+    dry = runner.invoke(args=["purge", "--dry-run"])
+    assert "Would purge campaign" in dry.output and count(session, Response) == 6
+    result = runner.invoke(args=["purge"])
+    assert result.exit_code == 0 and "Deleted 6 responses and 6 comments" in result.output
+    assert count(session, Response) == 0 and count(session, Comment) == 0
+    session.expire_all()
+    assert session.scalars(sa.select(RoundAggregate)).one().dimensions == aggregate
+    assert session.get(Campaign, campaign.id).purged
+    assert due_for_purge(session) == []
+
+
+def test_org_delete_needs_confirmation_then_erases_everything(session, campaign, runner):
+    answer(session, campaign, 6, comment="x")
+    create_invitations(session, campaign, 2)
+    organisation = session.get(Organisation, campaign.organisation_id)
+    add_user(session, "hr@acme.example", "a long password", memberships=((organisation, "hr"),))
+    set_status(session, campaign, "closed")
+    refused = runner.invoke(args=["org", "delete", "acme"], input="wrong\n")
+    assert refused.exit_code == 2 and "nothing was deleted" in refused.output
+    assert count(session, Organisation) == 1 and count(session, Response) == 6
+    result = runner.invoke(args=["org", "delete", "acme"], input="acme\n")
+    assert result.exit_code == 0, result.output
+    for model in (
+        Organisation,
+        Campaign,
+        Response,
+        Comment,
+        Invitation,
+        RoundAggregate,
+        Membership,
+    ):
+        assert count(session, model) == 0, model.__name__
+    assert count(session, User) == 1  # the account stays; it may belong elsewhere
+    assert runner.invoke(args=["org", "delete", "acme", "--yes"]).exit_code == 2
+
+
+def test_two_people_closing_at_once(app, session, campaign):
+    """Both try; exactly one closes the round, the other is told it is closed already."""
+    answer(session, campaign, 5)
+    outcomes, barrier = [], threading.Barrier(2)
+
+    def close():
+        from sqlalchemy.orm import Session as OwnSession
+
+        with app.app_context():
+            from survey.extensions import db
+
+            engine = db.engine
+        with OwnSession(engine) as own:
+            mine = own.get(Campaign, campaign.id)
+            barrier.wait()
+            try:
+                set_status(own, mine, "closed")
+                outcomes.append("closed")
+            except InvalidInput as exc:
+                outcomes.append(str(exc))
+
+    threads = [threading.Thread(target=close) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(outcomes) == sorted(["closed", f"campaign {campaign.id} is closed already"])
+    assert count(session, RoundAggregate, campaign_id=campaign.id) == 1
+
+
+def test_what_we_store_page_matches_the_schema(client):
+    page = client.get("/privacy?lang=en").get_data(as_text=True)
+    described = re.findall(r'<dd data-column="([^"]+)">([^<]+)</dd>', page)
+    columns = [
+        c.name
+        for t in ("responses", "comments", "invitations")
+        for c in Base.metadata.tables[t].columns
+    ]
+    assert [name for name, _ in described] == columns
+    assert all(text != name for name, text in described), "a column has no description"
+    dutch = client.get("/privacy?lang=nl").get_data(as_text=True)
+    assert "Wat we bewaren" in dutch and "Wat we nooit bewaren" in dutch
+
+
+def test_welcome_page_links_to_what_we_store(client, campaign, token):
+    assert "/privacy" in client.get(f"/s/{token}").get_data(as_text=True)
