@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 PYTEST := $(BIN)/pytest -q scoring survey reports tests
 
-.PHONY: run test test-postgres lint bench translations clean
+.PHONY: run test test-postgres smoke lint bench translations clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,9 @@ test: $(STAMP)
 
 test-postgres: $(STAMP)
 	TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(PYTEST)
+
+smoke: $(STAMP)
+	$(BIN)/python deploy/smoke.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
