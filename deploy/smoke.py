@@ -40,14 +40,26 @@ def main() -> None:
     admin = sa.create_engine(PG_URL)
     with admin.begin() as connection:
         connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    env = dict(os.environ, DATABASE_URL=f"{PG_URL}?options=-csearch_path%3D{schema}",
-               RATELIMIT_STORAGE_URI=REDIS_URL, SECRET_KEY=secrets.token_hex(16),
-               BASE_URL=f"http://127.0.0.1:{port}", LOG_FORMAT="json",
-               BIND=f"127.0.0.1:{port}", WEB_CONCURRENCY="2")
+    env = dict(
+        os.environ,
+        DATABASE_URL=f"{PG_URL}?options=-csearch_path%3D{schema}",
+        RATELIMIT_STORAGE_URI=REDIS_URL,
+        SECRET_KEY=secrets.token_hex(16),
+        BASE_URL=f"http://127.0.0.1:{port}",
+        LOG_FORMAT="json",
+        BIND=f"127.0.0.1:{port}",
+        WEB_CONCURRENCY="2",
+    )
 
     def ambassador(*args: str) -> str:
-        return subprocess.run([str(bin_dir / "ambassador"), *args], env=env, cwd=ROOT, check=True,
-                              capture_output=True, text=True).stdout
+        return subprocess.run(
+            [str(bin_dir / "ambassador"), *args],
+            env=env,
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
 
     server = None
     try:
@@ -61,7 +73,11 @@ def main() -> None:
         log = log_path.open("w")
         server = subprocess.Popen(
             [str(bin_dir / "gunicorn"), "-c", "gunicorn.conf.py", "survey:create_app()"],
-            env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+            env=env,
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         base = f"http://127.0.0.1:{port}"
         for _ in range(120):
             try:
@@ -75,8 +91,10 @@ def main() -> None:
         browser = requests.Session()
         welcome = browser.get(link, headers={"Accept-Language": "nl"})
         check(welcome.status_code == 200, f"welcome page answered {welcome.status_code}")
-        check("frame-ancestors 'none'" in welcome.headers.get("Content-Security-Policy", ""),
-              "no Content-Security-Policy")
+        check(
+            "frame-ancestors 'none'" in welcome.headers.get("Content-Security-Policy", ""),
+            "no Content-Security-Policy",
+        )
         check(welcome.headers.get("Referrer-Policy") == "no-referrer", "no Referrer-Policy")
         page = browser.get(f"{link}/questions")
         form = {name: "4" for name in set(re.findall(r'name="(item_[A-Z0-9]+)"', page.text))}
@@ -92,8 +110,10 @@ def main() -> None:
         logged = log_path.read_text()
         check(token not in logged, "the survey token appeared in the log")
         check('"path": "/s/…/questions"' in logged, "no structured request log line")
-        print(f"smoke test passed: gunicorn on PostgreSQL and Redis took a survey over HTTP "
-              f"(campaign {campaign_id}, port {port})")
+        print(
+            f"smoke test passed: gunicorn on PostgreSQL and Redis took a survey over HTTP "
+            f"(campaign {campaign_id}, port {port})"
+        )
     finally:
         if server is not None:
             server.terminate()

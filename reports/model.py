@@ -49,6 +49,7 @@ class RoundData:
     segment_questions: list[dict]  # [{"key": …, "options": […]}]
     min_group_size: int
     comments: list[str] = field(default_factory=list)
+    aggregates: dict[str, dict] | None = None  # what was kept of a purged round, per principle
 
 
 @dataclass
@@ -122,6 +123,7 @@ def build_report(
     seed: int = 0,
     comment_min_group: int = COMMENT_MIN_GROUP,
     pool: list[dict[str, Any]] | None = None,
+    previous_actions: dict[str, list[dict]] | None = None,
 ) -> Report:
     n = int(current.offsets.shape[0])
     k = current.min_group_size
@@ -179,8 +181,8 @@ def build_report(
         _breakdown(q, current.segments, scores, keys, k) for q in current.segment_questions
     ]
     report.leaders = _leaders(current, scores, keys, k)
-    if previous is not None and previous.offsets.shape[0] >= previous.min_group_size:
-        report.trend = _trend(instrument, previous, scores, keys)
+    if previous is not None:
+        report.trend = _trend(instrument, previous, scores, keys, previous_actions or {})
     if pool is not None and len(pool) >= POOL_MIN_ORGANISATIONS:
         report.benchmark = pool_comparison(report.dimensions, pool)
     if n >= max(comment_min_group, k):
@@ -286,22 +288,54 @@ def _leaders(current: RoundData, scores, keys, k) -> dict[str, Any] | None:
     }
 
 
-def _trend(instrument, previous: RoundData, scores, keys) -> dict[str, Any]:
-    before = respondent_scores(points_from_offsets(previous.offsets, instrument), instrument)
-    tests = [welch(before[:, d], scores[:, d]) for d in range(len(keys))]
+def _trend(instrument, previous: RoundData, scores, keys, actions) -> dict[str, Any] | None:
+    """Each principle's change since the previous round, with Welch's test and BH correction.
+
+    From the previous round's answers while they exist; after they were purged, from the
+    aggregates kept of it (Welch's t from summary statistics gives the same test).
+    """
+    raw = previous.offsets.shape[0] >= previous.min_group_size
+    if not raw and not previous.aggregates:
+        return None
+    before_scores = (
+        respondent_scores(points_from_offsets(previous.offsets, instrument), instrument)
+        if raw
+        else None
+    )
+    tests, before_means = [], []
+    for d, key in enumerate(keys):
+        if raw:
+            tests.append(welch(before_scores[:, d], scores[:, d]))
+            before_means.append(np.nanmean(before_scores[:, d]))
+        else:
+            kept = previous.aggregates[key]
+            now = scores[:, d][~np.isnan(scores[:, d])]
+            tests.append(
+                welch_from_stats(
+                    kept["mean"],
+                    kept["sd"] if kept["sd"] is not None else np.nan,
+                    kept["n"],
+                    now.mean(),
+                    now.std(ddof=1),
+                    now.size,
+                )
+            )
+            before_means.append(kept["mean"])
     adjusted = benjamini_hochberg([t.pvalue for t in tests])
     return {
         "previous": previous.name,
+        "from_aggregates": not raw,
         "dimensions": [
             {
                 "key": key,
-                "before": _r(np.nanmean(before[:, d])),
+                "before": _r(before_means[d]),
                 "now": _r(np.nanmean(scores[:, d])),
                 "difference": _r(t.difference),
                 "pvalue": _r(t.pvalue, 4),
                 "pvalue_bh": _r(adjusted[d], 4),
                 "effect_size": _r(t.effect_size, 2),
                 "significant": bool(not np.isnan(adjusted[d]) and adjusted[d] < 0.05),
+                "actions": actions.get(key, []),
             }
             for d, (key, t) in enumerate(zip(keys, tests, strict=True))
         ],

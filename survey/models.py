@@ -200,3 +200,27 @@ class RoundAggregate(Base):
     n: Mapped[int]
     # {"guidelines": {"n": 120, "mean": 61.2, "sd": 17.3, "bins": [0, 2, …]}, …}
     dimensions: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+
+
+ACTION_STATUSES = ("planned", "in_progress", "done")
+
+
+class Action(Base):
+    """A step HR takes on a principle, usually one of the report's recommendations."""
+
+    __tablename__ = "actions"
+    __table_args__ = (
+        sa.CheckConstraint("status IN ('planned', 'in_progress', 'done')", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("campaigns.id", ondelete="CASCADE"), index=True
+    )
+    dimension: Mapped[str] = mapped_column(sa.String(80))
+    recommendation_key: Mapped[str | None] = mapped_column(sa.String(120))
+    title: Mapped[str] = mapped_column(sa.Text)
+    owner: Mapped[str] = mapped_column(sa.String(200), default="")
+    due_on: Mapped[dt.date | None]
+    status: Mapped[str] = mapped_column(sa.String(20), default="planned")
+    note: Mapped[str] = mapped_column(sa.Text, default="")

@@ -6,7 +6,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from reports.model import Report, RoundData, build_report
-from survey.models import Campaign, Comment
+from survey.actions import actions_of, by_dimension
+from survey.models import Campaign, Comment, RoundAggregate
 from survey.responses import campaign_answers, campaign_instrument
 
 
@@ -15,8 +16,17 @@ def round_data(session: Session, campaign: Campaign) -> RoundData:
     comments = list(
         session.scalars(sa.select(Comment.text).where(Comment.campaign_id == campaign.id))
     )
+    kept = session.scalar(
+        sa.select(RoundAggregate.dimensions).where(RoundAggregate.campaign_id == campaign.id)
+    )
     return RoundData(
-        campaign.name, offsets, segments, campaign.segments, campaign.min_group_size, comments
+        campaign.name,
+        offsets,
+        segments,
+        campaign.segments,
+        campaign.min_group_size,
+        comments,
+        aggregates=kept,
     )
 
 
@@ -61,6 +71,7 @@ def campaign_report(
         seed=campaign.id,
         comment_min_group=comment_min_group,
         pool=pool_for(session, campaign),
+        previous_actions=by_dimension(actions_of(session, before.id)) if before else None,
     )
     labels = instrument.scale.labels.get(lang) or [
         str(v) for v in range(instrument.scale.min, instrument.scale.max + 1)

@@ -84,3 +84,18 @@ class ActionForm(FlaskForm):
     """An empty form: a button that POSTs with a CSRF token."""
 
     submit = SubmitField()
+
+
+class ActionEditForm(FlaskForm):
+    owner = StringField(_l("Owner"), validators=[Optional(), Length(max=200)])
+    due_on = DateField(_l("Due date"), validators=[Optional()])
+    status = SelectField(
+        _l("Status"),
+        choices=[
+            SelectChoice("planned", _l("planned")),
+            SelectChoice("in_progress", _l("in progress")),
+            SelectChoice("done", _l("done")),
+        ],
+    )
+    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=4000)])
+    submit = SubmitField(_l("Save"))

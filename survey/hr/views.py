@@ -27,11 +27,11 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from wtforms import SelectChoice
 
 from reports.render import render_body, render_csv, render_pdf
-from survey import access
+from survey import access, actions
 from survey import campaigns as service
 from survey.extensions import db, limiter
-from survey.hr.forms import ActionForm, CampaignForm, InvitationForm, LoginForm
-from survey.models import Invitation, User
+from survey.hr.forms import ActionEditForm, ActionForm, CampaignForm, InvitationForm, LoginForm
+from survey.models import Action, Invitation, User
 from survey.models import Response as SurveyResponse
 from survey.reporting import campaign_report
 from survey.responses import create_invitations
@@ -206,7 +206,14 @@ def report(campaign_id: int):
     item, built, labels = _report(campaign_id)
     with force_locale(built.lang):
         body = Markup(render_body(built, labels))
-    return render_template("hr/report.html", campaign=item, body=body, lang=built.lang)
+    return render_template(
+        "hr/report.html",
+        campaign=item,
+        body=body,
+        lang=built.lang,
+        report=built,
+        action=ActionForm(),
+    )
 
 
 @blueprint.get("/campaigns/<int:campaign_id>/report.pdf")
@@ -239,3 +246,56 @@ def report_json(campaign_id: int):
     """The report's figures as JSON (the ``ambassador report --json`` contract)."""
     _item, built, _labels = _report(campaign_id)
     return Response(json.dumps(built.to_dict(), ensure_ascii=False), mimetype="application/json")
+
+
+@blueprint.post("/campaigns/<int:campaign_id>/actions")
+@login_required
+def add_action(campaign_id: int):
+    """Turn one of the report's recommendations into an action."""
+    item = access.campaign_or_404(campaign_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    lang = str(get_locale()) if str(get_locale()) in ("en", "nl") else "en"
+    try:
+        actions.add_from_recommendation(
+            db.session, item, request.form.get("recommendation", ""), lang
+        )
+    except service.InvalidInput:
+        db.session.rollback()
+        abort(400)
+    return redirect(url_for(".action_plan", campaign_id=item.id))
+
+
+@blueprint.get("/campaigns/<int:campaign_id>/actions")
+@login_required
+def action_plan(campaign_id: int):
+    """The round's action plan: every action with its owner, due date, status and note."""
+    item = access.campaign_or_404(campaign_id)
+    rows = [
+        (action, ActionEditForm(obj=action, prefix=f"a{action.id}"))
+        for action in actions.actions_of(db.session, item.id)
+    ]
+    return render_template("hr/actions.html", campaign=item, rows=rows)
+
+
+@blueprint.post("/campaigns/<int:campaign_id>/actions/<int:action_id>")
+@login_required
+def edit_action(campaign_id: int, action_id: int):
+    """Save an action's owner, due date, status and note."""
+    item = access.campaign_or_404(campaign_id)
+    action = db.session.get(Action, action_id)
+    if action is None or action.campaign_id != item.id:
+        abort(404)
+    form = ActionEditForm(prefix=f"a{action.id}")
+    if not form.validate_on_submit():
+        abort(400)
+    actions.update(
+        db.session,
+        action,
+        owner=form.owner.data or "",
+        due_on=form.due_on.data,
+        status=form.status.data,
+        note=form.note.data or "",
+    )
+    flash(_("Action saved."), "info")
+    return redirect(url_for(".action_plan", campaign_id=item.id))

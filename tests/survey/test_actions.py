@@ -1,0 +1,122 @@
+"""Action plans, and the trend that survives a purge of the previous round's answers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import sqlalchemy as sa
+
+from survey.campaigns import add_organisation, add_user, create_campaign, set_status
+from survey.lifecycle import purge
+from survey.models import Action, Campaign
+from survey.reporting import campaign_report
+from survey.responses import campaign_instrument, submit_response
+
+from .conftest import csrf_token
+
+PASSWORD = "a long enough password"
+
+
+def two_rounds(session, shift=1):
+    org = add_organisation(session, "acme", "Acme")
+    first = create_campaign(session, org, "2025", status="open")
+    instrument = campaign_instrument(first)
+    for i in range(15):
+        submit_response(
+            session,
+            first,
+            answers={k: 1 + i % 3 for k in instrument.item_keys},
+            segments={},
+            language="en",
+        )
+    set_status(session, first, "closed")
+    second = create_campaign(session, org, "2026", status="open")
+    for i in range(15):
+        submit_response(
+            session,
+            second,
+            answers={k: min(5, 1 + i % 3 + shift) for k in instrument.item_keys},
+            segments={},
+            language="en",
+        )
+    add_user(session, "hr@acme.example", PASSWORD, memberships=((org, "hr"),))
+    return first, second
+
+
+def login(client):
+    page = client.get("/login").get_data(as_text=True)
+    client.post(
+        "/login",
+        data={"email": "hr@acme.example", "password": PASSWORD, "csrf_token": csrf_token(page)},
+    )
+
+
+def test_recommendation_becomes_an_action_shown_in_the_next_round(client, session):
+    first, second = two_rounds(session)
+    login(client)
+    report = client.get(f"/campaigns/{first.id}/report?lang=en").get_data(as_text=True)
+    assert "Make this an action" in report
+    built, _ = campaign_report(session, first, "en")
+    pick = built.recommendations[0]
+    token = csrf_token(report)
+    created = client.post(
+        f"/campaigns/{first.id}/actions", data={"csrf_token": token, "recommendation": pick["key"]}
+    )
+    assert created.status_code == 302
+    action = session.scalars(sa.select(Action)).one()
+    assert action.dimension == pick["dimension"] and action.title == pick["text"]
+    plan = client.get(f"/campaigns/{first.id}/actions").get_data(as_text=True)
+    prefix = f"a{action.id}-"
+    token = re.search(rf'name="{prefix}csrf_token" type="hidden" value="([^"]+)"', plan).group(1)
+    saved = client.post(
+        f"/campaigns/{first.id}/actions/{action.id}",
+        data={
+            f"{prefix}csrf_token": token,
+            f"{prefix}owner": "Femke (HR)",
+            f"{prefix}due_on": "2026-03-01",
+            f"{prefix}status": "done",
+            f"{prefix}note": "Went well",
+        },
+    )
+    assert saved.status_code == 302
+    session.expire_all()
+    action = session.get(Action, action.id)
+    assert (action.owner, action.due_on, action.status) == (
+        "Femke (HR)",
+        dt.date(2026, 3, 1),
+        "done",
+    )
+    next_report = client.get(f"/campaigns/{second.id}/report?lang=en").get_data(as_text=True)
+    assert "Actions since then" in next_report and pick["text"] in next_report
+    assert "Femke (HR)" in next_report
+
+
+def test_unknown_recommendation_or_foreign_action_is_refused(client, session):
+    first, second = two_rounds(session)
+    login(client)
+    token = csrf_token(client.get(f"/campaigns/{first.id}/report").get_data(as_text=True))
+    bad = client.post(
+        f"/campaigns/{first.id}/actions",
+        data={"csrf_token": token, "recommendation": "no-such-thing"},
+    )
+    assert bad.status_code == 400
+    assert session.scalar(sa.select(sa.func.count()).select_from(Action)) == 0
+    assert (
+        client.post(f"/campaigns/{second.id}/actions/999", data={"csrf_token": token}).status_code
+        == 404
+    )
+
+
+def test_trend_survives_a_purge_of_the_previous_round(session):
+    first, second = two_rounds(session, shift=1)
+    before, _ = campaign_report(session, second, "en")
+    first.closed_on = dt.date.today() - dt.timedelta(days=first.retention_days + 1)
+    session.commit()
+    purge(session, [session.get(Campaign, first.id)])
+    after, _ = campaign_report(session, second, "en")
+    assert after.trend["from_aggregates"] and not before.trend["from_aggregates"]
+    for raw, kept in zip(before.trend["dimensions"], after.trend["dimensions"], strict=True):
+        assert kept["before"] == raw["before"] and kept["difference"] == raw["difference"]
+        assert kept["pvalue"] == raw["pvalue"] or abs(kept["pvalue"] - raw["pvalue"]) < 1e-4
+        assert kept["significant"] == raw["significant"]
