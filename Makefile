@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 PYTEST := $(BIN)/pytest -q scoring survey reports tests
 
-.PHONY: run test test-postgres smoke lint bench translations clean
+.PHONY: run test test-postgres smoke lint bench soak translations clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,9 @@ bench: $(STAMP)
 	$(BIN)/python bench/scoring.py
 	$(BIN)/python bench/submit.py
 	$(BIN)/python bench/report.py
+
+soak: $(STAMP)
+	$(BIN)/python bench/soak.py
 
 # After changing interface texts: update the catalogue, translate the new entries in
 # translations/nl/LC_MESSAGES/messages.po, then run this again to compile.
