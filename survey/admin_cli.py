@@ -153,11 +153,27 @@ def campaign_group() -> None:
     help="A segment question such as department=Sales,IT (repeatable).",
 )
 @click.option("--open-link", is_flag=True, help="Also allow answering through one open link.")
+@click.option(
+    "--retention-days",
+    type=int,
+    default=730,
+    show_default=True,
+    help="Days after closing that raw answers are kept (then `purge` deletes them).",
+)
 @click.option("--open", "open_now", is_flag=True, help="Open the round for responses now.")
 @with_appcontext
 @fail_on_invalid
 def campaign_add(
-    org_slug, name, instrument, languages, min_group_size, closes, segments, open_link, open_now
+    org_slug,
+    name,
+    instrument,
+    languages,
+    min_group_size,
+    closes,
+    segments,
+    open_link,
+    retention_days,
+    open_now,
 ) -> None:
     """Add a survey round to an organisation and print its id."""
     organisation = service.organisation_by_slug(db.session, org_slug)
@@ -172,6 +188,7 @@ def campaign_add(
         segments=tuple(service.parse_segment(spec) for spec in segments),
         open_link=open_link,
         status="open" if open_now else "draft",
+        retention_days=retention_days,
     )
     click.echo(campaign.id)
 

@@ -125,6 +125,7 @@ def create_campaign(
     segments: tuple[dict, ...] = (),
     open_link: bool = False,
     status: str = "draft",
+    retention_days: int = 730,
 ) -> Campaign:
     if not (name or "").strip():
         raise InvalidInput("a campaign needs a name")
@@ -141,6 +142,8 @@ def create_campaign(
         raise InvalidInput(
             f"instrument {loaded.id} v{loaded.version} has no texts in {missing[0]!r}"
         )
+    if not 1 <= retention_days <= 3650:
+        raise InvalidInput("the retention period is between 1 and 3650 days")
     if closes_on is not None and closes_on < today_utc():
         raise InvalidInput(f"the closing date {closes_on.isoformat()} has passed")
     keys = [segment["key"] for segment in segments]
@@ -157,6 +160,7 @@ def create_campaign(
         segments=list(segments),
         open_slug=secrets.token_urlsafe(12) if open_link else None,
         status=status,
+        retention_days=retention_days,
     )
     session.add(campaign)
     session.commit()

@@ -64,6 +64,9 @@ def portfolio(session: Session, organisations: list[Organisation]) -> list[dict[
             pools[key] = pool_entries(session, *key)
         others = [e.overall for e in pools[key] if e.organisation_id != organisation.id]
         row["pool_size"] = len(others)
+        row["pool_external"] = sum(
+            1 for e in pools[key] if e.external and e.organisation_id != organisation.id
+        )
         row["percentile"] = (
             pool_position(row["overall"], others).percentile if len(others) >= 5 else None
         )

@@ -60,6 +60,11 @@ class CampaignForm(FlaskForm):
         validators=[Optional(), Length(max=4000)],
     )
     open_link = BooleanField(_l("Also allow answering through one open link"))
+    retention_days = IntegerField(
+        _l("Keep the answers for this many days after closing"),
+        default=730,
+        validators=[InputRequired(), NumberRange(min=1, max=3650)],
+    )
     submit = SubmitField(_l("Create the round"))
 
     def validate_segments(self, field):

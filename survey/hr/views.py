@@ -110,6 +110,7 @@ def new_campaign():
                 closes_on=form.closes_on.data,
                 segments=form.parsed_segments,
                 open_link=form.open_link.data,
+                retention_days=form.retention_days.data,
             )
         except service.InvalidInput as exc:
             db.session.rollback()

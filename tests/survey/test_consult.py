@@ -260,6 +260,8 @@ def test_external_entries_are_marked_on_the_pages(client, session, world):
     assert "8 organisations, 4 of them imported from another pool (external)" in page
     report = client.get(f"/campaigns/{world['acme'][1]}/report").get_data(as_text=True)
     assert "Against the benchmark" in report and "(4 of them from another pool)" in report
+    portfolio = client.get("/portfolio").get_data(as_text=True)
+    assert "4 of them external (imported from another pool)" in portfolio
 
 
 def test_browser_walk_consultant_compares_three_organisations(browser, live_server, world):

@@ -161,11 +161,13 @@ def test_create_round_open_close_and_links(auth, world, session):
         "min_group_size": "6",
         "segments": "department=Sales,IT\ntenure=New,Old",
         "open_link": "y",
+        "retention_days": "400",
     }
     response = auth.client.post("/campaigns/new", data=form)
     assert response.status_code == 302
     created = session.scalars(sa.select(Campaign).filter_by(name="Autumn")).one()
     assert created.min_group_size == 6 and created.open_slug and created.status == "draft"
+    assert created.retention_days == 400
     assert [s["key"] for s in created.segments] == ["department", "tenure"]
 
     url = f"/campaigns/{created.id}"
@@ -208,6 +210,7 @@ def test_bad_round_form_stores_nothing(auth, world, session, field, value, messa
         "name": "X",
         "languages": ["en"],
         "min_group_size": "5",
+        "retention_days": "730",
         "segments": "",
     }
     form[field] = value
@@ -228,6 +231,7 @@ def test_hr_cannot_create_a_round_for_another_organisation(auth, world, session)
         "name": "Sneaky",
         "languages": ["en"],
         "min_group_size": "5",
+        "retention_days": "730",
         "segments": "",
     }
     response = auth.client.post("/campaigns/new", data=form)

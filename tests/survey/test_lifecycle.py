@@ -157,3 +157,16 @@ def test_what_we_store_page_matches_the_schema(client):
 
 def test_welcome_page_links_to_what_we_store(client, campaign, token):
     assert "/privacy" in client.get(f"/s/{token}").get_data(as_text=True)
+
+
+def test_retention_period_is_set_per_round(runner, session):
+    runner.invoke(args=["org", "add", "acme", "--name", "Acme"])
+    result = runner.invoke(
+        args=["campaign", "add", "acme", "--name", "R", "--retention-days", "90"]
+    )
+    assert result.exit_code == 0
+    assert session.get(Campaign, int(result.output)).retention_days == 90
+    refused = runner.invoke(
+        args=["campaign", "add", "acme", "--name", "R", "--retention-days", "0"]
+    )
+    assert refused.exit_code == 2 and "between 1 and 3650 days" in refused.output
