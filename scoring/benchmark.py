@@ -16,6 +16,7 @@ __all__ = [
     "combine_summaries",
     "compare_groups",
     "hedges_g",
+    "pool_marks",
     "pool_position",
     "score_bins",
     "welch",
@@ -90,6 +91,15 @@ class PoolPosition:
     top10: float
 
 
+def pool_marks(pool_scores) -> tuple[float, float, float]:
+    """The pool's median, and the scores needed to be in its top 25 % and top 10 %."""
+    pool = np.asarray(pool_scores, dtype=float)
+    pool = pool[~np.isnan(pool)]
+    if pool.size == 0:
+        return (np.nan, np.nan, np.nan)
+    return (float(np.median(pool)), float(np.percentile(pool, 75)), float(np.percentile(pool, 90)))
+
+
 def pool_position(score: float, pool_scores) -> PoolPosition:
     """Percentile rank of ``score`` among ``pool_scores`` (one per organisation); the pool marks.
 
@@ -100,12 +110,7 @@ def pool_position(score: float, pool_scores) -> PoolPosition:
     pool = pool[~np.isnan(pool)]
     if pool.size == 0 or np.isnan(score):
         return PoolPosition(np.nan, np.nan, np.nan, np.nan)
-    return PoolPosition(
-        float(stats.percentileofscore(pool, score, kind="mean")),
-        float(np.median(pool)),
-        float(np.percentile(pool, 75)),
-        float(np.percentile(pool, 90)),
-    )
+    return PoolPosition(float(stats.percentileofscore(pool, score, kind="mean")), *pool_marks(pool))
 
 
 def combine_summaries(ns, means, sds) -> tuple[int, float, float]:

@@ -26,7 +26,6 @@ from survey.responses import answer_matrix, campaign_instrument
 FORMAT = "ambassador-scan-benchmark"
 FORMAT_VERSION = 1
 IMPORT_MIN_GROUP = 5
-POOL_MIN_ORGANISATIONS = 5
 
 
 class ExchangeError(ValueError):

@@ -8,15 +8,17 @@ import secrets
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
-from werkzeug.security import generate_password_hash
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from scoring.instrument import InstrumentError, load_instrument
 from survey.models import (
     MIN_GROUP_SIZE_FLOOR,
     ROLES,
     Campaign,
+    Invitation,
     Membership,
     Organisation,
+    Response,
     User,
     today_utc,
 )
@@ -78,6 +80,46 @@ def add_user(
     session.add(user)
     session.commit()
     return user
+
+
+# A real hash, so that an unknown e-mail address costs as much time as a wrong password.
+_DUMMY_HASH = generate_password_hash("not a password of anybody")
+
+
+def authenticate(session: Session, email: str, password: str) -> User | None:
+    """The user with this e-mail address and password, or None — in the same time either way."""
+    user = session.scalar(sa.select(User).filter_by(email=(email or "").strip().lower()))
+    valid = check_password_hash(user.password_hash if user else _DUMMY_HASH, password or "")
+    return user if user is not None and valid else None
+
+
+def with_response_counts(session: Session, campaigns: sa.Select) -> list:
+    """(campaign, number of responses) for every campaign the query selects."""
+    counts = (
+        sa.select(Response.campaign_id, sa.func.count().label("n"))
+        .group_by(Response.campaign_id)
+        .subquery()
+    )
+    return session.execute(
+        campaigns.add_columns(sa.func.coalesce(counts.c.n, 0)).outerjoin(
+            counts, counts.c.campaign_id == Campaign.id
+        )
+    ).all()
+
+
+def response_figures(session: Session, campaign: Campaign) -> tuple[int, int, int]:
+    """Responses, personal links created and links used (kept as counts once a round closes)."""
+    responses = session.scalar(
+        sa.select(sa.func.count()).where(Response.campaign_id == campaign.id)
+    )
+    if campaign.status == "closed":
+        return responses, campaign.invitations_total or 0, campaign.invitations_used or 0
+    invited, used = session.execute(
+        sa.select(sa.func.count(), sa.func.count().filter(Invitation.redeemed.is_(True))).where(
+            Invitation.campaign_id == campaign.id
+        )
+    ).one()
+    return responses, invited, used
 
 
 def user_by_email(session: Session, email: str) -> User:

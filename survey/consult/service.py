@@ -8,7 +8,7 @@ import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from scoring.benchmark import benjamini_hochberg, compare_groups, pool_position
+from scoring.benchmark import benjamini_hochberg, compare_groups, pool_marks, pool_position
 from scoring.scores import (
     LEVEL_NAMES,
     maturity_level,
@@ -16,7 +16,7 @@ from scoring.scores import (
     respondent_scores,
     score_answers,
 )
-from survey.benchmarking import pool_entries
+from survey.benchmarking import POOL_MIN_ORGANISATIONS, pool_entries
 from survey.models import Campaign, Organisation, Response
 from survey.responses import answer_matrix, campaign_instrument
 
@@ -68,7 +68,9 @@ def portfolio(session: Session, organisations: list[Organisation]) -> list[dict[
             1 for e in pools[key] if e.external and e.organisation_id != organisation.id
         )
         row["percentile"] = (
-            pool_position(row["overall"], others).percentile if len(others) >= 5 else None
+            pool_position(row["overall"], others).percentile
+            if len(others) >= POOL_MIN_ORGANISATIONS
+            else None
         )
         row["change"] = None
         if len(rounds) > 1 and rounds[1].instrument_name == latest.instrument_name:
@@ -132,3 +134,18 @@ def compare(session: Session, campaigns: list[Campaign], lang: str) -> dict[str,
         ],
         "level_of": lambda score: int(maturity_level(score)),
     }
+
+
+def pool_overview(session: Session, instrument, lang: str, *, sector=None, size_band=None):
+    """The pool's entries and, once it holds enough organisations, its marks per principle."""
+    entries = pool_entries(
+        session, instrument.id, instrument.version, sector=sector, size_band=size_band
+    )
+    marks = []
+    if len(entries) >= POOL_MIN_ORGANISATIONS:
+        marks = [
+            (dim.name[lang], *pool_marks([e.mean(dim.key) for e in entries]))
+            for dim in instrument.dimensions
+        ]
+    sectors = sorted(filter(None, session.scalars(sa.select(Organisation.sector).distinct())))
+    return entries, marks, sectors

@@ -5,18 +5,16 @@ from __future__ import annotations
 import csv
 import io
 
-import sqlalchemy as sa
 from flask import Blueprint, Response, abort, render_template, request
 from flask_babel import get_locale
 from flask_login import login_required
 from markupsafe import Markup
 
 from reports import charts
+from scoring.instrument import load_instrument
 from survey import access
-from survey.benchmarking import pool_entries
-from survey.consult.service import MAX_COMPARED, compare, portfolio
+from survey.consult.service import MAX_COMPARED, compare, pool_overview, portfolio
 from survey.extensions import db
-from survey.models import Organisation
 
 blueprint = Blueprint("consult", __name__)
 SORTS = {
@@ -244,21 +242,15 @@ def compare_pdf():
 @login_required
 def benchmark_page():
     """The benchmark pool: how many organisations, and the marks per principle (no names)."""
-    from scoring.benchmark import pool_position
-    from scoring.instrument import load_instrument
-
-    instrument = load_instrument("social-culture-v1")
     sector = request.args.get("sector") or None
     size_band = request.args.get("size_band") or None
-    entries = pool_entries(
-        db.session, instrument.id, instrument.version, sector=sector, size_band=size_band
+    entries, marks, sectors = pool_overview(
+        db.session,
+        load_instrument("social-culture-v1"),
+        _lang(),
+        sector=sector,
+        size_band=size_band,
     )
-    marks = []
-    if len(entries) >= 5:
-        for dim in instrument.dimensions:
-            position = pool_position(50.0, [e.mean(dim.key) for e in entries])
-            marks.append((dim.name[_lang()], position))
-    sectors = sorted(filter(None, db.session.scalars(sa.select(Organisation.sector).distinct())))
     return render_template(
         "consult/benchmark.html",
         entries=entries,

@@ -6,7 +6,6 @@ import csv
 import io
 import json
 
-import sqlalchemy as sa
 from flask import (
     Blueprint,
     Response,
@@ -23,7 +22,6 @@ from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_login import login_required, login_user, logout_user
 from markupsafe import Markup
-from werkzeug.security import check_password_hash, generate_password_hash
 from wtforms import SelectChoice
 
 from reports.render import render_body, render_csv, render_pdf
@@ -31,14 +29,11 @@ from survey import access, actions
 from survey import campaigns as service
 from survey.extensions import db, limiter
 from survey.hr.forms import ActionEditForm, ActionForm, CampaignForm, InvitationForm, LoginForm
-from survey.models import Action, Invitation, User
-from survey.models import Response as SurveyResponse
+from survey.models import Action
 from survey.reporting import campaign_report
 from survey.responses import create_invitations
 
 blueprint = Blueprint("hr", __name__)
-# A real hash, so that an unknown e-mail address costs as much time as a wrong password.
-_DUMMY_HASH = generate_password_hash("not a password of anybody")
 
 
 def login_limit() -> str:
@@ -51,9 +46,8 @@ def login():
     """Log in with e-mail address and password; one message for every failure."""
     form = LoginForm()
     if form.validate_on_submit():
-        user = db.session.scalar(sa.select(User).filter_by(email=form.email.data.strip().lower()))
-        valid = check_password_hash(user.password_hash if user else _DUMMY_HASH, form.password.data)
-        if user is not None and valid:
+        user = service.authenticate(db.session, form.email.data, form.password.data)
+        if user is not None:
             lang = session.get("lang")
             session.clear()  # a new session at login: nothing from before carries over
             if lang:
@@ -78,16 +72,7 @@ def logout():
 @login_required
 def campaigns():
     """List the rounds of the user's organisations with their responses."""
-    counts = (
-        sa.select(SurveyResponse.campaign_id, sa.func.count().label("n"))
-        .group_by(SurveyResponse.campaign_id)
-        .subquery()
-    )
-    rows = db.session.execute(
-        access.visible_campaigns()
-        .add_columns(sa.func.coalesce(counts.c.n, 0))
-        .outerjoin(counts, counts.c.campaign_id == access.Campaign.id)
-    ).all()
+    rows = service.with_response_counts(db.session, access.visible_campaigns())
     return render_template("hr/campaigns.html", rows=rows)
 
 
@@ -125,17 +110,7 @@ def new_campaign():
 def campaign(campaign_id: int):
     """A round: its status, responses and response rate, and its links."""
     item = access.campaign_or_404(campaign_id)
-    responses = db.session.scalar(
-        sa.select(sa.func.count()).where(SurveyResponse.campaign_id == item.id)
-    )
-    if item.status == "closed":  # the links were deleted at closing; their counts were kept
-        invited, used = item.invitations_total or 0, item.invitations_used or 0
-    else:
-        invited, used = db.session.execute(
-            sa.select(sa.func.count(), sa.func.count().filter(Invitation.redeemed.is_(True))).where(
-                Invitation.campaign_id == item.id
-            )
-        ).one()
+    responses, invited, used = service.response_figures(db.session, item)
     return render_template(
         "hr/campaign.html",
         campaign=item,
