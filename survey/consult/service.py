@@ -8,6 +8,7 @@ import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from reports.model import POOL_MIN_ORGANISATIONS
 from scoring.benchmark import benjamini_hochberg, compare_groups, pool_marks, pool_position
 from scoring.scores import (
     LEVEL_NAMES,
@@ -16,7 +17,7 @@ from scoring.scores import (
     respondent_scores,
     score_answers,
 )
-from survey.benchmarking import POOL_MIN_ORGANISATIONS, pool_entries
+from survey.benchmarking import pool_entries
 from survey.models import Campaign, Organisation, Response
 from survey.responses import answer_matrix, campaign_instrument
 
