@@ -213,3 +213,22 @@ def serious_violations(page) -> list[str]:
         for v in results.response["violations"]
         if v["impact"] in ("serious", "critical")
     ]
+
+
+def fill_round(
+    session, campaign, n, answer=lambda i, j: 1 + i % 5, segment=lambda i: {}, comment=""
+):
+    """Store ``n`` responses through the service: respondent i answers item j with
+    ``answer(i, j)`` and gives the segment answers ``segment(i)``."""
+    from survey.responses import campaign_instrument, submit_response
+
+    keys = campaign_instrument(campaign).item_keys
+    for i in range(n):
+        submit_response(
+            session,
+            campaign,
+            answers={k: answer(i, j) for j, k in enumerate(keys)},
+            segments=segment(i),
+            language="en",
+            comment=comment,
+        )

@@ -11,9 +11,8 @@ from survey.campaigns import add_organisation, add_user, create_campaign, set_st
 from survey.lifecycle import purge
 from survey.models import Action, Campaign
 from survey.reporting import campaign_report
-from survey.responses import campaign_instrument, submit_response
 
-from .conftest import csrf_token
+from .conftest import csrf_token, fill_round
 
 PASSWORD = "a long enough password"
 
@@ -21,25 +20,10 @@ PASSWORD = "a long enough password"
 def two_rounds(session, shift=1):
     org = add_organisation(session, "acme", "Acme")
     first = create_campaign(session, org, "2025", status="open")
-    instrument = campaign_instrument(first)
-    for i in range(15):
-        submit_response(
-            session,
-            first,
-            answers={k: 1 + i % 3 for k in instrument.item_keys},
-            segments={},
-            language="en",
-        )
+    fill_round(session, first, 15, answer=lambda i, j: 1 + i % 3)
     set_status(session, first, "closed")
     second = create_campaign(session, org, "2026", status="open")
-    for i in range(15):
-        submit_response(
-            session,
-            second,
-            answers={k: min(5, 1 + i % 3 + shift) for k in instrument.item_keys},
-            segments={},
-            language="en",
-        )
+    fill_round(session, second, 15, answer=lambda i, j: min(5, 1 + i % 3 + shift))
     add_user(session, "hr@acme.example", PASSWORD, memberships=((org, "hr"),))
     return first, second
 

@@ -18,23 +18,21 @@ from survey.benchmarking import (
 )
 from survey.campaigns import add_organisation, add_user, create_campaign, parse_segment, set_status
 from survey.models import RoundAggregate
-from survey.responses import campaign_instrument, submit_response
 
-from .conftest import csrf_token
+from .conftest import csrf_token, fill_round
 
 PASSWORD = "a long enough password"
 CLIENTS = ("acme", "globex", "hooli")
 
 
 def fill(session, campaign, n, shift):
-    instrument = campaign_instrument(campaign)
-    for i in range(n):
-        answers = {
-            k: min(5, max(1, 1 + (i + j) % 5 + shift)) for j, k in enumerate(instrument.item_keys)
-        }
-        submit_response(
-            session, campaign, answers=answers, segments={"department": "Sales"}, language="en"
-        )
+    fill_round(
+        session,
+        campaign,
+        n,
+        answer=lambda i, j: min(5, max(1, 1 + (i + j) % 5 + shift)),
+        segment=lambda i: {"department": "Sales"},
+    )
 
 
 @pytest.fixture

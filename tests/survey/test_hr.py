@@ -12,9 +12,8 @@ import sqlalchemy as sa
 from survey.campaigns import add_organisation, add_user, create_campaign, parse_segment
 from survey.extensions import limiter
 from survey.models import Campaign, Invitation, Response
-from survey.responses import campaign_instrument, submit_response
 
-from .conftest import csrf_token
+from .conftest import csrf_token, fill_round
 
 PASSWORD = "a long enough password"
 
@@ -32,15 +31,12 @@ def world(session):
             status="open",
             segments=(parse_segment("department=Sales,IT,Legal"),),
         )
-        instrument = campaign_instrument(campaign)
-        for i in range(12):
-            submit_response(
-                session,
-                campaign,
-                answers={k: 1 + i % 5 for k in instrument.item_keys},
-                segments={"department": "Legal" if i < 3 else "Sales" if i < 8 else "IT"},
-                language="en",
-            )
+        fill_round(
+            session,
+            campaign,
+            12,
+            segment=lambda i: {"department": "Legal" if i < 3 else "Sales" if i < 8 else "IT"},
+        )
         add_user(session, f"hr@{slug}.example", PASSWORD, memberships=((org, "hr"),))
         ids[slug] = campaign.id
     add_user(session, "admin@example.org", PASSWORD, is_admin=True)

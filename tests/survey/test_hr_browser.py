@@ -5,9 +5,8 @@ from __future__ import annotations
 from pypdf import PdfReader
 
 from survey.campaigns import add_organisation, add_user, create_campaign, parse_segment
-from survey.responses import campaign_instrument, submit_response
 
-from .conftest import serious_violations
+from .conftest import fill_round, serious_violations
 
 
 def test_hr_reads_the_report_and_downloads_the_pdf(browser, live_server, session, tmp_path):
@@ -19,15 +18,13 @@ def test_hr_reads_the_report_and_downloads_the_pdf(browser, live_server, session
         status="open",
         segments=(parse_segment("department=Sales,IT"),),
     )
-    instrument = campaign_instrument(campaign)
-    for i in range(15):
-        submit_response(
-            session,
-            campaign,
-            answers={k: 1 + (i + j) % 5 for j, k in enumerate(instrument.item_keys)},
-            segments={"department": "Sales" if i % 2 else "IT"},
-            language="en",
-        )
+    fill_round(
+        session,
+        campaign,
+        15,
+        answer=lambda i, j: 1 + (i + j) % 5,
+        segment=lambda i: {"department": "Sales" if i % 2 else "IT"},
+    )
     add_user(session, "hr@acme.example", "a long enough password", memberships=((org, "hr"),))
 
     context = browser.new_context(locale="en-GB", accept_downloads=True)

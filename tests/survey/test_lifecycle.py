@@ -24,6 +24,8 @@ from survey.models import (
 )
 from survey.responses import campaign_instrument, create_invitations, submit_response
 
+from .conftest import fill_round
+
 
 def count(session, model, **where) -> int:
     query = sa.select(sa.func.count()).select_from(model)
@@ -33,16 +35,7 @@ def count(session, model, **where) -> int:
 
 
 def answer(session, campaign, n, comment=""):
-    instrument = campaign_instrument(campaign)
-    for i in range(n):
-        submit_response(
-            session,
-            campaign,
-            answers={k: 1 + i % 5 for k in instrument.item_keys},
-            segments={},
-            language="en",
-            comment=comment,
-        )
+    fill_round(session, campaign, n, comment=comment)
 
 
 def test_closing_deletes_links_and_keeps_their_counts(session, campaign):
