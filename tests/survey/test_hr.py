@@ -53,6 +53,24 @@ class Auth:
             "/login", data={"email": email, "password": password, "csrf_token": csrf_token(page)}
         )
 
+    def new_round(self, session, organisation_of: int, **fields):
+        """POST the new-round form for the organisation of campaign ``organisation_of``."""
+        page = self.client.get("/campaigns/new").get_data(as_text=True)
+        organisation_id = session.scalar(
+            sa.select(Campaign.organisation_id).where(Campaign.id == organisation_of)
+        )
+        form = {
+            "csrf_token": csrf_token(page),
+            "organisation": str(organisation_id),
+            "name": "X",
+            "languages": ["en"],
+            "min_group_size": "5",
+            "retention_days": "730",
+            "segments": "",
+        }
+        form.update(fields)
+        return self.client.post("/campaigns/new", data=form)
+
     def token(self, path="/campaigns/new"):
         return csrf_token(self.client.get(path).get_data(as_text=True))
 
@@ -145,21 +163,16 @@ def test_other_organisations_rounds_are_invisible(auth, world, session):
 
 def test_create_round_open_close_and_links(auth, world, session):
     auth.login("hr@acme.example")
-    page = auth.client.get("/campaigns/new").get_data(as_text=True)
-    organisation_id = session.scalar(
-        sa.select(Campaign.organisation_id).where(Campaign.id == world["acme"])
+    response = auth.new_round(
+        session,
+        world["acme"],
+        name="Autumn",
+        languages=["nl", "en"],
+        min_group_size="6",
+        segments="department=Sales,IT\ntenure=New,Old",
+        open_link="y",
+        retention_days="400",
     )
-    form = {
-        "csrf_token": csrf_token(page),
-        "organisation": str(organisation_id),
-        "name": "Autumn",
-        "languages": ["nl", "en"],
-        "min_group_size": "6",
-        "segments": "department=Sales,IT\ntenure=New,Old",
-        "open_link": "y",
-        "retention_days": "400",
-    }
-    response = auth.client.post("/campaigns/new", data=form)
     assert response.status_code == 302
     created = session.scalars(sa.select(Campaign).filter_by(name="Autumn")).one()
     assert created.min_group_size == 6 and created.open_slug and created.status == "draft"
@@ -196,41 +209,14 @@ def test_create_round_open_close_and_links(auth, world, session):
 )
 def test_bad_round_form_stores_nothing(auth, world, session, field, value, message):
     auth.login("hr@acme.example")
-    page = auth.client.get("/campaigns/new").get_data(as_text=True)
-    organisation_id = session.scalar(
-        sa.select(Campaign.organisation_id).where(Campaign.id == world["acme"])
-    )
-    form = {
-        "csrf_token": csrf_token(page),
-        "organisation": str(organisation_id),
-        "name": "X",
-        "languages": ["en"],
-        "min_group_size": "5",
-        "retention_days": "730",
-        "segments": "",
-    }
-    form[field] = value
-    response = auth.client.post("/campaigns/new", data=form)
+    response = auth.new_round(session, world["acme"], **{field: value})
     assert response.status_code == 200 and message in response.get_data(as_text=True)
     assert session.scalar(sa.select(sa.func.count()).select_from(Campaign)) == 2
 
 
 def test_hr_cannot_create_a_round_for_another_organisation(auth, world, session):
     auth.login("hr@acme.example")
-    page = auth.client.get("/campaigns/new").get_data(as_text=True)
-    other = session.scalar(
-        sa.select(Campaign.organisation_id).where(Campaign.id == world["globex"])
-    )
-    form = {
-        "csrf_token": csrf_token(page),
-        "organisation": str(other),
-        "name": "Sneaky",
-        "languages": ["en"],
-        "min_group_size": "5",
-        "retention_days": "730",
-        "segments": "",
-    }
-    response = auth.client.post("/campaigns/new", data=form)
+    response = auth.new_round(session, world["globex"], name="Sneaky")
     assert response.status_code == 200  # "Not a valid choice": it was never offered
     assert session.scalar(sa.select(sa.func.count()).select_from(Campaign)) == 2
 
