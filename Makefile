@@ -1,48 +1,69 @@
-# Every target creates the virtual environment and installs the project when it is missing,
-# so `make run` and `make test` work on a fresh clone.
+# Every target creates the virtual environment and installs what it needs when it is missing, so
+# `make run` and `make test` work on a fresh clone. `make run` installs the app alone; the other
+# targets add the development tools (the `dev` and `postgres` extras).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+APP_STAMP := $(VENV)/.installed-app
+DEV_STAMP := $(VENV)/.installed-dev
+PORT ?= 5000
+BASE_URL ?= http://127.0.0.1:$(PORT)
 TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 PYTEST := $(BIN)/pytest -q scoring survey reports tests
+# The wheel smoke test installs the built wheel here, outside the checkout.
+WHEEL_VENV ?= $(or $(TMPDIR),/tmp)/ambassador-scan-wheel-venv
 
-.PHONY: run test test-postgres smoke lint bench soak translations clean
+.PHONY: run test test-postgres smoke smoke-wheel lint bench soak translations clean
 
-$(STAMP): pyproject.toml
-	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
+
+$(APP_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(DEV_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev,postgres]'
-	touch $(STAMP)
+	touch $@ $(APP_STAMP)
 
-run: $(STAMP)
+run: $(APP_STAMP)
 	$(BIN)/ambassador db upgrade
-	$(BIN)/ambassador demo
-	$(BIN)/ambassador serve
+	BASE_URL=$(BASE_URL) $(BIN)/ambassador demo
+	BASE_URL=$(BASE_URL) $(BIN)/ambassador serve --port $(PORT)
 
-test: $(STAMP)
+test: $(DEV_STAMP)
 	$(PYTEST)
 
-test-postgres: $(STAMP)
+test-postgres: $(DEV_STAMP)
 	TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(PYTEST)
 
-smoke: $(STAMP)
+smoke: $(DEV_STAMP)
 	$(BIN)/python deploy/smoke.py
 
-lint: $(STAMP)
+# Build the wheel, install it into a fresh virtual environment outside the checkout, and run the
+# production smoke test against that install.
+smoke-wheel: $(DEV_STAMP)
+	rm -rf dist build $(WHEEL_VENV)
+	$(BIN)/pip wheel --quiet --no-deps --wheel-dir dist .
+	$(PYTHON) -m venv $(WHEEL_VENV)
+	$(WHEEL_VENV)/bin/pip install --quiet "$$(ls dist/ambassador_scan-*.whl)[postgres]"
+	$(BIN)/python deploy/smoke.py --venv $(WHEEL_VENV)
+
+lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
 
-bench: $(STAMP)
+bench: $(DEV_STAMP)
 	$(BIN)/python bench/scoring.py
 	$(BIN)/python bench/submit.py
 	$(BIN)/python bench/report.py
 
-soak: $(STAMP)
+soak: $(DEV_STAMP)
 	$(BIN)/python bench/soak.py
 
 # After changing interface texts: update the catalogue, translate the new entries in
 # translations/nl/LC_MESSAGES/messages.po, then run this again to compile.
-translations: $(STAMP)
+translations: $(DEV_STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --omit-header \
 		-o translations/messages.pot .
 	$(BIN)/pybabel update -i translations/messages.pot -d translations \
@@ -50,4 +71,4 @@ translations: $(STAMP)
 	$(BIN)/pybabel compile --use-fuzzy -d translations  # fuzzy matching is off: only the header is
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info build dist

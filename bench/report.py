@@ -1,12 +1,12 @@
 """Benchmark: report data for 1,000, 10,000 and 100,000 responses, on SQLite and PostgreSQL.
 
-For each database and size a round of synthetic responses (with three segment questions) is stored,
-and the run times, best of three, (a) building the report data the way the report page does
-(`survey.reporting.campaign_report`: one query into numpy arrays, all the statistics, suppression,
-drivers, recommendations) and (b) a plain SELECT of the same rows. It prints the log-log slope of
-the build time over the three sizes (target ≤ 1.15: linear growth), the ratio of build to SELECT at
-100,000 (target ≤ 5), and the time to render the 100,000-response report as PDF. The last line is
-JSON.
+For each database and size a round of synthetic responses (with three segment questions) is
+stored, and the run times, best of three, (a) building the report data the way the report page
+does (`survey.services.reporting.campaign_report`: one query into numpy arrays, all the
+statistics, suppression, drivers, recommendations) and (b) a plain SELECT of the same rows. It
+prints the log-log slope of the build time over the three sizes (target ≤ 1.15: linear growth),
+the ratio of build to SELECT at 100,000 (target ≤ 5), and the time to render the 100,000-response
+report as PDF. The last line is JSON.
 """
 
 from __future__ import annotations
@@ -46,10 +46,9 @@ def best_of(repeats, func):
 
 
 def store_round(session, organisation, n: int, seed: int):
-    from survey.campaigns import create_campaign, parse_segment
-    from survey.demo import synthetic_answers
+    from survey.cli.demo import synthetic_answers
     from survey.models import Response
-    from survey.responses import campaign_instrument
+    from survey.services.campaigns import campaign_instrument, create_campaign, parse_segment
 
     campaign = create_campaign(
         session,
@@ -86,10 +85,10 @@ def store_round(session, organisation, n: int, seed: int):
 def bench(db_name: str, url: str, repeats: int) -> dict:
     from reports.render import render_pdf
     from survey import create_app, schema
-    from survey.campaigns import add_organisation
     from survey.extensions import db
     from survey.models import Response
-    from survey.reporting import campaign_report
+    from survey.services.campaigns import add_organisation
+    from survey.services.reporting import campaign_report
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url})
     build_s, select_s = [], []

@@ -36,17 +36,24 @@ REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 PASSWORD = "soak test password"
 TARGET_ERRORS, TARGET_GROWTH = 0, 0.10
+GUNICORN_CONF = "python:survey.web.gunicorn_conf"
 
 
 def prepare(url: str, tokens: int) -> tuple[int, int, list[str]]:
     """A closed round of 2,000 responses to report on, an open one with personal links, HR."""
     os.environ["DATABASE_URL"] = url
     from survey import create_app, schema
-    from survey.campaigns import add_organisation, add_user, create_campaign, set_status
-    from survey.demo import synthetic_answers
+    from survey.cli.demo import synthetic_answers
     from survey.extensions import db
     from survey.models import Response
-    from survey.responses import campaign_instrument, create_invitations
+    from survey.services.campaigns import (
+        add_organisation,
+        campaign_instrument,
+        create_campaign,
+        set_status,
+    )
+    from survey.services.responses import create_invitations
+    from survey.services.users import add_user
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():
@@ -164,7 +171,7 @@ def main() -> None:
             LOG_LEVEL="warning",
         )
         server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "survey:create_app()"],
+            [sys.executable, "-m", "gunicorn", "-c", GUNICORN_CONF, "survey:create_app()"],
             cwd=ROOT,
             env=env,
             stdout=subprocess.DEVNULL,

@@ -1,10 +1,11 @@
 """Benchmark: survey submissions over real HTTP against a bare one-INSERT endpoint, same run.
 
 For PostgreSQL and SQLite in turn: a fresh database, gunicorn with 4 workers serving
-``survey:create_app()``, and concurrent clients on loopback that each open a personal survey link
-(GET, which renders the questionnaire and its CSRF token) and submit a complete answer (POST). The
-same clients then call a bare endpoint of the same app that does one INSERT. Prints submissions per
-second and p95 latency for both; the target is a survey throughput of at least half the bare one.
+``bench/app.py`` (the app plus a bare endpoint), and concurrent clients on loopback that each open
+a personal survey link (GET, which renders the questionnaire and its CSRF token) and submit a
+complete answer (POST). The same clients then call the bare endpoint, which does one INSERT.
+Prints submissions per second and p95 latency for both; the target is a survey throughput of at
+least half the bare one.
 The last line is JSON.
 """
 
@@ -46,9 +47,14 @@ def prepare(url: str, count: int) -> tuple[int, list[str], dict]:
     """Migrate a fresh database, add an open campaign and ``count`` invitations."""
     os.environ["DATABASE_URL"] = url
     from survey import create_app, schema
-    from survey.campaigns import add_organisation, create_campaign, parse_segment
     from survey.extensions import db
-    from survey.responses import campaign_instrument, create_invitations
+    from survey.services.campaigns import (
+        add_organisation,
+        campaign_instrument,
+        create_campaign,
+        parse_segment,
+    )
+    from survey.services.responses import create_invitations
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():
@@ -74,7 +80,6 @@ def serve(url: str, port: int, workers: int) -> subprocess.Popen:
     env = dict(
         os.environ,
         DATABASE_URL=url,
-        AMBASSADOR_BENCH_ENDPOINTS="1",
         SECRET_KEY="bench-secret",
         BASE_URL=f"http://127.0.0.1:{port}",
     )
@@ -93,7 +98,9 @@ def serve(url: str, port: int, workers: int) -> subprocess.Popen:
             f"127.0.0.1:{port}",
             "--log-level",
             "warning",
-            "survey:create_app()",
+            "--chdir",
+            str(ROOT / "bench"),
+            "app:create_bench_app()",
         ],
         cwd=ROOT,
         env=env,

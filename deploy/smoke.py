@@ -1,12 +1,16 @@
 """Smoke test of the production stack: gunicorn + PostgreSQL + Redis, a survey over real HTTP.
 
-Run by `.ci/run`. It creates a schema of its own in PostgreSQL, prepares a round with the CLI,
-starts gunicorn with `gunicorn.conf.py`, completes a survey through a personal link, checks the
-headers, the logs and the stored row, and removes everything again. Exit code 0 means it worked.
+Run by `.ci/run` against a wheel installed into a fresh virtual environment outside the checkout
+(`--venv`), so that it proves the installed package serves every page: the survey, the HR login,
+the report in Dutch and English, its PDF, and the static files. It creates a schema of its own in
+PostgreSQL, prepares a round with the CLI, starts gunicorn with the installed configuration
+(`python:survey.web.gunicorn_conf`), completes three surveys through personal links, checks the
+headers, the logs and the stored rows, and removes everything again. Exit code 0 means it worked.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import re
@@ -14,16 +18,19 @@ import secrets
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 import requests
 import sqlalchemy as sa
 
-ROOT = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("SMOKE_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("SMOKE_REDIS_URL", "redis://127.0.0.1:6379/15")
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+RESPONSES = 3  # the round's minimum group size: enough for the report to show its figures
+HR_EMAIL, HR_PASSWORD = "hr@smoke.example", "a smoke test password"
+TITLES = {"en": "Social media culture: Smoke", "nl": "Sociale-mediacultuur: Smoke"}
 
 
 def check(condition: bool, message: str) -> None:
@@ -31,11 +38,72 @@ def check(condition: bool, message: str) -> None:
         raise SystemExit(f"smoke test failed: {message}")
 
 
-def main() -> None:
-    bin_dir = Path(sys.executable).parent
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+        return sock.getsockname()[1]
+
+
+def wait_until_healthy(base: str) -> None:
+    for _ in range(120):
+        try:
+            if requests.get(f"{base}/healthz", timeout=2).status_code == 200:
+                return
+        except requests.RequestException:
+            time.sleep(0.5)
+    raise SystemExit("smoke test failed: gunicorn did not become healthy")
+
+
+def answer_survey(link: str) -> None:
+    browser = requests.Session()
+    welcome = browser.get(link, headers={"Accept-Language": "nl"})
+    check(welcome.status_code == 200, f"welcome page answered {welcome.status_code}")
+    check(
+        "frame-ancestors 'none'" in welcome.headers.get("Content-Security-Policy", ""),
+        "no Content-Security-Policy",
+    )
+    check(welcome.headers.get("Referrer-Policy") == "no-referrer", "no Referrer-Policy")
+    page = browser.get(f"{link}/questions")
+    form = {name: "4" for name in set(re.findall(r'name="(item_[A-Z0-9]+)"', page.text))}
+    check(len(form) == 28, f"expected 28 questions, found {len(form)}")
+    form["csrf_token"] = CSRF.search(page.text).group(1)
+    sent = browser.post(f"{link}/questions", data=form, allow_redirects=False)
+    check(sent.status_code == 302, f"submission answered {sent.status_code}")
+    again = browser.post(f"{link}/questions", data=form, allow_redirects=False)
+    check(again.status_code == 409, f"second submission answered {again.status_code}")
+
+
+def read_report(base: str, campaign_id: str) -> None:
+    """Log in as HR and read the report page in both languages, its PDF and the stylesheet."""
+    hr = requests.Session()
+    login = hr.get(f"{base}/login")
+    check(login.status_code == 200, f"login page answered {login.status_code}")
+    token = CSRF.search(login.text).group(1)
+    data = {"email": HR_EMAIL, "password": HR_PASSWORD, "csrf_token": token}
+    check(hr.post(f"{base}/login", data=data).status_code == 200, "HR could not log in")
+    for lang, title in TITLES.items():
+        page = hr.get(f"{base}/campaigns/{campaign_id}/report", params={"lang": lang})
+        check(page.status_code == 200, f"report ({lang}) answered {page.status_code}")
+        check(title in page.text, f"the {lang} report lacks its title {title!r}")
+        check("<svg" in page.text, f"the {lang} report has no charts")
+    pdf = hr.get(f"{base}/campaigns/{campaign_id}/report.pdf", params={"lang": "nl"})
+    check(pdf.content.startswith(b"%PDF"), f"report.pdf answered {pdf.status_code}, no PDF")
+    css = hr.get(f"{base}/static/css/report.css")
+    check(css.status_code == 200 and "{" in css.text, "static files are not served")
+    privacy = requests.get(f"{base}/privacy", params={"lang": "nl"})
+    check("Wat we bewaren" in privacy.text, "the privacy page is not served in Dutch")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--venv",
+        type=Path,
+        default=Path(sys.executable).parent.parent,
+        help="virtual environment the app is installed in (default: this Python's)",
+    )
+    bin_dir = parser.parse_args().venv.resolve() / "bin"
+    port = free_port()
     schema = f"smoke_{secrets.token_hex(4)}"
     admin = sa.create_engine(PG_URL)
     with admin.begin() as connection:
@@ -50,68 +118,60 @@ def main() -> None:
         BIND=f"127.0.0.1:{port}",
         WEB_CONCURRENCY="2",
     )
+    # Outside the checkout: nothing but the installed package can be imported.
+    workdir = Path(tempfile.mkdtemp(prefix="ambassador-smoke-"))
 
-    def ambassador(*args: str) -> str:
-        return subprocess.run(
+    def ambassador(*args: str, stdin: str | None = None) -> str:
+        done = subprocess.run(
             [str(bin_dir / "ambassador"), *args],
             env=env,
-            cwd=ROOT,
-            check=True,
+            cwd=workdir,
+            input=stdin,
             capture_output=True,
             text=True,
-        ).stdout
+        )
+        check(done.returncode == 0, f"ambassador {' '.join(args)}: {done.stderr.strip()}")
+        return done.stdout
 
     server = None
     try:
         ambassador("db", "upgrade")
         ambassador("org", "add", "smoke", "--name", "Smoke Test")
-        campaign_id = ambassador("campaign", "add", "smoke", "--name", "Smoke", "--open").strip()
-        link = ambassador("invite", campaign_id, "--count", "1").strip()
-        token = link.rsplit("/", 1)[1]
-        log_path = ROOT / "instance" / f"smoke-{port}.log"
-        log_path.parent.mkdir(exist_ok=True)
+        ambassador("user", "add", HR_EMAIL, "--org", "smoke", "--password-stdin", stdin=HR_PASSWORD)
+        campaign_id = ambassador(
+            "campaign", "add", "smoke", "--name", "Smoke", "--min-group-size", str(RESPONSES),
+            "--open",
+        ).strip()  # fmt: skip
+        links = ambassador("invite", campaign_id, "--count", str(RESPONSES)).split()
+        log_path = workdir / "gunicorn.log"
         log = log_path.open("w")
         server = subprocess.Popen(
-            [str(bin_dir / "gunicorn"), "-c", "gunicorn.conf.py", "survey:create_app()"],
+            [
+                str(bin_dir / "gunicorn"),
+                "-c",
+                "python:survey.web.gunicorn_conf",
+                "survey:create_app()",
+            ],
             env=env,
-            cwd=ROOT,
+            cwd=workdir,
             stdout=log,
             stderr=subprocess.STDOUT,
         )
         base = f"http://127.0.0.1:{port}"
-        for _ in range(120):
-            try:
-                if requests.get(f"{base}/healthz", timeout=2).status_code == 200:
-                    break
-            except requests.RequestException:
-                time.sleep(0.5)
-        else:
-            raise SystemExit("smoke test failed: gunicorn did not become healthy")
-
-        browser = requests.Session()
-        welcome = browser.get(link, headers={"Accept-Language": "nl"})
-        check(welcome.status_code == 200, f"welcome page answered {welcome.status_code}")
-        check(
-            "frame-ancestors 'none'" in welcome.headers.get("Content-Security-Policy", ""),
-            "no Content-Security-Policy",
-        )
-        check(welcome.headers.get("Referrer-Policy") == "no-referrer", "no Referrer-Policy")
-        page = browser.get(f"{link}/questions")
-        form = {name: "4" for name in set(re.findall(r'name="(item_[A-Z0-9]+)"', page.text))}
-        check(len(form) == 28, f"expected 28 questions, found {len(form)}")
-        form["csrf_token"] = CSRF.search(page.text).group(1)
-        sent = browser.post(f"{link}/questions", data=form, allow_redirects=False)
-        check(sent.status_code == 302, f"submission answered {sent.status_code}")
-        again = browser.post(f"{link}/questions", data=form, allow_redirects=False)
-        check(again.status_code == 409, f"second submission answered {again.status_code}")
+        wait_until_healthy(base)
+        for link in links:
+            answer_survey(link)
         listed = json.loads(ambassador("campaign", "list", "--json"))
-        check(listed[0]["responses"] == 1, f"{listed[0]['responses']} responses stored")
+        check(listed[0]["responses"] == RESPONSES, f"{listed[0]['responses']} responses stored")
+        read_report(base, campaign_id)
         log.flush()
         logged = log_path.read_text()
-        check(token not in logged, "the survey token appeared in the log")
+        for link in links:
+            check(link.rsplit("/", 1)[1] not in logged, "a survey token appeared in the log")
         check('"path": "/s/…/questions"' in logged, "no structured request log line")
         print(
-            f"smoke test passed: gunicorn on PostgreSQL and Redis took a survey over HTTP "
+            f"smoke test passed: gunicorn ({bin_dir.parent}) on PostgreSQL and Redis took "
+            f"{RESPONSES} surveys over HTTP and served the report in both languages and as PDF "
             f"(campaign {campaign_id}, port {port})"
         )
     finally:

@@ -35,8 +35,15 @@ from scoring.scores import (
 )
 
 ALPHA_WARNING = 0.7
-COMMENT_MIN_GROUP = 10
-POOL_MIN_ORGANISATIONS = 5  # fewer organisations: no percentiles, one could guess who is who
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """The policy numbers a report applies; the app passes its own (``survey.policy``)."""
+
+    comment_min_group: int  # comments only from rounds with at least this many responses
+    pool_min_organisations: int  # the benchmark section only from a pool this large
+    significance: float  # a corrected p-value below this is a real difference
 
 
 @dataclass
@@ -70,7 +77,7 @@ class Report:
     trend: dict[str, Any] | None = None
     comments: list[str] = field(default_factory=list)
     comments_hidden: bool = False
-    comment_min_group: int = COMMENT_MIN_GROUP
+    comment_min_group: int = 0
     benchmark: dict[str, Any] | None = None
 
     @property
@@ -120,8 +127,8 @@ def build_report(
     organisation: str,
     lang: str,
     previous: RoundData | None = None,
+    thresholds: Thresholds,
     seed: int = 0,
-    comment_min_group: int = COMMENT_MIN_GROUP,
     pool: list[dict[str, Any]] | None = None,
     previous_actions: dict[str, list[dict]] | None = None,
 ) -> Report:
@@ -134,7 +141,7 @@ def build_report(
         n,
         k,
         needed=max(0, k - n),
-        comment_min_group=comment_min_group,
+        comment_min_group=thresholds.comment_min_group,
     )
     if not report.enough:
         return report
@@ -180,12 +187,14 @@ def build_report(
     report.breakdowns = [
         _breakdown(q, current.segments, scores, keys, k) for q in current.segment_questions
     ]
-    report.leaders = _leaders(current, scores, keys, k)
+    report.leaders = _leaders(current, scores, keys, k, thresholds.significance)
     if previous is not None:
-        report.trend = _trend(instrument, previous, scores, keys, previous_actions or {})
-    if pool is not None and len(pool) >= POOL_MIN_ORGANISATIONS:
-        report.benchmark = pool_comparison(report.dimensions, pool)
-    if n >= max(comment_min_group, k):
+        report.trend = _trend(
+            instrument, previous, scores, keys, previous_actions or {}, thresholds.significance
+        )
+    if pool is not None and len(pool) >= thresholds.pool_min_organisations:
+        report.benchmark = pool_comparison(report.dimensions, pool, thresholds.significance)
+    if n >= max(thresholds.comment_min_group, k):
         report.comments = list(current.comments)
         random.Random(seed).shuffle(report.comments)
     else:
@@ -264,7 +273,7 @@ def _breakdown(question, segments, scores, keys, k) -> dict[str, Any]:
     }
 
 
-def _leaders(current: RoundData, scores, keys, k) -> dict[str, Any] | None:
+def _leaders(current: RoundData, scores, keys, k, significance) -> dict[str, Any] | None:
     question = next((q for q in current.segment_questions if q["key"] == "role_level"), None)
     if question is None or "leadership" not in keys:
         return None
@@ -284,11 +293,14 @@ def _leaders(current: RoundData, scores, keys, k) -> dict[str, Any] | None:
         "n_leaders": int(leaders.sum()),
         "difference": _r(difference.difference),
         "pvalue": _r(difference.pvalue, 4),
+        "significant": bool(difference.pvalue < significance),
         "effect_size": _r(difference.effect_size, 2),
     }
 
 
-def _trend(instrument, previous: RoundData, scores, keys, actions) -> dict[str, Any] | None:
+def _trend(
+    instrument, previous: RoundData, scores, keys, actions, significance: float
+) -> dict[str, Any] | None:
     """Each principle's change since the previous round, with Welch's test and BH correction.
 
     From the previous round's answers while they exist; after they were purged, from the
@@ -334,7 +346,7 @@ def _trend(instrument, previous: RoundData, scores, keys, actions) -> dict[str, 
                 "pvalue": _r(t.pvalue, 4),
                 "pvalue_bh": _r(adjusted[d], 4),
                 "effect_size": _r(t.effect_size, 2),
-                "significant": bool(not np.isnan(adjusted[d]) and adjusted[d] < 0.05),
+                "significant": bool(not np.isnan(adjusted[d]) and adjusted[d] < significance),
                 "actions": actions.get(key, []),
             }
             for d, (key, t) in enumerate(zip(keys, tests, strict=True))
@@ -342,7 +354,9 @@ def _trend(instrument, previous: RoundData, scores, keys, actions) -> dict[str, 
     }
 
 
-def pool_comparison(dimensions: list[dict[str, Any]], pool: list[dict[str, Any]]) -> dict:
+def pool_comparison(
+    dimensions: list[dict[str, Any]], pool: list[dict[str, Any]], significance: float
+) -> dict:
     """Each principle against the pool: percentile rank among the organisations, the pool's
     median, top 25 % and top 10 %, and Welch's t from summary statistics against all the pool's
     respondents, with Benjamini-Hochberg across the principles.
@@ -377,7 +391,7 @@ def pool_comparison(dimensions: list[dict[str, Any]], pool: list[dict[str, Any]]
         )
     for row, adjusted in zip(rows, benjamini_hochberg(pvalues), strict=True):
         row["pvalue_bh"] = _r(adjusted, 4)
-        row["significant"] = bool(not np.isnan(adjusted) and adjusted < 0.05)
+        row["significant"] = bool(not np.isnan(adjusted) and adjusted < significance)
     return {
         "organisations": len(pool),
         "external": sum(bool(e.get("external")) for e in pool),
@@ -385,4 +399,11 @@ def pool_comparison(dimensions: list[dict[str, Any]], pool: list[dict[str, Any]]
     }
 
 
-__all__ = ["Report", "RoundData", "build_report", "maturity_level", "pool_comparison"]
+__all__ = [
+    "Report",
+    "RoundData",
+    "Thresholds",
+    "build_report",
+    "maturity_level",
+    "pool_comparison",
+]

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from functools import lru_cache
+from importlib.resources import files
 from pathlib import Path
 
 import numpy as np
@@ -15,9 +14,11 @@ from markupsafe import Markup
 from reports import charts
 from reports.model import Report
 
+# The top-level templates/ and translations/ folders are installed as these packages' data
+# (pyproject.toml maps them), so a checkout and a wheel install find them the same way.
+TEMPLATES = Path(str(files("reports.templates")))
+TRANSLATIONS = Path(str(files("reports.translations")))
 ROOT = Path(__file__).resolve().parent.parent
-TEMPLATES = ROOT / "templates"
-TRANSLATIONS = ROOT / "translations"
 STYLESHEET = ROOT / "survey" / "static" / "css" / "report.css"
 
 
@@ -104,65 +105,3 @@ def html_to_pdf(html: str) -> bytes:
     from weasyprint import HTML
 
     return HTML(string=html, base_url=str(ROOT)).write_pdf()
-
-
-def render_csv(report: Report) -> str:
-    """Aggregates per principle, and per principle and allowed segment group. No respondent rows."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
-        [
-            "segment",
-            "group",
-            "dimension",
-            "n",
-            "score",
-            "ci95_low",
-            "ci95_high",
-            "level",
-            "favourable",
-            "neutral",
-            "unfavourable",
-            "alpha",
-        ]
-    )
-    if not report.enough:
-        return out.getvalue()
-    for d in report.dimensions + ([report.outcome] if report.outcome else []):
-        ci = d["ci95"] or [None, None]
-        writer.writerow(
-            [
-                "all",
-                "all",
-                d["key"],
-                d["n"],
-                d["score"],
-                ci[0],
-                ci[1],
-                d["level"],
-                d["favourable"],
-                d["neutral"],
-                d["unfavourable"],
-                d["alpha"],
-            ]
-        )
-    for breakdown in report.breakdowns:
-        for group in breakdown["groups"]:
-            for key, score in group["scores"].items():
-                writer.writerow(
-                    [
-                        breakdown["key"],
-                        group["group"],
-                        key,
-                        group["n"],
-                        score,
-                        "",
-                        "",
-                        "",
-                        "",
-                        "",
-                        "",
-                        "",
-                    ]
-                )
-    return out.getvalue()

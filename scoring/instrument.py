@@ -22,6 +22,7 @@ __all__ = [
     "Instrument",
     "InstrumentError",
     "Item",
+    "MISSING",
     "Recommendation",
     "Scale",
     "bundled_instruments",
@@ -30,6 +31,7 @@ __all__ = [
 
 BUNDLED_DIR = Path(__file__).parent / "instruments"
 MAX_SCALE_POINTS = 101  # answers are held as int8 points; 0..100 leaves room for the missing code
+MISSING = -1  # the int8 code of a missing answer ("don't know", blank)
 MATURITY_LEVELS = (1, 2, 3, 4, 5)
 
 

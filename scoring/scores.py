@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from scoring.instrument import Instrument
+from scoring.instrument import MISSING, Instrument
 from scoring.reliability import ConfidenceInterval, CronbachAlphaResult, cronbach_alpha
 
 __all__ = [
@@ -34,7 +34,6 @@ __all__ = [
     "score_answers",
 ]
 
-MISSING = -1
 LEVEL_NAMES = {1: "Initial", 2: "Emerging", 3: "Defined", 4: "Managed", 5: "Leading"}
 _LEVEL_EDGES = np.array([20.0, 40.0, 60.0, 80.0])
 _COMPARE_UP_TO = 12  # scale spans up to which answers are counted by comparison

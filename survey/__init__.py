@@ -3,51 +3,49 @@
 from __future__ import annotations
 
 import logging
-from pathlib import Path
+from importlib.resources import files
 
 from flask import Flask
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
+def create_app(config: dict | None = None, *, web: bool = True) -> Flask:
+    """Build the app: settings, extensions, then the pages (unless ``web`` is false) and commands.
 
-def create_app(config: dict | None = None) -> Flask:
-    """Build the app: settings, extensions, blueprints, error pages and commands."""
-    app = Flask(__name__, template_folder=str(TEMPLATES), instance_relative_config=True)
+    The ``ambassador`` command builds it with ``web=False``: commands need the database, not the
+    pages, and leaving the pages out keeps the statistics and chart libraries unimported.
+    """
+    app = Flask(
+        __name__,
+        template_folder=str(files("reports.templates")),
+        instance_relative_config=True,
+    )
     from survey.config import load_settings
 
     app.config.update(load_settings(app.instance_path))
     if config:
         app.config.update(config)
-    if app.config.get("TRUSTED_PROXIES"):
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
-        hops = app.config["TRUSTED_PROXIES"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+    register_proxy_fix(app)
     register_extensions(app)
-    register_blueprints(app)
-    register_errorhandlers(app)
+    if web:
+        from survey import web as pages
+
+        pages.register(app)
     register_commands(app)
     register_log_filters()
-
-    @app.context_processor
-    def inject_language():
-        from flask_babel import get_locale
-
-        return {"lang": str(get_locale())}
-
     return app
 
 
+def register_proxy_fix(app: Flask) -> None:
+    hops = app.config.get("TRUSTED_PROXIES")
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+
 def register_extensions(app: Flask) -> None:
-    from survey.extensions import (
-        babel,
-        csrf,
-        db,
-        limiter,
-        login_manager,
-        select_locale,
-        sqlite_pragmas,
-    )
+    from survey.extensions import babel, csrf, db, limiter, login_manager, sqlite_pragmas
+    from survey.web.locale import select_locale
 
     db.init_app(app)
     login_manager.init_app(app)
@@ -57,38 +55,22 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
 
+    @app.context_processor
+    def inject_language():
+        from flask_babel import get_locale
 
-def register_blueprints(app: Flask) -> None:
-    from survey.consult.views import blueprint as consult
-    from survey.hr.views import blueprint as hr
-    from survey.respond.views import blueprint as respond
-
-    app.register_blueprint(respond)
-    app.register_blueprint(hr)
-    app.register_blueprint(consult)
-    if app.config.get("BENCH_ENDPOINTS"):
-        from survey.bench_views import blueprint as bench
-
-        app.register_blueprint(bench)
-
-
-def register_errorhandlers(app: Flask) -> None:
-    from survey import hardening
-    from survey.errors import register
-
-    register(app)
-    hardening.register(app)
+        return {"lang": str(get_locale())}
 
 
 def register_commands(app: Flask) -> None:
-    from survey.admin_cli import commands
+    from survey.cli import commands
 
-    for command in commands:
+    for command in commands():
         app.cli.add_command(command)
 
 
 def register_log_filters() -> None:
-    from survey.privacy_log import RedactTokens
+    from survey.web.logs import RedactTokens
 
     for name in ("werkzeug", "gunicorn.access", "gunicorn.error"):
         logger = logging.getLogger(name)

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import os
 import secrets
+from importlib.resources import files
 from pathlib import Path
+
+from survey import policy
 
 
 def load_settings(instance_path: str) -> dict:
@@ -25,18 +28,17 @@ def load_settings(instance_path: str) -> dict:
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
         "LOG_FORMAT": os.environ.get("LOG_FORMAT", "text"),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
-        "COMMENT_MIN_GROUP_SIZE": int(os.environ.get("COMMENT_MIN_GROUP_SIZE", "10")),
+        "COMMENT_MIN_GROUP_SIZE": int(
+            os.environ.get("COMMENT_MIN_GROUP_SIZE", str(policy.COMMENT_MIN_GROUP_SIZE))
+        ),
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute"),
         "OPEN_LINK_RATE_LIMIT": os.environ.get("OPEN_LINK_RATE_LIMIT", "30 per hour"),
         "BABEL_DEFAULT_LOCALE": "en",
-        "BABEL_TRANSLATION_DIRECTORIES": str(
-            Path(__file__).resolve().parent.parent / "translations"
-        ),
+        "BABEL_TRANSLATION_DIRECTORIES": str(files("reports.translations")),
         "LANGUAGES": ("en", "nl"),
         "WTF_CSRF_TIME_LIMIT": None,  # a survey may take a coffee break; the token is per session
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_HTTPONLY": True,
-        "BENCH_ENDPOINTS": os.environ.get("AMBASSADOR_BENCH_ENDPOINTS") == "1",
     }
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask import request, session
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -12,10 +11,11 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import event
 
 from survey.models import Base, User
+from survey.services.users import user_by_id
 
 db = SQLAlchemy(model_class=Base)
 login_manager = LoginManager()
-login_manager.login_view = "hr.login"
+login_manager.login_view = "auth.login"
 login_manager.session_protection = "strong"
 csrf = CSRFProtect()
 babel = Babel()
@@ -40,22 +40,6 @@ def sqlite_pragmas(engine) -> None:
         cursor.close()
 
 
-def select_locale() -> str:
-    """The language asked for in the URL, then the one chosen earlier, then the browser's."""
-    from flask import current_app
-
-    languages = current_app.config["LANGUAGES"]
-    asked = request.args.get("lang")
-    if asked in languages:
-        session["lang"] = asked
-        return asked
-    if session.get("lang") in languages:
-        return session["lang"]
-    return (
-        request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
-    )
-
-
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    return user_by_id(db.session, user_id)

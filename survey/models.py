@@ -18,6 +18,8 @@ import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from survey.policy import DEFAULT_MIN_GROUP_SIZE, DEFAULT_RETENTION_DAYS, MIN_GROUP_SIZE_FLOOR
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -26,7 +28,6 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
-MIN_GROUP_SIZE_FLOOR = 3
 ROLES = ("hr", "consultant")
 CAMPAIGN_STATUSES = ("draft", "open", "closed")
 
@@ -111,12 +112,14 @@ class Campaign(Base):
     languages: Mapped[list[Any]] = mapped_column(sa.JSON, default=lambda: ["en", "nl"])
     status: Mapped[str] = mapped_column(sa.String(10), default="draft")
     closes_on: Mapped[dt.date | None]
-    min_group_size: Mapped[int] = mapped_column(default=5)
+    min_group_size: Mapped[int] = mapped_column(default=DEFAULT_MIN_GROUP_SIZE)
     # [{"key": "department", "options": ["Sales", "IT"]}, …]
     segments: Mapped[list[Any]] = mapped_column(sa.JSON, default=list)
     open_slug: Mapped[str | None] = mapped_column(sa.String(40), unique=True)
     # data lifecycle: raw answers are deleted `retention_days` after the round closed
-    retention_days: Mapped[int] = mapped_column(default=730, server_default="730")
+    retention_days: Mapped[int] = mapped_column(
+        default=DEFAULT_RETENTION_DAYS, server_default=str(DEFAULT_RETENTION_DAYS)
+    )
     closed_on: Mapped[dt.date | None]
     purged: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     # invitations are deleted when a round closes; their counts are kept for the response rate
@@ -149,7 +152,7 @@ class Invitation(Base):
 class Response(Base):
     """One employee's answers. ``answers`` holds one signed byte per item, in the instrument's
     column order: the answer minus the scale minimum, -1 for "don't know" (see
-    :func:`survey.responses.answer_matrix`)."""
+    :func:`survey.services.responses.answer_matrix`)."""
 
     __tablename__ = "responses"
 

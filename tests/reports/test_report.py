@@ -10,12 +10,23 @@ import numpy as np
 import pytest
 from pypdf import PdfReader
 
-from reports.model import RoundData, build_report
-from reports.render import render_body, render_csv, render_pdf
+from reports.exports import report_csv
+from reports.model import RoundData, Thresholds, build_report
+from reports.render import render_body, render_pdf
 from scoring.instrument import load_instrument
 from scoring.scores import points_from_offsets, score_answers
+from survey import policy
 
 DEPARTMENTS = {"Sales": 30, "IT": 14, "Finance": 9, "Legal": 4}  # Legal (4) is below k = 5
+
+THRESHOLDS = Thresholds(
+    policy.COMMENT_MIN_GROUP_SIZE, policy.POOL_MIN_ORGANISATIONS, policy.SIGNIFICANCE_LEVEL
+)
+
+
+def report_of(instrument, current, **options):
+    """The report as the app builds it, with the app's policy numbers."""
+    return build_report(instrument, current, thresholds=THRESHOLDS, **options)
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +54,7 @@ def make_round(instrument, sizes=DEPARTMENTS, seed=1, name="Round 2", comments=(
 
 def test_figures_equal_scoring(instrument):
     current = make_round(instrument)
-    report = build_report(instrument, current, organisation="Acme", lang="en")
+    report = report_of(instrument, current, organisation="Acme", lang="en")
     expected = score_answers(points_from_offsets(current.offsets, instrument), instrument).to_dict()
     data = report.to_dict()
     for mine, theirs in zip(data["dimensions"], expected["dimensions"], strict=True):
@@ -59,7 +70,7 @@ def test_figures_equal_scoring(instrument):
 
 def test_below_k_responses_shows_no_figure(instrument):
     current = make_round(instrument, {"Sales": 3})
-    report = build_report(instrument, current, organisation="Acme", lang="nl")
+    report = report_of(instrument, current, organisation="Acme", lang="nl")
     assert report.needed == 2 and report.dimensions == []
     assert report.to_dict() == {
         "organisation": "Acme",
@@ -75,7 +86,7 @@ def test_below_k_responses_shows_no_figure(instrument):
 def test_department_of_four_never_appears(instrument):
     """Not in the JSON, the CSV, the HTML or the PDF's text — and not by subtraction."""
     current = make_round(instrument, comments=["Goed bezig"] * 3)
-    report = build_report(instrument, current, organisation="Acme", lang="en")
+    report = report_of(instrument, current, organisation="Acme", lang="en")
     data = json.loads(json.dumps(report.to_dict()))
     department = next(b for b in data["segments"] if b["key"] == "department")
     shown = {g["group"]: g["n"] for g in department["groups"]}
@@ -87,7 +98,7 @@ def test_department_of_four_never_appears(instrument):
     labels = list(instrument.scale.labels["en"])
     outputs = {
         "json": json.dumps(report.to_dict()),
-        "csv": render_csv(report),
+        "csv": report_csv(report),
         "html": render_body(report, labels),
         "pdf": "".join(
             page.extract_text() for page in PdfReader(io.BytesIO(render_pdf(report, labels))).pages
@@ -104,10 +115,10 @@ def test_department_of_four_never_appears(instrument):
 
 def test_comments_need_ten_respondents(instrument):
     few = make_round(instrument, {"Sales": 8}, comments=["Meer training"])
-    assert build_report(instrument, few, organisation="A", lang="en").comments == []
-    assert build_report(instrument, few, organisation="A", lang="en").comments_hidden
+    assert report_of(instrument, few, organisation="A", lang="en").comments == []
+    assert report_of(instrument, few, organisation="A", lang="en").comments_hidden
     many = make_round(instrument, {"Sales": 12}, comments=["één", "twee", "drie"])
-    shown = build_report(instrument, many, organisation="A", lang="en").comments
+    shown = report_of(instrument, many, organisation="A", lang="en").comments
     assert sorted(shown) == ["drie", "twee", "één"]
 
 
@@ -117,7 +128,7 @@ def test_trend_and_leaders(instrument):
     improved.offsets = np.where(
         improved.offsets >= 0, np.minimum(improved.offsets + 2, 4), -1
     ).astype(np.int8)
-    report = build_report(instrument, improved, organisation="A", lang="en", previous=before)
+    report = report_of(instrument, improved, organisation="A", lang="en", previous=before)
     assert report.trend["previous"] == "Round 1"
     guidelines = report.trend["dimensions"][0]
     # items G1-G3 and G5 went up, G4 (reverse-keyed) went down: still up overall, and real
@@ -127,7 +138,7 @@ def test_trend_and_leaders(instrument):
 
 
 def test_dutch_report_text(instrument):
-    report = build_report(instrument, make_round(instrument), organisation="Acme", lang="nl")
+    report = report_of(instrument, make_round(instrument), organisation="Acme", lang="nl")
     html = render_body(report, list(instrument.scale.labels["nl"]))
     assert "Waar te beginnen" in html and "Duidelijke richtlijnen" in html
     assert "Where to start" not in html

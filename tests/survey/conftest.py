@@ -17,10 +17,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from survey import create_app, schema
-from survey.campaigns import add_organisation, create_campaign, parse_segment
 from survey.extensions import db as _db
 from survey.models import Base
-from survey.responses import create_invitations
+from survey.services.campaigns import add_organisation, create_campaign, parse_segment
+from survey.services.responses import create_invitations
 
 CSRF_PATTERN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
@@ -220,7 +220,8 @@ def fill_round(
 ):
     """Store ``n`` responses through the service: respondent i answers item j with
     ``answer(i, j)`` and gives the segment answers ``segment(i)``."""
-    from survey.responses import campaign_instrument, submit_response
+    from survey.services.campaigns import campaign_instrument
+    from survey.services.responses import submit_response
 
     keys = campaign_instrument(campaign).item_keys
     for i in range(n):

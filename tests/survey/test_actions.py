@@ -7,10 +7,11 @@ import re
 
 import sqlalchemy as sa
 
-from survey.campaigns import add_organisation, add_user, create_campaign, set_status
-from survey.lifecycle import purge
 from survey.models import Action, Campaign
-from survey.reporting import campaign_report
+from survey.services.campaigns import add_organisation, create_campaign, set_status
+from survey.services.lifecycle import purge
+from survey.services.reporting import campaign_report
+from survey.services.users import add_user
 
 from .conftest import csrf_token, fill_round
 

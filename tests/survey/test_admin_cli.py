@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from survey.models import Campaign, Invitation, Organisation, Response, User
-from survey.responses import hash_token
+from survey.services.responses import hash_token
 
 
 def rows(session, model) -> int:

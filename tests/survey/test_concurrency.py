@@ -10,7 +10,8 @@ import threading
 import sqlalchemy as sa
 
 from survey.models import Invitation, Response
-from survey.responses import campaign_instrument, hash_token
+from survey.services.campaigns import campaign_instrument
+from survey.services.responses import hash_token
 
 from .conftest import csrf_token, full_answers
 

@@ -9,15 +9,11 @@ import json
 import pytest
 import sqlalchemy as sa
 
-from survey.benchmarking import (
-    ExchangeError,
-    export_pool,
-    import_pool,
-    pool_entries,
-    read_exchange_file,
-)
-from survey.campaigns import add_organisation, add_user, create_campaign, parse_segment, set_status
 from survey.models import RoundAggregate
+from survey.services.campaigns import add_organisation, create_campaign, parse_segment, set_status
+from survey.services.exchange import ExchangeError, export_pool, import_pool, read_exchange_file
+from survey.services.pool import pool_entries
+from survey.services.users import add_user
 
 from .conftest import csrf_token, fill_round
 

@@ -169,7 +169,7 @@ values = st.one_of(
     complete=st.booleans(),
 )
 def test_fuzzed_survey_posts_never_fail_or_store_nonsense(app, session, campaign, data, complete):
-    from survey.responses import create_invitations
+    from survey.services.responses import create_invitations
 
     token = create_invitations(session, campaign, 1)[0]
     before = session.scalar(sa.select(sa.func.count()).select_from(Response))
@@ -191,7 +191,7 @@ def test_fuzzed_survey_posts_never_fail_or_store_nonsense(app, session, campaign
 
 
 def campaign_instrument_of(campaign):
-    from survey.responses import campaign_instrument
+    from survey.services.campaigns import campaign_instrument
 
     return campaign_instrument(campaign)
 

@@ -9,9 +9,10 @@ import json
 import pytest
 import sqlalchemy as sa
 
-from survey.campaigns import add_organisation, add_user, create_campaign, parse_segment
 from survey.extensions import limiter
 from survey.models import Campaign, Invitation, Response
+from survey.services.campaigns import add_organisation, create_campaign, parse_segment
+from survey.services.users import add_user
 
 from .conftest import csrf_token, fill_round
 

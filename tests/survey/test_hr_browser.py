@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pypdf import PdfReader
 
-from survey.campaigns import add_organisation, add_user, create_campaign, parse_segment
+from survey.services.campaigns import add_organisation, create_campaign, parse_segment
+from survey.services.users import add_user
 
 from .conftest import fill_round, serious_violations
 

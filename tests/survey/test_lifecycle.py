@@ -9,8 +9,6 @@ import threading
 
 import sqlalchemy as sa
 
-from survey.campaigns import InvalidInput, add_user, set_status
-from survey.lifecycle import due_for_purge
 from survey.models import (
     Base,
     Campaign,
@@ -22,7 +20,11 @@ from survey.models import (
     RoundAggregate,
     User,
 )
-from survey.responses import campaign_instrument, create_invitations, submit_response
+from survey.services.campaigns import campaign_instrument, set_status
+from survey.services.errors import InvalidInput
+from survey.services.lifecycle import due_for_purge
+from survey.services.responses import create_invitations, submit_response
+from survey.services.users import add_user
 
 from .conftest import fill_round
 

@@ -11,7 +11,8 @@ from werkzeug.datastructures import MultiDict
 
 from survey.extensions import limiter
 from survey.models import Comment, Invitation, Response
-from survey.responses import answer_matrix, campaign_instrument, hash_token
+from survey.services.campaigns import campaign_instrument
+from survey.services.responses import answer_matrix, hash_token
 
 from .conftest import csrf_token, full_answers
 

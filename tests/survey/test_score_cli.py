@@ -118,7 +118,7 @@ def test_bad_value_names_line_and_column(runner, tmp_path, bundled, cell, messag
 
 
 def test_bad_value_in_a_later_chunk_names_the_right_line(runner, tmp_path, bundled, monkeypatch):
-    monkeypatch.setattr("survey.answers_csv.CHUNK_ROWS", 7)
+    monkeypatch.setattr("survey.cli.answers_csv.CHUNK_ROWS", 7)
     rows = [[3] * len(bundled.item_keys) for _ in range(30)]
     rows[22][bundled.item_keys.index("L4")] = 6
     path = write_answers(tmp_path / "a.csv", bundled.item_keys, rows)

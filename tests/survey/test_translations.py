@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 import survey
 from survey.cli import main
-from survey.privacy_log import RedactTokens
+from survey.web.logs import RedactTokens
 
 ROOT = Path(survey.__file__).resolve().parent.parent
 CATALOGUE = ROOT / "translations" / "nl" / "LC_MESSAGES"

@@ -1,0 +1,1 @@
+"""Example files (answers CSV, benchmark exchange file), installed as ``survey.examples``."""

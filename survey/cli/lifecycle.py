@@ -1,0 +1,30 @@
+"""``ambassador purge``: delete raw answers past their retention period."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import with_appcontext
+
+from survey.extensions import db
+
+
+@click.command("purge")
+@click.option("--dry-run", is_flag=True, help="Only list the rounds that would be purged.")
+@with_appcontext
+def purge(dry_run: bool) -> None:
+    """Delete raw answers and comments of rounds past their retention period (aggregates stay)."""
+    from survey.services import lifecycle
+
+    due = lifecycle.due_for_purge(db.session)
+    for campaign in due:
+        click.echo(
+            f"{'Would purge' if dry_run else 'Purging'} campaign {campaign.id} "
+            f"({campaign.name}), closed on {campaign.closed_on.isoformat()}, "
+            f"kept {campaign.retention_days} days"
+        )
+    if not due:
+        click.echo("No round is past its retention period.")
+    if dry_run or not due:
+        return
+    responses, comments = lifecycle.purge(db.session, due)
+    click.echo(f"Deleted {responses} responses and {comments} comments; aggregates kept")

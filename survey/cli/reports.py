@@ -1,0 +1,41 @@
+"""``ambassador report``: a round's maturity report as PDF, HTML or JSON."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+from flask.cli import with_appcontext
+
+from survey.cli.errors import InputError, fail_on_invalid
+from survey.extensions import db
+from survey.services import campaigns
+
+
+@click.command("report")
+@click.argument("campaign_id", type=int)
+@click.option("--pdf", "pdf_path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--html", "html_path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@click.option("--lang", type=click.Choice(["en", "nl"]), default="en", show_default=True)
+@with_appcontext
+@fail_on_invalid
+def report(campaign_id: int, pdf_path, html_path, as_json: bool, lang: str) -> None:
+    """Write a campaign's maturity report as PDF or HTML, or print it as JSON."""
+    from reports.render import render_document, render_pdf
+    from survey.services.reporting import campaign_report
+
+    if sum(bool(x) for x in (pdf_path, html_path, as_json)) != 1:
+        raise InputError("choose one of --pdf FILE, --html FILE or --json")
+    target = pdf_path or html_path
+    if target is not None and not target.parent.is_dir():
+        raise InputError(f"{target}: the folder {target.parent} does not exist")
+    campaign = campaigns.campaign_by_id(db.session, campaign_id)
+    built, labels = campaign_report(db.session, campaign, lang)
+    if as_json:
+        click.echo(json.dumps(built.to_dict(), ensure_ascii=False, indent=2))
+        return
+    content = render_pdf(built, labels) if pdf_path else render_document(built, labels).encode()
+    target.write_bytes(content)
+    click.echo(f"Wrote {target}")

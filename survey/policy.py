@@ -1,0 +1,26 @@
+"""The policy numbers: how small a group may be, how long answers are kept, when a difference is
+called real. Every module that needs one imports it from here; ``reports`` and ``scoring`` receive
+them as arguments."""
+
+from __future__ import annotations
+
+# A round's minimum group size k: no figure about fewer respondents is ever shown.
+DEFAULT_MIN_GROUP_SIZE = 5
+MIN_GROUP_SIZE_FLOOR = 3  # a round may ask for more, never for less
+MAX_MIN_GROUP_SIZE = 1000
+
+# Comments are shown only from rounds with at least this many responses (COMMENT_MIN_GROUP_SIZE
+# overrides it per installation).
+COMMENT_MIN_GROUP_SIZE = 10
+
+# Raw answers are kept this many days after a round closes; then `ambassador purge` deletes them.
+DEFAULT_RETENTION_DAYS = 730
+MAX_RETENTION_DAYS = 3650
+
+# A difference is "real" when its (corrected) p-value is below this.
+SIGNIFICANCE_LEVEL = 0.05
+
+# Percentiles and pool marks need this many organisations: with fewer, one could guess who is who.
+POOL_MIN_ORGANISATIONS = 5
+# An imported benchmark round (and each of its principles) needs at least this many respondents.
+IMPORT_MIN_GROUP_SIZE = 5

@@ -1,0 +1,72 @@
+"""Action plans: HR turns a recommendation into an action with an owner, a due date and a status."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from survey.models import ACTION_STATUSES, Action, Campaign
+from survey.services.campaigns import campaign_instrument
+from survey.services.errors import InvalidInput, NotFound
+
+
+def add_from_recommendation(session: Session, campaign: Campaign, key: str, lang: str) -> Action:
+    instrument = campaign_instrument(campaign)
+    recommendation = next((r for r in instrument.recommendations if r.key == key), None)
+    if recommendation is None:
+        raise InvalidInput(f"no recommendation {key!r}")
+    action = Action(
+        campaign_id=campaign.id,
+        dimension=recommendation.dimension,
+        recommendation_key=key,
+        title=recommendation.text[lang],
+        owner="",
+        note="",
+        status="planned",
+    )
+    session.add(action)
+    session.commit()
+    return action
+
+
+def update(
+    session: Session, action: Action, *, owner: str, due_on: dt.date | None, status: str, note: str
+) -> Action:
+    if status not in ACTION_STATUSES:
+        raise InvalidInput(f"status {status!r} is not one of {', '.join(ACTION_STATUSES)}")
+    action.owner, action.due_on, action.status, action.note = owner.strip(), due_on, status, note
+    session.commit()
+    return action
+
+
+def action_of(session: Session, campaign: Campaign, action_id: int) -> Action:
+    """One action of a round."""
+    action = session.get(Action, action_id)
+    if action is None or action.campaign_id != campaign.id:
+        raise NotFound(f"action {action_id}")
+    return action
+
+
+def actions_of(session: Session, campaign_id: int) -> list[Action]:
+    return list(
+        session.scalars(
+            sa.select(Action).where(Action.campaign_id == campaign_id).order_by(Action.id)
+        )
+    )
+
+
+def by_dimension(actions: list[Action]) -> dict[str, list[dict]]:
+    """Actions as plain data per principle, for the next round's report."""
+    grouped: dict[str, list[dict]] = {}
+    for action in actions:
+        grouped.setdefault(action.dimension, []).append(
+            {
+                "title": action.title,
+                "owner": action.owner,
+                "status": action.status,
+                "due_on": action.due_on.isoformat() if action.due_on else None,
+            }
+        )
+    return grouped

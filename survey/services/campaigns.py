@@ -1,0 +1,231 @@
+"""Organisations and survey rounds: creating them, opening and closing, and what HR sees of
+their responses (shared by the CLI and the HR pages)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import secrets
+from dataclasses import dataclass
+from functools import lru_cache
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from scoring.instrument import Instrument, InstrumentError, load_instrument
+from survey.models import Campaign, Invitation, Organisation, Response, today_utc
+from survey.policy import (
+    DEFAULT_MIN_GROUP_SIZE,
+    DEFAULT_RETENTION_DAYS,
+    MAX_RETENTION_DAYS,
+    MIN_GROUP_SIZE_FLOOR,
+)
+from survey.services.errors import InvalidInput
+
+DEFAULT_INSTRUMENT = "social-culture-v1"
+SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+SEGMENT_KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+MAX_SEGMENT_OPTIONS = 40
+
+
+def add_organisation(
+    session: Session, slug: str, name: str, sector: str | None = None, size_band: str | None = None
+) -> Organisation:
+    if not SLUG_PATTERN.match(slug or ""):
+        raise InvalidInput(f"slug {slug!r} must be lower-case letters, digits and hyphens")
+    if not (name or "").strip():
+        raise InvalidInput("an organisation needs a name")
+    if session.scalar(sa.select(Organisation).filter_by(slug=slug)) is not None:
+        raise InvalidInput(f"organisation {slug!r} exists already")
+    organisation = Organisation(slug=slug, name=name.strip(), sector=sector, size_band=size_band)
+    session.add(organisation)
+    session.commit()
+    return organisation
+
+
+def organisation_by_slug(session: Session, slug: str) -> Organisation:
+    organisation = session.scalar(sa.select(Organisation).filter_by(slug=slug))
+    if organisation is None:
+        raise InvalidInput(f"no organisation {slug!r}")
+    return organisation
+
+
+@lru_cache(maxsize=32)
+def instrument_named(name: str) -> Instrument:
+    """A bundled instrument (or instrument file), loaded once."""
+    return load_instrument(name)
+
+
+def campaign_instrument(campaign: Campaign) -> Instrument:
+    """The instrument a round is answered with."""
+    return instrument_named(campaign.instrument_name)
+
+
+@dataclass(frozen=True)
+class CampaignRow:
+    """A round with its number of responses, for lists."""
+
+    campaign: Campaign
+    responses: int
+
+
+def with_response_counts(session: Session, campaigns: sa.Select) -> list[CampaignRow]:
+    """Every round the query selects, with its number of responses."""
+    counts = (
+        sa.select(Response.campaign_id, sa.func.count().label("n"))
+        .group_by(Response.campaign_id)
+        .subquery()
+    )
+    rows = session.execute(
+        campaigns.add_columns(sa.func.coalesce(counts.c.n, 0)).outerjoin(
+            counts, counts.c.campaign_id == Campaign.id
+        )
+    )
+    return [CampaignRow(campaign, n) for campaign, n in rows]
+
+
+def all_campaigns(session: Session, organisation_slug: str | None = None) -> list[CampaignRow]:
+    """Every round (of one organisation, when a slug is given) with its responses, oldest first."""
+    query = sa.select(Campaign).order_by(Campaign.id)
+    if organisation_slug:
+        organisation = organisation_by_slug(session, organisation_slug)
+        query = query.where(Campaign.organisation_id == organisation.id)
+    return with_response_counts(session, query)
+
+
+@dataclass(frozen=True)
+class ResponseFigures:
+    """How many answered, and how many personal links were created and used."""
+
+    responses: int
+    invited: int
+    used: int
+
+    @property
+    def rate(self) -> float | None:
+        return self.used / self.invited if self.invited else None
+
+
+def response_figures(session: Session, campaign: Campaign) -> ResponseFigures:
+    """Responses, personal links created and links used (kept as counts once a round closes)."""
+    responses = session.scalar(
+        sa.select(sa.func.count()).where(Response.campaign_id == campaign.id)
+    )
+    if campaign.status == "closed":
+        return ResponseFigures(
+            responses, campaign.invitations_total or 0, campaign.invitations_used or 0
+        )
+    invited, used = session.execute(
+        sa.select(sa.func.count(), sa.func.count().filter(Invitation.redeemed.is_(True))).where(
+            Invitation.campaign_id == campaign.id
+        )
+    ).one()
+    return ResponseFigures(responses, invited, used)
+
+
+def parse_segment(spec: str) -> dict:
+    """``department=Sales,IT,HR`` → ``{"key": "department", "options": ["Sales", "IT", "HR"]}``."""
+    key, sep, options_text = spec.partition("=")
+    key = key.strip()
+    if not sep or not SEGMENT_KEY_PATTERN.match(key):
+        raise InvalidInput(
+            f"segment {spec!r} must look like key=Option one,Option two (key: lower-case letters, "
+            "digits, underscores)"
+        )
+    options = [option.strip() for option in options_text.split(",")]
+    if len(options) < 2 or any(not option for option in options):
+        raise InvalidInput(f"segment {key!r} needs at least two non-empty options")
+    if len(set(options)) != len(options):
+        raise InvalidInput(f"segment {key!r} lists an option twice")
+    if len(options) > MAX_SEGMENT_OPTIONS:
+        raise InvalidInput(f"segment {key!r} has more than {MAX_SEGMENT_OPTIONS} options")
+    return {"key": key, "options": options}
+
+
+def create_campaign(
+    session: Session,
+    organisation: Organisation,
+    name: str,
+    *,
+    instrument: str = DEFAULT_INSTRUMENT,
+    languages: tuple[str, ...] = ("en", "nl"),
+    min_group_size: int = DEFAULT_MIN_GROUP_SIZE,
+    closes_on: dt.date | None = None,
+    segments: tuple[dict, ...] = (),
+    open_link: bool = False,
+    status: str = "draft",
+    retention_days: int = DEFAULT_RETENTION_DAYS,
+) -> Campaign:
+    if not (name or "").strip():
+        raise InvalidInput("a campaign needs a name")
+    try:
+        loaded = load_instrument(instrument)
+    except InstrumentError as exc:
+        raise InvalidInput(str(exc)) from None
+    if min_group_size < MIN_GROUP_SIZE_FLOOR:
+        raise InvalidInput(f"the minimum group size is at least {MIN_GROUP_SIZE_FLOOR}")
+    if not languages:
+        raise InvalidInput("a campaign needs at least one language")
+    missing = [lang for lang in languages if lang not in loaded.languages]
+    if missing:
+        raise InvalidInput(
+            f"instrument {loaded.id} v{loaded.version} has no texts in {missing[0]!r}"
+        )
+    if not 1 <= retention_days <= MAX_RETENTION_DAYS:
+        raise InvalidInput(f"the retention period is between 1 and {MAX_RETENTION_DAYS} days")
+    if closes_on is not None and closes_on < today_utc():
+        raise InvalidInput(f"the closing date {closes_on.isoformat()} has passed")
+    keys = [segment["key"] for segment in segments]
+    if len(set(keys)) != len(keys):
+        raise InvalidInput("a segment question appears twice")
+    campaign = Campaign(
+        organisation=organisation,
+        name=name.strip(),
+        instrument_id=loaded.id,
+        instrument_version=loaded.version,
+        languages=list(dict.fromkeys(languages)),
+        min_group_size=min_group_size,
+        closes_on=closes_on,
+        segments=list(segments),
+        open_slug=secrets.token_urlsafe(12) if open_link else None,
+        status=status,
+        retention_days=retention_days,
+    )
+    session.add(campaign)
+    session.commit()
+    return campaign
+
+
+def campaign_by_id(session: Session, campaign_id: int) -> Campaign:
+    campaign = session.get(Campaign, campaign_id)
+    if campaign is None:
+        raise InvalidInput(f"no campaign {campaign_id}")
+    return campaign
+
+
+def set_status(session: Session, campaign: Campaign, status: str) -> Campaign:
+    """Open or close a round. A closed round stays closed: its results are final."""
+    if status not in ("open", "closed"):
+        raise InvalidInput(f"status {status!r} must be open or closed")
+    if campaign.status == "closed":
+        raise InvalidInput(f"campaign {campaign.id} is closed; start a new round instead")
+    if status == "open" and campaign.closes_on is not None and campaign.closes_on < today_utc():
+        raise InvalidInput(f"campaign {campaign.id}'s closing date has passed")
+    if status == "closed":
+        from survey.services.lifecycle import on_close
+
+        # one atomic UPDATE: of two people closing the round at once, one closes it
+        closed = session.execute(
+            sa.update(Campaign)
+            .where(Campaign.id == campaign.id, Campaign.status != "closed")
+            .values(status="closed")
+        ).rowcount
+        if closed != 1:
+            session.rollback()
+            raise InvalidInput(f"campaign {campaign.id} is closed already")
+        session.refresh(campaign)
+        on_close(session, campaign)
+    else:
+        campaign.status = status
+    session.commit()
+    return campaign

@@ -1,0 +1,75 @@
+"""Gathers a round's data for the report: its answers as arrays, the previous round, the pool and
+the action plan, handed to :func:`reports.model.build_report`."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from reports.model import Report, RoundData, Thresholds, build_report
+from survey.models import Campaign, Comment, RoundAggregate
+from survey.policy import COMMENT_MIN_GROUP_SIZE, POOL_MIN_ORGANISATIONS, SIGNIFICANCE_LEVEL
+from survey.services.actions import actions_of, by_dimension
+from survey.services.campaigns import campaign_instrument
+from survey.services.pool import pool_for
+from survey.services.responses import campaign_answers
+
+
+def round_data(session: Session, campaign: Campaign) -> RoundData:
+    offsets, segments = campaign_answers(session, campaign)
+    comments = list(
+        session.scalars(sa.select(Comment.text).where(Comment.campaign_id == campaign.id))
+    )
+    kept = session.scalar(
+        sa.select(RoundAggregate.dimensions).where(RoundAggregate.campaign_id == campaign.id)
+    )
+    return RoundData(
+        campaign.name,
+        offsets,
+        segments,
+        campaign.segments,
+        campaign.min_group_size,
+        comments,
+        aggregates=kept,
+    )
+
+
+def previous_round(session: Session, campaign: Campaign) -> Campaign | None:
+    """The organisation's most recent earlier round with the same instrument."""
+    return session.scalar(
+        sa.select(Campaign)
+        .where(
+            Campaign.organisation_id == campaign.organisation_id,
+            Campaign.id < campaign.id,
+            Campaign.instrument_id == campaign.instrument_id,
+            Campaign.instrument_version == campaign.instrument_version,
+        )
+        .order_by(Campaign.id.desc())
+        .limit(1)
+    )
+
+
+def campaign_report(
+    session: Session,
+    campaign: Campaign,
+    lang: str,
+    comment_min_group: int = COMMENT_MIN_GROUP_SIZE,
+) -> tuple[Report, list[str]]:
+    """The report of a campaign in a language, and the scale's labels in that language."""
+    instrument = campaign_instrument(campaign)
+    before = previous_round(session, campaign)
+    report = build_report(
+        instrument,
+        round_data(session, campaign),
+        organisation=campaign.organisation.name,
+        lang=lang,
+        previous=round_data(session, before) if before is not None else None,
+        seed=campaign.id,
+        thresholds=Thresholds(comment_min_group, POOL_MIN_ORGANISATIONS, SIGNIFICANCE_LEVEL),
+        pool=pool_for(session, campaign),
+        previous_actions=by_dimension(actions_of(session, before.id)) if before else None,
+    )
+    labels = instrument.scale.labels.get(lang) or [
+        str(v) for v in range(instrument.scale.min, instrument.scale.max + 1)
+    ]
+    return report, list(labels)

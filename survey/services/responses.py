@@ -1,0 +1,228 @@
+"""Service layer of the survey: invitations, submitting a response, reading answers back.
+
+Functions take a SQLAlchemy session and plain values and raise the domain exceptions below; views
+and CLI commands map those to HTTP statuses and messages.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from collections.abc import Mapping
+
+import numpy as np
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from scoring.instrument import MISSING, Instrument
+from survey.models import Campaign, Comment, Invitation, Response, new_uuid, today_utc
+from survey.services.campaigns import campaign_instrument
+
+COMMENT_MAX_LENGTH = 2000
+TOKEN_BYTES = 24  # 192 bits: not guessable, and short enough for a link in an e-mail
+
+
+class SurveyError(Exception):
+    """Base of the survey's domain errors."""
+
+
+class UnknownLink(SurveyError):
+    """No invitation or open link with this token or slug (404)."""
+
+
+class TokenAlreadyUsed(SurveyError):
+    """The invitation has been used already (409)."""
+
+
+class CampaignClosed(SurveyError):
+    """The round has closed (410)."""
+
+
+class CampaignNotOpen(SurveyError):
+    """The round has not opened yet (404)."""
+
+
+class InvalidSubmission(SurveyError):
+    """A submission no honest form could send: an unknown field or a value not offered (400)."""
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+def check_open(campaign: Campaign, day: dt.date | None = None) -> None:
+    """Raise unless the campaign takes responses on ``day`` (today by default)."""
+    day = day or today_utc()
+    if campaign.status == "draft":
+        raise CampaignNotOpen(campaign.id)
+    if not campaign.is_open_on(day):
+        raise CampaignClosed(campaign.id)
+
+
+def campaign_for_token(session: Session, token: str) -> Campaign:
+    """The open campaign of an unused invitation token."""
+    found = session.execute(
+        sa.select(Invitation.redeemed, Campaign)
+        .join(Campaign, Campaign.id == Invitation.campaign_id)
+        .where(Invitation.token_hash == hash_token(token))
+    ).first()
+    if found is None:
+        raise UnknownLink()
+    redeemed, campaign = found
+    check_open(campaign)
+    if redeemed:
+        raise TokenAlreadyUsed()
+    return campaign
+
+
+def campaign_for_slug(session: Session, slug: str) -> Campaign:
+    """The open campaign behind an open (anonymous, untokened) survey link."""
+    campaign = session.scalar(sa.select(Campaign).filter_by(open_slug=slug))
+    if campaign is None:
+        raise UnknownLink()
+    check_open(campaign)
+    return campaign
+
+
+def create_invitations(session: Session, campaign: Campaign, count: int) -> list[str]:
+    """Create ``count`` invitations and return their tokens; only the hashes are stored."""
+    tokens = [new_token() for _ in range(count)]
+    store_invitations(session, campaign, tokens)
+    return tokens
+
+
+def store_invitations(session: Session, campaign: Campaign, tokens: list[str]) -> None:
+    """Store the hashes of ``tokens`` as unused invitations of ``campaign``."""
+    session.execute(
+        sa.insert(Invitation),
+        [
+            {"campaign_id": campaign.id, "token_hash": hash_token(t), "redeemed": False}
+            for t in tokens
+        ],
+    )
+    session.commit()
+
+
+def encode_submission(
+    instrument: Instrument,
+    answers: Mapping[str, int | None],
+    campaign: Campaign,
+    segments: Mapping[str, str | None],
+) -> tuple[bytes, dict[str, str]]:
+    """Check a submission against the instrument and the campaign; return the stored forms."""
+    unknown = set(answers) - set(instrument.item_keys)
+    if unknown:
+        raise InvalidSubmission(f"unknown item {sorted(unknown)[0]!r}")
+    scale = instrument.scale
+    row = np.full(len(instrument.item_keys), MISSING, dtype=np.int8)
+    for col, key in enumerate(instrument.item_keys):
+        value = answers.get(key)
+        if value is None:
+            continue
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int)
+            or not (scale.min <= value <= scale.max)
+        ):
+            raise InvalidSubmission(f"item {key!r}: value {value!r} is not on the scale")
+        row[col] = value - scale.min
+    offered = {segment["key"]: segment["options"] for segment in campaign.segments}
+    stored = {}
+    for key, option in segments.items():
+        if key not in offered:
+            raise InvalidSubmission(f"unknown segment question {key!r}")
+        if option is None:
+            continue  # "prefer not to say"
+        if option not in offered[key]:
+            raise InvalidSubmission(f"segment {key!r}: option {option!r} is not offered")
+        stored[key] = option
+    return row.tobytes(), stored
+
+
+def submit_response(
+    session: Session,
+    campaign: Campaign,
+    *,
+    answers: Mapping[str, int | None],
+    segments: Mapping[str, str | None],
+    language: str,
+    comment: str = "",
+    token: str | None = None,
+) -> None:
+    """Store one response (and its comment apart), redeeming ``token`` in the same transaction.
+
+    The redeeming UPDATE only matches an unused invitation, so of two simultaneous submissions with
+    one token exactly one stores its answers; the other gets :class:`TokenAlreadyUsed`.
+    """
+    check_open(campaign)
+    if language not in campaign.languages:
+        raise InvalidSubmission(f"language {language!r} is not offered")
+    comment = (comment or "").strip()
+    if len(comment) > COMMENT_MAX_LENGTH:
+        raise InvalidSubmission("comment too long")
+    encoded, stored_segments = encode_submission(
+        campaign_instrument(campaign), answers, campaign, segments
+    )
+    try:
+        if token is not None:
+            redeemed = session.execute(
+                sa.update(Invitation)
+                .where(
+                    Invitation.token_hash == hash_token(token),
+                    Invitation.campaign_id == campaign.id,
+                    Invitation.redeemed.is_(False),
+                )
+                .values(redeemed=True)
+            )
+            if redeemed.rowcount != 1:
+                raise TokenAlreadyUsed()
+        session.execute(
+            sa.insert(Response).values(
+                id=new_uuid(),
+                campaign_id=campaign.id,
+                submitted_on=today_utc(),
+                language=language,
+                segments=stored_segments,
+                answers=encoded,
+            )
+        )
+        if comment:
+            session.execute(
+                sa.insert(Comment).values(
+                    id=new_uuid(), campaign_id=campaign.id, segments=stored_segments, text=comment
+                )
+            )
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+
+
+def campaign_answers(session: Session, campaign: Campaign) -> tuple[np.ndarray, list[dict]]:
+    """The answer matrix (as :func:`answer_matrix`) and each response's segment answers, in one
+    query."""
+    instrument = campaign_instrument(campaign)
+    rows = session.execute(
+        sa.select(Response.answers, Response.segments).where(Response.campaign_id == campaign.id)
+    ).all()
+    width = len(instrument.item_keys)
+    offsets = np.frombuffer(b"".join(row[0] for row in rows), dtype=np.int8)
+    return offsets.reshape(len(rows), width), [row[1] or {} for row in rows]
+
+
+def answer_matrix(session: Session, campaign: Campaign) -> np.ndarray:
+    """All responses of a campaign as a respondents × items int8 matrix (answer − scale minimum).
+
+    One query, one join of the byte strings, one ``frombuffer``: no Python work per answer.
+    """
+    instrument = campaign_instrument(campaign)
+    blobs = session.scalars(
+        sa.select(Response.answers).where(Response.campaign_id == campaign.id)
+    ).all()
+    width = len(instrument.item_keys)
+    return np.frombuffer(b"".join(blobs), dtype=np.int8).reshape(len(blobs), width)

@@ -1,0 +1,138 @@
+"""Consultants: the portfolio of client organisations, the benchmark pool, comparing rounds."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request
+from flask_login import current_user, login_required
+from markupsafe import Markup
+
+from reports import charts
+from reports.exports import comparison_csv, portfolio_csv
+from reports.render import STYLESHEET, html_to_pdf
+from survey.extensions import db
+from survey.services import access, comparison, pool, portfolio
+from survey.services.campaigns import DEFAULT_INSTRUMENT, campaign_instrument, instrument_named
+from survey.web.downloads import download
+from survey.web.locale import page_language
+
+blueprint = Blueprint("consult", __name__)
+
+
+@blueprint.before_request
+@login_required
+def require_login():
+    """Every consultant page needs a logged-in user."""
+
+
+def _portfolio():
+    """The portfolio as the query string asks for it: sector filter and sort order."""
+    sector = request.args.get("sector") or None
+    organisations = db.session.scalars(access.visible_organisations(current_user)).all()
+    sectors = portfolio.sectors(organisations)
+    if sector:
+        organisations = [o for o in organisations if o.sector == sector]
+    sort = request.args.get("sort", "name")
+    rows = portfolio.portfolio(
+        db.session, organisations, sort=sort, descending=request.args.get("dir") == "desc"
+    )
+    shown = next((row.campaign for row in rows if row.campaign is not None), None)
+    dimensions = campaign_instrument(shown).dimensions if shown else []
+    return rows, dimensions, {"sectors": sectors, "sector": sector, "sort": sort}
+
+
+@blueprint.get("/portfolio")
+def portfolio_page():
+    """Every client organisation with its latest round, sortable and filterable by sector."""
+    rows, dimensions, filters = _portfolio()
+    return render_template(
+        "consult/portfolio.html",
+        rows=rows,
+        dimensions=dimensions,
+        direction=request.args.get("dir", "asc"),
+        lang=page_language(),
+        **filters,
+    )
+
+
+@blueprint.get("/portfolio.csv", endpoint="portfolio_csv")
+def portfolio_csv_download():
+    """The portfolio as CSV: one row per organisation, aggregates only."""
+    rows, dimensions, _filters = _portfolio()
+    text = portfolio_csv(rows, [dim.key for dim in dimensions])
+    return download(text, "text/csv", "portfolio.csv")
+
+
+def _compared() -> comparison.Comparison:
+    ids = request.args.getlist("campaign", type=int)
+    campaigns = [access.campaign_for(db.session, current_user, i) for i in ids]
+    return comparison.compare(db.session, campaigns, page_language())
+
+
+def _compare_charts(result: comparison.Comparison) -> dict[str, Markup]:
+    if not result.shown:
+        return {}
+    names = [dim.name[page_language()] for dim in result.instrument.dimensions]
+    overlay = charts.radar_overlay(
+        names,
+        [(r.label, [r.dimensions[d.key].score for d in result.instrument.dimensions])
+         for r in result.shown],
+    )
+    boxes = charts.distributions(names, [(r.label, r.scores) for r in result.shown])
+    return {
+        "radar": Markup(charts.to_svg(overlay.figure)),
+        "distributions": Markup(charts.to_svg(boxes.figure)),
+    }
+
+
+@blueprint.get("/compare")
+def compare_page():
+    """Two to six rounds side by side, with honest tests of their differences."""
+    result = _compared()
+    return render_template(
+        "consult/compare.html",
+        result=result,
+        charts=_compare_charts(result),
+        lang=page_language(),
+        query=request.query_string.decode(),
+    )
+
+
+@blueprint.get("/compare.csv")
+def compare_csv():
+    """The comparison as CSV: per round and principle, score and interval; per principle, test."""
+    return download(comparison_csv(_compared()), "text/csv", "comparison.csv")
+
+
+@blueprint.get("/compare.pdf")
+def compare_pdf():
+    """The comparison as an A4 PDF."""
+    result = _compared()
+    html = render_template(
+        "consult/compare_document.html",
+        result=result,
+        charts=_compare_charts(result),
+        lang=page_language(),
+        stylesheet=Markup(STYLESHEET.read_text(encoding="utf-8")),
+    )
+    return download(html_to_pdf(html), "application/pdf", "comparison.pdf")
+
+
+@blueprint.get("/benchmark")
+def benchmark_page():
+    """The benchmark pool: how many organisations, and the marks per principle (no names)."""
+    sector = request.args.get("sector") or None
+    size_band = request.args.get("size_band") or None
+    overview = pool.pool_overview(
+        db.session,
+        instrument_named(DEFAULT_INSTRUMENT),
+        page_language(),
+        sector=sector,
+        size_band=size_band,
+    )
+    return render_template(
+        "consult/benchmark.html",
+        overview=overview,
+        sector=sector,
+        size_band=size_band,
+        lang=page_language(),
+    )

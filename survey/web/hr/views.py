@@ -1,0 +1,187 @@
+"""HR: survey rounds, the maturity report (page, PDF, CSV, JSON) and the action plan."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from markupsafe import Markup
+from wtforms import SelectChoice
+
+from reports.exports import links_csv, report_csv
+from reports.render import render_body, render_pdf
+from survey.extensions import db
+from survey.services import access, actions, campaigns, reporting, responses
+from survey.services.errors import InvalidInput
+from survey.web.downloads import download
+from survey.web.hr.forms import ActionEditForm, ActionForm, CampaignForm, InvitationForm
+from survey.web.locale import page_language
+
+blueprint = Blueprint("hr", __name__)
+
+
+@blueprint.before_request
+@login_required
+def require_login():
+    """Every HR page needs a logged-in user."""
+
+
+def _campaign(campaign_id: int):
+    return access.campaign_for(db.session, current_user, campaign_id)
+
+
+def _posted_button() -> None:
+    if not ActionForm().validate_on_submit():
+        abort(400)
+
+
+@blueprint.get("/", endpoint="campaigns")
+@blueprint.get("/campaigns", endpoint="campaigns")
+def campaign_list():
+    """List the rounds of the user's organisations with their responses."""
+    rows = campaigns.with_response_counts(db.session, access.visible_campaigns(current_user))
+    return render_template("hr/campaigns.html", rows=rows)
+
+
+@blueprint.route("/campaigns/new", methods=["GET", "POST"])
+def new_campaign():
+    """Create a survey round."""
+    form = CampaignForm()
+    organisations = db.session.scalars(access.visible_organisations(current_user)).all()
+    form.organisation.choices = [SelectChoice(o.id, o.name) for o in organisations]
+    if form.validate_on_submit():
+        organisation = access.organisation_for(db.session, current_user, form.organisation.data)
+        try:
+            created = campaigns.create_campaign(db.session, organisation, **form.settings())
+        except InvalidInput as exc:
+            db.session.rollback()
+            form.name.errors.append(str(exc))
+        else:
+            return redirect(url_for(".campaign", campaign_id=created.id))
+    return render_template("hr/campaign_new.html", form=form)
+
+
+@blueprint.get("/campaigns/<int:campaign_id>")
+def campaign(campaign_id: int):
+    """A round: its status, responses and response rate, and its links."""
+    item = _campaign(campaign_id)
+    return render_template(
+        "hr/campaign.html",
+        campaign=item,
+        figures=campaigns.response_figures(db.session, item),
+        action=ActionForm(),
+        invite=InvitationForm(),
+        base_url=current_app.config["BASE_URL"],
+    )
+
+
+@blueprint.post("/campaigns/<int:campaign_id>/<any(open, close):action>")
+def set_status(campaign_id: int, action: str):
+    """Open or close a round."""
+    item = _campaign(campaign_id)
+    _posted_button()
+    try:
+        campaigns.set_status(db.session, item, "open" if action == "open" else "closed")
+    except InvalidInput as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    return redirect(url_for(".campaign", campaign_id=item.id))
+
+
+@blueprint.post("/campaigns/<int:campaign_id>/invitations")
+def invitations(campaign_id: int):
+    """Create personal links and hand them over once, as a CSV download."""
+    item = _campaign(campaign_id)
+    form = InvitationForm()
+    if not form.validate_on_submit() or item.status == "closed":
+        abort(400)
+    tokens = responses.create_invitations(db.session, item, form.count.data)
+    text = links_csv(current_app.config["BASE_URL"], tokens)
+    return download(text, "text/csv", f"links-campaign-{item.id}.csv", private=True)
+
+
+def _report(campaign_id: int):
+    item = _campaign(campaign_id)
+    comment_min_group = current_app.config["COMMENT_MIN_GROUP_SIZE"]
+    built, labels = reporting.campaign_report(db.session, item, page_language(), comment_min_group)
+    return item, built, labels
+
+
+@blueprint.get("/campaigns/<int:campaign_id>/report")
+def report(campaign_id: int):
+    """The maturity report as a web page."""
+    item, built, labels = _report(campaign_id)
+    with force_locale(built.lang):
+        body = Markup(render_body(built, labels))
+    return render_template(
+        "hr/report.html",
+        campaign=item,
+        body=body,
+        lang=built.lang,
+        report=built,
+        action=ActionForm(),
+    )
+
+
+@blueprint.get("/campaigns/<int:campaign_id>/report.pdf")
+def report_pdf(campaign_id: int):
+    """The maturity report as an A4 PDF in the chosen language."""
+    item, built, labels = _report(campaign_id)
+    filename = f"report-{item.id}-{built.lang}.pdf"
+    return download(render_pdf(built, labels), "application/pdf", filename)
+
+
+@blueprint.get("/campaigns/<int:campaign_id>/report.csv", endpoint="report_csv")
+def report_csv_download(campaign_id: int):
+    """Aggregates per principle and per allowed segment group (never one row per person)."""
+    item, built, _labels = _report(campaign_id)
+    return download(report_csv(built), "text/csv", f"report-{item.id}.csv")
+
+
+@blueprint.get("/campaigns/<int:campaign_id>/report.json")
+def report_json(campaign_id: int):
+    """The report's figures as JSON (the ``ambassador report --json`` contract)."""
+    _item, built, _labels = _report(campaign_id)
+    return current_app.response_class(
+        json.dumps(built.to_dict(), ensure_ascii=False), mimetype="application/json"
+    )
+
+
+@blueprint.post("/campaigns/<int:campaign_id>/actions")
+def add_action(campaign_id: int):
+    """Turn one of the report's recommendations into an action."""
+    item = _campaign(campaign_id)
+    _posted_button()
+    key = request.form.get("recommendation", "")
+    try:
+        actions.add_from_recommendation(db.session, item, key, page_language())
+    except InvalidInput:
+        db.session.rollback()
+        abort(400)
+    return redirect(url_for(".action_plan", campaign_id=item.id))
+
+
+@blueprint.get("/campaigns/<int:campaign_id>/actions")
+def action_plan(campaign_id: int):
+    """The round's action plan: every action with its owner, due date, status and note."""
+    item = _campaign(campaign_id)
+    rows = [
+        (action, ActionEditForm(obj=action, prefix=f"a{action.id}"))
+        for action in actions.actions_of(db.session, item.id)
+    ]
+    return render_template("hr/actions.html", campaign=item, rows=rows)
+
+
+@blueprint.post("/campaigns/<int:campaign_id>/actions/<int:action_id>")
+def edit_action(campaign_id: int, action_id: int):
+    """Save an action's owner, due date, status and note."""
+    action = actions.action_of(db.session, _campaign(campaign_id), action_id)
+    form = ActionEditForm(prefix=f"a{action.id}")
+    if not form.validate_on_submit():
+        abort(400)
+    actions.update(db.session, action, **form.changes())
+    flash(_("Action saved."), "info")
+    return redirect(url_for(".action_plan", campaign_id=campaign_id))

@@ -1,0 +1,202 @@
+"""The anonymous survey: personal token links and open links."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask_babel import force_locale, get_locale
+from flask_wtf.csrf import generate_csrf
+
+from survey.extensions import db, limiter
+from survey.services.campaigns import campaign_instrument
+from survey.services.responses import (
+    InvalidSubmission,
+    campaign_for_slug,
+    campaign_for_token,
+    submit_response,
+)
+from survey.web.respond.forms import (
+    DONT_KNOW,
+    NO_ANSWER,
+    item_field_name,
+    questionnaire_form,
+    segment_field_name,
+)
+
+blueprint = Blueprint("respond", __name__)
+
+
+@blueprint.after_request
+def no_referrer(response):
+    """Never leak a survey link to another site through the Referer header."""
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def survey_language(campaign) -> str:
+    lang = str(get_locale())
+    return lang if lang in campaign.languages else campaign.languages[0]
+
+
+@blueprint.get("/s/<token>")
+def welcome(token: str):
+    """Show the welcome page and privacy statement of a personal survey link."""
+    campaign = campaign_for_token(db.session, token)
+    return _welcome(campaign, url_for(".questions", token=token))
+
+
+@blueprint.route("/s/<token>/questions", methods=["GET", "POST"])
+def questions(token: str):
+    """Show the questionnaire, and store the answers once they are complete."""
+    campaign = campaign_for_token(db.session, token)
+    return _questionnaire(campaign, token=token)
+
+
+def open_link_limit() -> str:
+    return current_app.config["OPEN_LINK_RATE_LIMIT"]
+
+
+@blueprint.get("/o/<slug>")
+def open_welcome(slug: str):
+    """Show the welcome page of an open survey link."""
+    campaign = campaign_for_slug(db.session, slug)
+    return _welcome(campaign, url_for(".open_questions", slug=slug))
+
+
+@blueprint.route("/o/<slug>/questions", methods=["GET", "POST"])
+@limiter.limit(open_link_limit, methods=["POST"])
+def open_questions(slug: str):
+    """Show and take the questionnaire of an open survey link."""
+    campaign = campaign_for_slug(db.session, slug)
+    return _questionnaire(campaign, token=None)
+
+
+@blueprint.get("/privacy")
+def privacy():
+    """What the survey stores about a respondent, for employees and works councils."""
+    from survey.web.respond.privacy import stored_fields
+
+    languages = current_app.config["LANGUAGES"]
+    return render_template("respond/privacy.html", tables=stored_fields(), languages=languages)
+
+
+@blueprint.get("/thanks")
+def thanks():
+    """Thank the respondent; nothing here refers to the answers."""
+    return render_template("respond/thanks.html")
+
+
+def _welcome(campaign, start_url: str):
+    return render_template(
+        "respond/welcome.html",
+        campaign=campaign,
+        organisation=campaign.organisation,
+        start_url=start_url,
+        languages=campaign.languages,
+        lang=survey_language(campaign),
+    )
+
+
+def _questionnaire(campaign, token: str | None):
+    instrument = campaign_instrument(campaign)
+    lang = survey_language(campaign)
+    with force_locale(lang):  # interface texts in the survey's language, as the items are
+        if request.method == "GET":
+            return blank_questionnaire(campaign, instrument, lang).replace(
+                CSRF_PLACEHOLDER, generate_csrf(), 1
+            )
+        form = questionnaire_form(instrument, campaign, lang)
+        reject_tampering(form)
+        if form.validate_on_submit():
+            submit_response(
+                db.session,
+                campaign,
+                answers=collect_answers(form, instrument),
+                segments=collect_segments(form, campaign),
+                language=lang,
+                comment=form.comment.data or "",
+                token=token,
+            )
+            return redirect(url_for(".thanks", lang=lang))
+        return render_questionnaire(form, campaign, instrument, lang), 422
+
+
+CSRF_PLACEHOLDER = "\x00csrf\x00"
+_BLANK_PAGES: dict[tuple, str] = {}
+
+
+def blank_questionnaire(campaign, instrument, lang: str) -> str:
+    """The unanswered questionnaire, rendered once per campaign and language.
+
+    Only the CSRF token differs between respondents; it is filled in per request.
+    """
+    key = (
+        campaign.id,
+        lang,
+        campaign.instrument_name,
+        campaign.min_group_size,
+        campaign.organisation.name,
+        tuple(campaign.languages),
+        json.dumps(campaign.segments, sort_keys=True),
+    )
+    page = _BLANK_PAGES.get(key)
+    if page is None:
+        form = questionnaire_form(instrument, campaign, lang, meta={"csrf": False})
+        page = render_questionnaire(form, campaign, instrument, lang, csrf=CSRF_PLACEHOLDER)
+        if len(_BLANK_PAGES) >= 256:
+            _BLANK_PAGES.clear()
+        _BLANK_PAGES[key] = page
+    return page
+
+
+def render_questionnaire(form, campaign, instrument, lang: str, csrf: str | None = None) -> str:
+    return render_template(
+        "respond/questionnaire.html",
+        campaign=campaign,
+        form=form,
+        csrf=csrf,
+        sections=[
+            (dim.name[lang], [form[item_field_name(i.key)] for i in dim.items])
+            for dim in instrument.dimensions
+        ],
+        outcomes=[form[item_field_name(item.key)] for item in instrument.outcomes],
+        segments=[form[segment_field_name(s["key"])] for s in campaign.segments],
+        lang=lang,
+        languages=campaign.languages,
+        total_questions=len(instrument.items),
+        answered=sum(1 for item in instrument.items if form[item_field_name(item.key)].data),
+    )
+
+
+def reject_tampering(form) -> None:
+    """Refuse (400) a POST with a field or a value that the form never offered."""
+    fields = {field.name: field for field in form}
+    for name in request.form:
+        field = fields.get(name)
+        values = request.form.getlist(name)
+        if field is None or len(values) > 1:
+            abort(400)
+        choices = getattr(field, "choices", None)
+        if choices is not None and values[0] not in {choice.value for choice in choices}:
+            abort(400)
+
+
+def collect_answers(form, instrument) -> dict[str, int | None]:
+    answers = {}
+    for item in instrument.items:
+        value = form[item_field_name(item.key)].data
+        answers[item.key] = None if value == DONT_KNOW else int(value)
+    return answers
+
+
+def collect_segments(form, campaign) -> dict[str, str | None]:
+    segments = {}
+    for segment in campaign.segments:
+        value = form[segment_field_name(segment["key"])].data
+        segments[segment["key"]] = None if value in (None, "", NO_ANSWER) else value
+    return segments
+
+
+__all__ = ["blueprint", "InvalidSubmission"]

@@ -1,0 +1,1 @@
+"""The Jinja templates, installed as the package data of ``reports.templates``."""

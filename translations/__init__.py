@@ -1,0 +1,1 @@
+"""The gettext catalogues, installed as the package data of ``reports.translations``."""
