@@ -139,6 +139,32 @@ def full_answers(instrument, value: int = 4, csrf_token: str | None = None, **se
     return data
 
 
+PASSWORD = "a long enough password"
+
+
+class AuthActions:
+    """Log in through the login form with its CSRF token, as a browser would."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def token(self, path: str = "/login") -> str:
+        """The CSRF token of the form on ``path``."""
+        return csrf_token(self.client.get(path).get_data(as_text=True))
+
+    def login(self, email: str, password: str = PASSWORD):
+        data = {"email": email, "password": password, "csrf_token": self.token()}
+        return self.client.post("/login", data=data)
+
+    def logout(self):
+        return self.client.post("/logout", data={"csrf_token": self.token("/campaigns")})
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)
+
+
 class SurveyActions:
     """Open a survey page and post answers with the page's CSRF token, as a browser would."""
 

@@ -14,9 +14,7 @@ from survey.models import Campaign, Invitation, Response
 from survey.services.campaigns import add_organisation, create_campaign, parse_segment
 from survey.services.users import add_user
 
-from .conftest import csrf_token, fill_round
-
-PASSWORD = "a long enough password"
+from ..conftest import PASSWORD, AuthActions, csrf_token, fill_round
 
 
 @pytest.fixture
@@ -44,15 +42,8 @@ def world(session):
     return ids
 
 
-class Auth:
-    def __init__(self, client):
-        self.client = client
-
-    def login(self, email, password=PASSWORD):
-        page = self.client.get("/login").get_data(as_text=True)
-        return self.client.post(
-            "/login", data={"email": email, "password": password, "csrf_token": csrf_token(page)}
-        )
+class HRActions(AuthActions):
+    """Logging in, and posting the new-round form."""
 
     def new_round(self, session, organisation_of: int, **fields):
         """POST the new-round form for the organisation of campaign ``organisation_of``."""
@@ -72,13 +63,9 @@ class Auth:
         form.update(fields)
         return self.client.post("/campaigns/new", data=form)
 
-    def token(self, path="/campaigns/new"):
-        return csrf_token(self.client.get(path).get_data(as_text=True))
-
-
 @pytest.fixture
 def auth(client):
-    return Auth(client)
+    return HRActions(client)
 
 
 def test_login_and_logout(auth, world):

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from survey.models import Comment, Response
 
-from .conftest import serious_violations
+from ..conftest import serious_violations
 
 PHONE = {
     "viewport": {"width": 390, "height": 844},

@@ -13,7 +13,7 @@ from survey.models import Invitation, Response
 from survey.services.campaigns import campaign_instrument
 from survey.services.responses import hash_token
 
-from .conftest import csrf_token, full_answers
+from ..conftest import csrf_token, full_answers
 
 THREADS = 50  # the issue asks for 20; 50 is the harder case
 

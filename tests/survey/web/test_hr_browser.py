@@ -7,7 +7,7 @@ from pypdf import PdfReader
 from survey.services.campaigns import add_organisation, create_campaign, parse_segment
 from survey.services.users import add_user
 
-from .conftest import fill_round, serious_violations
+from ..conftest import fill_round, serious_violations
 
 
 def test_hr_reads_the_report_and_downloads_the_pdf(browser, live_server, session, tmp_path):

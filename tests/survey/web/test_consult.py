@@ -15,9 +15,8 @@ from survey.services.exchange import ExchangeError, export_pool, import_pool, re
 from survey.services.pool import pool_entries
 from survey.services.users import add_user
 
-from .conftest import csrf_token, fill_round
+from ..conftest import PASSWORD, AuthActions, fill_round
 
-PASSWORD = "a long enough password"
 CLIENTS = ("acme", "globex", "hooli")
 
 
@@ -65,11 +64,7 @@ def world(session):
 
 
 def login(client, email):
-    page = client.get("/login").get_data(as_text=True)
-    response = client.post(
-        "/login", data={"email": email, "password": PASSWORD, "csrf_token": csrf_token(page)}
-    )
-    assert response.status_code == 302
+    assert AuthActions(client).login(email).status_code == 302
 
 
 def test_closing_a_round_keeps_its_aggregates(session, world):
@@ -259,7 +254,7 @@ def test_external_entries_are_marked_on_the_pages(client, session, world):
 
 
 def test_browser_walk_consultant_compares_three_organisations(browser, live_server, world):
-    from .conftest import serious_violations
+    from ..conftest import serious_violations
 
     context = browser.new_context(locale="en-GB")
     page = context.new_page()

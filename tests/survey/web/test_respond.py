@@ -14,7 +14,7 @@ from survey.models import Comment, Invitation, Response
 from survey.services.campaigns import campaign_instrument
 from survey.services.responses import answer_matrix, hash_token
 
-from .conftest import csrf_token, full_answers
+from ..conftest import csrf_token, full_answers
 
 
 def count(session, model) -> int:

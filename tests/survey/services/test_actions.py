@@ -13,9 +13,7 @@ from survey.services.lifecycle import purge
 from survey.services.reporting import campaign_report
 from survey.services.users import add_user
 
-from .conftest import csrf_token, fill_round
-
-PASSWORD = "a long enough password"
+from ..conftest import PASSWORD, AuthActions, csrf_token, fill_round
 
 
 def two_rounds(session, shift=1):
@@ -30,11 +28,7 @@ def two_rounds(session, shift=1):
 
 
 def login(client):
-    page = client.get("/login").get_data(as_text=True)
-    client.post(
-        "/login",
-        data={"email": "hr@acme.example", "password": PASSWORD, "csrf_token": csrf_token(page)},
-    )
+    assert AuthActions(client).login("hr@acme.example").status_code == 302
 
 
 def test_recommendation_becomes_an_action_shown_in_the_next_round(client, session):

@@ -26,7 +26,7 @@ from survey.services.lifecycle import due_for_purge
 from survey.services.responses import create_invitations, submit_response
 from survey.services.users import add_user
 
-from .conftest import fill_round
+from ..conftest import fill_round
 
 
 def count(session, model, **where) -> int:
