@@ -64,10 +64,10 @@ soak: $(DEV_STAMP)
 # After changing interface texts: update the catalogue, translate the new entries in
 # translations/nl/LC_MESSAGES/messages.po, then run this again to compile.
 translations: $(DEV_STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --omit-header \
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --omit-header -w 100 \
 		-o translations/messages.pot .
 	$(BIN)/pybabel update -i translations/messages.pot -d translations \
-		--no-fuzzy-matching --omit-header
+		--no-fuzzy-matching -w 100
 	$(BIN)/pybabel compile --use-fuzzy -d translations  # fuzzy matching is off: only the header is
 
 clean:

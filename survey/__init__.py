@@ -56,10 +56,12 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
 
     @app.context_processor
-    def inject_language():
+    def inject_language_and_policy():
         from flask_babel import get_locale
 
-        return {"lang": str(get_locale())}
+        from survey import policy
+
+        return {"lang": str(get_locale()), "policy": policy}
 
 
 def register_commands(app: Flask) -> None:
