@@ -1,0 +1,503 @@
+"""Disclosure control: the one audit every published figure about a group passes.
+
+The survey promises that nobody can work out the answers of fewer than *k* respondents (the round's
+minimum group size). A report publishes, for many groups of one round — the total, every option of
+every segment question, leaders and employees — how many people they hold and their mean score per
+principle. Hiding the groups smaller than *k* is not enough: published figures can be *combined*.
+Total minus the visible departments gives the hidden ones together; employees minus two departments
+can leave the two people of a third; a principle that five of six people skipped is the sixth
+person's score.
+
+The audit treats every published figure as a set of respondents and decides exactly whether some
+linear combination of the published sets is the indicator of a set of 1 … k−1 respondents. If it
+is, the counts and sums of the published sets give that set's count and sum — its members' mean
+answer. Groups are then suppressed (the smallest one in the combination first) until no such
+combination exists.
+
+Notes
+-----
+The attacker is assumed to know everything about who is in which group — even the full
+cross-classification of the respondents' segment answers — but only the published sums. Under
+that (worst-case) assumption a set *S* is disclosed exactly when its indicator lies in the linear
+span of the published groups' indicators, restricted to the respondents of the figure (all
+respondents for counts; those with a score on principle *d* for that principle's means).
+
+Respondents with the same answer to every question are indistinguishable, so the search runs over
+*cells* of the cross-classification. It is kept small by a reduction that is itself exact: if two
+options *u*, *v* of one question co-occur with at least *k* respondents' worth of identical
+contexts (the same cells of every other question), any combination that tells *u* and *v* apart
+would put at least *k* respondents in the disclosed set, so *u* and *v* can be treated as one. What
+remains is a small mixed-integer program (``scipy.optimize.milp``): free coefficients per published
+group, a binary per remaining cell, the combination equal to the binaries, and the disclosed set's
+size between 1 and k−1. Infeasible means safe.
+
+References
+----------
+.. [1] Hundepool, A. et al. (2012). *Statistical Disclosure Control*. Wiley. Ch. 4–5 (tabular
+   data, differencing, secondary suppression; τ-ARGUS).
+.. [2] Meindl, B. sdcTable: methods for statistical disclosure control in tabular data. R package.
+
+Examples
+--------
+>>> import numpy as np
+>>> answers = {"department": ["Sales"] * 12 + ["IT"] * 10 + ["HR"] * 6 + ["Legal"] * 2,
+...            "role": ["Employee"] * 22 + ["Manager"] * 6 + ["Employee"] * 2}
+>>> groups = [GroupSpec.total()] + [
+...     GroupSpec.option("department", o) for o in ("Sales", "IT", "HR", "Legal")
+... ] + [GroupSpec.option("role", o) for o in ("Employee", "Manager")]
+>>> result = audit_round(answers, np.ones((30, 1), bool), ["guidelines"], groups, 5)
+>>> sorted(result.groups.too_small)
+['department=Legal']
+>>> sorted(result.groups.complementary)  # Employee − Sales − IT would be the two Legal people
+['department=IT']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import sparse
+from scipy.optimize import Bounds, LinearConstraint, milp
+
+__all__ = [
+    "NOT_ANSWERED",
+    "DomainAudit",
+    "GroupSpec",
+    "RoundDisclosure",
+    "audit_round",
+    "box_statistics",
+    "enough",
+    "find_disclosure",
+    "merge_small_bins",
+    "pool_version_due",
+]
+
+NOT_ANSWERED = "\x00not answered"  # the implicit group of people who skipped a question
+TOTAL = "total"
+_TOL = 1e-7
+
+
+def enough(n: int, min_group_size: int) -> bool:
+    """Whether a figure resting on ``n`` respondents may be shown at all (n ≥ k).
+
+    >>> enough(4, 5), enough(5, 5), enough(0, 5)
+    (False, True, False)
+    """
+    _check_k(min_group_size)
+    return n >= min_group_size
+
+
+def _check_k(min_group_size: int) -> None:
+    if min_group_size < 3:
+        raise ValueError(f"min_group_size must be at least 3, not {min_group_size}")
+
+
+@dataclass(frozen=True)
+class GroupSpec:
+    """A published group: the respondents whose answer to ``question`` is one of ``options``.
+
+    The total has no question. Leaders, say, are ``GroupSpec("leaders", "role_level",
+    frozenset({"Manager", "Director"}))``.
+    """
+
+    key: str
+    question: str | None
+    options: frozenset[str] = frozenset()
+
+    @classmethod
+    def total(cls) -> GroupSpec:
+        return cls(TOTAL, None)
+
+    @classmethod
+    def option(cls, question: str, option: str) -> GroupSpec:
+        return cls(f"{question}={option}", question, frozenset({option}))
+
+
+@dataclass(frozen=True)
+class DomainAudit:
+    """Which groups may show a figure in one domain (counts, or one principle's scores)."""
+
+    shown: frozenset[str]
+    too_small: frozenset[str] = field(default=frozenset())  # 1 … k−1 respondents
+    complementary: frozenset[str] = field(default=frozenset())  # would let a smaller set out
+
+    @property
+    def hidden(self) -> frozenset[str]:
+        return self.too_small | self.complementary
+
+
+@dataclass(frozen=True)
+class RoundDisclosure:
+    """The audit of one round: which groups are published, and which of their principle scores."""
+
+    min_group_size: int
+    groups: DomainAudit
+    scores: Mapping[str, DomainAudit]
+
+    def shown(self, group: str, principle: str | None = None) -> bool:
+        if group not in self.groups.shown:
+            return False
+        return principle is None or group in self.scores[principle].shown
+
+    def hidden_count(self, keys: Sequence[str]) -> int:
+        """How many of these groups hold respondents but are not shown."""
+        return len(set(keys) & self.groups.hidden)
+
+
+def audit_round(
+    answers: Mapping[str, Sequence[str | None]],
+    scored: np.ndarray,
+    principles: Sequence[str],
+    groups: Sequence[GroupSpec],
+    min_group_size: int,
+) -> RoundDisclosure:
+    """Decide which groups, and which of their principle scores, a round may publish.
+
+    Parameters
+    ----------
+    answers : mapping of question → each respondent's option (None when skipped)
+    scored : (respondents, principles) bool array
+        Whether each respondent has a score on each principle.
+    principles : the principle keys, in the columns' order
+    groups : the groups the report would show; the total should be one of them
+    min_group_size : int
+        The round's *k* (at least 3).
+
+    Returns
+    -------
+    RoundDisclosure
+        ``groups``: which groups are shown at all (with their number of respondents);
+        ``scores[principle]``: which shown groups show that principle's score (with its n).
+    """
+    _check_k(min_group_size)
+    scored = np.asarray(scored, dtype=bool)
+    codes, specs = _encode(answers, groups, scored.shape[0])
+    everyone = np.ones(scored.shape[0], dtype=bool)
+    counts = _audit_domain(codes, everyone, specs, groups, min_group_size)
+    published = [g for g in groups if g.key in counts.shown]
+    scores = {}
+    for d, principle in enumerate(principles):
+        shown_specs = [specs[i] for i, g in enumerate(groups) if g.key in counts.shown]
+        scores[principle] = _audit_domain(
+            codes, scored[:, d], shown_specs, published, min_group_size
+        )
+    return RoundDisclosure(min_group_size, counts, scores)
+
+
+def _encode(answers, groups, n):
+    """Each question's answers as integer codes; each group as (question index, code set)."""
+    questions = sorted({g.question for g in groups if g.question is not None})
+    codes = np.zeros((n, len(questions)), dtype=np.int64)
+    vocabularies = []
+    for q, question in enumerate(questions):
+        column = [NOT_ANSWERED if a is None else a for a in answers[question]]
+        if len(column) != n:
+            raise ValueError(f"answers[{question!r}] has {len(column)} entries, not {n}")
+        vocabulary = {option: i for i, option in enumerate(dict.fromkeys(column))}
+        codes[:, q] = [vocabulary[a] for a in column]
+        vocabularies.append(vocabulary)
+    specs = []
+    for group in groups:
+        if group.question is None:
+            specs.append((-1, frozenset()))
+            continue
+        q = questions.index(group.question)
+        known = vocabularies[q]
+        specs.append((q, frozenset(known[o] for o in group.options if o in known)))
+    return codes, specs
+
+
+def _group_sizes(codes: np.ndarray, specs) -> list[int]:
+    """Respondents per group, from one count per question and option."""
+    counts = [np.bincount(codes[:, q]) for q in range(codes.shape[1])]
+    return [
+        codes.shape[0] if q < 0 else int(sum(counts[q][c] for c in options if c < counts[q].size))
+        for q, options in specs
+    ]
+
+
+def _audit_domain(codes, mask, specs, groups, k) -> DomainAudit:
+    sizes = dict(zip([g.key for g in groups], _group_sizes(codes[mask], specs), strict=True))
+    too_small = {key for key, n in sizes.items() if 0 < n < k}
+    live = [i for i, g in enumerate(groups) if sizes[g.key] >= k]
+    if not any(groups[i].question is None for i in live):
+        # without the total nothing is shown: a group alone could be the whole round
+        return DomainAudit(frozenset(), frozenset(too_small), frozenset())
+    complementary = set()
+    while True:
+        witness = find_disclosure(codes[mask], [specs[i] for i in live], k)
+        if witness is None:
+            break
+        involved = [live[j] for j in witness if groups[live[j]].question is not None]
+        drop = min(involved, key=lambda i: (sizes[groups[i].key], groups[i].key))
+        complementary.add(groups[drop].key)
+        live.remove(drop)
+    return DomainAudit(
+        frozenset(groups[i].key for i in live), frozenset(too_small), frozenset(complementary)
+    )
+
+
+def find_disclosure(codes: np.ndarray, specs: Sequence[tuple], k: int) -> list[int] | None:
+    """The groups whose combination isolates 1 … k−1 respondents, or None when there is none.
+
+    ``codes`` holds each respondent's option code per question (rows: the respondents of the
+    figure); ``specs`` each published group as ``(question index, option codes)``, the total as
+    ``(-1, ∅)``. The answer is exact (see the module's notes).
+    """
+    n = codes.shape[0]
+    if n == 0 or not specs:
+        return None
+    questions = sorted({q for q, _ in specs if q >= 0})
+    blocks, block_sets = _blocks(codes, specs, questions)
+    atoms, mass = _unique_rows(blocks)
+    if atoms.shape[0] == 0 or mass.min() >= k:
+        return None  # every cell holds k or more: no set of fewer than k can be told apart
+    classes = _merge_indistinguishable(atoms, mass, k)
+    return _solve(atoms, mass, classes, block_sets, questions, specs, k)
+
+
+def _blocks(codes, specs, questions):
+    """Per question, the finest blocks of options that the published groups tell apart."""
+    columns, block_sets = [], []
+    for q in questions:
+        owned = [options for qq, options in specs if qq == q]
+        column = codes[:, q]
+        signature = {
+            code: tuple(code in options for options in owned) for code in np.unique(column)
+        }
+        ids = {s: i for i, s in enumerate(dict.fromkeys(signature.values()))}
+        mapping = {int(code): ids[s] for code, s in signature.items()}
+        lookup = np.zeros(int(column.max()) + 1, dtype=np.int64)
+        lookup[list(mapping)] = list(mapping.values())
+        columns.append(lookup[column])
+        sets = [set() for _ in ids]
+        for code, block in mapping.items():
+            sets[block].add(int(code))
+        block_sets.append(sets)
+    blocks = np.column_stack(columns) if columns else np.zeros((codes.shape[0], 0), np.int64)
+    return blocks, block_sets
+
+
+def _row_keys(rows: np.ndarray) -> np.ndarray:
+    """One integer per row, equal for equal rows (mixed radix: the entries are small codes)."""
+    keys = np.zeros(rows.shape[0], dtype=np.int64)
+    for j in range(rows.shape[1]):
+        keys = keys * (int(rows[:, j].max()) + 1) + rows[:, j]
+    return keys
+
+
+_DIRECT_KEYS = 2_000_000  # up to this many possible keys, count them in an array, not by sorting
+
+
+def _dense_ids(rows: np.ndarray) -> np.ndarray:
+    """Consecutive ids for the distinct rows (equal rows, equal ids)."""
+    keys = _row_keys(rows)
+    span = int(np.prod([int(rows[:, j].max()) + 1 for j in range(rows.shape[1])], dtype=float))
+    if rows.shape[1] and span <= _DIRECT_KEYS:
+        present = np.zeros(span, dtype=bool)
+        present[keys] = True
+        return (np.cumsum(present) - 1)[keys]
+    return np.unique(keys, return_inverse=True)[1].ravel()
+
+
+def _unique_rows(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct rows and how often each occurs (``np.unique(axis=0)``, but fast)."""
+    _, first, counts = np.unique(_row_keys(rows), return_index=True, return_counts=True)
+    return rows[first], counts
+
+
+def _merge_indistinguishable(atoms: np.ndarray, mass: np.ndarray, k: int) -> np.ndarray:
+    """Class per block, per question: two blocks share a class when any combination telling them
+    apart would have to disclose k or more respondents (see the notes). Returns the class of each
+    atom's block, same shape as ``atoms``."""
+    classes = atoms.copy()
+    changed = True
+    while changed and not all(np.all(column == column[0]) for column in classes.T):
+        changed = False
+        for q in range(atoms.shape[1]):
+            merged = _merged_column(classes, mass, q, k)
+            if not np.array_equal(merged, classes[:, q]):
+                classes[:, q] = merged
+                changed = True
+    return classes
+
+
+def _merged_column(classes: np.ndarray, mass: np.ndarray, q: int, k: int) -> np.ndarray:
+    """Question ``q``'s classes after merging every pair of classes that share at least k
+    respondents' worth of identical contexts in the other questions."""
+    context = _dense_ids(np.delete(classes, q, axis=1))
+    column = classes[:, q]
+    width = int(column.max()) + 1
+    table = np.bincount(
+        context.ravel() * width + column, weights=mass, minlength=(int(context.max()) + 1) * width
+    ).reshape(-1, width)
+    labels = [int(u) for u in np.unique(column)]
+    parent = {u: u for u in labels}
+
+    def root(u: int) -> int:
+        while parent[u] != u:
+            u = parent[u]
+        return u
+
+    for i, u in enumerate(labels):
+        for v in labels[i + 1 :]:
+            if root(u) != root(v) and np.minimum(table[:, u], table[:, v]).sum() >= k:
+                parent[root(v)] = root(u)
+    lookup = np.arange(int(column.max()) + 1)
+    lookup[labels] = [root(u) for u in labels]
+    return lookup[column]
+
+
+def _solve(atoms, mass, classes, block_sets, questions, specs, k):
+    """The mixed-integer program over the remaining cells; the witness groups, or None."""
+
+    if all(np.unique(classes[:, i]).size == 1 for i in range(classes.shape[1])):
+        return None  # only the total's constant is left: it holds every respondent
+    _, first, inverse = np.unique(_row_keys(classes), return_index=True, return_inverse=True)
+    cell_mass = np.bincount(inverse.ravel(), weights=mass)
+    representatives = atoms[first]
+    g, s = len(specs), first.size
+    qpos = {q: i for i, q in enumerate(questions)}
+
+    def membership(block_row) -> np.ndarray:
+        row = np.ones(g)
+        for j, (q, options) in enumerate(specs):
+            if q >= 0:
+                codes = block_sets[qpos[q]][block_row[qpos[q]]]
+                row[j] = float(bool(codes & options))
+        return row
+
+    # each remaining cell: the combination's value there equals the cell's binary
+    cell_rows = sparse.hstack(
+        [
+            sparse.csr_matrix(np.array([membership(rep) for rep in representatives])),
+            -sparse.identity(s, format="csr"),
+        ]
+    )
+    rows = []
+    # blocks merged into one class must weigh the same in any disclosing combination
+    for i in range(atoms.shape[1]):
+        for label in np.unique(classes[:, i]):
+            members = np.unique(atoms[classes[:, i] == label, i])
+            for a, b in zip(members[:-1], members[1:], strict=True):
+                diff = np.zeros(g)
+                for j, (q, options) in enumerate(specs):
+                    if q >= 0 and qpos[q] == i:
+                        diff[j] = float(bool(block_sets[i][a] & options)) - float(
+                            bool(block_sets[i][b] & options)
+                        )
+                if np.any(diff):
+                    rows.append(np.concatenate([diff, np.zeros(s)]))
+    if rows:
+        cell_rows = sparse.vstack([cell_rows, sparse.csr_matrix(np.array(rows))])
+    equalities = LinearConstraint(cell_rows, 0, 0)
+    size = LinearConstraint(np.concatenate([np.zeros(g), cell_mass])[None, :], 1, k - 1)
+    upper = np.concatenate([np.full(g, np.inf), np.where(cell_mass >= k, 0, 1)])
+    lower = np.concatenate([np.full(g, -np.inf), np.zeros(s)])
+    result = milp(
+        c=np.zeros(g + s),
+        constraints=[equalities, size],
+        integrality=np.concatenate([np.zeros(g), np.ones(s)]),
+        bounds=Bounds(lower, upper),
+    )
+    if result.status != 0 or result.x is None:
+        return None  # infeasible: no combination isolates fewer than k
+    return [j for j in range(g) if abs(result.x[j]) > _TOL]
+
+
+def merge_small_bins(counts: Sequence[int], min_group_size: int) -> list[int]:
+    """A histogram in which no bin rests on 1 … k−1 respondents: each such bin is merged into its
+    neighbour toward the middle (the bins keep their number; merged ones read 0), repeatedly.
+
+    Returns the counts as shown. When the whole histogram holds fewer than k, every bin reads 0.
+
+    >>> merge_small_bins([1, 0, 1, 0, 0, 1, 0, 1, 0, 1], 5)
+    [0, 0, 0, 0, 0, 5, 0, 0, 0, 0]
+    >>> merge_small_bins([2, 30, 40, 3, 9], 5)
+    [0, 32, 43, 0, 9]
+    """
+    _check_k(min_group_size)
+    shown = [int(c) for c in counts]
+    if sum(shown) < min_group_size:
+        return [0] * len(shown)
+    middle = (len(shown) - 1) / 2
+    while True:
+        small = [i for i, c in enumerate(shown) if 0 < c < min_group_size]
+        if not small:
+            return shown
+        # the bin farthest from the middle moves first, toward the middle
+        i = max(small, key=lambda j: (abs(j - middle), -j))
+        target = i + 1 if i < middle else i - 1 if i > middle else _nearest_nonempty(shown, i)
+        shown[target] += shown[i]
+        shown[i] = 0
+
+
+def _nearest_nonempty(shown: list[int], i: int) -> int:
+    others = [j for j, c in enumerate(shown) if c and j != i]
+    return min(others, key=lambda j: (abs(j - i), j))
+
+
+@dataclass(frozen=True)
+class BoxStatistics:
+    """What a box plot may draw: quantiles that have at least k respondents on either side."""
+
+    n: int
+    low: float | None  # the lowest quantile drawn (whisker end), None when none may be drawn
+    q1: float | None
+    median: float | None
+    q3: float | None
+    high: float | None
+
+
+def box_statistics(values, min_group_size: int) -> BoxStatistics:
+    """Quartiles and whisker ends of ``values`` such that each drawn line has at least k
+    respondents below and k above it; minimum and maximum are never drawn.
+
+    >>> box_statistics(range(5), 5).median is None
+    True
+    >>> b = box_statistics(range(40), 5)
+    >>> (b.low, b.q1, b.median, b.q3, b.high)
+    (5.0, 9.75, 19.5, 29.25, 34.0)
+    """
+    _check_k(min_group_size)
+    data = np.sort(np.asarray(values, dtype=float))
+    data = data[~np.isnan(data)]
+    n = data.size
+    k = min_group_size
+
+    def drawn(p: float) -> float | None:
+        position = p * (n - 1)  # the quantile lies between data[floor] and data[ceil]
+        below, above = int(np.floor(position)), n - 1 - int(np.ceil(position))
+        if below < k or above < k:
+            return None
+        return float(np.quantile(data, p))
+
+    if n < 2 * k + 1:
+        return BoxStatistics(n, None, None, None, None, None)
+    edge = k / (n - 1)  # the most extreme quantile with k respondents beyond it
+    return BoxStatistics(
+        n,
+        drawn(edge),
+        drawn(0.25),
+        drawn(0.5),
+        drawn(0.75),
+        drawn(1 - edge),
+    )
+
+
+def pool_version_due(published: set, candidate: set, min_changes: int = 3) -> bool:
+    """Whether the pool may move from the ``published`` members to the ``candidate`` members.
+
+    A member is an organisation's entry (its identity together with the round it contributes).
+    Only a change of at least ``min_changes`` entries at once — added, removed or replaced —
+    keeps any one organisation's contribution from being worked out by comparing two versions.
+
+    >>> pool_version_due({("a", 1), ("b", 2)}, {("a", 1), ("b", 3)})
+    False
+    >>> pool_version_due({("a", 1)}, {("a", 2), ("b", 1), ("c", 1)})
+    True
+    """
+    changed = {owner for owner, _ in published ^ candidate}
+    return len(changed) >= min_changes

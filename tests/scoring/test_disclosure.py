@@ -1,0 +1,206 @@
+"""The disclosure-control audit, checked by an independent brute-force attacker.
+
+The attacker below knows every respondent's segment answers and which principles they have a score
+on, takes every published group as a set of respondents and tries *every* set of 1 … k−1
+respondents: if that set's indicator is a linear combination of the published sets, the published
+counts and sums give its members' mean. It shares no code with the audit (no cells, no merging,
+no integer program): a projection onto the published sets' span, per subset.
+"""
+
+from __future__ import annotations
+
+from itertools import combinations
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from scoring.disclosure import (
+    NOT_ANSWERED,
+    GroupSpec,
+    audit_round,
+    box_statistics,
+    enough,
+    merge_small_bins,
+    pool_version_due,
+)
+
+
+def members(answers, n, group: GroupSpec) -> np.ndarray:
+    if group.question is None:
+        return np.ones(n, dtype=bool)
+    column = [NOT_ANSWERED if a is None else a for a in answers[group.question]]
+    return np.array([a in group.options for a in column])
+
+
+def isolated_sets(published: list[np.ndarray], domain: np.ndarray, k: int) -> list[tuple]:
+    """Every set of 1 … k−1 respondents of ``domain`` whose indicator the published sets span."""
+    people = np.flatnonzero(domain)
+    if not published or people.size == 0:
+        return []
+    spans = np.array([p[people] for p in published], dtype=float)
+    projection = np.linalg.pinv(spans) @ spans  # onto the row space, in respondent coordinates
+    found = []
+    for size in range(1, k):
+        for subset in combinations(range(people.size), size):
+            x = np.zeros(people.size)
+            x[list(subset)] = 1
+            if np.allclose(x @ projection, x, atol=1e-8):
+                found.append(tuple(people[list(subset)]))
+    return found
+
+
+def attack(answers, scored, principles, groups, k, disclosure) -> list[tuple]:
+    """Everything the brute-force attacker isolates from what the audit lets through."""
+    n = scored.shape[0]
+    shown = [g for g in groups if disclosure.shown(g.key)]
+    found = isolated_sets([members(answers, n, g) for g in shown], np.ones(n, bool), k)
+    for d, principle in enumerate(principles):
+        sets = [
+            members(answers, n, g) & scored[:, d]
+            for g in shown
+            if disclosure.shown(g.key, principle)
+        ]
+        found += isolated_sets(sets, scored[:, d], k)
+    return found
+
+
+def option_groups(answers) -> list[GroupSpec]:
+    groups = [GroupSpec.total()]
+    for question, column in answers.items():
+        for option in sorted({a for a in column if a is not None}):
+            groups.append(GroupSpec.option(question, option))
+    return groups
+
+
+def test_leaders_minus_employees_does_not_reveal_who_skipped_the_role_question():
+    # Attack 1: 20 employees, 8 leaders, 2 people skip the role question.
+    role = ["Employee"] * 20 + ["Manager"] * 5 + ["Director"] * 3 + [None] * 2
+    answers = {"role_level": role}
+    groups = [
+        GroupSpec.total(),
+        GroupSpec("employees", "role_level", frozenset({"Employee"})),
+        GroupSpec("leaders", "role_level", frozenset({"Manager", "Director"})),
+    ]
+    scored = np.ones((30, 1), dtype=bool)
+    result = audit_round(answers, scored, ["leadership"], groups, 5)
+    assert not (result.shown("employees", "leadership") and result.shown("leaders", "leadership"))
+    assert attack(answers, scored, ["leadership"], groups, 5, result) == []
+
+
+def test_two_breakdowns_together_do_not_reveal_a_small_department():
+    # Attack 2: Employees (24) − Sales (12) − IT (10) = the 2 Legal people.
+    department = ["Sales"] * 12 + ["IT"] * 10 + ["HR"] * 6 + ["Legal"] * 2
+    role = ["Employee"] * 22 + ["Manager"] * 4 + ["Director"] * 2 + ["Employee"] * 2
+    answers = {"department": department, "role_level": role}
+    groups = option_groups(answers)
+    scored = np.ones((30, 5), dtype=bool)
+    principles = ["g", "e", "p", "l", "d"]
+    result = audit_round(answers, scored, principles, groups, 5)
+    assert "department=Legal" in result.groups.too_small
+    assert result.groups.complementary  # one more group had to go
+    assert attack(answers, scored, principles, groups, 5, result) == []
+
+
+def test_a_principle_skipped_by_almost_everyone_is_not_shown():
+    # Attack 3: six answer, five say "don't know" on every dialogue statement.
+    answers = {"department": ["Sales"] * 6}
+    scored = np.ones((6, 2), dtype=bool)
+    scored[1:, 1] = False
+    result = audit_round(answers, scored, ["guidelines", "dialogue"], option_groups(answers), 5)
+    assert result.shown("total", "guidelines")
+    assert not result.shown("total", "dialogue")
+    assert "total" in result.scores["dialogue"].too_small
+
+
+def test_one_skipper_per_principle_does_not_let_the_principle_out_by_difference():
+    # Sales (6) and IT (5) shown; one IT person has no dialogue score: IT's dialogue n is 4.
+    answers = {"department": ["Sales"] * 6 + ["IT"] * 5}
+    scored = np.ones((11, 1), dtype=bool)
+    scored[10, 0] = False
+    result = audit_round(answers, scored, ["dialogue"], option_groups(answers), 5)
+    assert not result.shown("department=IT", "dialogue")
+    # total (10 scored) − Sales (6) would be the 4 scored IT people: Sales must go too
+    assert not result.shown("department=Sales", "dialogue")
+    assert result.shown("total", "dialogue")
+
+
+def test_a_round_below_k_shows_nothing():
+    answers = {"department": ["Sales"] * 4}
+    result = audit_round(answers, np.ones((4, 1), bool), ["g"], option_groups(answers), 5)
+    assert result.groups.shown == frozenset()
+
+
+def test_minimum_group_size_below_three_is_refused():
+    with pytest.raises(ValueError, match="at least 3"):
+        audit_round({}, np.ones((4, 1), bool), ["g"], [GroupSpec.total()], 2)
+    with pytest.raises(ValueError, match="at least 3"):
+        enough(10, 1)
+
+
+@st.composite
+def rounds(draw):
+    k = draw(st.sampled_from([3, 4]))
+    n = draw(st.integers(k, 13))
+    questions = draw(st.integers(1, 3))
+    answers = {}
+    for q in range(questions):
+        options = [f"o{i}" for i in range(draw(st.integers(2, 3)))] + [None]
+        answers[f"q{q}"] = draw(st.lists(st.sampled_from(options), min_size=n, max_size=n))
+    scored = np.array(
+        draw(st.lists(st.lists(st.booleans(), min_size=2, max_size=2), min_size=n, max_size=n))
+    )
+    groups = option_groups(answers)
+    if draw(st.booleans()):  # a union of options, as leaders are
+        groups.append(GroupSpec("union", "q0", frozenset({"o0", "o1"})))
+    return answers, scored, groups, k
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rounds())
+def test_brute_force_attacker_never_isolates_fewer_than_k(case):
+    answers, scored, groups, k = case
+    principles = ["a", "b"]
+    result = audit_round(answers, scored, principles, groups, k)
+    assert attack(answers, scored, principles, groups, k, result) == []
+    for group in groups:  # and nothing smaller than k is ever shown
+        size = members(answers, scored.shape[0], group).sum()
+        if result.shown(group.key):
+            assert size >= k
+
+
+@given(st.lists(st.integers(0, 40), min_size=2, max_size=12), st.integers(3, 8))
+def test_merged_histograms_have_no_small_bin_and_keep_their_total(counts, k):
+    shown = merge_small_bins(counts, k)
+    assert len(shown) == len(counts)
+    assert not any(0 < c < k for c in shown)
+    assert sum(shown) == (sum(counts) if sum(counts) >= k else 0)
+
+
+def test_the_benchmark_bins_of_five_people_reveal_nobody():
+    # Attack 6: [1,0,1,0,0,1,0,1,0,1] placed each of five people within 10 points.
+    assert merge_small_bins([1, 0, 1, 0, 0, 1, 0, 1, 0, 1], 5).count(0) == 9
+
+
+@given(st.lists(st.floats(0, 100, allow_nan=False), min_size=0, max_size=60), st.integers(3, 8))
+def test_box_plot_lines_have_k_respondents_on_either_side(values, k):
+    box = box_statistics(values, k)
+    data = np.sort(np.asarray(values))
+    for line in (box.low, box.q1, box.median, box.q3, box.high):
+        if line is not None:
+            assert np.count_nonzero(data < line) >= k or np.isclose(line, data[k:]).any()
+            assert np.count_nonzero(data <= line) >= k and np.count_nonzero(data >= line) >= k
+
+
+def test_a_five_person_box_plot_draws_nothing():
+    # Attack 6: whiskers, box edges and median at the five individual scores.
+    box = box_statistics([10, 30, 50, 70, 90], 5)
+    assert (box.low, box.q1, box.median, box.q3, box.high) == (None,) * 5
+
+
+def test_the_pool_moves_only_by_three_organisations_at_once():
+    published = {("a", 1), ("b", 1), ("c", 1), ("d", 1), ("e", 1)}
+    assert not pool_version_due(published, published | {("f", 1)})  # one joins: its mean would show
+    assert not pool_version_due(published, (published - {("a", 1)}) | {("a", 2)})  # a new round
+    assert pool_version_due(published, published | {("f", 1), ("g", 1), ("h", 1)})
