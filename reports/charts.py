@@ -206,19 +206,38 @@ def radar_overlay(names: list[str], series: list[tuple[str, list[float]]], ax=No
     return ax
 
 
-def distributions(names: list[str], rounds: list[tuple[str, np.ndarray]], ax=None):
-    """Box plots of respondent scores per principle, one box per round."""
+def distributions(names: list[str], rounds: list[tuple[str, list]], ax=None):
+    """Box plots of respondent scores per principle, one box per round.
+
+    Each round comes with one :class:`scoring.disclosure.BoxStatistics` per principle: only the
+    lines the disclosure rules allow are drawn (never a minimum or maximum, never a quantile with
+    fewer than k respondents on a side); a principle without them gets no box.
+    """
     if ax is None:
         ax = _figure(6.4, 3.2).add_subplot()
     width = 0.8 / max(len(rounds), 1)
-    for i, (label, scores) in enumerate(rounds):
-        data = [column[~np.isnan(column)] for column in np.asarray(scores).T]
-        positions = np.arange(len(names)) + (i - (len(rounds) - 1) / 2) * width
-        boxes = ax.boxplot(
-            data, positions=positions, widths=width * 0.9, patch_artist=True, showfliers=False
-        )
-        for box in boxes["boxes"]:
-            box.set(facecolor=SERIES[i % 6], alpha=0.6)
+    for i, (label, boxes) in enumerate(rounds):
+        centre = np.arange(len(names)) + (i - (len(rounds) - 1) / 2) * width
+        stats, positions = [], []
+        for position, box in zip(centre, boxes, strict=True):
+            if None in (box.q1, box.median, box.q3):
+                continue
+            stats.append(
+                {
+                    "med": box.median,
+                    "q1": box.q1,
+                    "q3": box.q3,
+                    "whislo": box.low if box.low is not None else box.q1,
+                    "whishi": box.high if box.high is not None else box.q3,
+                }
+            )
+            positions.append(position)
+        if stats:
+            drawn = ax.bxp(
+                stats, positions=positions, widths=width * 0.9, patch_artist=True, showfliers=False
+            )
+            for patch in drawn["boxes"]:
+                patch.set(facecolor=SERIES[i % 6], alpha=0.6)
         ax.plot([], [], color=SERIES[i % 6], linewidth=6, alpha=0.6, label=label)
     ax.set_xticks(range(len(names)))
     ax.set_xticklabels([_wrap(n, 14) for n in names], fontsize=7)

@@ -48,7 +48,8 @@ def report_csv(report: Report) -> str:
 
 
 def _report_rows(report: Report):
-    for d in report.dimensions + ([report.outcome] if report.outcome else []):
+    shown = [d for d in report.dimensions if d["shown"]]
+    for d in shown + ([report.outcome] if report.outcome else []):
         low, high = d["ci95"] or (None, None)
         yield (
             "all",
@@ -66,8 +67,10 @@ def _report_rows(report: Report):
         )
     for breakdown in report.breakdowns:
         for group in breakdown["groups"]:
-            for key, score in group["scores"].items():
-                yield (breakdown["key"], group["group"], key, group["n"], score) + ("",) * 7
+            for key, figure in group["scores"].items():
+                if figure["score"] is not None:
+                    row = (breakdown["key"], group["group"], key, figure["n"], figure["score"])
+                    yield row + ("",) * 7
 
 
 def portfolio_csv(rows, dimension_keys: Sequence[str]) -> str:

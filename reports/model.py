@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from reports.groups import audit, breakdown, leaders_and_employees, rounded
 from scoring.benchmark import (
     benjamini_hochberg,
     combine_summaries,
@@ -20,9 +21,9 @@ from scoring.benchmark import (
     welch,
     welch_from_stats,
 )
+from scoring.disclosure import enough, merge_small_bins
 from scoring.drivers import key_drivers
 from scoring.instrument import Instrument
-from scoring.privacy import NOT_ANSWERED, suppress
 from scoring.recommend import prioritise
 from scoring.scores import (
     LEVEL_NAMES,
@@ -55,8 +56,11 @@ class RoundData:
     segments: list[dict]  # each response's segment answers
     segment_questions: list[dict]  # [{"key": …, "options": […]}]
     min_group_size: int
+    closed: bool  # figures are published only once a round has closed
     comments: list[str] = field(default_factory=list)
     aggregates: dict[str, dict] | None = None  # what was kept of a purged round, per principle
+    # how the links reached people: {"personal": created, "after_open": …, "open_link": bool}
+    links: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -67,6 +71,8 @@ class Report:
     n_responses: int
     min_group_size: int
     needed: int  # responses still needed before any figure is shown (0 = enough)
+    closed: bool = True  # an open round shows its participation only
+    links: dict[str, Any] = field(default_factory=dict)
     overall: dict[str, Any] | None = None
     dimensions: list[dict[str, Any]] = field(default_factory=list)
     outcome: dict[str, Any] | None = None
@@ -82,7 +88,8 @@ class Report:
 
     @property
     def enough(self) -> bool:
-        return self.needed == 0
+        """Whether the report shows figures: the round has closed with at least k responses."""
+        return self.closed and self.needed == 0
 
     def to_dict(self) -> dict[str, Any]:
         """JSON: the ``ambassador score`` contract extended with segments, trend, drivers and
@@ -93,13 +100,16 @@ class Report:
                 "campaign": self.campaign,
                 "n_respondents": self.n_responses,
                 "min_group_size": self.min_group_size,
+                "closed": self.closed,
                 "responses_needed": self.needed,
+                "links": self.links,
             }
         return {
             "organisation": self.organisation,
             "campaign": self.campaign,
             "n_respondents": self.n_responses,
             "min_group_size": self.min_group_size,
+            "links": self.links,
             "dimensions": [_public(d) for d in self.dimensions],
             "overall": self.overall,
             "outcome": _public(self.outcome) if self.outcome else None,
@@ -116,8 +126,7 @@ def _public(dimension: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in dimension.items() if k not in ("items", "name", "description")}
 
 
-def _r(value, digits=2):
-    return None if value is None or np.isnan(value) else round(float(value), digits)
+_r = rounded
 
 
 def build_report(
@@ -130,6 +139,7 @@ def build_report(
     thresholds: Thresholds,
     seed: int = 0,
     pool: list[dict[str, Any]] | None = None,
+    pool_version: str | None = None,
     previous_actions: dict[str, list[dict]] | None = None,
 ) -> Report:
     n = int(current.offsets.shape[0])
@@ -141,6 +151,8 @@ def build_report(
         n,
         k,
         needed=max(0, k - n),
+        closed=current.closed,
+        links=dict(current.links),
         comment_min_group=thresholds.comment_min_group,
     )
     if not report.enough:
@@ -149,21 +161,17 @@ def build_report(
     result = score_answers(points, instrument)
     scores = respondent_scores(points, instrument)
     keys = [d.key for d in instrument.dimensions]
+    audited = audit(current.segment_questions, current.segments, scores, keys, k)
 
-    report.dimensions = [_dimension(instrument, dim, lang) for dim in result.dimensions]
-    # The overall score is the mean of the principle scores; its interval's width comes from the
-    # respondents who have a score on every principle.
-    per_respondent = scores[~np.isnan(scores).any(axis=1)].mean(axis=1)
-    sd = per_respondent.std(ddof=1) if per_respondent.size > 1 else np.nan
-    low, high = t_interval(result.overall.statistic, sd, per_respondent.size, 0.95)
-    report.overall = {
-        "score": _r(result.overall.statistic),
-        "ci95": [_r(low), _r(high)],
-        "level": result.overall.level,
-        "level_name": LEVEL_NAMES.get(result.overall.level),
-    }
-    if result.outcome is not None and result.outcome.n:
-        report.outcome = _dimension(instrument, result.outcome, lang)
+    report.dimensions = [
+        _dimension(instrument, dim, lang, k)
+        if audited.shown("total", dim.key)
+        else _hidden_dimension(instrument, dim.key, lang)
+        for dim in result.dimensions
+    ]
+    report.overall = _overall(result, scores, report.dimensions)
+    if result.outcome is not None and enough(result.outcome.n, k):
+        report.outcome = _dimension(instrument, result.outcome, lang, k)
         outcome = respondent_outcome(points, instrument)
         drivers = key_drivers(scores, outcome, keys)
         report.drivers = [
@@ -171,7 +179,10 @@ def build_report(
             for d in drivers
         ]
     strengths = {d["key"]: (d["rho"] if d["rho"] is not None else np.nan) for d in report.drivers}
-    picks = prioritise(instrument, {d.key: d.statistic for d in result.dimensions}, strengths)
+    shown = {d["key"] for d in report.dimensions if d["shown"]}
+    picks = prioritise(
+        instrument, {d.key: d.statistic for d in result.dimensions if d.key in shown}, strengths
+    )
     report.recommendations = [
         {
             "dimension": p.dimension,
@@ -185,15 +196,20 @@ def build_report(
         for p in picks
     ]
     report.breakdowns = [
-        _breakdown(q, current.segments, scores, keys, k) for q in current.segment_questions
+        breakdown(q, current.segments, scores, keys, audited) for q in current.segment_questions
     ]
-    report.leaders = _leaders(current, scores, keys, k, thresholds.significance)
+    report.leaders = leaders_and_employees(
+        current.segment_questions, current.segments, scores, keys, audited, thresholds.significance
+    )
     if previous is not None:
         report.trend = _trend(
-            instrument, previous, scores, keys, previous_actions or {}, thresholds.significance
+            instrument, previous, scores, report.dimensions, previous_actions or {}, thresholds
         )
     if pool is not None and len(pool) >= thresholds.pool_min_organisations:
-        report.benchmark = pool_comparison(report.dimensions, pool, thresholds.significance)
+        report.benchmark = pool_comparison(
+            [d for d in report.dimensions if d["shown"]], pool, thresholds.significance
+        )
+        report.benchmark["version"] = pool_version
     if n >= max(thresholds.comment_min_group, k):
         report.comments = list(current.comments)
         random.Random(seed).shuffle(report.comments)
@@ -202,21 +218,29 @@ def build_report(
     return report
 
 
-def _dimension(instrument: Instrument, dim, lang: str) -> dict[str, Any]:
+def _names(instrument: Instrument, key: str, lang: str):
+    if key == "outcome":
+        return instrument.outcomes, {"en": "Advocacy", "nl": "Ambassadeurschap"}[lang], ""
+    source = instrument.dimension(key)
+    return source.items, source.name[lang], source.description.get(lang, "")
+
+
+def _hidden_dimension(instrument: Instrument, key: str, lang: str) -> dict[str, Any]:
+    """A principle whose score rests on fewer than k respondents: its name, and no figure."""
+    _items, name, description = _names(instrument, key, lang)
+    return {"key": key, "name": name, "description": description, "shown": False}
+
+
+def _dimension(instrument: Instrument, dim, lang: str, k: int) -> dict[str, Any]:
     low, high = dim.confidence_interval()
     alpha = dim.alpha.statistic if dim.alpha is not None else np.nan
     alpha_ci = dim.alpha.confidence_interval() if dim.alpha is not None else (np.nan, np.nan)
-    if dim.key == "outcome":
-        items, name = instrument.outcomes, {"en": "Advocacy", "nl": "Ambassadeurschap"}[lang]
-        description = ""
-    else:
-        source = instrument.dimension(dim.key)
-        items, name = source.items, source.name[lang]
-        description = source.description.get(lang, "")
+    items, name, description = _names(instrument, dim.key, lang)
     return {
         "key": dim.key,
         "name": name,
         "description": description,
+        "shown": True,
         "n": dim.n,
         "score": _r(dim.statistic),
         "sd": _r(dim.sd, 4),
@@ -234,124 +258,91 @@ def _dimension(instrument: Instrument, dim, lang: str) -> dict[str, Any]:
                 "key": item.key,
                 "text": item.text[lang],
                 "reverse": item.reverse,
-                "counts": dim.distribution[i].tolist(),
-            }  # [missing, point 0, …] after reverse keying
+                # after reverse keying; no answer given by 1 … k−1 people stands on its own
+                "counts": [0, *merge_small_bins(dim.distribution[i][1:].tolist(), k)],
+            }
             for i, item in enumerate(items)
         ],
     }
 
 
-def _groups(question: dict, segments: list[dict]) -> np.ndarray:
-    answers = [segment.get(question["key"]) for segment in segments]
-    return np.array([NOT_ANSWERED if a is None else a for a in answers], dtype=object)
-
-
-def _breakdown(question, segments, scores, keys, k) -> dict[str, Any]:
-    groups = _groups(question, segments)
-    counts = {option: int(np.count_nonzero(groups == option)) for option in question["options"]}
-    counts[NOT_ANSWERED] = int(np.count_nonzero(groups == NOT_ANSWERED))
-    decision = suppress(counts, k)
-    rows = []
-    for option in decision.visible:
-        members = scores[groups == option]
-        rows.append(
-            {
-                "group": option,
-                "n": counts[option],
-                "scores": {
-                    key: _r(np.nanmean(members[:, d])) if np.any(~np.isnan(members[:, d])) else None
-                    for d, key in enumerate(keys)
-                },
-            }
-        )
-    return {
-        "key": question["key"],
-        "groups": rows,
-        "hidden_groups": len(decision.too_small) + len(decision.complementary),
-        "hidden_too_small": len(decision.too_small),
-        "hidden_complementary": len(decision.complementary),
-    }
-
-
-def _leaders(current: RoundData, scores, keys, k, significance) -> dict[str, Any] | None:
-    question = next((q for q in current.segment_questions if q["key"] == "role_level"), None)
-    if question is None or "leadership" not in keys:
+def _overall(result, scores: np.ndarray, dimensions: list[dict]) -> dict[str, Any] | None:
+    """The mean of the principle scores — only when every principle's score is shown (else the
+    overall and the shown ones would give the hidden one away)."""
+    if not all(d["shown"] for d in dimensions):
         return None
-    groups = _groups(question, current.segments)
-    employees = groups == question["options"][0]
-    leaders = (groups != question["options"][0]) & (groups != NOT_ANSWERED)
-    column = scores[:, keys.index("leadership")]
-    if employees.sum() < k or leaders.sum() < k:
-        return {"shown": False}
-    difference = welch(column[employees], column[leaders])
+    # its interval's width comes from the respondents who have a score on every principle
+    per_respondent = scores[~np.isnan(scores).any(axis=1)].mean(axis=1)
+    sd = per_respondent.std(ddof=1) if per_respondent.size > 1 else np.nan
+    low, high = t_interval(result.overall.statistic, sd, per_respondent.size, 0.95)
     return {
-        "shown": True,
-        "employees_label": question["options"][0],
-        "employees": _r(np.nanmean(column[employees])),
-        "n_employees": int(employees.sum()),
-        "leaders": _r(np.nanmean(column[leaders])),
-        "n_leaders": int(leaders.sum()),
-        "difference": _r(difference.difference),
-        "pvalue": _r(difference.pvalue, 4),
-        "significant": bool(difference.pvalue < significance),
-        "effect_size": _r(difference.effect_size, 2),
+        "score": _r(result.overall.statistic),
+        "ci95": [_r(low), _r(high)],
+        "level": result.overall.level,
+        "level_name": LEVEL_NAMES.get(result.overall.level),
     }
+
+
+def _before(instrument, previous: RoundData) -> dict[str, tuple] | None:
+    """The previous round's published principle figures: (mean, sd, n) or, from its answers, the
+    respondent scores — for the principles it showed (k or more scored)."""
+    k = previous.min_group_size
+    if previous.offsets.shape[0] >= k:
+        scores = respondent_scores(points_from_offsets(previous.offsets, instrument), instrument)
+        columns = {d.key: scores[:, i] for i, d in enumerate(instrument.dimensions)}
+        return {
+            key: ("raw", column[~np.isnan(column)])
+            for key, column in columns.items()
+            if enough(int(np.count_nonzero(~np.isnan(column))), k)
+        }
+    if previous.aggregates:
+        return {key: ("kept", kept) for key, kept in previous.aggregates.items() if kept["n"] >= k}
+    return None
 
 
 def _trend(
-    instrument, previous: RoundData, scores, keys, actions, significance: float
+    instrument, previous: RoundData, scores, dimensions, actions, thresholds: Thresholds
 ) -> dict[str, Any] | None:
     """Each principle's change since the previous round, with Welch's test and BH correction.
 
     From the previous round's answers while they exist; after they were purged, from the
-    aggregates kept of it (Welch's t from summary statistics gives the same test).
+    aggregates kept of it (Welch's t from summary statistics gives the same test). Only for the
+    principles both rounds show.
     """
-    raw = previous.offsets.shape[0] >= previous.min_group_size
-    if not raw and not previous.aggregates:
+    before = _before(instrument, previous)
+    if before is None:
         return None
-    before_scores = (
-        respondent_scores(points_from_offsets(previous.offsets, instrument), instrument)
-        if raw
-        else None
-    )
-    tests, before_means = [], []
+    keys = [d.key for d in instrument.dimensions]
+    rows, tests = [], []
     for d, key in enumerate(keys):
-        if raw:
-            tests.append(welch(before_scores[:, d], scores[:, d]))
-            before_means.append(np.nanmean(before_scores[:, d]))
+        if key not in before or not dimensions[d]["shown"]:
+            continue
+        now = scores[:, d][~np.isnan(scores[:, d])]
+        kind, figures = before[key]
+        if kind == "raw":
+            test, mean = welch(figures, now), figures.mean()
         else:
-            kept = previous.aggregates[key]
-            now = scores[:, d][~np.isnan(scores[:, d])]
-            tests.append(
-                welch_from_stats(
-                    kept["mean"],
-                    kept["sd"] if kept["sd"] is not None else np.nan,
-                    kept["n"],
-                    now.mean(),
-                    now.std(ddof=1),
-                    now.size,
-                )
+            sd = figures["sd"] if figures["sd"] is not None else np.nan
+            test = welch_from_stats(
+                figures["mean"], sd, figures["n"], now.mean(), now.std(ddof=1), now.size
             )
-            before_means.append(kept["mean"])
+            mean = figures["mean"]
+        tests.append(test)
+        rows.append({"key": key, "before": _r(mean), "now": _r(now.mean())})
+    if not rows:
+        return None
     adjusted = benjamini_hochberg([t.pvalue for t in tests])
-    return {
-        "previous": previous.name,
-        "from_aggregates": not raw,
-        "dimensions": [
-            {
-                "key": key,
-                "before": _r(before_means[d]),
-                "now": _r(np.nanmean(scores[:, d])),
-                "difference": _r(t.difference),
-                "pvalue": _r(t.pvalue, 4),
-                "pvalue_bh": _r(adjusted[d], 4),
-                "effect_size": _r(t.effect_size, 2),
-                "significant": bool(not np.isnan(adjusted[d]) and adjusted[d] < significance),
-                "actions": actions.get(key, []),
-            }
-            for d, (key, t) in enumerate(zip(keys, tests, strict=True))
-        ],
-    }
+    for row, test, p in zip(rows, tests, adjusted, strict=True):
+        row.update(
+            difference=_r(test.difference),
+            pvalue=_r(test.pvalue, 4),
+            pvalue_bh=_r(p, 4),
+            effect_size=_r(test.effect_size, 2),
+            significant=bool(not np.isnan(p) and p < thresholds.significance),
+            actions=actions.get(row["key"], []),
+        )
+    kinds = {kind for kind, _figures in before.values()}
+    return {"previous": previous.name, "from_aggregates": kinds == {"kept"}, "dimensions": rows}
 
 
 def pool_comparison(

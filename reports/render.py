@@ -45,13 +45,14 @@ def report_charts(report: Report, scale_labels: list[str]) -> dict[str, Markup]:
     _ = translations(report.lang).gettext
     radar_labels = (_("This round"), _("Benchmark median"))
     names = [d["name"] for d in report.dimensions]
-    median = [row["median"] for row in report.benchmark["dimensions"]] if report.benchmark else None
-    made = {
-        "radar": charts.radar(
-            names, [d["score"] or 0 for d in report.dimensions], median, labels=radar_labels
-        )
-    }
-    for dim in report.dimensions + ([report.outcome] if report.outcome else []):
+    scores = [d["score"] if d["shown"] else np.nan for d in report.dimensions]
+    median = None
+    if report.benchmark:
+        marks = {row["key"]: row["median"] for row in report.benchmark["dimensions"]}
+        median = [marks.get(d["key"], np.nan) for d in report.dimensions]
+    made = {"radar": charts.radar(names, scores, median, labels=radar_labels)}
+    shown = [d for d in report.dimensions if d["shown"]]
+    for dim in shown + ([report.outcome] if report.outcome else []):
         made[f"shares-{dim['key']}"] = charts.diverging_bar(
             (dim["unfavourable"], dim["neutral"], dim["favourable"])
         )
@@ -64,12 +65,10 @@ def report_charts(report: Report, scale_labels: list[str]) -> dict[str, Markup]:
         if breakdown["groups"]:
             values = np.array(
                 [
-                    [
-                        np.nan if g["scores"][d["key"]] is None else g["scores"][d["key"]]
-                        for g in breakdown["groups"]
-                    ]
+                    [g["scores"][d["key"]]["score"] for g in breakdown["groups"]]
                     for d in report.dimensions
-                ]
+                ],
+                dtype=float,
             )
             made[f"heatmap-{breakdown['key']}"] = charts.heatmap(
                 names, [g["group"] for g in breakdown["groups"]], values

@@ -58,8 +58,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import sparse
-from scipy.optimize import Bounds, LinearConstraint, milp
 
 __all__ = [
     "NOT_ANSWERED",
@@ -352,6 +350,10 @@ def _merged_column(classes: np.ndarray, mass: np.ndarray, q: int, k: int) -> np.
 
 def _solve(atoms, mass, classes, block_sets, questions, specs, k):
     """The mixed-integer program over the remaining cells; the witness groups, or None."""
+    # loaded here: the histogram and pool rules serve the CLI, which starts without scipy
+    from scipy import sparse
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
 
     if all(np.unique(classes[:, i]).size == 1 for i in range(classes.shape[1])):
         return None  # only the total's constant is left: it holds every respondent
@@ -487,17 +489,33 @@ def box_statistics(values, min_group_size: int) -> BoxStatistics:
     )
 
 
-def pool_version_due(published: set, candidate: set, min_changes: int = 3) -> bool:
+def pool_version_due(
+    published: set,
+    candidate: set,
+    min_changes: int = 3,
+    strata: Mapping[str, Sequence[str]] | None = None,
+) -> bool:
     """Whether the pool may move from the ``published`` members to the ``candidate`` members.
 
-    A member is an organisation's entry (its identity together with the round it contributes).
-    Only a change of at least ``min_changes`` entries at once — added, removed or replaced —
-    keeps any one organisation's contribution from being worked out by comparing two versions.
+    A member is ``(owner, entry)``: an organisation together with the round it contributes. Only
+    a change of at least ``min_changes`` owners at once — added, removed or replaced — keeps any
+    one organisation's contribution from being worked out by comparing two versions. With
+    ``strata`` (owner → the filters it falls in, such as its sector), every filter that changes
+    must change by at least ``min_changes`` owners as well.
 
     >>> pool_version_due({("a", 1), ("b", 2)}, {("a", 1), ("b", 3)})
     False
     >>> pool_version_due({("a", 1)}, {("a", 2), ("b", 1), ("c", 1)})
     True
+    >>> sectors = {"a": ["care"], "b": ["care"], "c": ["bank"]}
+    >>> pool_version_due(set(), {("a", 1), ("b", 1), ("c", 1)}, strata=sectors)
+    False
     """
-    changed = {owner for owner, _ in published ^ candidate}
-    return len(changed) >= min_changes
+    changed = {owner for owner, _ in set(published) ^ set(candidate)}
+    if len(changed) < min_changes:
+        return False
+    per_stratum: dict[str, int] = {}
+    for owner in changed:
+        for label in (strata or {}).get(owner, ()):
+            per_stratum[label] = per_stratum.get(label, 0) + 1
+    return all(count >= min_changes for count in per_stratum.values())

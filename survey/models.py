@@ -5,7 +5,8 @@
 * a :class:`Response` holds a random UUID, its campaign, the *day* it was given, its language, the
   segment answers and the item answers — nothing that links it to an invitation, a person, a network
   address or a moment of the day;
-* a :class:`Comment` is stored apart from its response, so a remark cannot be tied to answers.
+* a :class:`Comment` is stored apart from its response and without its segment answers, so a
+  remark cannot be tied to answers or to a group.
 """
 
 from __future__ import annotations
@@ -125,6 +126,9 @@ class Campaign(Base):
     # invitations are deleted when a round closes; their counts are kept for the response rate
     invitations_total: Mapped[int | None]
     invitations_used: Mapped[int | None]
+    # personal links created once the round was open: each could have been answered by whoever
+    # created it, so the report says how many there were
+    invitations_after_open: Mapped[int] = mapped_column(default=0, server_default="0")
 
     organisation: Mapped[Organisation] = relationship(back_populates="campaigns")
 
@@ -167,7 +171,7 @@ class Response(Base):
 
 
 class Comment(Base):
-    """An optional remark, stored apart from the answers it came with."""
+    """An optional remark, stored apart from the answers it came with and without any segment."""
 
     __tablename__ = "comments"
 
@@ -175,7 +179,6 @@ class Comment(Base):
     campaign_id: Mapped[int] = mapped_column(
         sa.ForeignKey("campaigns.id", ondelete="CASCADE"), index=True
     )
-    segments: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
     text: Mapped[str] = mapped_column(sa.Text)
 
 
@@ -203,6 +206,26 @@ class RoundAggregate(Base):
     n: Mapped[int]
     # {"guidelines": {"n": 120, "mean": 61.2, "sd": 17.3, "bins": [0, 2, …]}, …}
     dimensions: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+
+
+class PoolVersion(Base):
+    """A published version of the benchmark pool of one instrument version.
+
+    What HR and consultants see of the pool changes only from one version to the next, and a new
+    version is published only when at least three organisations' entries differ from the last
+    one, so that no single organisation's contribution can be worked out by comparing them.
+    ``members`` lists the round aggregates it holds.
+    """
+
+    __tablename__ = "pool_versions"
+    __table_args__ = (sa.UniqueConstraint("instrument_id", "instrument_version", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instrument_id: Mapped[str] = mapped_column(sa.String(80))
+    instrument_version: Mapped[str] = mapped_column(sa.String(20))
+    number: Mapped[int]
+    published_on: Mapped[dt.date] = mapped_column(default=today_utc)
+    members: Mapped[list[Any]] = mapped_column(sa.JSON)
 
 
 ACTION_STATUSES = ("planned", "in_progress", "done")

@@ -22,5 +22,7 @@ SIGNIFICANCE_LEVEL = 0.05
 
 # Percentiles and pool marks need this many organisations: with fewer, one could guess who is who.
 POOL_MIN_ORGANISATIONS = 5
+# The pool shown changes only in versions that differ from the last one by this many organisations.
+POOL_MIN_CHANGES = 3
 # An imported benchmark round (and each of its principles) needs at least this many respondents.
 IMPORT_MIN_GROUP_SIZE = 5

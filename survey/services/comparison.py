@@ -8,6 +8,7 @@ import numpy as np
 from sqlalchemy.orm import Session
 
 from scoring.benchmark import benjamini_hochberg, compare_groups
+from scoring.disclosure import BoxStatistics, box_statistics, enough
 from scoring.instrument import Instrument
 from scoring.scores import points_from_offsets, respondent_scores, score_answers
 from survey.models import Campaign
@@ -17,6 +18,7 @@ from survey.services.errors import InvalidInput
 from survey.services.responses import answer_matrix
 
 MIN_COMPARED, MAX_COMPARED = 2, 6
+_NO_BOX = BoxStatistics(0, None, None, None, None, None)
 
 
 @dataclass(frozen=True)
@@ -33,9 +35,10 @@ class ComparedRound:
     campaign: Campaign
     n: int
     shown: bool
-    dimensions: dict[str, DimensionFigures] = field(default_factory=dict)
-    overall: float | None = None
-    scores: np.ndarray | None = None  # respondents × principles, for the tests and box plots
+    dimensions: dict[str, DimensionFigures] = field(default_factory=dict)  # principles shown
+    overall: float | None = None  # only when every principle is shown
+    scores: np.ndarray | None = None  # respondents × principles, for the tests (never shown)
+    boxes: list[BoxStatistics] = field(default_factory=list)  # what a box plot may draw
 
     @property
     def label(self) -> str:
@@ -71,24 +74,36 @@ class Comparison:
 def _compared_round(session: Session, campaign: Campaign, instrument: Instrument) -> ComparedRound:
     points = points_from_offsets(answer_matrix(session, campaign), instrument)
     n = int(points.shape[0])
-    entry = ComparedRound(campaign, n, shown=n >= campaign.min_group_size)
+    # an open round's figures are published once it closes
+    shown = campaign.status == "closed" and enough(n, campaign.min_group_size)
+    entry = ComparedRound(campaign, n, shown=shown)
     if entry.shown:
+        k = campaign.min_group_size
         result = score_answers(points, instrument)
         entry.dimensions = {
             d.key: DimensionFigures(d.statistic, tuple(d.confidence_interval()), d.level)
             for d in result.dimensions
+            if enough(d.n, k)
         }
-        entry.overall = result.overall.statistic
+        if len(entry.dimensions) == len(result.dimensions):
+            entry.overall = result.overall.statistic
         entry.scores = respondent_scores(points, instrument)
+        entry.boxes = [
+            box_statistics(entry.scores[:, d], k) if dim.key in entry.dimensions else _NO_BOX
+            for d, dim in enumerate(instrument.dimensions)
+        ]
     return entry
 
 
 def _tests(instrument: Instrument, shown: list[ComparedRound], lang: str) -> list[DimensionTest]:
     if len(shown) < 2:
         return []
-    results = [
-        compare_groups([r.scores[:, d] for r in shown]) for d in range(len(instrument.dimensions))
+    dimensions = [
+        (d, dim)
+        for d, dim in enumerate(instrument.dimensions)
+        if all(dim.key in r.dimensions for r in shown)  # only principles every round shows
     ]
+    results = [compare_groups([r.scores[:, d] for r in shown]) for d, _dim in dimensions]
     adjusted = benjamini_hochberg([r.pvalue for r in results])
     return [
         DimensionTest(
@@ -102,7 +117,7 @@ def _tests(instrument: Instrument, shown: list[ComparedRound], lang: str) -> lis
             pvalue_bh=float(p),
             real=bool(not np.isnan(p) and p < SIGNIFICANCE_LEVEL),
         )
-        for dim, result, p in zip(instrument.dimensions, results, adjusted, strict=True)
+        for (_d, dim), result, p in zip(dimensions, results, adjusted, strict=True)
     ]
 
 

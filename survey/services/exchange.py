@@ -10,6 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from scoring.disclosure import merge_small_bins
 from scoring.instrument import InstrumentError, load_instrument
 from survey.models import Campaign, Organisation, RoundAggregate
 from survey.policy import IMPORT_MIN_GROUP_SIZE
@@ -42,7 +43,7 @@ def export_pool(session: Session, *, with_names: bool = False) -> dict[str, Any]
             "sector": aggregate.sector,
             "size_band": aggregate.size_band,
             "n": aggregate.n,
-            "dimensions": aggregate.dimensions,
+            "dimensions": _without_small_bins(aggregate.dimensions, campaign.min_group_size),
         }
         if with_names:
             entry["name"] = f"{name}: {campaign.name}"
@@ -56,6 +57,15 @@ def export_pool(session: Session, *, with_names: bool = False) -> dict[str, Any]
             {"instrument": {"id": i, "version": v}, "rounds": rounds}
             for (i, v), rounds in instruments.items()
         ],
+    }
+
+
+def _without_small_bins(dimensions: dict[str, Any], k: int) -> dict[str, Any]:
+    """The kept figures with no score bin of 1 … k−1 respondents (rounds kept before bins were
+    merged at closing get the same treatment on the way out)."""
+    return {
+        key: {**figures, "bins": merge_small_bins(figures["bins"], k)}
+        for key, figures in dimensions.items()
     }
 
 

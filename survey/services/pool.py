@@ -15,13 +15,15 @@ from typing import Any
 
 import numpy as np
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from scoring.benchmark import pool_marks, pool_position, score_bins
+from scoring.disclosure import merge_small_bins, pool_version_due
 from scoring.instrument import Instrument
 from scoring.scores import points_from_offsets, respondent_scores
-from survey.models import Campaign, Organisation, RoundAggregate
-from survey.policy import POOL_MIN_ORGANISATIONS
+from survey.models import Campaign, Organisation, PoolVersion, RoundAggregate, today_utc
+from survey.policy import POOL_MIN_CHANGES, POOL_MIN_ORGANISATIONS
 from survey.services.campaigns import campaign_instrument
 from survey.services.responses import answer_matrix
 
@@ -43,6 +45,18 @@ class PoolEntry:
     def overall(self) -> float:
         return float(np.mean([d["mean"] for d in self.aggregate.dimensions.values()]))
 
+    @property
+    def owner(self) -> str:
+        """Whose entry this is: an organisation here, or one imported round."""
+        if self.organisation_id is not None and not self.external:
+            return f"organisation:{self.organisation_id}"
+        return f"external:{self.aggregate.id}"
+
+    @property
+    def strata(self) -> tuple[str, ...]:
+        """The filters of the benchmark page this entry falls in."""
+        return (f"sector:{self.aggregate.sector}", f"size:{self.aggregate.size_band}")
+
 
 def round_figures(session: Session, campaign: Campaign) -> tuple[int, dict[str, Any]]:
     """Respondents and per-principle aggregates of a round, from its answers."""
@@ -57,7 +71,8 @@ def round_figures(session: Session, campaign: Campaign) -> tuple[int, dict[str, 
             "n": int(column.size),
             "mean": round(float(column.mean()), 4) if column.size else None,
             "sd": round(float(column.std(ddof=1)), 4) if column.size > 1 else None,
-            "bins": score_bins(column),
+            # no bin of 1 … k−1 respondents leaves the round, not even in an export
+            "bins": merge_small_bins(score_bins(column), campaign.min_group_size),
         }
     return int(scores.shape[0]), figures
 
@@ -118,13 +133,110 @@ def pool_entries(
     ]
 
 
-def pool_for(session: Session, campaign: Campaign) -> list[dict]:
-    """The benchmark pool for a round: every other organisation's entry (its own is left out)."""
+@dataclass(frozen=True)
+class PublishedPool:
+    """The pool as it is shown: the latest published version's entries."""
+
+    version: PoolVersion | None  # None while no version could be published yet
+    entries: list[PoolEntry]
+    withdrawn: bool = False  # an entry was erased since: nothing shown until the next version
+
+    def others(self, organisation_id: int) -> list[PoolEntry]:
+        return [e for e in self.entries if e.organisation_id != organisation_id]
+
+
+def published_pool(session: Session, instrument_id: str, instrument_version: str) -> PublishedPool:
+    """The pool of an instrument version as HR and consultants may see it.
+
+    The pool changes only in published versions, and a new version is published (here, when the
+    pool is read) only once at least three organisations' entries differ from the last version —
+    in the whole pool and in every sector and size band that changes — so that comparing two
+    versions never gives one organisation's figures away.
+    """
+    candidate = pool_entries(session, instrument_id, instrument_version)
+    latest = session.scalar(
+        sa.select(PoolVersion)
+        .filter_by(instrument_id=instrument_id, instrument_version=instrument_version)
+        .order_by(PoolVersion.number.desc())
+        .limit(1)
+    )
+    previous = latest.members if latest else []
+    published = {(owner, aggregate) for owner, aggregate, _strata in previous}
+    strata = _visible_strata(
+        {e.owner: e.strata for e in candidate}, {o: tuple(s) for o, _a, s in previous}
+    )
+    members = {(e.owner, e.aggregate.id) for e in candidate}
+    if pool_version_due(published, members, POOL_MIN_CHANGES, strata):
+        latest = PoolVersion(
+            instrument_id=instrument_id,
+            instrument_version=instrument_version,
+            number=(latest.number + 1) if latest else 1,
+            published_on=today_utc(),
+            members=sorted([e.owner, e.aggregate.id, list(e.strata)] for e in candidate),
+        )
+        session.add(latest)
+        try:
+            session.commit()
+        except IntegrityError:  # another request published this version a moment ago
+            session.rollback()
+            return published_pool(session, instrument_id, instrument_version)
+        return PublishedPool(latest, candidate)
+    if latest is None:
+        return PublishedPool(None, [])
+    by_id = {e.aggregate.id: e for e in candidate}
+    kept = [by_id.get(aggregate) for _owner, aggregate, _strata in latest.members]
+    if any(entry is None for entry in kept):
+        kept = _entries_by_id(session, [a for _o, a, _s in latest.members])
+    if len(kept) < len(latest.members):
+        return PublishedPool(latest, [], withdrawn=True)
+    return PublishedPool(latest, kept)
+
+
+def _visible_strata(*owners: dict[str, tuple[str, ...]]) -> dict[str, list[str]]:
+    """Each owner's filters, counting only those whose filtered view shows figures (a sector
+    with fewer organisations than the pool minimum shows none, before or after)."""
+    sizes: dict[str, int] = {}
+    for mapping in owners:
+        counted: dict[str, int] = {}
+        for labels in mapping.values():
+            for label in labels:
+                counted[label] = counted.get(label, 0) + 1
+        for label, count in counted.items():
+            sizes[label] = max(sizes.get(label, 0), count)
+    merged = {owner: labels for mapping in owners for owner, labels in mapping.items()}
+    return {
+        owner: [label for label in labels if sizes[label] >= POOL_MIN_ORGANISATIONS]
+        for owner, labels in merged.items()
+    }
+
+
+def _entries_by_id(session: Session, ids: list[int]) -> list[PoolEntry]:
+    """The entries of these aggregates (a version keeps an organisation's earlier round)."""
+    rows = session.execute(
+        sa.select(RoundAggregate, Organisation.id, Organisation.name)
+        .outerjoin(Campaign, Campaign.id == RoundAggregate.campaign_id)
+        .outerjoin(Organisation, Organisation.id == Campaign.organisation_id)
+        .where(RoundAggregate.id.in_(ids))
+        .order_by(RoundAggregate.id)
+    )
     return [
-        {"external": entry.external, "dimensions": entry.aggregate.dimensions}
-        for entry in pool_entries(session, campaign.instrument_id, campaign.instrument_version)
-        if entry.organisation_id != campaign.organisation_id
+        PoolEntry(aggregate, org_id, name if not aggregate.external else aggregate.label)
+        for aggregate, org_id, name in rows
     ]
+
+
+def pool_for(session: Session, campaign: Campaign) -> tuple[list[dict], str | None]:
+    """The benchmark pool for a round — the published version, without the round's own
+    organisation — and the version's label."""
+    pool = published_pool(session, campaign.instrument_id, campaign.instrument_version)
+    entries = [
+        {"external": entry.external, "dimensions": entry.aggregate.dimensions}
+        for entry in pool.others(campaign.organisation_id)
+    ]
+    label = None
+    if pool.version is not None:
+        label = f"{pool.version.number} ({pool.version.published_on.isoformat()})"
+    return entries, label
 
 
 @dataclass(frozen=True)
@@ -159,7 +271,8 @@ class PoolMarks:
 
 @dataclass(frozen=True)
 class PoolOverview:
-    entries: list[PoolEntry]
+    pool: PublishedPool
+    entries: list[PoolEntry]  # the version's entries, filtered
     marks: list[PoolMarks]  # empty while the pool is too small
     sectors: list[str]  # every sector known here, for the filter
 
@@ -173,9 +286,13 @@ def pool_overview(
     size_band: str | None = None,
 ) -> PoolOverview:
     """The pool's entries and, once it holds enough organisations, its marks per principle."""
-    entries = pool_entries(
-        session, instrument.id, instrument.version, sector=sector, size_band=size_band
-    )
+    pool = published_pool(session, instrument.id, instrument.version)
+    entries = [
+        e
+        for e in pool.entries
+        if (sector is None or e.aggregate.sector == sector)
+        and (size_band is None or e.aggregate.size_band == size_band)
+    ]
     marks = []
     if len(entries) >= POOL_MIN_ORGANISATIONS:
         marks = [
@@ -183,4 +300,4 @@ def pool_overview(
             for dim in instrument.dimensions
         ]
     sectors = sorted(filter(None, session.scalars(sa.select(Organisation.sector).distinct())))
-    return PoolOverview(entries, marks, sectors)
+    return PoolOverview(pool, entries, marks, sectors)

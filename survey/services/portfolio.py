@@ -7,10 +7,11 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from scoring.disclosure import enough
 from scoring.scores import LEVEL_NAMES, points_from_offsets, score_answers
 from survey.models import Campaign, Organisation, Response
 from survey.services.campaigns import campaign_instrument
-from survey.services.pool import PoolEntry, pool_entries, standing
+from survey.services.pool import PublishedPool, published_pool, standing
 from survey.services.responses import answer_matrix
 
 
@@ -52,6 +53,7 @@ def _latest_rounds(session: Session, organisation: Organisation) -> list[Campaig
         sa.select(Campaign)
         .where(
             Campaign.organisation_id == organisation.id,
+            Campaign.status == "closed",  # an open round's figures are not published yet
             sa.exists().where(Response.campaign_id == Campaign.id),
         )
         .order_by(Campaign.id.desc())
@@ -72,8 +74,9 @@ def portfolio(
     sort: str = "name",
     descending: bool = False,
 ) -> list[PortfolioRow]:
-    """Each organisation's latest round with responses: figures, pool percentile and change."""
-    pools: dict[tuple[str, str], list[PoolEntry]] = {}
+    """Each organisation's latest closed round with responses: figures, pool percentile and
+    change since the closed round before it."""
+    pools: dict[tuple[str, str], PublishedPool] = {}
     rows = []
     for organisation in organisations:
         row = PortfolioRow(organisation)
@@ -86,18 +89,24 @@ def portfolio(
         row.campaign, row.n, row.shown = latest, n, n >= latest.min_group_size
         if not row.shown:
             continue
+        k = latest.min_group_size
+        row.dimensions = {
+            d.key: (d.statistic, d.level) for d in result.dimensions if enough(d.n, k)
+        }
+        if len(row.dimensions) < len(result.dimensions):
+            continue  # no overall score: it would give the hidden principle away
         row.overall, row.level = result.overall.statistic, result.overall.level
         row.level_name = LEVEL_NAMES.get(result.overall.level)
-        row.dimensions = {d.key: (d.statistic, d.level) for d in result.dimensions}
         key = (latest.instrument_id, latest.instrument_version)
         if key not in pools:
-            pools[key] = pool_entries(session, *key)
-        position = standing(pools[key], organisation.id, row.overall)
+            pools[key] = published_pool(session, *key)
+        position = standing(pools[key].entries, organisation.id, row.overall)
         row.pool_size, row.pool_external = position.others, position.external
         row.percentile = position.percentile
         if len(rounds) > 1 and rounds[1].instrument_name == latest.instrument_name:
             n_before, before = _scored(session, rounds[1])
-            if n_before >= rounds[1].min_group_size:
+            k_before = rounds[1].min_group_size
+            if enough(n_before, k_before) and all(enough(d.n, k_before) for d in before.dimensions):
                 row.change = row.overall - before.overall.statistic
     rows.sort(key=SORTS.get(sort, SORTS["name"]), reverse=descending)
     return rows

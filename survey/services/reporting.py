@@ -10,7 +10,7 @@ from reports.model import Report, RoundData, Thresholds, build_report
 from survey.models import Campaign, Comment, RoundAggregate
 from survey.policy import COMMENT_MIN_GROUP_SIZE, POOL_MIN_ORGANISATIONS, SIGNIFICANCE_LEVEL
 from survey.services.actions import actions_of, by_dimension
-from survey.services.campaigns import campaign_instrument
+from survey.services.campaigns import campaign_instrument, response_figures
 from survey.services.pool import pool_for
 from survey.services.responses import campaign_answers
 
@@ -29,9 +29,23 @@ def round_data(session: Session, campaign: Campaign) -> RoundData:
         segments,
         campaign.segments,
         campaign.min_group_size,
+        campaign.status == "closed",
         comments,
         aggregates=kept,
+        links=link_custody(session, campaign),
     )
+
+
+def link_custody(session: Session, campaign: Campaign) -> dict:
+    """How the round's links reached people: HR distributes personal links itself (so it could
+    answer some of them), and how many of those it created after the round had opened."""
+    figures = response_figures(session, campaign)
+    return {
+        "distributed_by": "organisation",
+        "personal": figures.invited,
+        "after_open": campaign.invitations_after_open,
+        "open_link": campaign.open_slug is not None,
+    }
 
 
 def previous_round(session: Session, campaign: Campaign) -> Campaign | None:
@@ -58,6 +72,7 @@ def campaign_report(
     """The report of a campaign in a language, and the scale's labels in that language."""
     instrument = campaign_instrument(campaign)
     before = previous_round(session, campaign)
+    pool, pool_version = pool_for(session, campaign)
     report = build_report(
         instrument,
         round_data(session, campaign),
@@ -66,7 +81,8 @@ def campaign_report(
         previous=round_data(session, before) if before is not None else None,
         seed=campaign.id,
         thresholds=Thresholds(comment_min_group, POOL_MIN_ORGANISATIONS, SIGNIFICANCE_LEVEL),
-        pool=pool_for(session, campaign),
+        pool=pool,
+        pool_version=pool_version,
         previous_actions=by_dimension(actions_of(session, before.id)) if before else None,
     )
     labels = instrument.scale.labels.get(lang) or [

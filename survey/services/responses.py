@@ -97,7 +97,14 @@ def create_invitations(session: Session, campaign: Campaign, count: int) -> list
 
 
 def store_invitations(session: Session, campaign: Campaign, tokens: list[str]) -> None:
-    """Store the hashes of ``tokens`` as unused invitations of ``campaign``."""
+    """Store the hashes of ``tokens`` as unused invitations of ``campaign`` (and count them when
+    the round is open already: the report tells HR how many links were made after opening)."""
+    if campaign.status == "open":
+        session.execute(
+            sa.update(Campaign)
+            .where(Campaign.id == campaign.id)
+            .values(invitations_after_open=Campaign.invitations_after_open + len(tokens))
+        )
     session.execute(
         sa.insert(Invitation),
         [
@@ -193,9 +200,7 @@ def submit_response(
         )
         if comment:
             session.execute(
-                sa.insert(Comment).values(
-                    id=new_uuid(), campaign_id=campaign.id, segments=stored_segments, text=comment
-                )
+                sa.insert(Comment).values(id=new_uuid(), campaign_id=campaign.id, text=comment)
             )
         session.commit()
     except BaseException:

@@ -34,7 +34,9 @@ def instrument():
     return load_instrument()
 
 
-def make_round(instrument, sizes=DEPARTMENTS, seed=1, name="Round 2", comments=()):
+def make_round(
+    instrument, sizes=DEPARTMENTS, seed=1, name="Round 2", comments=(), closed=True
+):
     rng = np.random.default_rng(seed)
     n = sum(sizes.values())
     offsets = rng.integers(0, 5, size=(n, len(instrument.item_keys))).astype(np.int8)
@@ -49,7 +51,7 @@ def make_round(instrument, sizes=DEPARTMENTS, seed=1, name="Round 2", comments=(
         {"key": "department", "options": list(sizes)},
         {"key": "role_level", "options": ["Employee", "Manager"]},
     ]
-    return RoundData(name, offsets, segments, questions, 5, list(comments))
+    return RoundData(name, offsets, segments, questions, 5, closed, list(comments))
 
 
 def test_figures_equal_scoring(instrument):
@@ -77,7 +79,9 @@ def test_below_k_responses_shows_no_figure(instrument):
         "campaign": "Round 2",
         "n_respondents": 3,
         "min_group_size": 5,
+        "closed": True,
         "responses_needed": 2,
+        "links": {},
     }
     html = render_body(report, ["a", "b", "c", "d", "e"])
     assert "Er zijn nog 2 reacties nodig" in html and "<svg" not in html
@@ -90,10 +94,10 @@ def test_department_of_four_never_appears(instrument):
     data = json.loads(json.dumps(report.to_dict()))
     department = next(b for b in data["segments"] if b["key"] == "department")
     shown = {g["group"]: g["n"] for g in department["groups"]}
-    assert shown == {"Sales": 30, "IT": 14}  # Legal too small; Finance hidden as its complement
-    assert department["hidden_too_small"] == 1 and department["hidden_complementary"] == 1
-    remainder = data["n_respondents"] - sum(shown.values())
-    assert remainder == 4 + 9  # subtraction yields Legal and Finance together, never Legal alone
+    # Legal is too small; Finance would be total − the rest, and IT would be Employees − Sales −
+    # IT = the one Finance employee (all others in Finance and Legal are managers)
+    assert shown == {"Sales": 30}
+    assert department["hidden_groups"] == 3
 
     labels = list(instrument.scale.labels["en"])
     outputs = {
@@ -109,7 +113,7 @@ def test_department_of_four_never_appears(instrument):
         assert "Finance" not in text, kind
         assert "Sales" in text, kind
     rows = list(csv.DictReader(io.StringIO(outputs["csv"])))
-    assert {row["group"] for row in rows} == {"all", "Sales", "IT", "Employee", "Manager"}
+    assert {row["group"] for row in rows} == {"all", "Sales", "Employee", "Manager"}
     assert all(int(row["n"]) >= 5 for row in rows)
 
 
@@ -142,3 +146,26 @@ def test_dutch_report_text(instrument):
     html = render_body(report, list(instrument.scale.labels["nl"]))
     assert "Waar te beginnen" in html and "Duidelijke richtlijnen" in html
     assert "Where to start" not in html
+
+
+def test_an_open_round_shows_participation_only(instrument):
+    report = report_of(
+        instrument, make_round(instrument, closed=False), organisation="Acme", lang="en"
+    )
+    assert not report.enough and report.dimensions == [] and report.breakdowns == []
+    assert report.to_dict()["closed"] is False and "dimensions" not in report.to_dict()
+    html = render_body(report, list(instrument.scale.labels["en"]))
+    assert "Results appear when the round has closed" in html and "<svg" not in html
+
+
+def test_a_principle_few_people_scored_is_not_shown_nor_the_overall(instrument):
+    current = make_round(instrument, {"Sales": 6})
+    dialogue = [i for i, key in enumerate(instrument.item_keys) if key.startswith("D")]
+    current.offsets[1:, dialogue] = -1  # five of six say "don't know" on every dialogue statement
+    report = report_of(instrument, current, organisation="Acme", lang="en")
+    data = report.to_dict()
+    hidden = next(d for d in data["dimensions"] if d["key"] == "dialogue")
+    assert hidden == {"key": "dialogue", "shown": False}
+    assert data["overall"] is None
+    html = render_body(report, list(instrument.scale.labels["en"]))
+    assert "fewer than 5 people answered enough of its statements" in html

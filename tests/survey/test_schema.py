@@ -13,7 +13,7 @@ from survey.models import Base
 
 RESPONSE_TABLES = {
     "responses": {"id", "campaign_id", "submitted_on", "language", "segments", "answers"},
-    "comments": {"id", "campaign_id", "segments", "text"},
+    "comments": {"id", "campaign_id", "text"},
     "invitations": {"id", "campaign_id", "token_hash", "redeemed"},
 }
 LINKING_OR_TIMING = re.compile(

@@ -74,14 +74,18 @@ def _compare_charts(result: comparison.Comparison) -> dict[str, Markup]:
     names = [dim.name[page_language()] for dim in result.instrument.dimensions]
     overlay = charts.radar_overlay(
         names,
-        [(r.label, [r.dimensions[d.key].score for d in result.instrument.dimensions])
-         for r in result.shown],
+        [(r.label, [_score(r, d.key) for d in result.instrument.dimensions]) for r in result.shown],
     )
-    boxes = charts.distributions(names, [(r.label, r.scores) for r in result.shown])
+    boxes = charts.distributions(names, [(r.label, r.boxes) for r in result.shown])
     return {
         "radar": Markup(charts.to_svg(overlay.figure)),
         "distributions": Markup(charts.to_svg(boxes.figure)),
     }
+
+
+def _score(compared: comparison.ComparedRound, key: str) -> float:
+    figures = compared.dimensions.get(key)
+    return figures.score if figures is not None else float("nan")
 
 
 @blueprint.get("/compare")

@@ -25,10 +25,6 @@ COLUMNS = {
     ("responses", "answers"): _l("your answer to each statement, or “don't know”"),
     ("comments", "id"): _l("a random number, different from the one of your answers"),
     ("comments", "campaign_id"): _l("which survey round the comment belongs to"),
-    ("comments", "segments"): _l(
-        "your department, role and years of service, if you gave them, "
-        "so that comments are shown only for large enough groups"
-    ),
     ("comments", "text"): _l("what you wrote"),
     ("invitations", "id"): _l("a number for the link"),
     ("invitations", "campaign_id"): _l("which survey round the link belongs to"),

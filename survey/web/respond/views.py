@@ -44,7 +44,7 @@ def survey_language(campaign) -> str:
 def welcome(token: str):
     """Show the welcome page and privacy statement of a personal survey link."""
     campaign = campaign_for_token(db.session, token)
-    return _welcome(campaign, url_for(".questions", token=token))
+    return _welcome(campaign, url_for(".questions", token=token), via="personal")
 
 
 @blueprint.route("/s/<token>/questions", methods=["GET", "POST"])
@@ -62,7 +62,7 @@ def open_link_limit() -> str:
 def open_welcome(slug: str):
     """Show the welcome page of an open survey link."""
     campaign = campaign_for_slug(db.session, slug)
-    return _welcome(campaign, url_for(".open_questions", slug=slug))
+    return _welcome(campaign, url_for(".open_questions", slug=slug), via="open")
 
 
 @blueprint.route("/o/<slug>/questions", methods=["GET", "POST"])
@@ -88,9 +88,10 @@ def thanks():
     return render_template("respond/thanks.html")
 
 
-def _welcome(campaign, start_url: str):
+def _welcome(campaign, start_url: str, via: str):
     return render_template(
         "respond/welcome.html",
+        via=via,
         campaign=campaign,
         organisation=campaign.organisation,
         start_url=start_url,

@@ -23,6 +23,7 @@ def two_rounds(session, shift=1):
     set_status(session, first, "closed")
     second = create_campaign(session, org, "2026", status="open")
     fill_round(session, second, 15, answer=lambda i, j: min(5, 1 + i % 3 + shift))
+    set_status(session, second, "closed")
     add_user(session, "hr@acme.example", PASSWORD, memberships=((org, "hr"),))
     return first, second
 

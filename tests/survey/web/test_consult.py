@@ -9,7 +9,7 @@ import json
 import pytest
 import sqlalchemy as sa
 
-from survey.models import RoundAggregate
+from survey.models import Campaign, RoundAggregate
 from survey.services.campaigns import add_organisation, create_campaign, parse_segment, set_status
 from survey.services.exchange import ExchangeError, export_pool, import_pool, read_exchange_file
 from survey.services.pool import pool_entries
@@ -61,6 +61,14 @@ def world(session):
     add_user(session, "hr@initech.example", PASSWORD, memberships=((orgs["initech"], "hr"),))
     add_user(session, "admin@example.org", PASSWORD, is_admin=True)
     return ids
+
+
+@pytest.fixture
+def closed_world(session, world):
+    """The world with its second rounds closed too: rounds are compared once they close."""
+    for _first, second in world.values():
+        set_status(session, session.get(Campaign, second), "closed")
+    return world
 
 
 def login(client, email):
@@ -140,7 +148,7 @@ def test_consultant_never_sees_a_non_clients_name(client, world):
     assert "Acme Corp" in pages[0] and "Hooli Corp" in pages[1]
 
 
-def test_portfolio_sorts_filters_and_exports(client, world):
+def test_portfolio_sorts_filters_and_exports(client, closed_world):
     login(client, "consultant@example.org")
     rows = list(
         csv.DictReader(
@@ -158,7 +166,8 @@ def test_portfolio_sorts_filters_and_exports(client, world):
     assert [r["organisation"] for r in retail] == ["Globex Corp"]
 
 
-def test_comparison_of_three_rounds(client, world):
+def test_comparison_of_three_rounds(client, closed_world):
+    world = closed_world
     login(client, "consultant@example.org")
     ids = "&".join(f"campaign={world[s][1]}" for s in CLIENTS)
     page = client.get(f"/compare?{ids}").get_data(as_text=True)
@@ -247,7 +256,7 @@ def test_external_entries_are_marked_on_the_pages(client, session, world):
     login(client, "admin@example.org")
     page = client.get("/benchmark").get_data(as_text=True)
     assert "8 organisations, 4 of them imported from another pool (external)" in page
-    report = client.get(f"/campaigns/{world['acme'][1]}/report").get_data(as_text=True)
+    report = client.get(f"/campaigns/{world['acme'][0]}/report").get_data(as_text=True)
     assert "Against the benchmark" in report and "(4 of them from another pool)" in report
     portfolio = client.get("/portfolio").get_data(as_text=True)
     assert "4 of them external (imported from another pool)" in portfolio

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from survey.extensions import limiter
 from survey.models import Campaign, Invitation, Response
-from survey.services.campaigns import add_organisation, create_campaign, parse_segment
+from survey.services.campaigns import add_organisation, create_campaign, parse_segment, set_status
 from survey.services.users import add_user
 
 from ..conftest import PASSWORD, AuthActions, csrf_token, fill_round
@@ -40,6 +40,14 @@ def world(session):
         ids[slug] = campaign.id
     add_user(session, "admin@example.org", PASSWORD, is_admin=True)
     return ids
+
+
+@pytest.fixture
+def closed(world, session):
+    """The world with its rounds closed: a round's figures are published only then."""
+    for campaign_id in world.values():
+        set_status(session, session.get(Campaign, campaign_id), "closed")
+    return world
 
 
 class HRActions(AuthActions):
@@ -209,7 +217,8 @@ def test_hr_cannot_create_a_round_for_another_organisation(auth, world, session)
     assert session.scalar(sa.select(sa.func.count()).select_from(Campaign)) == 2
 
 
-def test_report_page_in_both_languages_hides_small_groups(auth, world):
+def test_report_page_in_both_languages_hides_small_groups(auth, closed):
+    world = closed
     auth.login("hr@acme.example")
     english = auth.client.get(f"/campaigns/{world['acme']}/report?lang=en")
     html = english.get_data(as_text=True)
@@ -223,8 +232,8 @@ def test_report_page_in_both_languages_hides_small_groups(auth, world):
     assert data["n_respondents"] == 12
 
 
-def test_report_cli(runner, world, tmp_path, session):
-    campaign_id = world["acme"]
+def test_report_cli(runner, closed, tmp_path, session):
+    campaign_id = closed["acme"]
     result = runner.invoke(args=["report", str(campaign_id), "--json"])
     assert result.exit_code == 0 and json.loads(result.output)["n_respondents"] == 12
     pdf = tmp_path / "r.pdf"
@@ -255,7 +264,8 @@ def test_user_passwd(runner, world, auth):
     )
 
 
-def test_no_export_has_a_row_per_respondent(auth, world, session):
+def test_no_export_has_a_row_per_respondent(auth, closed, session):
+    world = closed
     auth.login("hr@acme.example")
     rows = list(
         csv.DictReader(

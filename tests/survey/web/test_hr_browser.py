@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pypdf import PdfReader
 
-from survey.services.campaigns import add_organisation, create_campaign, parse_segment
+from survey.services.campaigns import add_organisation, create_campaign, parse_segment, set_status
 from survey.services.users import add_user
 
 from ..conftest import fill_round, serious_violations
@@ -26,6 +26,7 @@ def test_hr_reads_the_report_and_downloads_the_pdf(browser, live_server, session
         answer=lambda i, j: 1 + (i + j) % 5,
         segment=lambda i: {"department": "Sales" if i % 2 else "IT"},
     )
+    set_status(session, campaign, "closed")
     add_user(session, "hr@acme.example", "a long enough password", memberships=((org, "hr"),))
 
     context = browser.new_context(locale="en-GB", accept_downloads=True)

@@ -1,0 +1,108 @@
+"""The report's figures about groups — per segment option, leaders against employees — as the
+disclosure-control audit (:mod:`scoring.disclosure`) allows them.
+
+Nothing here decides on its own what may be shown: every group and every principle score of a
+group is published only when :func:`scoring.disclosure.audit_round` says so.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from scoring.benchmark import welch
+from scoring.disclosure import GroupSpec, RoundDisclosure, audit_round
+
+ROLE_QUESTION = "role_level"  # its first option counts as employees, the others as leaders
+LEADERSHIP = "leadership"
+
+
+def group_specs(questions: list[dict]) -> list[GroupSpec]:
+    """Every group a report shows: the total, every option, and leaders and employees."""
+    specs = [GroupSpec.total()]
+    for question in questions:
+        specs += [GroupSpec.option(question["key"], option) for option in question["options"]]
+    role = next((q for q in questions if q["key"] == ROLE_QUESTION), None)
+    if role is not None and len(role["options"]) > 1:
+        specs.append(GroupSpec("employees", ROLE_QUESTION, frozenset(role["options"][:1])))
+        specs.append(GroupSpec("leaders", ROLE_QUESTION, frozenset(role["options"][1:])))
+    return specs
+
+
+def audit(
+    questions: list[dict], segments: list[dict], scores: np.ndarray, keys: list[str], k: int
+) -> RoundDisclosure:
+    """The round's disclosure audit over everything the report would publish."""
+    answers = {q["key"]: [segment.get(q["key"]) for segment in segments] for q in questions}
+    return audit_round(answers, ~np.isnan(scores), keys, group_specs(questions), k)
+
+
+def rounded(value, digits: int = 2) -> float | None:
+    """A figure as the report carries it: None when missing."""
+    return None if value is None or np.isnan(value) else round(float(value), digits)
+
+
+def _members(question: str, options, segments: list[dict]) -> np.ndarray:
+    return np.array([segment.get(question) in options for segment in segments], dtype=bool)
+
+
+def _mean(column: np.ndarray) -> float:
+    return float(np.nanmean(column)) if np.any(~np.isnan(column)) else float("nan")
+
+
+def breakdown(
+    question: dict, segments: list[dict], scores: np.ndarray, keys: list[str], audited
+) -> dict[str, Any]:
+    """Scores per option of one segment question: only the groups and scores the audit allows."""
+    rows, hidden = [], []
+    for option in question["options"]:
+        key = f"{question['key']}={option}"
+        members = _members(question["key"], {option}, segments)
+        if not audited.shown(key):
+            if members.any():
+                hidden.append(option)
+            continue
+        group_scores = {}
+        for d, principle in enumerate(keys):
+            column = scores[members, d]
+            shown = audited.shown(key, principle)
+            group_scores[principle] = {
+                "score": rounded(_mean(column)) if shown else None,
+                "n": int(np.count_nonzero(~np.isnan(column))) if shown else None,
+            }
+        rows.append({"group": option, "n": int(members.sum()), "scores": group_scores})
+    return {"key": question["key"], "groups": rows, "hidden_groups": len(hidden)}
+
+
+def leaders_and_employees(
+    questions: list[dict],
+    segments: list[dict],
+    scores: np.ndarray,
+    keys: list[str],
+    audited: RoundDisclosure,
+    significance: float,
+) -> dict[str, Any] | None:
+    """Leaders against employees on leadership, when the audit publishes both groups' scores."""
+    role = next((q for q in questions if q["key"] == ROLE_QUESTION), None)
+    if role is None or LEADERSHIP not in keys or len(role["options"]) < 2:
+        return None
+    if not (audited.shown("employees", LEADERSHIP) and audited.shown("leaders", LEADERSHIP)):
+        return {"shown": False}
+    column = scores[:, keys.index(LEADERSHIP)]
+    employees = column[_members(ROLE_QUESTION, set(role["options"][:1]), segments)]
+    leaders = column[_members(ROLE_QUESTION, set(role["options"][1:]), segments)]
+    employees, leaders = employees[~np.isnan(employees)], leaders[~np.isnan(leaders)]
+    difference = welch(employees, leaders)
+    return {
+        "shown": True,
+        "employees_label": role["options"][0],
+        "employees": rounded(employees.mean()),
+        "n_employees": int(employees.size),
+        "leaders": rounded(leaders.mean()),
+        "n_leaders": int(leaders.size),
+        "difference": rounded(difference.difference),
+        "pvalue": rounded(difference.pvalue, 4),
+        "significant": bool(difference.pvalue < significance),
+        "effect_size": rounded(difference.effect_size),
+    }
