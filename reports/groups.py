@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from scoring.benchmark import welch
-from scoring.disclosure import GroupSpec, RoundDisclosure, audit_round
+from scoring.disclosure import CodedAnswers, GroupSpec, RoundDisclosure, audit_round
 
 ROLE_QUESTION = "role_level"  # its first option counts as employees, the others as leaders
 LEADERSHIP = "leadership"
@@ -30,11 +30,31 @@ def group_specs(questions: list[dict]) -> list[GroupSpec]:
     return specs
 
 
+def segment_answers(questions: list[dict], segments: list[dict]) -> dict[str, CodedAnswers]:
+    """Each segment question's answers as codes, one per respondent: the option's index, or the
+    number of options for a respondent who skipped the question."""
+    coded = {}
+    for question in questions:
+        options = tuple(question["options"])
+        index = {option: i for i, option in enumerate(options)}
+        skipped = len(options)
+        codes = np.fromiter(
+            (index.get(segment.get(question["key"]), skipped) for segment in segments),
+            dtype=np.int64,
+            count=len(segments),
+        )
+        coded[question["key"]] = CodedAnswers(codes, options)
+    return coded
+
+
 def audit(
-    questions: list[dict], segments: list[dict], scores: np.ndarray, keys: list[str], k: int
+    questions: list[dict],
+    answers: dict[str, CodedAnswers],
+    scores: np.ndarray,
+    keys: list[str],
+    k: int,
 ) -> RoundDisclosure:
     """The round's disclosure audit over everything the report would publish."""
-    answers = {q["key"]: [segment.get(q["key"]) for segment in segments] for q in questions}
     return audit_round(answers, ~np.isnan(scores), keys, group_specs(questions), k)
 
 
@@ -43,22 +63,18 @@ def rounded(value, digits: int = 2) -> float | None:
     return None if value is None or np.isnan(value) else round(float(value), digits)
 
 
-def _members(question: str, options, segments: list[dict]) -> np.ndarray:
-    return np.array([segment.get(question) in options for segment in segments], dtype=bool)
-
-
 def _mean(column: np.ndarray) -> float:
     return float(np.nanmean(column)) if np.any(~np.isnan(column)) else float("nan")
 
 
 def breakdown(
-    question: dict, segments: list[dict], scores: np.ndarray, keys: list[str], audited
+    question: dict, answers: CodedAnswers, scores: np.ndarray, keys: list[str], audited
 ) -> dict[str, Any]:
     """Scores per option of one segment question: only the groups and scores the audit allows."""
     rows, hidden = [], []
-    for option in question["options"]:
+    for code, option in enumerate(question["options"]):
         key = f"{question['key']}={option}"
-        members = _members(question["key"], {option}, segments)
+        members = answers.codes == code
         if not audited.shown(key):
             if members.any():
                 hidden.append(option)
@@ -77,7 +93,7 @@ def breakdown(
 
 def leaders_and_employees(
     questions: list[dict],
-    segments: list[dict],
+    answers: dict[str, CodedAnswers],
     scores: np.ndarray,
     keys: list[str],
     audited: RoundDisclosure,
@@ -90,8 +106,9 @@ def leaders_and_employees(
     if not (audited.shown("employees", LEADERSHIP) and audited.shown("leaders", LEADERSHIP)):
         return {"shown": False}
     column = scores[:, keys.index(LEADERSHIP)]
-    employees = column[_members(ROLE_QUESTION, set(role["options"][:1]), segments)]
-    leaders = column[_members(ROLE_QUESTION, set(role["options"][1:]), segments)]
+    roles = answers[ROLE_QUESTION].codes
+    employees = column[roles == 0]
+    leaders = column[(roles > 0) & (roles < len(role["options"]))]
     employees, leaders = employees[~np.isnan(employees)], leaders[~np.isnan(leaders)]
     difference = welch(employees, leaders)
     return {

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from reports.groups import audit, breakdown, leaders_and_employees, rounded
+from reports.groups import audit, breakdown, leaders_and_employees, rounded, segment_answers
 from scoring.benchmark import (
     benjamini_hochberg,
     combine_summaries,
@@ -161,7 +161,8 @@ def build_report(
     result = score_answers(points, instrument)
     scores = respondent_scores(points, instrument)
     keys = [d.key for d in instrument.dimensions]
-    audited = audit(current.segment_questions, current.segments, scores, keys, k)
+    answers = segment_answers(current.segment_questions, current.segments)
+    audited = audit(current.segment_questions, answers, scores, keys, k)
 
     report.dimensions = [
         _dimension(instrument, dim, lang, k)
@@ -196,10 +197,10 @@ def build_report(
         for p in picks
     ]
     report.breakdowns = [
-        breakdown(q, current.segments, scores, keys, audited) for q in current.segment_questions
+        breakdown(q, answers[q["key"]], scores, keys, audited) for q in current.segment_questions
     ]
     report.leaders = leaders_and_employees(
-        current.segment_questions, current.segments, scores, keys, audited, thresholds.significance
+        current.segment_questions, answers, scores, keys, audited, thresholds.significance
     )
     if previous is not None:
         report.trend = _trend(

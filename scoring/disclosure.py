@@ -61,6 +61,7 @@ import numpy as np
 
 __all__ = [
     "NOT_ANSWERED",
+    "CodedAnswers",
     "DomainAudit",
     "GroupSpec",
     "RoundDisclosure",
@@ -172,16 +173,27 @@ def audit_round(
     _check_k(min_group_size)
     scored = np.asarray(scored, dtype=bool)
     codes, specs = _encode(answers, groups, scored.shape[0])
-    everyone = np.ones(scored.shape[0], dtype=bool)
-    counts = _audit_domain(codes, everyone, specs, groups, min_group_size)
+    # respondents with the same answer to every question are one cell: the audit works on cells,
+    # weighted by how many respondents of each figure's domain they hold
+    cells, cell_of = _cells(codes)
+    everyone = np.bincount(cell_of, minlength=cells.shape[0]).astype(float)
+    counts = _audit_domain(cells, everyone, specs, groups, min_group_size)
     published = [g for g in groups if g.key in counts.shown]
+    shown_specs = [specs[i] for i, g in enumerate(groups) if g.key in counts.shown]
     scores = {}
     for d, principle in enumerate(principles):
-        shown_specs = [specs[i] for i, g in enumerate(groups) if g.key in counts.shown]
-        scores[principle] = _audit_domain(
-            codes, scored[:, d], shown_specs, published, min_group_size
-        )
+        mass = np.bincount(cell_of, weights=scored[:, d], minlength=cells.shape[0])
+        scores[principle] = _audit_domain(cells, mass, shown_specs, published, min_group_size)
     return RoundDisclosure(min_group_size, counts, scores)
+
+
+@dataclass(frozen=True)
+class CodedAnswers:
+    """One question's answers as integer codes: ``options[code]``, or ``len(options)`` for a
+    respondent who skipped the question (a form that spares the audit a pass over labels)."""
+
+    codes: np.ndarray
+    options: tuple[str, ...]
 
 
 def _encode(answers, groups, n):
@@ -190,11 +202,17 @@ def _encode(answers, groups, n):
     codes = np.zeros((n, len(questions)), dtype=np.int64)
     vocabularies = []
     for q, question in enumerate(questions):
-        column = [NOT_ANSWERED if a is None else a for a in answers[question]]
+        given = answers[question]
+        if isinstance(given, CodedAnswers):
+            column = np.asarray(given.codes, dtype=np.int64)
+            vocabulary = {option: i for i, option in enumerate(given.options)}
+        else:
+            labels = [NOT_ANSWERED if a is None else a for a in given]
+            vocabulary = {option: i for i, option in enumerate(dict.fromkeys(labels))}
+            column = np.array([vocabulary[a] for a in labels], dtype=np.int64)
         if len(column) != n:
             raise ValueError(f"answers[{question!r}] has {len(column)} entries, not {n}")
-        vocabulary = {option: i for i, option in enumerate(dict.fromkeys(column))}
-        codes[:, q] = [vocabulary[a] for a in column]
+        codes[:, q] = column
         vocabularies.append(vocabulary)
     specs = []
     for group in groups:
@@ -207,17 +225,28 @@ def _encode(answers, groups, n):
     return codes, specs
 
 
-def _group_sizes(codes: np.ndarray, specs) -> list[int]:
-    """Respondents per group, from one count per question and option."""
-    counts = [np.bincount(codes[:, q]) for q in range(codes.shape[1])]
+def _cells(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct rows of ``codes`` and, per respondent, the index of its row."""
+    keys = _row_keys(codes)
+    distinct, inverse = np.unique(keys, return_inverse=True)
+    inverse = inverse.ravel()
+    first = np.zeros(distinct.size, dtype=np.int64)
+    first[inverse[::-1]] = np.arange(keys.size)[::-1]
+    return codes[first], inverse
+
+
+def _group_sizes(cells: np.ndarray, mass: np.ndarray, specs) -> list[int]:
+    """Respondents per group, from one weighted count per question and option."""
+    counts = [np.bincount(cells[:, q], weights=mass) for q in range(cells.shape[1])]
+    total = int(round(mass.sum()))
     return [
-        codes.shape[0] if q < 0 else int(sum(counts[q][c] for c in options if c < counts[q].size))
+        total if q < 0 else int(round(sum(counts[q][c] for c in options if c < counts[q].size)))
         for q, options in specs
     ]
 
 
-def _audit_domain(codes, mask, specs, groups, k) -> DomainAudit:
-    sizes = dict(zip([g.key for g in groups], _group_sizes(codes[mask], specs), strict=True))
+def _audit_domain(cells, mass, specs, groups, k) -> DomainAudit:
+    sizes = dict(zip([g.key for g in groups], _group_sizes(cells, mass, specs), strict=True))
     too_small = {key for key, n in sizes.items() if 0 < n < k}
     live = [i for i, g in enumerate(groups) if sizes[g.key] >= k]
     if not any(groups[i].question is None for i in live):
@@ -225,7 +254,7 @@ def _audit_domain(codes, mask, specs, groups, k) -> DomainAudit:
         return DomainAudit(frozenset(), frozenset(too_small), frozenset())
     complementary = set()
     while True:
-        witness = find_disclosure(codes[mask], [specs[i] for i in live], k)
+        witness = find_disclosure(cells, [specs[i] for i in live], k, mass)
         if witness is None:
             break
         involved = [live[j] for j in witness if groups[live[j]].question is not None]
@@ -237,19 +266,24 @@ def _audit_domain(codes, mask, specs, groups, k) -> DomainAudit:
     )
 
 
-def find_disclosure(codes: np.ndarray, specs: Sequence[tuple], k: int) -> list[int] | None:
+def find_disclosure(
+    codes: np.ndarray, specs: Sequence[tuple], k: int, mass: np.ndarray | None = None
+) -> list[int] | None:
     """The groups whose combination isolates 1 … k−1 respondents, or None when there is none.
 
-    ``codes`` holds each respondent's option code per question (rows: the respondents of the
-    figure); ``specs`` each published group as ``(question index, option codes)``, the total as
-    ``(-1, ∅)``. The answer is exact (see the module's notes).
+    ``codes`` holds an option code per question for each respondent — or for each cell of
+    respondents, with ``mass`` the number of the figure's respondents in it; ``specs`` each
+    published group as ``(question index, option codes)``, the total as ``(-1, ∅)``. The answer is
+    exact (see the module's notes).
     """
-    n = codes.shape[0]
-    if n == 0 or not specs:
+    mass = np.ones(codes.shape[0]) if mass is None else np.asarray(mass, dtype=float)
+    codes = codes[mass > 0]
+    mass = mass[mass > 0]
+    if codes.shape[0] == 0 or not specs:
         return None
     questions = sorted({q for q, _ in specs if q >= 0})
     blocks, block_sets = _blocks(codes, specs, questions)
-    atoms, mass = _unique_rows(blocks)
+    atoms, mass = _unique_rows(blocks, mass)
     if atoms.shape[0] == 0 or mass.min() >= k:
         return None  # every cell holds k or more: no set of fewer than k can be told apart
     classes = _merge_indistinguishable(atoms, mass, k)
@@ -262,9 +296,8 @@ def _blocks(codes, specs, questions):
     for q in questions:
         owned = [options for qq, options in specs if qq == q]
         column = codes[:, q]
-        signature = {
-            code: tuple(code in options for options in owned) for code in np.unique(column)
-        }
+        present = np.flatnonzero(np.bincount(column))
+        signature = {code: tuple(code in options for options in owned) for code in present}
         ids = {s: i for i, s in enumerate(dict.fromkeys(signature.values()))}
         mapping = {int(code): ids[s] for code, s in signature.items()}
         lookup = np.zeros(int(column.max()) + 1, dtype=np.int64)
@@ -278,32 +311,51 @@ def _blocks(codes, specs, questions):
     return blocks, block_sets
 
 
+def _radices(rows: np.ndarray) -> list[int]:
+    return [int(rows[:, j].max()) + 1 if rows.shape[0] else 1 for j in range(rows.shape[1])]
+
+
 def _row_keys(rows: np.ndarray) -> np.ndarray:
     """One integer per row, equal for equal rows (mixed radix: the entries are small codes)."""
     keys = np.zeros(rows.shape[0], dtype=np.int64)
-    for j in range(rows.shape[1]):
-        keys = keys * (int(rows[:, j].max()) + 1) + rows[:, j]
+    for j, radix in enumerate(_radices(rows)):
+        keys = keys * radix + rows[:, j]
     return keys
 
 
 _DIRECT_KEYS = 2_000_000  # up to this many possible keys, count them in an array, not by sorting
 
 
+def _span(rows: np.ndarray) -> float:
+    return float(np.prod(_radices(rows), dtype=float))
+
+
 def _dense_ids(rows: np.ndarray) -> np.ndarray:
     """Consecutive ids for the distinct rows (equal rows, equal ids)."""
     keys = _row_keys(rows)
-    span = int(np.prod([int(rows[:, j].max()) + 1 for j in range(rows.shape[1])], dtype=float))
+    span = _span(rows)
     if rows.shape[1] and span <= _DIRECT_KEYS:
-        present = np.zeros(span, dtype=bool)
+        present = np.zeros(int(span), dtype=bool)
         present[keys] = True
         return (np.cumsum(present) - 1)[keys]
     return np.unique(keys, return_inverse=True)[1].ravel()
 
 
-def _unique_rows(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The distinct rows and how often each occurs (``np.unique(axis=0)``, but fast)."""
-    _, first, counts = np.unique(_row_keys(rows), return_index=True, return_counts=True)
-    return rows[first], counts
+def _unique_rows(rows: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct rows and their summed weights (``np.unique(axis=0)``, but fast)."""
+    keys = _row_keys(rows)
+    span = _span(rows)
+    if not rows.shape[1] or span > _DIRECT_KEYS:
+        _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+        return rows[first], np.bincount(inverse.ravel(), weights=weights)
+    counts = np.bincount(keys, weights=weights, minlength=int(span))
+    present = np.flatnonzero(counts)
+    distinct = np.empty((present.size, rows.shape[1]), dtype=rows.dtype)
+    remainder = present.copy()
+    for j, radix in reversed(list(enumerate(_radices(rows)))):
+        distinct[:, j] = remainder % radix
+        remainder //= radix
+    return distinct, counts[present]
 
 
 def _merge_indistinguishable(atoms: np.ndarray, mass: np.ndarray, k: int) -> np.ndarray:
@@ -331,7 +383,7 @@ def _merged_column(classes: np.ndarray, mass: np.ndarray, q: int, k: int) -> np.
     table = np.bincount(
         context.ravel() * width + column, weights=mass, minlength=(int(context.max()) + 1) * width
     ).reshape(-1, width)
-    labels = [int(u) for u in np.unique(column)]
+    labels = [int(u) for u in np.flatnonzero(np.bincount(column))]
     parent = {u: u for u in labels}
 
     def root(u: int) -> int:
@@ -353,7 +405,6 @@ def _solve(atoms, mass, classes, block_sets, questions, specs, k):
     # loaded here: the histogram and pool rules serve the CLI, which starts without scipy
     from scipy import sparse
     from scipy.optimize import Bounds, LinearConstraint, milp
-
 
     if all(np.unique(classes[:, i]).size == 1 for i in range(classes.shape[1])):
         return None  # only the total's constant is left: it holds every respondent
@@ -429,16 +480,22 @@ def merge_small_bins(counts: Sequence[int], min_group_size: int) -> list[int]:
         small = [i for i, c in enumerate(shown) if 0 < c < min_group_size]
         if not small:
             return shown
-        # the bin farthest from the middle moves first, toward the middle
+        # the bin farthest from the middle moves first, toward the middle; a central bin (there
+        # is nowhere more central to go) joins the nearest bin that holds answers
         i = max(small, key=lambda j: (abs(j - middle), -j))
-        target = i + 1 if i < middle else i - 1 if i > middle else _nearest_nonempty(shown, i)
+        if i < middle - 0.5:
+            target = i + 1
+        elif i > middle + 0.5:
+            target = i - 1
+        else:
+            target = _nearest_nonempty(shown, i, middle)
         shown[target] += shown[i]
         shown[i] = 0
 
 
-def _nearest_nonempty(shown: list[int], i: int) -> int:
+def _nearest_nonempty(shown: list[int], i: int, middle: float) -> int:
     others = [j for j, c in enumerate(shown) if c and j != i]
-    return min(others, key=lambda j: (abs(j - i), j))
+    return min(others, key=lambda j: (abs(j - i), abs(j - middle), j))
 
 
 @dataclass(frozen=True)

@@ -204,3 +204,9 @@ def test_the_pool_moves_only_by_three_organisations_at_once():
     assert not pool_version_due(published, published | {("f", 1)})  # one joins: its mean would show
     assert not pool_version_due(published, (published - {("a", 1)}) | {("a", 2)})  # a new round
     assert pool_version_due(published, published | {("f", 1), ("g", 1), ("h", 1)})
+
+
+def test_a_small_central_bin_of_an_even_histogram_settles():
+    # two central bins would hand a small count back and forth for ever
+    assert merge_small_bins([0, 2, 0, 10], 6) == [0, 0, 0, 12]
+    assert merge_small_bins([0, 3, 3, 0], 5) == [0, 0, 6, 0]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from importlib.resources import files
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import force_locale, get_locale
@@ -80,6 +81,13 @@ def privacy():
 
     languages = current_app.config["LANGUAGES"]
     return render_template("respond/privacy.html", tables=stored_fields(), languages=languages)
+
+
+@blueprint.get("/privacy/threat-model")
+def threat_model():
+    """How anonymity is protected, against whom, and what remains (the project's threat model)."""
+    text = (files("survey.docs") / "anonymity.md").read_text(encoding="utf-8")
+    return current_app.response_class(text, mimetype="text/plain")
 
 
 @blueprint.get("/thanks")
