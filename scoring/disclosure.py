@@ -140,10 +140,6 @@ class RoundDisclosure:
             return False
         return principle is None or group in self.scores[principle].shown
 
-    def hidden_count(self, keys: Sequence[str]) -> int:
-        """How many of these groups hold respondents but are not shown."""
-        return len(set(keys) & self.groups.hidden)
-
 
 def audit_round(
     answers: Mapping[str, Sequence[str | None]],
