@@ -163,6 +163,7 @@ def main() -> None:
             answer_survey(link)
         listed = json.loads(ambassador("campaign", "list", "--json"))
         check(listed[0]["responses"] == RESPONSES, f"{listed[0]['responses']} responses stored")
+        ambassador("campaign", "close", campaign_id)  # figures are published once it closes
         read_report(base, campaign_id)
         log.flush()
         logged = log_path.read_text()
