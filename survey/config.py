@@ -36,6 +36,12 @@ def load_settings(instance_path: str) -> dict:
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_TRANSLATION_DIRECTORIES": str(files("reports.translations")),
         "LANGUAGES": ("en", "nl"),
+        # the job queue (RQ) for e-mail; without it, mail is sent in the request
+        "REDIS_URL": os.environ.get("REDIS_URL") or None,
+        # smtp://user:password@host:587?starttls=true; without it, mail goes to the outbox folder
+        "SMTP_URL": os.environ.get("SMTP_URL") or None,
+        "MAIL_FROM": os.environ.get("MAIL_FROM", "Ambassador Scan <survey@localhost>"),
+        "OUTBOX": os.environ.get("OUTBOX") or str(instance / "outbox"),
         "WTF_CSRF_TIME_LIMIT": None,  # a survey may take a coffee break; the token is per session
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_HTTPONLY": True,

@@ -129,6 +129,15 @@ class Campaign(Base):
     # personal links created once the round was open: each could have been answered by whoever
     # created it, so the report says how many there were
     invitations_after_open: Mapped[int] = mapped_column(default=0, server_default="0")
+    # who holds the personal links: "organisation" (HR downloads and sends them) or "system" (the
+    # round has a participant list and Ambassador Scan e-mails the links; nobody can see them)
+    link_custody: Mapped[str] = mapped_column(sa.String(12), default="organisation")
+    # the invitation e-mail per language: {"en": {"subject": …, "intro": …}, …}
+    invitation_texts: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    # up to three reminder days; a reminder goes out on the first run of `remind` on or after it
+    reminder_days: Mapped[list[Any]] = mapped_column(sa.JSON, default=list)
+    # kept when a round closes and its participants are deleted: invited per attribute group
+    participant_counts: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
 
     organisation: Mapped[Organisation] = relationship(back_populates="campaigns")
 
@@ -141,7 +150,10 @@ class Campaign(Base):
 
 
 class Invitation(Base):
-    """A personal survey link: only the SHA-256 of its token is kept, and whether it was used."""
+    """A personal survey link: only the SHA-256 of its token is kept, and whether it was used.
+
+    A link the system e-mailed belongs to its participant until the round closes (so that the
+    participant is not reminded after answering); the response never refers to either."""
 
     __tablename__ = "invitations"
 
@@ -151,6 +163,37 @@ class Invitation(Base):
     )
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     redeemed: Mapped[bool] = mapped_column(default=False)
+    participant_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("participants.id", ondelete="CASCADE"), index=True
+    )
+
+
+PARTICIPANT_STATES = ("waiting", "sent", "failed")
+
+
+class Participant(Base):
+    """A person on a round's participant list: the address the system e-mails the link to, and
+    the attributes the response takes over. Deleted when the round closes."""
+
+    __tablename__ = "participants"
+    __table_args__ = (
+        sa.UniqueConstraint("campaign_id", "email"),
+        sa.CheckConstraint("state IN ('waiting', 'sent', 'failed')", name="state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("campaigns.id", ondelete="CASCADE"), index=True
+    )
+    email: Mapped[str] = mapped_column(sa.String(254))
+    language: Mapped[str] = mapped_column(sa.String(5))
+    attributes: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    added_after_open: Mapped[bool] = mapped_column(default=False)
+    answered: Mapped[bool] = mapped_column(default=False)
+    state: Mapped[str] = mapped_column(sa.String(10), default="waiting")
+    mails_sent: Mapped[int] = mapped_column(default=0)  # the invitation and its reminders
+    failures: Mapped[int] = mapped_column(default=0)
+    error: Mapped[str | None] = mapped_column(sa.String(300))
 
 
 class Response(Base):

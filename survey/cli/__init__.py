@@ -44,6 +44,7 @@ def commands() -> list[click.Command]:
     from survey.cli.demo import demo
     from survey.cli.lifecycle import purge
     from survey.cli.organisations import org_group
+    from survey.cli.participants import outbox, participants_group, remind, worker
     from survey.cli.reports import report
     from survey.cli.users import user_group
 
@@ -58,6 +59,10 @@ def commands() -> list[click.Command]:
         report,
         benchmark_group,
         purge,
+        participants_group,
+        remind,
+        outbox,
+        worker,
     ]
 
 

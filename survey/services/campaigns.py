@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from scoring.instrument import Instrument, InstrumentError, load_instrument
-from survey.models import Campaign, Invitation, Organisation, Response, today_utc
+from survey.models import Campaign, Invitation, Organisation, Participant, Response, today_utc
 from survey.policy import (
     DEFAULT_MIN_GROUP_SIZE,
     DEFAULT_RETENTION_DAYS,
@@ -108,13 +108,28 @@ class ResponseFigures:
 
 def response_figures(session: Session, campaign: Campaign) -> ResponseFigures:
     """Responses, personal links created and links used (kept as counts once a round closes)."""
-    responses = session.scalar(
-        sa.select(sa.func.count()).where(Response.campaign_id == campaign.id)
-    )
     if campaign.status == "closed":
+        responses = session.scalar(
+            sa.select(sa.func.count()).where(Response.campaign_id == campaign.id)
+        )
         return ResponseFigures(
             responses, campaign.invitations_total or 0, campaign.invitations_used or 0
         )
+    return live_figures(session, campaign)
+
+
+def live_figures(session: Session, campaign: Campaign) -> ResponseFigures:
+    """The figures counted from the responses, links and participants as they are now."""
+    responses = session.scalar(
+        sa.select(sa.func.count()).where(Response.campaign_id == campaign.id)
+    )
+    if campaign.link_custody == "system":  # one person may get several links: count people
+        invited, used = session.execute(
+            sa.select(
+                sa.func.count(), sa.func.count().filter(Participant.answered.is_(True))
+            ).where(Participant.campaign_id == campaign.id)
+        ).one()
+        return ResponseFigures(responses, invited, used)
     invited, used = session.execute(
         sa.select(sa.func.count(), sa.func.count().filter(Invitation.redeemed.is_(True))).where(
             Invitation.campaign_id == campaign.id

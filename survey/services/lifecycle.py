@@ -8,21 +8,42 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from survey.models import Campaign, Comment, Invitation, Organisation, Response, today_utc
+from survey.models import (
+    Campaign,
+    Comment,
+    Invitation,
+    Organisation,
+    Participant,
+    Response,
+    today_utc,
+)
+from survey.services.campaigns import live_figures
 from survey.services.pool import store_aggregate
 
 
 def on_close(session: Session, campaign: Campaign) -> None:
-    """A round closes: keep its aggregates and the invitation counts, delete the invitations."""
+    """A round closes: keep its aggregates and the invitation counts, delete the invitations, and
+    delete the participants with their e-mail addresses (their counts per group stay)."""
     campaign.closed_on = today_utc()
-    total, used = session.execute(
-        sa.select(sa.func.count(), sa.func.count().filter(Invitation.redeemed.is_(True))).where(
-            Invitation.campaign_id == campaign.id
-        )
-    ).one()
-    campaign.invitations_total, campaign.invitations_used = total, used
+    figures = live_figures(session, campaign)
+    campaign.invitations_total, campaign.invitations_used = figures.invited, figures.used
+    if campaign.link_custody == "system":
+        campaign.participant_counts = participant_counts(session, campaign)
     session.execute(sa.delete(Invitation).where(Invitation.campaign_id == campaign.id))
+    session.execute(sa.delete(Participant).where(Participant.campaign_id == campaign.id))
     store_aggregate(session, campaign)
+
+
+def participant_counts(session: Session, campaign: Campaign) -> dict:
+    """How many were invited per attribute group (kept after the list itself is deleted)."""
+    counts: dict[str, dict[str, int]] = {q["key"]: {} for q in campaign.segments}
+    for attributes in session.scalars(
+        sa.select(Participant.attributes).where(Participant.campaign_id == campaign.id)
+    ):
+        for key, option in attributes.items():
+            if key in counts:
+                counts[key][option] = counts[key].get(option, 0) + 1
+    return counts
 
 
 def due_for_purge(session: Session, today: dt.date | None = None) -> list[Campaign]:

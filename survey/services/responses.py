@@ -16,8 +16,17 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from scoring.instrument import MISSING, Instrument
-from survey.models import Campaign, Comment, Invitation, Response, new_uuid, today_utc
+from survey.models import (
+    Campaign,
+    Comment,
+    Invitation,
+    Participant,
+    Response,
+    new_uuid,
+    today_utc,
+)
 from survey.services.campaigns import campaign_instrument
+from survey.services.errors import InvalidInput
 
 COMMENT_MAX_LENGTH = 2000
 TOKEN_BYTES = 24  # 192 bits: not guessable, and short enough for a link in an e-mail
@@ -99,6 +108,10 @@ def create_invitations(session: Session, campaign: Campaign, count: int) -> list
 def store_invitations(session: Session, campaign: Campaign, tokens: list[str]) -> None:
     """Store the hashes of ``tokens`` as unused invitations of ``campaign`` (and count them when
     the round is open already: the report tells HR how many links were made after opening)."""
+    if campaign.link_custody == "system":
+        raise InvalidInput(
+            f"campaign {campaign.id} has a participant list: only the system sends its links"
+        )
     if campaign.status == "open":
         session.execute(
             sa.update(Campaign)
@@ -177,17 +190,9 @@ def submit_response(
     )
     try:
         if token is not None:
-            redeemed = session.execute(
-                sa.update(Invitation)
-                .where(
-                    Invitation.token_hash == hash_token(token),
-                    Invitation.campaign_id == campaign.id,
-                    Invitation.redeemed.is_(False),
-                )
-                .values(redeemed=True)
-            )
-            if redeemed.rowcount != 1:
-                raise TokenAlreadyUsed()
+            attributes = _redeem(session, campaign, token)
+            if attributes is not None:
+                stored_segments = attributes
         session.execute(
             sa.insert(Response).values(
                 id=new_uuid(),
@@ -206,6 +211,38 @@ def submit_response(
     except BaseException:
         session.rollback()
         raise
+
+
+def _redeem(session: Session, campaign: Campaign, token: str) -> dict | None:
+    """Mark the token's invitation used — and, for an e-mailed link, its participant answered, so
+    that of several links one person received only one is ever answered. Returns the
+    participant's attributes (which the response takes over), or None for a link without one."""
+    participant_id = session.scalar(
+        sa.select(Invitation.participant_id).where(
+            Invitation.token_hash == hash_token(token), Invitation.campaign_id == campaign.id
+        )
+    )
+    redeemed = session.execute(
+        sa.update(Invitation)
+        .where(
+            Invitation.token_hash == hash_token(token),
+            Invitation.campaign_id == campaign.id,
+            Invitation.redeemed.is_(False),
+        )
+        .values(redeemed=True)
+    )
+    if redeemed.rowcount != 1:
+        raise TokenAlreadyUsed()
+    if participant_id is None:
+        return None
+    answered = session.execute(
+        sa.update(Participant)
+        .where(Participant.id == participant_id, Participant.answered.is_(False))
+        .values(answered=True)
+    )
+    if answered.rowcount != 1:
+        raise TokenAlreadyUsed()
+    return dict(session.scalar(sa.select(Participant.attributes).filter_by(id=participant_id)))
 
 
 def campaign_answers(session: Session, campaign: Campaign) -> tuple[np.ndarray, list[dict]]:

@@ -34,9 +34,7 @@ def instrument():
     return load_instrument()
 
 
-def make_round(
-    instrument, sizes=DEPARTMENTS, seed=1, name="Round 2", comments=(), closed=True
-):
+def make_round(instrument, sizes=DEPARTMENTS, seed=1, name="Round 2", comments=(), closed=True):
     rng = np.random.default_rng(seed)
     n = sum(sizes.values())
     offsets = rng.integers(0, 5, size=(n, len(instrument.item_keys))).astype(np.int8)

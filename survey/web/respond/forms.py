@@ -12,7 +12,6 @@ from wtforms import RadioField, SelectChoice, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from scoring.instrument import Instrument
-from survey.models import Campaign
 from survey.services.responses import COMMENT_MAX_LENGTH
 
 DONT_KNOW = "dk"
@@ -59,9 +58,11 @@ def segment_field_name(key: str) -> str:
     return f"segment_{key}"
 
 
-def questionnaire_form(instrument: Instrument, campaign: Campaign, lang: str, **kwargs):
-    """The questionnaire of a campaign in a language: one radio group per item and segment."""
-    segments = json.dumps(campaign.segments, sort_keys=True)
+def questionnaire_form(
+    instrument: Instrument, questions: list[dict], lang: str, **kwargs
+) -> QuestionnaireForm:
+    """The questionnaire in a language: one radio group per item and per segment question asked."""
+    segments = json.dumps(questions, sort_keys=True)
     return _form_class(instrument, segments, lang)(**kwargs)
 
 

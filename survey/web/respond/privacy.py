@@ -10,6 +10,7 @@ TABLES = {
     "responses": _l("Your answers"),
     "comments": _l("Your comment, if you wrote one"),
     "invitations": _l("Your invitation link"),
+    "participants": _l("Your place on the participant list, if your organisation gave one"),
 }
 COLUMNS = {
     ("responses", "id"): _l(
@@ -34,6 +35,28 @@ COLUMNS = {
     ("invitations", "redeemed"): _l(
         "whether the link has been used — not when, and not for which answers"
     ),
+    ("invitations", "participant_id"): _l(
+        "which participant the link was e-mailed to, so that reminders skip those who answered; "
+        "deleted when the round closes"
+    ),
+    ("participants", "id"): _l("a number for your place on the list"),
+    ("participants", "campaign_id"): _l("which survey round the list belongs to"),
+    ("participants", "email"): _l(
+        "your e-mail address, to send you the link; deleted when the round closes"
+    ),
+    ("participants", "language"): _l("the language of your invitation"),
+    ("participants", "attributes"): _l(
+        "your department, role or other groups from your organisation's list; your answers take "
+        "them over instead of asking"
+    ),
+    ("participants", "added_after_open"): _l("whether you were added after the round opened"),
+    ("participants", "answered"): _l(
+        "whether you have answered — never what — so that you get no reminder"
+    ),
+    ("participants", "state"): _l("whether the invitation could be sent"),
+    ("participants", "mails_sent"): _l("how many e-mails were sent to you"),
+    ("participants", "failures"): _l("how often sending to your address failed"),
+    ("participants", "error"): _l("the mail server's last complaint about your address"),
 }
 
 

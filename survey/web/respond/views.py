@@ -100,6 +100,7 @@ def _welcome(campaign, start_url: str, via: str):
     return render_template(
         "respond/welcome.html",
         via=via,
+        custody=campaign.link_custody,
         campaign=campaign,
         organisation=campaign.organisation,
         start_url=start_url,
@@ -108,35 +109,42 @@ def _welcome(campaign, start_url: str, via: str):
     )
 
 
+def asked_segments(campaign, token: str | None) -> list[dict]:
+    """The segment questions the survey asks: none on a link the system e-mailed (the response
+    takes its participant's attributes from the list), all of them otherwise."""
+    return [] if token is not None and campaign.link_custody == "system" else campaign.segments
+
+
 def _questionnaire(campaign, token: str | None):
     instrument = campaign_instrument(campaign)
     lang = survey_language(campaign)
+    questions = asked_segments(campaign, token)
     with force_locale(lang):  # interface texts in the survey's language, as the items are
         if request.method == "GET":
-            return blank_questionnaire(campaign, instrument, lang).replace(
+            return blank_questionnaire(campaign, instrument, lang, questions).replace(
                 CSRF_PLACEHOLDER, generate_csrf(), 1
             )
-        form = questionnaire_form(instrument, campaign, lang)
+        form = questionnaire_form(instrument, questions, lang)
         reject_tampering(form)
         if form.validate_on_submit():
             submit_response(
                 db.session,
                 campaign,
                 answers=collect_answers(form, instrument),
-                segments=collect_segments(form, campaign),
+                segments=collect_segments(form, questions),
                 language=lang,
                 comment=form.comment.data or "",
                 token=token,
             )
             return redirect(url_for(".thanks", lang=lang))
-        return render_questionnaire(form, campaign, instrument, lang), 422
+        return render_questionnaire(form, campaign, instrument, lang, questions), 422
 
 
 CSRF_PLACEHOLDER = "\x00csrf\x00"
 _BLANK_PAGES: dict[tuple, str] = {}
 
 
-def blank_questionnaire(campaign, instrument, lang: str) -> str:
+def blank_questionnaire(campaign, instrument, lang: str, questions: list[dict]) -> str:
     """The unanswered questionnaire, rendered once per campaign and language.
 
     Only the CSRF token differs between respondents; it is filled in per request.
@@ -148,19 +156,23 @@ def blank_questionnaire(campaign, instrument, lang: str) -> str:
         campaign.min_group_size,
         campaign.organisation.name,
         tuple(campaign.languages),
-        json.dumps(campaign.segments, sort_keys=True),
+        json.dumps(questions, sort_keys=True),
     )
     page = _BLANK_PAGES.get(key)
     if page is None:
-        form = questionnaire_form(instrument, campaign, lang, meta={"csrf": False})
-        page = render_questionnaire(form, campaign, instrument, lang, csrf=CSRF_PLACEHOLDER)
+        form = questionnaire_form(instrument, questions, lang, meta={"csrf": False})
+        page = render_questionnaire(
+            form, campaign, instrument, lang, questions, csrf=CSRF_PLACEHOLDER
+        )
         if len(_BLANK_PAGES) >= 256:
             _BLANK_PAGES.clear()
         _BLANK_PAGES[key] = page
     return page
 
 
-def render_questionnaire(form, campaign, instrument, lang: str, csrf: str | None = None) -> str:
+def render_questionnaire(
+    form, campaign, instrument, lang: str, questions: list[dict], csrf: str | None = None
+) -> str:
     return render_template(
         "respond/questionnaire.html",
         campaign=campaign,
@@ -171,7 +183,7 @@ def render_questionnaire(form, campaign, instrument, lang: str, csrf: str | None
             for dim in instrument.dimensions
         ],
         outcomes=[form[item_field_name(item.key)] for item in instrument.outcomes],
-        segments=[form[segment_field_name(s["key"])] for s in campaign.segments],
+        segments=[form[segment_field_name(s["key"])] for s in questions],
         lang=lang,
         languages=campaign.languages,
         total_questions=len(instrument.items),
@@ -200,9 +212,9 @@ def collect_answers(form, instrument) -> dict[str, int | None]:
     return answers
 
 
-def collect_segments(form, campaign) -> dict[str, str | None]:
+def collect_segments(form, questions: list[dict]) -> dict[str, str | None]:
     segments = {}
-    for segment in campaign.segments:
+    for segment in questions:
         value = form[segment_field_name(segment["key"])].data
         segments[segment["key"]] = None if value in (None, "", NO_ANSWER) else value
     return segments

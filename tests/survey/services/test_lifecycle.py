@@ -141,7 +141,7 @@ def test_what_we_store_page_matches_the_schema(client):
     described = re.findall(r'<dd data-column="([^"]+)">([^<]+)</dd>', page)
     columns = [
         c.name
-        for t in ("responses", "comments", "invitations")
+        for t in ("responses", "comments", "invitations", "participants")
         for c in Base.metadata.tables[t].columns
     ]
     assert [name for name, _ in described] == columns

@@ -71,6 +71,7 @@ class HRActions(AuthActions):
         form.update(fields)
         return self.client.post("/campaigns/new", data=form)
 
+
 @pytest.fixture
 def auth(client):
     return HRActions(client)

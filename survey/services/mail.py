@@ -1,0 +1,157 @@
+"""E-mail: the invitation and reminder messages, sent through SMTP or written to an outbox folder.
+
+``SMTP_URL`` names the server: ``smtp://user:password@host:port`` (add ``?starttls=true`` for
+STARTTLS, or use ``smtps://`` for TLS from the start). Without it, every message is written to the
+outbox folder (``instance/outbox`` by default) as an ``.eml`` file, which ``ambassador outbox``
+lists — so a laptop needs no mail server.
+"""
+
+from __future__ import annotations
+
+import secrets
+import smtplib
+import ssl
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import formataddr, make_msgid, parseaddr
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from survey.models import Campaign
+
+DEFAULT_TEXTS = {
+    "en": {
+        "invitation_subject": "How social is {organisation}? Five minutes, anonymous",
+        "reminder_subject": "Reminder: how social is {organisation}?",
+        "intro": (
+            "{organisation} asks everyone on its team how it deals with social media: guidelines, "
+            "room for mistakes, patience, the example leaders set and the conversation about it. "
+            "It takes about five minutes, and your answers are anonymous."
+        ),
+        "link": "Your personal link (it works once):",
+        "custody": (
+            "Ambassador Scan sent you this link; your organisation never sees it, nor which "
+            "answers came with it. Results are shown only for groups of at least {k} people."
+        ),
+    },
+    "nl": {
+        "invitation_subject": "Hoe sociaal is {organisation}? Vijf minuten, anoniem",
+        "reminder_subject": "Herinnering: hoe sociaal is {organisation}?",
+        "intro": (
+            "{organisation} vraagt iedereen hoe de organisatie met sociale media omgaat: "
+            "richtlijnen, ruimte voor fouten, geduld, het voorbeeld van leidinggevenden en het "
+            "gesprek erover. Het kost ongeveer vijf minuten en uw antwoorden zijn anoniem."
+        ),
+        "link": "Uw persoonlijke link (werkt één keer):",
+        "custody": (
+            "Ambassador Scan heeft u deze link gestuurd; uw organisatie ziet hem nooit, en ook "
+            "niet welke antwoorden erbij horen. Uitkomsten worden alleen getoond voor groepen "
+            "van minstens {k} mensen."
+        ),
+    },
+}
+
+
+class MailError(Exception):
+    """Sending failed."""
+
+    permanent = False  # a permanent failure (the address is refused) is not retried
+
+
+class AddressRefused(MailError):
+    permanent = True
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    smtp_url: str | None
+    sender: str
+    outbox: Path
+
+    @classmethod
+    def from_config(cls, config) -> MailSettings:
+        return cls(config.get("SMTP_URL"), config["MAIL_FROM"], Path(config["OUTBOX"]))
+
+
+def texts(campaign: Campaign, lang: str) -> dict[str, str]:
+    """The round's invitation texts in a language: HR's own where it wrote them."""
+    own = (campaign.invitation_texts or {}).get(lang, {})
+    return {**DEFAULT_TEXTS[lang], **{key: value for key, value in own.items() if value}}
+
+
+def compose(campaign: Campaign, lang: str, link: str, kind: str, to: str, sender: str):
+    """The invitation (or reminder) e-mail to one participant, in their language."""
+    words = texts(campaign, lang)
+    values = {"organisation": campaign.organisation.name, "k": campaign.min_group_size}
+    message = EmailMessage()
+    message["Subject"] = words[f"{kind}_subject"].format(**values)
+    message["From"] = sender
+    message["To"] = to
+    message["Message-ID"] = make_msgid(domain=parseaddr(sender)[1].split("@")[-1] or "localhost")
+    message.set_content(
+        "\n\n".join(
+            [
+                words["intro"].format(**values),
+                f"{words['link']}\n{link}",
+                words["custody"].format(**values),
+            ]
+        )
+        + "\n"
+    )
+    return message
+
+
+def deliver(message: EmailMessage, settings: MailSettings, connection=None) -> None:
+    """Send one message, or write it to the outbox when no SMTP server is configured."""
+    if not settings.smtp_url:
+        settings.outbox.mkdir(parents=True, exist_ok=True)
+        name = f"{secrets.token_hex(8)}.eml"
+        (settings.outbox / name).write_bytes(bytes(message))
+        return
+    try:
+        if connection is not None:
+            connection.send_message(message)
+            return
+        with open_smtp(settings.smtp_url) as smtp:
+            smtp.send_message(message)
+    except smtplib.SMTPRecipientsRefused as exc:
+        raise AddressRefused(_reason(exc)) from None
+    except smtplib.SMTPResponseException as exc:
+        error = AddressRefused if 500 <= exc.smtp_code < 600 else MailError
+        raise error(f"{exc.smtp_code} {exc.smtp_error.decode(errors='replace')}"[:300]) from None
+    except (OSError, smtplib.SMTPException) as exc:
+        raise MailError(f"{type(exc).__name__}: {exc}"[:300]) from None
+
+
+def _reason(exc: smtplib.SMTPRecipientsRefused) -> str:
+    code, text = next(iter(exc.recipients.values()))
+    return f"{code} {text.decode(errors='replace') if isinstance(text, bytes) else text}"[:300]
+
+
+def open_smtp(url: str) -> smtplib.SMTP:
+    """A logged-in SMTP connection for ``smtp://`` or ``smtps://`` URLs."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("smtp", "smtps"):
+        raise MailError(f"SMTP_URL must start with smtp:// or smtps://, not {parts.scheme}://")
+    options = parse_qs(parts.query)
+    context = ssl.create_default_context()
+    if parts.scheme == "smtps":
+        smtp = smtplib.SMTP_SSL(parts.hostname, parts.port or 465, timeout=30, context=context)
+    else:
+        smtp = smtplib.SMTP(parts.hostname, parts.port or 25, timeout=30)
+        if options.get("starttls", ["false"])[0].lower() in ("1", "true", "yes"):
+            smtp.starttls(context=context)
+    if parts.username:
+        smtp.login(unquote(parts.username), unquote(parts.password or ""))
+    return smtp
+
+
+def sender_address(name: str, address: str) -> str:
+    return formataddr((name, address))
+
+
+def outbox_messages(outbox: Path) -> list[Path]:
+    """The outbox's messages, oldest first."""
+    if not outbox.is_dir():
+        return []
+    return sorted(outbox.glob("*.eml"), key=lambda path: path.stat().st_mtime)

@@ -1,0 +1,240 @@
+"""Participant lists: who the system e-mails a round's links to, with the attributes (department,
+role, …) their responses take over instead of asking.
+
+A list comes as CSV or XLSX: an ``email`` column, an optional ``language`` column (one of the
+round's languages) and one column per segment question of the round, holding one of its options
+(blank: not known). The whole file is checked first; every bad row is reported with its line and
+column, and nothing is imported until the file is clean.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from survey.models import Campaign, Invitation, Participant
+from survey.services.errors import InvalidInput
+
+MAX_ROWS = 100_000
+MAX_ERRORS_SHOWN = 20
+EMAIL_PATTERN = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]{2,}$")
+
+
+class ParticipantFileError(InvalidInput):
+    """A participant list that cannot be imported; ``problems`` names every bad row and column."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        shown = problems[:MAX_ERRORS_SHOWN]
+        more = len(problems) - len(shown)
+        tail = f" (and {more} more)" if more else ""
+        super().__init__("; ".join(shown) + tail + "; nothing was imported")
+
+
+@dataclass(frozen=True)
+class ParticipantRow:
+    email: str
+    language: str
+    attributes: dict[str, str]
+
+
+@dataclass
+class ParticipantList:
+    """A checked list, ready to import, with its counts per attribute group for the preview."""
+
+    rows: list[ParticipantRow]
+    groups: dict[str, Counter] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+def read_participant_file(content: bytes, filename: str, campaign: Campaign) -> ParticipantList:
+    """Parse and check a CSV or XLSX participant list for ``campaign``."""
+    table = _xlsx_rows(content) if content[:4] == b"PK\x03\x04" else _csv_rows(content, filename)
+    return check_rows(table, campaign)
+
+
+def _csv_rows(content: bytes, filename: str) -> list[list[str]]:
+    if b"\x00" in content[:4096]:
+        raise ParticipantFileError(
+            [f"{filename}: not a CSV or XLSX file (it contains binary data)"]
+        )
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ParticipantFileError([f"{filename}: not a UTF-8 CSV or an XLSX file"]) from None
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    return list(csv.reader(io.StringIO(text), dialect))
+
+
+def _xlsx_rows(content: bytes) -> list[list[str]]:
+    from openpyxl import load_workbook
+
+    try:
+        sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).active
+    except Exception:  # openpyxl raises many kinds for a broken file
+        raise ParticipantFileError(["not a readable XLSX file"]) from None
+    return [
+        ["" if cell is None else str(cell).strip() for cell in row]
+        for row in sheet.iter_rows(values_only=True)
+    ]
+
+
+def check_rows(table: list[list[str]], campaign: Campaign) -> ParticipantList:
+    """Check every row of a list (its first row the header) against the round."""
+    if not table or not any(cell.strip() for cell in table[0]):
+        raise ParticipantFileError(["line 1: the header row is missing"])
+    header = [cell.strip().lower() for cell in table[0]]
+    questions = {q["key"]: q["options"] for q in campaign.segments}
+    problems = _header_problems(header, questions)
+    if problems:
+        raise ParticipantFileError(problems)
+    if len(table) - 1 > MAX_ROWS:
+        raise ParticipantFileError([f"{len(table) - 1:,} rows: a list holds at most {MAX_ROWS:,}"])
+    rows, seen = [], {}
+    for line, cells in enumerate(table[1:], start=2):
+        if not any(cell.strip() for cell in cells):
+            continue
+        record = dict(zip(header, [c.strip() for c in cells], strict=False))
+        row, row_problems = _row(record, line, campaign, questions)
+        problems += row_problems
+        if row is not None:
+            if row.email in seen:
+                problems.append(
+                    f"line {line}, column 'email': {row.email} is on line {seen[row.email]} too"
+                )
+            seen.setdefault(row.email, line)
+            rows.append(row)
+    if not rows and not problems:
+        problems.append("the list has no participants")
+    if problems:
+        raise ParticipantFileError(problems)
+    groups = {key: Counter(r.attributes.get(key) or "–" for r in rows) for key in questions}
+    return ParticipantList(rows, groups)
+
+
+def _header_problems(header: list[str], questions: dict) -> list[str]:
+    problems = []
+    if "email" not in header:
+        problems.append("line 1: the column 'email' is missing")
+    for position, name in enumerate(header, start=1):
+        if name not in ("email", "language", *questions):
+            known = ", ".join(["email", "language", *questions])
+            problems.append(f"line 1, column {position} ('{name}'): unknown column ({known})")
+    duplicated = [name for name, count in Counter(header).items() if count > 1]
+    problems += [f"line 1: the column '{name}' appears twice" for name in duplicated]
+    return problems
+
+
+def _row(record: dict, line: int, campaign: Campaign, questions: dict):
+    problems = []
+    email = record.get("email", "").lower()
+    if not EMAIL_PATTERN.match(email) or len(email) > 254:
+        problems.append(f"line {line}, column 'email': '{email}' is not an e-mail address")
+    language = record.get("language", "").lower() or campaign.languages[0]
+    if language not in campaign.languages:
+        offered = ", ".join(campaign.languages)
+        problems.append(f"line {line}, column 'language': '{language}' is not one of {offered}")
+    attributes = {}
+    for key, options in questions.items():
+        value = record.get(key, "")
+        if not value:
+            continue
+        if value not in options:
+            problems.append(
+                f"line {line}, column '{key}': '{value}' is not one of {', '.join(options)}"
+            )
+        attributes[key] = value
+    return (None if problems else ParticipantRow(email, language, attributes)), problems
+
+
+def import_participants(
+    session: Session, campaign: Campaign, checked: ParticipantList
+) -> list[int]:
+    """Add a checked list to a round, all or nothing; returns the new participants' ids.
+
+    From then on the system holds the round's personal links: HR can no longer create any.
+    """
+    if campaign.status == "closed":
+        raise InvalidInput(f"campaign {campaign.id} is closed")
+    handed_out = session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Invitation)
+        .where(Invitation.campaign_id == campaign.id, Invitation.participant_id.is_(None))
+    )
+    if campaign.link_custody == "organisation" and handed_out:
+        raise InvalidInput(
+            f"campaign {campaign.id} has {handed_out} personal links your organisation handed out "
+            "itself; a participant list needs a round whose links only the system sends"
+        )
+    existing = set(
+        session.scalars(sa.select(Participant.email).where(Participant.campaign_id == campaign.id))
+    )
+    again = sorted({row.email for row in checked.rows} & existing)
+    if again:
+        raise ParticipantFileError([f"{email} is on the round's list already" for email in again])
+    after_open = campaign.status == "open"
+    participants = [
+        Participant(
+            campaign_id=campaign.id,
+            email=row.email,
+            language=row.language,
+            attributes=row.attributes,
+            added_after_open=after_open,
+        )
+        for row in checked.rows
+    ]
+    session.add_all(participants)
+    campaign.link_custody = "system"
+    session.commit()
+    return [p.id for p in participants]
+
+
+@dataclass(frozen=True)
+class GroupRate:
+    """The response rate of one attribute group (shown only for groups of at least k invited)."""
+
+    question: str
+    option: str
+    invited: int
+    answered: int | None  # None: fewer than k invited, so not shown
+
+    @property
+    def rate(self) -> float | None:
+        return None if self.answered is None else self.answered / self.invited
+
+
+def list_figures(session: Session, campaign: Campaign) -> dict:
+    """What HR sees of a round's list: totals, added after opening, failed addresses, and the
+    response rate per attribute group with at least k invited — never who answered."""
+    participants = session.scalars(
+        sa.select(Participant).where(Participant.campaign_id == campaign.id)
+    ).all()
+    k = campaign.min_group_size
+    rates = []
+    for question in campaign.segments:
+        for option in question["options"]:
+            members = [p for p in participants if p.attributes.get(question["key"]) == option]
+            if not members:
+                continue
+            answered = sum(p.answered for p in members) if len(members) >= k else None
+            rates.append(GroupRate(question["key"], option, len(members), answered))
+    failed = [(p.email, p.error or "") for p in participants if p.state == "failed"]
+    return {
+        "invited": len(participants),
+        "sent": sum(p.state == "sent" for p in participants),
+        "waiting": sum(p.state == "waiting" for p in participants),
+        "after_open": sum(p.added_after_open for p in participants),
+        "failed": failed,
+        "rates": rates,
+    }

@@ -1,0 +1,334 @@
+"""Participant lists, e-mailed invitations and reminders — through a real SMTP server (aiosmtpd,
+in-process) and, where Redis answers, the RQ worker."""
+
+from __future__ import annotations
+
+import email
+import io
+import os
+import re
+import socket
+import uuid
+from email import policy
+
+import pytest
+import sqlalchemy as sa
+from aiosmtpd.controller import Controller
+from aiosmtpd.handlers import Message
+
+from survey import jobs
+from survey.models import Campaign, Invitation, Participant, Response
+from survey.services import participants
+from survey.services.campaigns import (
+    add_organisation,
+    campaign_instrument,
+    create_campaign,
+    parse_segment,
+    set_status,
+)
+from survey.services.responses import TokenAlreadyUsed, campaign_for_token, submit_response
+
+HEADER = "email,language,department\n"
+
+
+class Inbox(Message):
+    """What the SMTP server received; it refuses addresses at ``refused.example``."""
+
+    def __init__(self):
+        super().__init__(email.message.EmailMessage)
+        self.messages: list[email.message.EmailMessage] = []
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.endswith("@refused.example"):
+            return "550 5.1.1 no such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    def handle_message(self, message):
+        self.messages.append(email.message_from_bytes(message.as_bytes(), policy=policy.default))
+
+    def links(self) -> list[str]:
+        return [re.search(r"http\S+/s/\S+", m.get_content()).group(0) for m in self.messages]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def smtp(app):
+    inbox = Inbox()
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    before = app.config["SMTP_URL"]
+    app.config["SMTP_URL"] = f"smtp://127.0.0.1:{port}"
+    yield inbox
+    app.config["SMTP_URL"] = before
+    controller.stop()
+
+
+@pytest.fixture
+def listed(session):
+    """An open round with department questions, and its checked participant list."""
+    organisation = add_organisation(session, "acme", "Acme")
+    campaign = create_campaign(
+        session,
+        organisation,
+        "Spring",
+        status="open",
+        segments=(parse_segment("department=Sales,IT"),),
+    )
+    rows = [
+        f"p{i}@acme.example,{'nl' if i % 2 else 'en'},{'Sales' if i < 6 else 'IT'}"
+        for i in range(8)
+    ]
+    checked = participants.read_participant_file(
+        (HEADER + "\n".join(rows)).encode(), "list.csv", campaign
+    )
+    return campaign, checked
+
+
+def test_a_clean_list_is_checked_and_counted(listed):
+    _campaign, checked = listed
+    assert len(checked) == 8 and checked.groups["department"] == {"Sales": 6, "IT": 2}
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (HEADER + "not-an-address,en,Sales\n", "line 2, column 'email'"),
+        (HEADER + "a@acme.example,en,Sales\nA@acme.example,nl,IT\n", "line 3, column 'email'"),
+        (HEADER + "a@acme.example,fr,Sales\n", "line 2, column 'language'"),
+        (HEADER + "a@acme.example,en,Legal\n", "line 2, column 'department'"),
+        ("mail,language\na@acme.example,en\n", "the column 'email' is missing"),
+        ("email,shoe_size\na@acme.example,44\n", "unknown column"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "not a CSV or XLSX file"),
+        (b"PK\x03\x04 broken zip", "not a readable XLSX file"),
+    ],
+)
+def test_bad_lists_import_nothing(session, listed, content, message):
+    campaign, _ = listed
+    raw = content if isinstance(content, bytes) else content.encode()
+    with pytest.raises(participants.ParticipantFileError, match=message) as caught:
+        participants.read_participant_file(raw, "list.csv", campaign)
+    assert "nothing was imported" in str(caught.value)
+    assert session.scalar(sa.select(sa.func.count()).select_from(Participant)) == 0
+
+
+def test_an_xlsx_list_reads_like_a_csv(listed):
+    from openpyxl import Workbook
+
+    campaign, _ = listed
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["email", "language", "department"])
+    sheet.append(["x@acme.example", "nl", "IT"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    checked = participants.read_participant_file(buffer.getvalue(), "list.xlsx", campaign)
+    assert [(r.email, r.language, r.attributes) for r in checked.rows] == [
+        ("x@acme.example", "nl", {"department": "IT"})
+    ]
+
+
+def test_a_hundred_thousand_rows_are_checked_and_the_next_one_refused(listed):
+    campaign, _ = listed
+    body = "".join(f"p{i}@acme.example,en,Sales\n" for i in range(participants.MAX_ROWS))
+    checked = participants.read_participant_file((HEADER + body).encode(), "big.csv", campaign)
+    assert len(checked) == participants.MAX_ROWS
+    with pytest.raises(participants.ParticipantFileError, match="at most 100,000"):
+        participants.read_participant_file(
+            (HEADER + body + "one@more.example,en,IT\n").encode(), "big.csv", campaign
+        )
+
+
+def test_invitations_reach_everyone_once_and_responses_take_their_attributes(
+    app, session, smtp, listed
+):
+    campaign, checked = listed
+    with app.app_context():
+        from survey.extensions import db
+
+        ids = participants.import_participants(
+            db.session, db.session.get(Campaign, campaign.id), checked
+        )
+        assert jobs.invite(db.session, db.session.get(Campaign, campaign.id), ids) == 8
+        assert jobs.invite(db.session, db.session.get(Campaign, campaign.id)) == 0  # none twice
+    links = smtp.links()
+    assert len(links) == 8 and len({m["To"] for m in smtp.messages}) == 8
+    dutch = next(m for m in smtp.messages if m["To"] == "p1@acme.example")
+    assert "Hoe sociaal is Acme" in dutch["Subject"]
+    assert "uw organisatie ziet hem nooit" in dutch.get_content()
+    # nothing but hashes is kept: no link text in the database
+    stored = session.scalars(sa.select(Invitation.token_hash)).all()
+    assert len(stored) == 8 and not any(link.rsplit("/", 1)[1] in stored for link in links)
+
+    token = next(
+        link for link, m in zip(links, smtp.messages, strict=True) if m["To"] == "p7@acme.example"
+    ).rsplit("/", 1)[1]
+    answer(session, campaign, token, segments={})
+    response = session.scalars(sa.select(Response)).one()
+    assert response.segments == {"department": "IT"}  # from the list, not asked
+    assert "participant" not in {c.name for c in Response.__table__.columns}
+
+
+def answer(session, campaign, token, segments):
+    campaign = campaign_for_token(session, token)
+    keys = campaign_instrument(campaign).item_keys
+    submit_response(
+        session,
+        campaign,
+        answers={key: 4 for key in keys},
+        segments=segments,
+        language="en",
+        token=token,
+    )
+
+
+def test_reminders_go_only_to_those_who_have_not_answered(app, session, smtp, listed):
+    campaign, checked = listed
+    with app.app_context():
+        from survey.extensions import db
+
+        round_ = db.session.get(Campaign, campaign.id)
+        participants.import_participants(db.session, round_, checked)
+        jobs.invite(db.session, round_)
+    first = {m["To"]: link for m, link in zip(smtp.messages, smtp.links(), strict=True)}
+    answer(session, campaign, first["p0@acme.example"].rsplit("/", 1)[1], {})
+    smtp.messages.clear()
+    with app.app_context():
+        from survey.extensions import db
+
+        assert jobs.remind(db.session, db.session.get(Campaign, campaign.id)) == 7
+    reminded = {m["To"]: link for m, link in zip(smtp.messages, smtp.links(), strict=True)}
+    assert "p0@acme.example" not in reminded and len(reminded) == 7
+    assert all("Reminder" in m["Subject"] or "Herinnering" in m["Subject"] for m in smtp.messages)
+    # the reminder's link and the first link both work — but only one of them, once
+    answer(session, campaign, reminded["p2@acme.example"].rsplit("/", 1)[1], {})
+    with pytest.raises(TokenAlreadyUsed):
+        answer(session, campaign, first["p2@acme.example"].rsplit("/", 1)[1], {})
+    assert session.scalar(sa.select(sa.func.count()).select_from(Response)) == 2
+
+
+def test_a_refused_address_is_listed_and_a_vanished_server_retried(app, session, listed):
+    campaign, _ = listed
+    checked = participants.read_participant_file(
+        (HEADER + "ok@acme.example,en,Sales\nno@refused.example,en,IT\n").encode(),
+        "l.csv",
+        campaign,
+    )
+    inbox = Inbox()
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        with app.app_context():
+            from survey.extensions import db
+
+            app.config["SMTP_URL"] = f"smtp://127.0.0.1:{port}"
+            round_ = db.session.get(Campaign, campaign.id)
+            participants.import_participants(db.session, round_, checked)
+            jobs.invite(db.session, round_)
+            figures = participants.list_figures(db.session, round_)
+    finally:
+        controller.stop()
+    assert [email for email, _ in figures["failed"]] == ["no@refused.example"]
+    assert "550" in figures["failed"][0][1] and len(inbox.messages) == 1
+    # the server is gone now: a temporary failure is raised for the queue to retry
+    with app.app_context():
+        from survey.extensions import db
+        from survey.services.mail import MailError, MailSettings
+
+        failed = db.session.scalar(sa.select(Participant).filter_by(email="no@refused.example"))
+        failed.email, failed.state = "later@acme.example", "waiting"
+        db.session.commit()
+        with pytest.raises(MailError):
+            jobs.send_mail(
+                db.session,
+                MailSettings.from_config(app.config),
+                "http://x",
+                failed.id,
+                "invitation",
+                final=False,
+            )
+        app.config["SMTP_URL"] = None
+    assert session.scalar(sa.select(sa.func.count()).select_from(Invitation)) == 1  # ok@ only
+
+
+def test_closing_deletes_the_list_and_keeps_the_counts(app, session, listed, tmp_path):
+    campaign, checked = listed
+    with app.app_context():
+        from survey.extensions import db
+
+        app.config["OUTBOX"] = str(tmp_path / "outbox")
+        round_ = db.session.get(Campaign, campaign.id)
+        participants.import_participants(db.session, round_, checked)
+        jobs.invite(db.session, round_)
+    assert len(list((tmp_path / "outbox").glob("*.eml"))) == 8  # no SMTP_URL: the outbox
+    set_status(session, session.get(Campaign, campaign.id), "closed")
+    assert session.scalar(sa.select(sa.func.count()).select_from(Participant)) == 0
+    assert session.scalar(sa.select(sa.func.count()).select_from(Invitation)) == 0
+    closed = session.get(Campaign, campaign.id)
+    session.refresh(closed)
+    assert closed.participant_counts == {"department": {"Sales": 6, "IT": 2}}
+    assert closed.invitations_total == 8
+
+
+def test_hr_links_cannot_be_mixed_with_a_list(session, listed):
+    from survey.services.errors import InvalidInput
+    from survey.services.responses import create_invitations
+
+    campaign, checked = listed
+    create_invitations(session, campaign, 2)
+    with pytest.raises(InvalidInput, match="handed out"):
+        participants.import_participants(session, campaign, checked)
+
+
+def test_the_worker_sends_from_real_redis(app, session, smtp, listed):
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
+    from redis import Redis
+    from redis.exceptions import ConnectionError as RedisDown
+
+    try:
+        Redis.from_url(url).ping()
+    except RedisDown:
+        if os.environ.get("CI"):
+            pytest.fail(f"Redis is not answering at {url} in CI")
+        pytest.skip(f"the worker test needs Redis at {url}")
+    from rq import SimpleWorker
+
+    campaign, checked = listed
+    queue_name = f"test-{uuid.uuid4().hex}"
+    before = (app.config["REDIS_URL"], jobs.QUEUE)
+    app.config["REDIS_URL"], jobs.QUEUE = url, queue_name
+    try:
+        with app.app_context():
+            from survey.extensions import db
+
+            round_ = db.session.get(Campaign, campaign.id)
+            participants.import_participants(db.session, round_, checked)
+            assert jobs.invite(db.session, round_) == 8
+            queue = jobs.queue()
+            payloads = [job.args for job in queue.jobs]
+            assert all(len(args) == 2 and isinstance(args[0], int) for args in payloads)  # no token
+            assert smtp.messages == []  # queued, not sent by the request
+            SimpleWorker([queue], connection=queue.connection).work(burst=True)
+    finally:
+        app.config["REDIS_URL"], jobs.QUEUE = before
+    assert len(smtp.messages) == 8
+    assert session.scalar(sa.select(sa.func.count()).select_from(Invitation)) == 8
+
+
+def test_nobody_can_make_a_link_for_a_round_with_a_list(app, session, listed, runner):
+    from survey.services.errors import InvalidInput
+    from survey.services.responses import create_invitations
+
+    campaign, checked = listed
+    participants.import_participants(session, campaign, checked)
+    with pytest.raises(InvalidInput, match="only the system sends its links"):
+        create_invitations(session, session.get(Campaign, campaign.id), 1)
+    result = runner.invoke(args=["invite", str(campaign.id), "--count", "1"])
+    assert result.exit_code == 2 and "participant list" in result.output
