@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from survey.extensions import db
 from survey.models import Campaign, Invitation, Participant, today_utc
-from survey.services.mail import MailError, MailSettings, compose, deliver
+from survey.services.mail import MailError, MailSettings, Wording, deliver, mail_connection
 from survey.services.responses import hash_token, new_token
 
 QUEUE = "ambassador"
@@ -38,50 +38,168 @@ def queue():
     return Queue(QUEUE, connection=Redis.from_url(url))
 
 
+BATCH = 100  # participants per job: one SMTP connection and one job's overhead for each batch
+
+
 def send_to_participants(participant_ids: list[int], kind: str) -> int:
     """Queue (or, without Redis, send at once) one e-mail per participant; returns how many."""
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
+    batches = [participant_ids[i : i + BATCH] for i in range(0, len(participant_ids), BATCH)]
     jobs = queue()
     if jobs is None:
-        settings = MailSettings.from_config(current_app.config)
-        for participant_id in participant_ids:
-            send_mail(db.session, settings, current_app.config["BASE_URL"], participant_id, kind)
+        for batch in batches:
+            send_batch(batch, kind)
         return len(participant_ids)
     from rq import Queue, Retry
 
     prepared = [
         Queue.prepare_data(
             mail_job,
-            (participant_id, kind),
+            (batch, kind),
             retry=Retry(max=len(RETRY_INTERVALS), interval=list(RETRY_INTERVALS)),
             result_ttl=0,
-            timeout=120,
+            timeout=600,
         )
-        for participant_id in participant_ids
+        for batch in batches
     ]
-    for start in range(0, len(prepared), 1000):
-        jobs.enqueue_many(prepared[start : start + 1000])
-    return len(prepared)
+    for start in range(0, len(prepared), 500):
+        jobs.enqueue_many(prepared[start : start + 500])
+    return len(participant_ids)
 
 
-def mail_job(participant_id: int, kind: str) -> str:
-    """The RQ job: runs inside the worker's app context (see ``ambassador worker``)."""
+def mail_job(participant_ids: list[int], kind: str) -> dict[str, int]:
+    """The RQ job: runs inside the worker's app context (see ``ambassador worker``). A batch
+    that fails on a server that is away is retried whole; who was sent already is skipped."""
     from rq import get_current_job
 
     job = get_current_job()
-    last_attempt = job is None or not job.retries_left
     try:
-        return send_mail(
-            db.session,
-            MailSettings.from_config(current_app.config),
-            current_app.config["BASE_URL"],
-            participant_id,
-            kind,
-            final=last_attempt,
-        )
+        return send_batch(participant_ids, kind, final=job is None or not job.retries_left)
     finally:
         db.session.remove()
+
+
+def send_batch(participant_ids: list[int], kind: str, final: bool = True) -> dict[str, int]:
+    """Send to a batch of participants over one SMTP connection; counts per outcome."""
+    session = db.session
+    mailer = Mailer(
+        session, MailSettings.from_config(current_app.config), current_app.config["BASE_URL"]
+    )
+    people = session.execute(
+        sa.select(*PERSON).where(Participant.id.in_(participant_ids)).order_by(Participant.id)
+    ).all()
+    outcomes: dict[str, int] = {}
+    try:
+        with mail_connection(mailer.settings) as connection:
+            for person in people:
+                outcome = mailer.send(person, kind, final, connection)
+                outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    except MailError as exc:
+        mailer.record()  # whatever went out before the failure is kept: never sent twice
+        if not final:
+            raise  # the queue tries the batch again later; whoever was sent is skipped then
+        outcomes["failed"] = _mark_failed(session, participant_ids, str(exc))
+    mailer.record()
+    return outcomes
+
+
+def _mark_failed(session: Session, participant_ids: list[int], error: str) -> int:
+    """The mail server could not be reached at the last attempt: list the batch for HR."""
+    failed = session.execute(
+        sa.update(Participant)
+        .where(Participant.id.in_(participant_ids), Participant.state != "sent")
+        .values(state="failed", failures=Participant.failures + 1, error=error[:300])
+    ).rowcount
+    session.commit()
+    return failed
+
+
+PERSON = (
+    Participant.id,
+    Participant.campaign_id,
+    Participant.email,
+    Participant.language,
+    Participant.state,
+    Participant.answered,
+)
+
+
+RECORD_EVERY = 50  # mails sent before their hashes and states are written in one transaction
+
+
+class Mailer:
+    """Sends to participants one by one and records what went out every few dozen mails, and
+    at once when sending fails — so a batch that breaks off is resumed without sending anyone an
+    invitation twice. (Only a worker killed mid-way can leave up to ``RECORD_EVERY`` mails sent
+    but unrecorded.)"""
+
+    def __init__(self, session: Session, settings: MailSettings, base_url: str):
+        self.session, self.settings, self.base_url = session, settings, base_url
+        self._rounds: dict[int, tuple[str, dict]] = {}
+        self._sent: list[dict] = []
+
+    def record(self) -> None:
+        """Write the hashes of the tokens sent and mark their participants, in one transaction."""
+        if not self._sent:
+            return
+        self.session.execute(sa.insert(Invitation), self._sent)
+        self.session.execute(
+            sa.update(Participant)
+            .where(Participant.id.in_([row["participant_id"] for row in self._sent]))
+            .values(state="sent", error=None, mails_sent=Participant.mails_sent + 1)
+        )
+        self.session.commit()
+        self._sent = []
+
+    def _round(self, campaign_id: int, lang: str) -> tuple[str, Wording]:
+        if campaign_id not in self._rounds:
+            campaign = self.session.get(Campaign, campaign_id)
+            wordings = {lang: Wording.of(campaign, lang) for lang in campaign.languages}
+            self._rounds[campaign_id] = (campaign.status, wordings)
+        status, wordings = self._rounds[campaign_id]
+        return status, wordings.get(lang) or next(iter(wordings.values()))
+
+    def send(self, person, kind: str, final: bool, connection=None) -> str:
+        status, wording = self._round(person.campaign_id, person.language)
+        if status != "open" or person.answered:
+            return "skipped"
+        if kind == "invitation" and person.state == "sent":
+            return "sent already"  # a retried or repeated job never sends an invitation twice
+        if kind == "reminder" and person.state != "sent":
+            return "skipped"
+        token = new_token()
+        message = wording.raw(
+            f"{self.base_url}/s/{token}", kind, person.email, self.settings.sender
+        )
+        try:
+            deliver(message, self.settings, connection)
+        except MailError as exc:
+            self.record()
+            return self._failed(person.id, exc, final)
+        self._sent.append(
+            {
+                "campaign_id": person.campaign_id,
+                "token_hash": hash_token(token),
+                "participant_id": person.id,
+                "redeemed": False,
+            }
+        )
+        if len(self._sent) >= RECORD_EVERY:
+            self.record()
+        return "sent"
+
+    def _failed(self, participant_id: int, exc: MailError, final: bool) -> str:
+        values = {"failures": Participant.failures + 1, "error": str(exc)[:300]}
+        if exc.permanent or final:
+            values["state"] = "failed"
+        self.session.execute(
+            sa.update(Participant).where(Participant.id == participant_id).values(**values)
+        )
+        self.session.commit()
+        if not (exc.permanent or final):
+            raise exc
+        return "failed"
 
 
 def send_mail(
@@ -92,49 +210,14 @@ def send_mail(
     kind: str,
     final: bool = True,
 ) -> str:
-    """Create a token, send it to the participant, keep its hash; say what happened.
-
-    A temporary failure is raised again (the queue retries it) unless ``final``; a refused address
-    is marked failed at once, for HR to correct.
-    """
-    participant = session.get(Participant, participant_id)
-    if participant is None:
+    """Send one participant their invitation or reminder; say what happened."""
+    person = session.execute(sa.select(*PERSON).where(Participant.id == participant_id)).first()
+    if person is None:
         return "gone"
-    campaign = session.get(Campaign, participant.campaign_id)
-    if campaign.status != "open" or participant.answered:
-        return "skipped"
-    if kind == "invitation" and participant.state == "sent":
-        return "sent already"  # a retried or repeated job never sends an invitation twice
-    if kind == "reminder" and participant.state != "sent":
-        return "skipped"
-    token = new_token()
-    message = compose(
-        campaign, participant.language, f"{base_url}/s/{token}", kind, participant.email,
-        settings.sender,
-    )  # fmt: skip
-    try:
-        deliver(message, settings)
-    except MailError as exc:
-        participant.failures += 1
-        participant.error = str(exc)[:300]
-        if exc.permanent or final:
-            participant.state = "failed"
-        session.commit()
-        if not (exc.permanent or final):
-            raise
-        return "failed"
-    session.add(
-        Invitation(
-            campaign_id=campaign.id,
-            token_hash=hash_token(token),
-            participant_id=participant.id,
-            redeemed=False,
-        )
-    )
-    participant.state, participant.error = "sent", None
-    participant.mails_sent += 1
-    session.commit()
-    return "sent"
+    mailer = Mailer(session, settings, base_url)
+    outcome = mailer.send(person, kind, final)
+    mailer.record()
+    return outcome
 
 
 def invite(session: Session, campaign: Campaign, participant_ids: list[int] | None = None) -> int:

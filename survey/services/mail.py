@@ -11,7 +11,8 @@ from __future__ import annotations
 import secrets
 import smtplib
 import ssl
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid, parseaddr
 from pathlib import Path
@@ -79,41 +80,92 @@ def texts(campaign: Campaign, lang: str) -> dict[str, str]:
     return {**DEFAULT_TEXTS[lang], **{key: value for key, value in own.items() if value}}
 
 
+@dataclass(frozen=True)
+class RawMail:
+    """A message ready for the wire: envelope sender, recipient and the bytes."""
+
+    sender: str
+    to: str
+    data: bytes
+
+
+_TO, _LINK, _ID = "recipient@placeholder.invalid", "LINK-PLACEHOLDER-5c1e", "MSGID-PLACEHOLDER-5c1e"
+
+
+@dataclass(frozen=True)
+class Wording:
+    """A round's e-mail in one language, worked out once for a whole batch."""
+
+    subjects: dict[str, str]  # per kind
+    intro: str
+    link: str
+    custody: str
+    templates: dict = field(default_factory=dict, compare=False, repr=False)
+
+    @classmethod
+    def of(cls, campaign: Campaign, lang: str) -> Wording:
+        words = texts(campaign, lang)
+        values = {"organisation": campaign.organisation.name, "k": campaign.min_group_size}
+        return cls(
+            {
+                kind: words[f"{kind}_subject"].format(**values)
+                for kind in ("invitation", "reminder")
+            },
+            words["intro"].format(**values),
+            words["link"],
+            words["custody"].format(**values),
+        )
+
+    def message(self, link: str, kind: str, to: str, sender: str) -> EmailMessage:
+        """The invitation (or reminder) e-mail to one participant."""
+        message = EmailMessage()
+        message["Subject"] = self.subjects[kind]
+        message["From"] = sender
+        message["To"] = to
+        message["Message-ID"] = make_msgid(domain=_domain(sender))
+        message.set_content(f"{self.intro}\n\n{self.link}\n{link}\n\n{self.custody}\n", cte="8bit")
+        return message
+
+    def raw(self, link: str, kind: str, to: str, sender: str) -> RawMail:
+        """The same message as bytes, from a template rendered once per kind: a batch of
+        thousands builds no header twice."""
+        key = (kind, sender)
+        if key not in self.templates:
+            template = self.message(_LINK, kind, _TO, sender)
+            template.replace_header("Message-ID", f"<{_ID}@{_domain(sender)}>")
+            self.templates[key] = bytes(template)
+        data = (
+            self.templates[key]
+            .replace(_TO.encode(), to.encode("ascii"))
+            .replace(_LINK.encode(), link.encode("ascii"))
+            .replace(_ID.encode(), secrets.token_hex(16).encode())
+        )
+        return RawMail(parseaddr(sender)[1], to, data)
+
+
+def _domain(sender: str) -> str:
+    return parseaddr(sender)[1].split("@")[-1] or "localhost"
+
+
 def compose(campaign: Campaign, lang: str, link: str, kind: str, to: str, sender: str):
     """The invitation (or reminder) e-mail to one participant, in their language."""
-    words = texts(campaign, lang)
-    values = {"organisation": campaign.organisation.name, "k": campaign.min_group_size}
-    message = EmailMessage()
-    message["Subject"] = words[f"{kind}_subject"].format(**values)
-    message["From"] = sender
-    message["To"] = to
-    message["Message-ID"] = make_msgid(domain=parseaddr(sender)[1].split("@")[-1] or "localhost")
-    message.set_content(
-        "\n\n".join(
-            [
-                words["intro"].format(**values),
-                f"{words['link']}\n{link}",
-                words["custody"].format(**values),
-            ]
-        )
-        + "\n"
-    )
-    return message
+    return Wording.of(campaign, lang).message(link, kind, to, sender)
 
 
-def deliver(message: EmailMessage, settings: MailSettings, connection=None) -> None:
+def deliver(message: EmailMessage | RawMail, settings: MailSettings, connection=None) -> None:
     """Send one message, or write it to the outbox when no SMTP server is configured."""
     if not settings.smtp_url:
         settings.outbox.mkdir(parents=True, exist_ok=True)
         name = f"{secrets.token_hex(8)}.eml"
-        (settings.outbox / name).write_bytes(bytes(message))
+        data = message.data if isinstance(message, RawMail) else bytes(message)
+        (settings.outbox / name).write_bytes(data)
         return
     try:
         if connection is not None:
-            connection.send_message(message)
+            _send(connection, message)
             return
         with open_smtp(settings.smtp_url) as smtp:
-            smtp.send_message(message)
+            _send(smtp, message)
     except smtplib.SMTPRecipientsRefused as exc:
         raise AddressRefused(_reason(exc)) from None
     except smtplib.SMTPResponseException as exc:
@@ -123,9 +175,36 @@ def deliver(message: EmailMessage, settings: MailSettings, connection=None) -> N
         raise MailError(f"{type(exc).__name__}: {exc}"[:300]) from None
 
 
+def _send(smtp: smtplib.SMTP, message: EmailMessage | RawMail) -> None:
+    if isinstance(message, RawMail):
+        smtp.sendmail(message.sender, [message.to], message.data)
+    else:
+        smtp.send_message(message)
+
+
 def _reason(exc: smtplib.SMTPRecipientsRefused) -> str:
     code, text = next(iter(exc.recipients.values()))
     return f"{code} {text.decode(errors='replace') if isinstance(text, bytes) else text}"[:300]
+
+
+@contextmanager
+def mail_connection(settings: MailSettings):
+    """One SMTP connection for a batch of messages (None with the outbox); a server that cannot be
+    reached here is a temporary failure."""
+    if not settings.smtp_url:
+        yield None
+        return
+    try:
+        smtp = open_smtp(settings.smtp_url)
+    except (OSError, smtplib.SMTPException) as exc:
+        raise MailError(f"{type(exc).__name__}: {exc}"[:300]) from None
+    try:
+        yield smtp
+    finally:
+        try:
+            smtp.quit()
+        except (OSError, smtplib.SMTPException):
+            smtp.close()
 
 
 def open_smtp(url: str) -> smtplib.SMTP:

@@ -139,7 +139,7 @@ def _header_problems(header: list[str], questions: dict) -> list[str]:
 def _row(record: dict, line: int, campaign: Campaign, questions: dict):
     problems = []
     email = record.get("email", "").lower()
-    if not EMAIL_PATTERN.match(email) or len(email) > 254:
+    if not email.isascii() or not EMAIL_PATTERN.match(email) or len(email) > 254:
         problems.append(f"line {line}, column 'email': '{email}' is not an e-mail address")
     language = record.get("language", "").lower() or campaign.languages[0]
     if language not in campaign.languages:
@@ -238,3 +238,37 @@ def list_figures(session: Session, campaign: Campaign) -> dict:
         "failed": failed,
         "rates": rates,
     }
+
+
+MAX_REMINDERS = 3
+
+
+def schedule_reminders(session: Session, campaign: Campaign, days: list) -> list:
+    """Set up to three reminder days (each after today, before the closing date)."""
+    from survey.models import today_utc
+
+    days = sorted({day for day in days if day is not None})
+    if len(days) > MAX_REMINDERS:
+        raise InvalidInput(f"at most {MAX_REMINDERS} reminders")
+    for day in days:
+        if day <= today_utc():
+            raise InvalidInput(f"the reminder day {day.isoformat()} is not after today")
+        if campaign.closes_on is not None and day > campaign.closes_on:
+            raise InvalidInput(f"the reminder day {day.isoformat()} is after the closing date")
+    sent = {e["day"] for e in campaign.reminder_days or [] if e.get("sent")}
+    campaign.reminder_days = [{"day": d.isoformat(), "sent": d.isoformat() in sent} for d in days]
+    session.commit()
+    return campaign.reminder_days
+
+
+def set_invitation_texts(session: Session, campaign: Campaign, texts: dict) -> None:
+    """HR's own subject and introduction per language (blank: the standard text)."""
+    cleaned = {}
+    for lang, fields in texts.items():
+        if lang not in campaign.languages:
+            raise InvalidInput(f"the round is not in {lang!r}")
+        cleaned[lang] = {
+            key: (fields.get(key) or "").strip() for key in ("invitation_subject", "intro")
+        }
+    campaign.invitation_texts = cleaned
+    session.commit()

@@ -1,0 +1,158 @@
+"""HR: a round's participant list — upload and preview, import, invitations, reminders, the
+invitation e-mail, and the response rate per group of k or more."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from itsdangerous import BadSignature, URLSafeSerializer
+
+from survey import jobs
+from survey.extensions import db
+from survey.services import access, participants
+from survey.services.errors import InvalidInput
+from survey.services.mail import compose
+from survey.web.hr.forms import ActionForm
+from survey.web.participants.forms import ImportForm, ReminderForm, TextsForm, UploadForm
+
+blueprint = Blueprint("participants", __name__, url_prefix="/campaigns/<int:campaign_id>")
+
+
+@blueprint.before_request
+@login_required
+def require_login():
+    """Every page here needs a logged-in user."""
+
+
+def _campaign(campaign_id: int):
+    return access.campaign_for(db.session, current_user, campaign_id)
+
+
+def _signer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.secret_key, salt="participant-list")
+
+
+def _page(campaign, **forms):
+    return render_template(
+        "hr/participants.html",
+        campaign=campaign,
+        figures=participants.list_figures(db.session, campaign),
+        upload=forms.get("upload") or UploadForm(),
+        reminders=forms.get("reminders") or ReminderForm(),
+        texts=forms.get("texts") or TextsForm(),
+        preview=forms.get("preview"),
+        confirm=forms.get("confirm"),
+        problems=forms.get("problems", []),
+        action=ActionForm(),
+    )
+
+
+@blueprint.get("/participants")
+def overview(campaign_id: int):
+    """The list's figures and the forms to upload, send, remind and word the e-mail."""
+    campaign = _campaign(campaign_id)
+    texts = TextsForm(data=_texts_data(campaign))
+    return _page(campaign, texts=texts)
+
+
+def _texts_data(campaign) -> dict:
+    own = campaign.invitation_texts or {}
+    return {
+        f"{lang}_{field}": own.get(lang, {}).get(key, "")
+        for lang in ("en", "nl")
+        for field, key in (("subject", "invitation_subject"), ("intro", "intro"))
+    }
+
+
+@blueprint.post("/participants/preview")
+def preview(campaign_id: int):
+    """Check an uploaded list and show its counts per group (nothing is imported yet)."""
+    campaign = _campaign(campaign_id)
+    upload = UploadForm()
+    if not upload.validate_on_submit():
+        return _page(campaign, upload=upload), 400
+    try:
+        checked = participants.read_participant_file(
+            upload.file.data.read(), upload.file.data.filename or "list", campaign
+        )
+    except participants.ParticipantFileError as exc:
+        return _page(campaign, upload=upload, problems=exc.problems), 422
+    rows = [[r.email, r.language, r.attributes] for r in checked.rows]
+    confirm = ImportForm(checked=_signer().dumps(rows))
+    return _page(campaign, preview=checked, confirm=confirm)
+
+
+@blueprint.post("/participants/import")
+def import_list(campaign_id: int):
+    """Import the previewed list; in an open round its people are invited at once."""
+    campaign = _campaign(campaign_id)
+    form = ImportForm()
+    try:
+        rows = _signer().loads(form.checked.data or "") if form.validate_on_submit() else None
+    except BadSignature:
+        rows = None
+    if rows is None:
+        abort(400)
+    checked = participants.ParticipantList(
+        [participants.ParticipantRow(email, lang, attributes) for email, lang, attributes in rows]
+    )
+    ids = participants.import_participants(db.session, campaign, checked)
+    if campaign.status == "open":
+        jobs.invite(db.session, campaign, ids)
+    flash(_("%(n)d participants imported.", n=len(ids)), "info")
+    return redirect(url_for(".overview", campaign_id=campaign.id))
+
+
+@blueprint.post("/participants/<any(send, remind):what>")
+def send(campaign_id: int, what: str):
+    """Send the invitations (to all not sent yet), or a reminder to all who have not answered."""
+    campaign = _campaign(campaign_id)
+    if not ActionForm().validate_on_submit() or campaign.status != "open":
+        abort(400)
+    count = (
+        jobs.invite(db.session, campaign) if what == "send" else jobs.remind(db.session, campaign)
+    )
+    flash(_("%(n)d e-mails are on their way.", n=count), "info")
+    return redirect(url_for(".overview", campaign_id=campaign.id))
+
+
+@blueprint.post("/participants/reminders")
+def reminders(campaign_id: int):
+    """Schedule up to three reminders."""
+    campaign = _campaign(campaign_id)
+    form = ReminderForm()
+    if not form.validate_on_submit():
+        return _page(campaign, reminders=form), 400
+    try:
+        participants.schedule_reminders(
+            db.session, campaign, [form.first.data, form.second.data, form.third.data]
+        )
+    except InvalidInput as exc:
+        db.session.rollback()
+        form.first.errors.append(str(exc))
+        return _page(campaign, reminders=form), 422
+    return redirect(url_for(".overview", campaign_id=campaign.id))
+
+
+@blueprint.post("/participants/texts")
+def texts(campaign_id: int):
+    """Save the invitation's subject and introduction per language."""
+    campaign = _campaign(campaign_id)
+    form = TextsForm()
+    if not form.validate_on_submit():
+        return _page(campaign, texts=form), 400
+    participants.set_invitation_texts(db.session, campaign, form.texts(campaign.languages))
+    return redirect(url_for(".invitation", campaign_id=campaign.id, lang=campaign.languages[0]))
+
+
+@blueprint.get("/participants/invitation")
+def invitation(campaign_id: int):
+    """The invitation e-mail as participants will get it (with a sample link)."""
+    campaign = _campaign(campaign_id)
+    lang = request.args.get("lang", campaign.languages[0])
+    if lang not in campaign.languages:
+        abort(404)
+    sample = f"{current_app.config['BASE_URL']}/s/…"
+    message = compose(campaign, lang, sample, "invitation", "…", current_app.config["MAIL_FROM"])
+    return render_template("hr/invitation.html", campaign=campaign, message=message, lang=lang)

@@ -1,0 +1,124 @@
+"""HR's participant-list pages: upload, preview, import, send, remind, the e-mail's wording."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from survey.models import Campaign, Participant
+from survey.services.campaigns import add_organisation, create_campaign, parse_segment
+from survey.services.users import add_user
+
+from ..conftest import PASSWORD, AuthActions, csrf_token
+
+LIST = b"email,language,department\n" + b"".join(
+    f"p{i}@acme.example,nl,{'Sales' if i < 6 else 'IT'}\n".encode() for i in range(8)
+)
+
+
+@pytest.fixture
+def round_(session, tmp_path, app):
+    app.config["OUTBOX"] = str(tmp_path / "outbox")
+    organisations = []
+    for slug in ("acme", "globex"):
+        organisation = add_organisation(session, slug, slug.title())
+        add_user(session, f"hr@{slug}.example", PASSWORD, memberships=((organisation, "hr"),))
+        organisations.append(organisation)
+    campaign = create_campaign(
+        session,
+        organisations[0],
+        "Spring",
+        status="open",
+        segments=(parse_segment("department=Sales,IT"),),
+    )
+    return campaign
+
+
+def upload(client, campaign_id: int, content: bytes, name="list.csv"):
+    page = client.get(f"/campaigns/{campaign_id}/participants").get_data(as_text=True)
+    return client.post(
+        f"/campaigns/{campaign_id}/participants/preview",
+        data={"csrf_token": csrf_token(page), "file": (io.BytesIO(content), name)},
+        content_type="multipart/form-data",
+    )
+
+
+def test_preview_then_import_invites_everyone(client, session, round_, tmp_path):
+    assert AuthActions(client).login("hr@acme.example").status_code == 302
+    preview = upload(client, round_.id, LIST)
+    page = preview.get_data(as_text=True)
+    assert preview.status_code == 200 and "8 participants, ready to import" in page
+    assert (
+        "Sales 6" in page
+        and session.scalar(sa.select(sa.func.count()).select_from(Participant)) == 0
+    )
+    signed = re.search(r'name="checked" type="hidden" value="([^"]+)"', page).group(1)
+    done = client.post(
+        f"/campaigns/{round_.id}/participants/import",
+        data={"csrf_token": csrf_token(page), "checked": signed},
+    )
+    assert done.status_code == 302
+    assert session.scalar(sa.select(sa.func.count()).select_from(Participant)) == 8
+    assert len(list((tmp_path / "outbox").glob("*.eml"))) == 8
+    overview = client.get(f"/campaigns/{round_.id}/participants").get_data(as_text=True)
+    assert "Invitations sent" in overview and ">8<" in overview
+    campaign_page = client.get(f"/campaigns/{round_.id}").get_data(as_text=True)
+    assert "Nobody at your organisation can see or download the links" in campaign_page
+    session.expire_all()
+    assert session.get(Campaign, round_.id).link_custody == "system"
+
+
+def test_a_bad_file_lists_its_problems_and_imports_nothing(client, session, round_):
+    AuthActions(client).login("hr@acme.example")
+    response = upload(client, round_.id, b"email,department\nnope,Legal\n")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and "Nothing was imported" in page
+    assert "line 2, column &#39;email&#39;" in page and "column &#39;department&#39;" in page
+    image = upload(client, round_.id, b"\x89PNG\r\n\x1a\n\x00\x00", name="list.png")
+    assert image.status_code == 422 and "binary data" in image.get_data(as_text=True)
+    assert session.scalar(sa.select(sa.func.count()).select_from(Participant)) == 0
+
+
+def test_a_tampered_list_is_refused(client, session, round_):
+    AuthActions(client).login("hr@acme.example")
+    page = client.get(f"/campaigns/{round_.id}/participants").get_data(as_text=True)
+    response = client.post(
+        f"/campaigns/{round_.id}/participants/import",
+        data={"csrf_token": csrf_token(page), "checked": "W1siYSJdXQ.forged"},
+    )
+    assert response.status_code == 400
+    assert session.scalar(sa.select(sa.func.count()).select_from(Participant)) == 0
+
+
+def test_another_organisation_sees_nothing(client, round_):
+    AuthActions(client).login("hr@globex.example")
+    assert client.get(f"/campaigns/{round_.id}/participants").status_code == 404
+    assert client.get(f"/campaigns/{round_.id}/participants/invitation").status_code == 404
+
+
+def test_wording_reminders_and_preview(client, session, round_):
+    AuthActions(client).login("hr@acme.example")
+    page = client.get(f"/campaigns/{round_.id}/participants").get_data(as_text=True)
+    saved = client.post(
+        f"/campaigns/{round_.id}/participants/texts",
+        data={
+            "csrf_token": csrf_token(page),
+            "en_subject": "Tell us, {organisation}",
+            "en_intro": "",
+            "nl_subject": "",
+            "nl_intro": "Vijf minuten voor {organisation}.",
+        },
+    )
+    assert saved.status_code == 302
+    english = client.get(f"/campaigns/{round_.id}/participants/invitation?lang=en")
+    assert "Tell us, Acme" in english.get_data(as_text=True)
+    dutch = client.get(f"/campaigns/{round_.id}/participants/invitation?lang=nl")
+    assert "Vijf minuten voor Acme." in dutch.get_data(as_text=True)
+    bad = client.post(
+        f"/campaigns/{round_.id}/participants/reminders",
+        data={"csrf_token": csrf_token(page), "first": "2020-01-01"},
+    )
+    assert bad.status_code == 422 and "is not after today" in bad.get_data(as_text=True)
