@@ -94,6 +94,42 @@ def read_report(base: str, campaign_id: str) -> None:
     check("Wat we bewaren" in privacy.text, "the privacy page is not served in Dutch")
 
 
+def mail_a_round(ambassador, bin_dir: Path, env: dict, workdir: Path) -> str:
+    """A round with a participant list: the invitations are queued on Redis and the installed
+    worker sends them to an SMTP server; returns one received link."""
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.handlers import Message
+    from redis import Redis
+
+    received = []
+
+    class Inbox(Message):
+        def handle_message(self, message):
+            received.append(message.get_payload(decode=True).decode())
+
+    Redis.from_url(REDIS_URL).delete("rq:queue:ambassador")
+    port = free_port()
+    controller = Controller(Inbox(), hostname="127.0.0.1", port=port)
+    controller.start()
+    env["SMTP_URL"] = f"smtp://127.0.0.1:{port}"
+    try:
+        round_id = ambassador("campaign", "add", "smoke", "--name", "Mailed", "--open").strip()
+        people = workdir / "people.csv"
+        people.write_text("email\n" + "".join(f"p{i}@smoke.example\n" for i in range(3)))
+        ambassador("participants", "import", round_id, str(people))
+        check(received == [], "the import sent mail itself instead of queueing it")
+        worker = subprocess.run(
+            [str(bin_dir / "ambassador"), "worker", "--burst"],
+            env=env, cwd=workdir, capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+        check(worker.returncode == 0, f"the worker failed: {worker.stderr[-500:]}")
+    finally:
+        controller.stop()
+        env.pop("SMTP_URL")
+    check(len(received) == 3, f"the worker sent {len(received)} invitations, not 3")
+    return re.search(r"http\S+/s/\S+", received[0]).group(0)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -117,6 +153,7 @@ def main() -> None:
         LOG_FORMAT="json",
         BIND=f"127.0.0.1:{port}",
         WEB_CONCURRENCY="2",
+        REDIS_URL=REDIS_URL,
     )
     # Outside the checkout: nothing but the installed package can be imported.
     workdir = Path(tempfile.mkdtemp(prefix="ambassador-smoke-"))
@@ -165,6 +202,8 @@ def main() -> None:
         check(listed[0]["responses"] == RESPONSES, f"{listed[0]['responses']} responses stored")
         ambassador("campaign", "close", campaign_id)  # figures are published once it closes
         read_report(base, campaign_id)
+        mailed = mail_a_round(ambassador, bin_dir, env, workdir)
+        answer_survey(mailed)
         log.flush()
         logged = log_path.read_text()
         for link in links:
@@ -172,7 +211,8 @@ def main() -> None:
         check('"path": "/s/…/questions"' in logged, "no structured request log line")
         print(
             f"smoke test passed: gunicorn ({bin_dir.parent}) on PostgreSQL and Redis took "
-            f"{RESPONSES} surveys over HTTP and served the report in both languages and as PDF "
+            f"{RESPONSES} surveys over HTTP, served the report in both languages and as PDF, and "
+            "its worker e-mailed a participant list's links through Redis "
             f"(campaign {campaign_id}, port {port})"
         )
     finally:

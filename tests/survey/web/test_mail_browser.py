@@ -1,0 +1,89 @@
+"""A real browser and a real mail server: HR uploads a list, the link arrives by e-mail, a person
+answers without being asked for their department, and the reminder goes only to the others."""
+
+from __future__ import annotations
+
+import re
+import socket
+
+import pytest
+import sqlalchemy as sa
+from aiosmtpd.controller import Controller
+
+from survey.models import Response
+from survey.services.campaigns import add_organisation, create_campaign, parse_segment
+from survey.services.users import add_user
+
+from ..conftest import PASSWORD, serious_violations
+from ..services.test_participants import Inbox
+
+LIST = "email,language,department\n" + "".join(
+    f"person{i}@acme.example,en,{'Sales' if i < 3 else 'IT'}\n" for i in range(6)
+)
+
+
+@pytest.fixture
+def inbox(app):
+    inbox = Inbox()
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    app.config["SMTP_URL"] = f"smtp://127.0.0.1:{port}"
+    yield inbox
+    app.config["SMTP_URL"] = None
+    controller.stop()
+
+
+def test_link_from_the_mail_then_a_reminder_to_the_others(
+    browser, live_server, session, inbox, tmp_path, app
+):
+    organisation = add_organisation(session, "acme", "Acme")
+    campaign = create_campaign(
+        session,
+        organisation,
+        "Spring",
+        status="open",
+        segments=(parse_segment("department=Sales,IT"),),
+    )
+    add_user(session, "hr@acme.example", PASSWORD, memberships=((organisation, "hr"),))
+    app.config["BASE_URL"] = live_server
+    list_file = tmp_path / "people.csv"
+    list_file.write_text(LIST, encoding="utf-8")
+
+    context = browser.new_context(locale="en-GB")
+    page = context.new_page()
+    page.goto(f"{live_server}/login")
+    page.get_by_label("E-mail address").fill("hr@acme.example")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.goto(f"{live_server}/campaigns/{campaign.id}/participants")
+    assert serious_violations(page) == []
+    page.get_by_label("Participant list (CSV or XLSX)").set_input_files(str(list_file))
+    page.get_by_role("button", name="Check the list").click()
+    assert page.get_by_text("6 participants, ready to import").is_visible()
+    page.get_by_role("button", name="Import these participants").click()
+    assert page.get_by_text("6 participants imported.").is_visible()
+    assert len(inbox.messages) == 6
+
+    mail = next(m for m in inbox.messages if m["To"] == "person4@acme.example")
+    link = re.search(r"http\S+/s/\S+", mail.get_content()).group(0)
+    respondent = browser.new_context(locale="en-GB").new_page()
+    respondent.goto(link)
+    assert respondent.get_by_text("your organisation never sees your link").is_visible()
+    respondent.get_by_role("link", name="Start the survey").click()
+    assert respondent.get_by_text("In which department do you work?").count() == 0
+    for group in respondent.locator("fieldset.question").all():
+        group.get_by_label("Agree", exact=True).check()
+    respondent.get_by_role("button", name="Send my answers").click()
+    respondent.wait_for_url("**/thanks**")
+    assert session.scalars(sa.select(Response)).one().segments == {"department": "IT"}
+
+    inbox.messages.clear()
+    page.reload()
+    page.get_by_role("button", name="Send a reminder now").click()
+    assert page.get_by_text("5 e-mails are on their way.").is_visible()
+    reminded = {m["To"] for m in inbox.messages}
+    assert len(reminded) == 5 and "person4@acme.example" not in reminded
+    context.close()
