@@ -57,6 +57,7 @@ bench: $(DEV_STAMP)
 	$(BIN)/python bench/scoring.py
 	$(BIN)/python bench/submit.py
 	$(BIN)/python bench/report.py
+	$(BIN)/python bench/mail.py
 
 soak: $(DEV_STAMP)
 	$(BIN)/python bench/soak.py

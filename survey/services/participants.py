@@ -196,6 +196,8 @@ def import_participants(
     ]
     session.add_all(participants)
     campaign.link_custody = "system"
+    if after_open:  # the report says how many joined the round once it was running
+        campaign.invitations_after_open += len(participants)
     session.commit()
     return [p.id for p in participants]
 

@@ -37,11 +37,12 @@ def round_data(session: Session, campaign: Campaign) -> RoundData:
 
 
 def link_custody(session: Session, campaign: Campaign) -> dict:
-    """How the round's links reached people: HR distributes personal links itself (so it could
-    answer some of them), and how many of those it created after the round had opened."""
+    """How the round's links reached people: sent by the system to a participant list, or
+    distributed by HR itself (so it could answer some of them); and how many links (or
+    participants) were added after the round had opened."""
     figures = response_figures(session, campaign)
     return {
-        "distributed_by": "organisation",
+        "distributed_by": campaign.link_custody,
         "personal": figures.invited,
         "after_open": campaign.invitations_after_open,
         "open_link": campaign.open_slug is not None,

@@ -334,3 +334,39 @@ def test_nobody_can_make_a_link_for_a_round_with_a_list(app, session, listed, ru
         create_invitations(session, session.get(Campaign, campaign.id), 1)
     result = runner.invoke(args=["invite", str(campaign.id), "--count", "1"])
     assert result.exit_code == 2 and "participant list" in result.output
+
+
+class Overloaded(Inbox):
+    """Takes three messages, then answers 421 (try again later) to every further one."""
+
+    async def handle_DATA(self, server, session, envelope):
+        if len(self.messages) >= 3:
+            return "421 4.3.2 try again later"
+        return await super().handle_DATA(server, session, envelope)
+
+
+def test_a_server_that_gives_out_mid_batch_sends_nobody_twice(app, session, listed):
+    campaign, checked = listed
+    inbox = Overloaded()
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        with app.app_context():
+            from survey.extensions import db
+            from survey.services.mail import MailError
+
+            app.config["SMTP_URL"] = f"smtp://127.0.0.1:{port}"
+            round_ = db.session.get(Campaign, campaign.id)
+            ids = participants.import_participants(db.session, round_, checked)
+            with pytest.raises(MailError, match="421"):  # the queue will try the batch again
+                jobs.send_batch(ids, "invitation", final=False)
+            assert session.scalar(sa.select(sa.func.count()).select_from(Invitation)) == 3
+            inbox.__class__ = Inbox  # the server recovers; the retry sends the rest only
+            jobs.send_batch(ids, "invitation", final=True)
+    finally:
+        app.config["SMTP_URL"] = None
+        controller.stop()
+    addresses = [m["To"] for m in inbox.messages]
+    assert len(addresses) == 8 and len(set(addresses)) == 8
+    assert session.scalar(sa.select(sa.func.count()).select_from(Invitation)) == 8
