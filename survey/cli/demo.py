@@ -178,6 +178,7 @@ def load_demo() -> list[str]:
         )
     if db.session.scalar(sa.select(RoundAggregate).filter_by(external=True).limit(1)) is None:
         import_pool(db.session, read_exchange_file(SAMPLE_POOL), source=SAMPLE_POOL.name)
+    _mailed_round()
     logins = [(f"hr@{spec['slug']}.example", (spec["slug"],), "hr") for spec in ORGANISATIONS]
     logins.append(
         ("consultant@ambassador.example", tuple(s["slug"] for s in ORGANISATIONS), "consultant")
@@ -192,6 +193,38 @@ def load_demo() -> list[str]:
                 memberships=tuple((org, role) for org in organisations),
             )
     return describe(logins)
+
+
+MAILED_ROUND, MAILED_PEOPLE = "Winter pulse", 20
+
+
+def _mailed_round() -> None:
+    """A round of Noordbank's whose links the system e-mails to a participant list (to the outbox
+    folder when no SMTP_URL is set), so that the demo shows that path too."""
+    from survey import jobs
+    from survey.services import participants
+
+    organisation = campaigns.organisation_by_slug(db.session, "noordbank")
+    if db.session.scalar(sa.select(Campaign).filter_by(name=MAILED_ROUND)) is not None:
+        return
+    campaign = campaigns.create_campaign(
+        db.session,
+        organisation,
+        MAILED_ROUND,
+        languages=("nl", "en"),
+        segments=tuple(dict(s) for s in SEGMENTS[:2]),
+        status="open",
+    )
+    rows = [
+        participants.ParticipantRow(
+            f"medewerker{i}@noordbank.example",
+            "nl" if i % 3 else "en",
+            {"department": SEGMENTS[0]["options"][i % 4], "role_level": "Employee"},
+        )
+        for i in range(MAILED_PEOPLE)
+    ]
+    ids = participants.import_participants(db.session, campaign, participants.ParticipantList(rows))
+    jobs.invite(db.session, campaign, ids)
 
 
 def describe(logins) -> list[str]:
@@ -215,6 +248,11 @@ def describe(logins) -> list[str]:
             lines.append(f"  {spec['name']:<20} {base}/s/{token}")
         if campaign.open_slug:
             lines.append(f"  {'':<20} {base}/o/{campaign.open_slug} (open link)")
+    where = current_app.config["SMTP_URL"] and "by SMTP" or "to the outbox: ambassador outbox"
+    lines.append(
+        f"Noordbank's round '{MAILED_ROUND}' e-mailed its links to {MAILED_PEOPLE} participants "
+        f"({where})"
+    )
     return lines
 
 

@@ -51,6 +51,7 @@ def app(database_url, tmp_path_factory):
             "SQLALCHEMY_DATABASE_URI": database_url,
             "BASE_URL": "http://survey.test",
             "RATELIMIT_STORAGE_URI": "memory://",
+            "OUTBOX": str(tmp_path_factory.mktemp("outbox")),
         }
     )
     with app.app_context():

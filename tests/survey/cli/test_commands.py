@@ -8,7 +8,7 @@ import json
 import pytest
 import sqlalchemy as sa
 
-from survey.models import Campaign, Invitation, Organisation, Response, User
+from survey.models import Campaign, Invitation, Organisation, Participant, Response, User
 from survey.services.responses import hash_token
 
 
@@ -113,17 +113,21 @@ def test_user_add_with_prompt(runner, session, org):
     assert rows(session, User) == 1
 
 
-def test_demo_is_idempotent(runner, session):
+def test_demo_is_idempotent(runner, session, app, tmp_path):
+    app.config["OUTBOX"] = str(tmp_path / "outbox")
     first = runner.invoke(args=["demo"])
     assert first.exit_code == 0, first.output
     counts = [rows(session, model) for model in (Organisation, Campaign, Response, User)]
     second = runner.invoke(args=["demo"])
     assert second.exit_code == 0
     assert [rows(session, model) for model in (Organisation, Campaign, Response, User)] == counts
-    assert counts[0] == 3 and counts[1] == 6 and counts[3] == 4
+    assert counts[0] == 3 and counts[1] == 7 and counts[3] == 4  # six rounds, one e-mailed
     assert 150 <= counts[2] / 6 <= 400
     assert len({o.sector for o in session.scalars(sa.select(Organisation))}) == 2
     assert "hr@st-lucas.example" in second.output and "/s/" in second.output
+    assert "e-mailed its links to 20 participants" in second.output
+    listed = runner.invoke(args=["outbox"]).output
+    assert listed.count("@noordbank.example") == 20 and rows(session, Participant) == 20
 
 
 BAD = [

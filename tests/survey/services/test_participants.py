@@ -9,7 +9,9 @@ import os
 import re
 import socket
 import uuid
+from contextlib import contextmanager
 from email import policy
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -57,17 +59,25 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture
-def smtp(app):
-    inbox = Inbox()
+@contextmanager
+def mail_server(app, inbox: Inbox):
+    """A real SMTP server on a free loopback port, set as the app's SMTP_URL meanwhile."""
     port = free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
     before = app.config["SMTP_URL"]
     app.config["SMTP_URL"] = f"smtp://127.0.0.1:{port}"
-    yield inbox
-    app.config["SMTP_URL"] = before
-    controller.stop()
+    try:
+        yield inbox
+    finally:
+        app.config["SMTP_URL"] = before
+        controller.stop()
+
+
+@pytest.fixture
+def smtp(app):
+    with mail_server(app, Inbox()) as inbox:
+        yield inbox
 
 
 @pytest.fixture
@@ -220,24 +230,18 @@ def test_a_refused_address_is_listed_and_a_vanished_server_retried(app, session,
         "l.csv",
         campaign,
     )
-    inbox = Inbox()
-    port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        with app.app_context():
-            from survey.extensions import db
+    with mail_server(app, Inbox()) as inbox, app.app_context():
+        from survey.extensions import db
 
-            app.config["SMTP_URL"] = f"smtp://127.0.0.1:{port}"
-            round_ = db.session.get(Campaign, campaign.id)
-            participants.import_participants(db.session, round_, checked)
-            jobs.invite(db.session, round_)
-            figures = participants.list_figures(db.session, round_)
-    finally:
-        controller.stop()
+        round_ = db.session.get(Campaign, campaign.id)
+        participants.import_participants(db.session, round_, checked)
+        jobs.invite(db.session, round_)
+        figures = participants.list_figures(db.session, round_)
     assert [email for email, _ in figures["failed"]] == ["no@refused.example"]
     assert "550" in figures["failed"][0][1] and len(inbox.messages) == 1
     # the server is gone now: a temporary failure is raised for the queue to retry
+    with mail_server(app, Inbox()):
+        gone = app.config["SMTP_URL"]
     with app.app_context():
         from survey.extensions import db
         from survey.services.mail import MailError, MailSettings
@@ -245,16 +249,9 @@ def test_a_refused_address_is_listed_and_a_vanished_server_retried(app, session,
         failed = db.session.scalar(sa.select(Participant).filter_by(email="no@refused.example"))
         failed.email, failed.state = "later@acme.example", "waiting"
         db.session.commit()
+        settings = MailSettings(gone, app.config["MAIL_FROM"], Path(app.config["OUTBOX"]))
         with pytest.raises(MailError):
-            jobs.send_mail(
-                db.session,
-                MailSettings.from_config(app.config),
-                "http://x",
-                failed.id,
-                "invitation",
-                final=False,
-            )
-        app.config["SMTP_URL"] = None
+            jobs.send_mail(db.session, settings, "http://x", failed.id, "invitation", final=False)
     assert session.scalar(sa.select(sa.func.count()).select_from(Invitation)) == 1  # ok@ only
 
 
@@ -347,26 +344,42 @@ class Overloaded(Inbox):
 
 def test_a_server_that_gives_out_mid_batch_sends_nobody_twice(app, session, listed):
     campaign, checked = listed
-    inbox = Overloaded()
-    port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        with app.app_context():
-            from survey.extensions import db
-            from survey.services.mail import MailError
+    with mail_server(app, Overloaded()) as inbox, app.app_context():
+        from survey.extensions import db
+        from survey.services.mail import MailError
 
-            app.config["SMTP_URL"] = f"smtp://127.0.0.1:{port}"
-            round_ = db.session.get(Campaign, campaign.id)
-            ids = participants.import_participants(db.session, round_, checked)
-            with pytest.raises(MailError, match="421"):  # the queue will try the batch again
-                jobs.send_batch(ids, "invitation", final=False)
-            assert session.scalar(sa.select(sa.func.count()).select_from(Invitation)) == 3
-            inbox.__class__ = Inbox  # the server recovers; the retry sends the rest only
-            jobs.send_batch(ids, "invitation", final=True)
-    finally:
-        app.config["SMTP_URL"] = None
-        controller.stop()
+        round_ = db.session.get(Campaign, campaign.id)
+        ids = participants.import_participants(db.session, round_, checked)
+        with pytest.raises(MailError, match="421"):  # the queue will try the batch again
+            jobs.send_batch(ids, "invitation", final=False)
+        assert session.scalar(sa.select(sa.func.count()).select_from(Invitation)) == 3
+        inbox.__class__ = Inbox  # the server recovers; the retry sends the rest only
+        jobs.send_batch(ids, "invitation", final=True)
     addresses = [m["To"] for m in inbox.messages]
     assert len(addresses) == 8 and len(set(addresses)) == 8
     assert session.scalar(sa.select(sa.func.count()).select_from(Invitation)) == 8
+
+
+def test_scheduled_reminders_go_out_once_on_their_day(app, session, smtp, listed, runner):
+    import datetime as dt
+
+    campaign, checked = listed
+    with app.app_context():
+        from survey.extensions import db
+
+        round_ = db.session.get(Campaign, campaign.id)
+        participants.import_participants(db.session, round_, checked)
+        jobs.invite(db.session, round_)
+        tomorrow = dt.date.today() + dt.timedelta(days=1)
+        participants.schedule_reminders(db.session, round_, [tomorrow])
+        with pytest.raises(participants.InvalidInput, match="at most 3"):
+            participants.schedule_reminders(
+                db.session, round_, [tomorrow + dt.timedelta(days=d) for d in range(4)]
+            )
+        smtp.messages.clear()
+        assert jobs.due_reminders(db.session, dt.date.today()) == []  # not yet
+        sent = jobs.due_reminders(db.session, tomorrow)
+        assert [(c.id, n) for c, n in sent] == [(campaign.id, 8)]
+        assert jobs.due_reminders(db.session, tomorrow) == []  # once only
+    assert len(smtp.messages) == 8
+    assert "No reminder is due." in runner.invoke(args=["remind"]).output

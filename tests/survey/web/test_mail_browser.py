@@ -4,18 +4,16 @@ answers without being asked for their department, and the reminder goes only to 
 from __future__ import annotations
 
 import re
-import socket
 
 import pytest
 import sqlalchemy as sa
-from aiosmtpd.controller import Controller
 
 from survey.models import Response
 from survey.services.campaigns import add_organisation, create_campaign, parse_segment
 from survey.services.users import add_user
 
 from ..conftest import PASSWORD, serious_violations
-from ..services.test_participants import Inbox
+from ..services.test_participants import Inbox, mail_server
 
 LIST = "email,language,department\n" + "".join(
     f"person{i}@acme.example,en,{'Sales' if i < 3 else 'IT'}\n" for i in range(6)
@@ -24,20 +22,12 @@ LIST = "email,language,department\n" + "".join(
 
 @pytest.fixture
 def inbox(app):
-    inbox = Inbox()
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    app.config["SMTP_URL"] = f"smtp://127.0.0.1:{port}"
-    yield inbox
-    app.config["SMTP_URL"] = None
-    controller.stop()
+    with mail_server(app, Inbox()) as inbox:
+        yield inbox
 
 
 def test_link_from_the_mail_then_a_reminder_to_the_others(
-    browser, live_server, session, inbox, tmp_path, app
+    browser, live_server, session, inbox, tmp_path, app, monkeypatch
 ):
     organisation = add_organisation(session, "acme", "Acme")
     campaign = create_campaign(
@@ -48,7 +38,7 @@ def test_link_from_the_mail_then_a_reminder_to_the_others(
         segments=(parse_segment("department=Sales,IT"),),
     )
     add_user(session, "hr@acme.example", PASSWORD, memberships=((organisation, "hr"),))
-    app.config["BASE_URL"] = live_server
+    monkeypatch.setitem(app.config, "BASE_URL", live_server)  # the links in the mail
     list_file = tmp_path / "people.csv"
     list_file.write_text(LIST, encoding="utf-8")
 
