@@ -25,6 +25,10 @@ def create_app(config: dict | None = None, *, web: bool = True) -> Flask:
     if config:
         app.config.update(config)
     register_proxy_fix(app)
+    if web:
+        from survey.web.hooks import register_limits
+
+        register_limits(app)
     register_extensions(app)
     if web:
         from survey import web as pages

@@ -36,6 +36,8 @@ def load_settings(instance_path: str) -> dict:
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_TRANSLATION_DIRECTORIES": str(files("reports.translations")),
         "LANGUAGES": ("en", "nl"),
+        # the largest request body: participant lists of 100,000 rows fit; surveys take far less
+        "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_MB", "25")) * 1024 * 1024,
         # the job queue (RQ) for e-mail; without it, mail is sent in the request
         "REDIS_URL": os.environ.get("REDIS_URL") or None,
         # smtp://user:password@host:587?starttls=true; without it, mail goes to the outbox folder

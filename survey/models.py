@@ -30,6 +30,14 @@ NAMING_CONVENTION = {
 }
 
 ROLES = ("hr", "consultant")
+MAX_ID = 2**31 - 1  # integer primary keys: a larger number in a URL names nothing
+
+
+def valid_id(value: int) -> bool:
+    """Whether ``value`` can be a row's id (PostgreSQL's integer range; SQLite's is wider)."""
+    return 0 < value <= MAX_ID
+
+
 CAMPAIGN_STATUSES = ("draft", "open", "closed")
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from survey.models import Campaign, Membership, Organisation, User
+from survey.models import Campaign, Membership, Organisation, User, valid_id
 from survey.services.errors import NotFound
 
 
@@ -29,6 +29,8 @@ def visible_campaigns(user: User) -> sa.Select:
 
 def organisation_for(session: Session, user: User, organisation_id: int) -> Organisation:
     """The organisation with this id, if ``user`` may see it."""
+    if not valid_id(organisation_id):
+        raise NotFound(f"organisation {organisation_id}")
     organisation = session.scalar(
         visible_organisations(user).where(Organisation.id == organisation_id)
     )
@@ -39,7 +41,7 @@ def organisation_for(session: Session, user: User, organisation_id: int) -> Orga
 
 def campaign_for(session: Session, user: User, campaign_id: int) -> Campaign:
     """The round with this id, if ``user`` may see its organisation."""
-    campaign = session.get(Campaign, campaign_id)
+    campaign = session.get(Campaign, campaign_id) if valid_id(campaign_id) else None
     if campaign is None:
         raise NotFound(f"campaign {campaign_id}")
     organisation_for(session, user, campaign.organisation_id)

@@ -7,7 +7,7 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from survey.models import ACTION_STATUSES, Action, Campaign
+from survey.models import ACTION_STATUSES, Action, Campaign, valid_id
 from survey.services.campaigns import campaign_instrument
 from survey.services.errors import InvalidInput, NotFound
 
@@ -43,7 +43,7 @@ def update(
 
 def action_of(session: Session, campaign: Campaign, action_id: int) -> Action:
     """One action of a round."""
-    action = session.get(Action, action_id)
+    action = session.get(Action, action_id) if valid_id(action_id) else None
     if action is None or action.campaign_id != campaign.id:
         raise NotFound(f"action {action_id}")
     return action

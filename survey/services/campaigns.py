@@ -13,7 +13,15 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from scoring.instrument import Instrument, InstrumentError, load_instrument
-from survey.models import Campaign, Invitation, Organisation, Participant, Response, today_utc
+from survey.models import (
+    Campaign,
+    Invitation,
+    Organisation,
+    Participant,
+    Response,
+    today_utc,
+    valid_id,
+)
 from survey.policy import (
     DEFAULT_MIN_GROUP_SIZE,
     DEFAULT_RETENTION_DAYS,
@@ -212,7 +220,7 @@ def create_campaign(
 
 
 def campaign_by_id(session: Session, campaign_id: int) -> Campaign:
-    campaign = session.get(Campaign, campaign_id)
+    campaign = session.get(Campaign, campaign_id) if valid_id(campaign_id) else None
     if campaign is None:
         raise InvalidInput(f"no campaign {campaign_id}")
     return campaign

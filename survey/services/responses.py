@@ -75,6 +75,8 @@ def check_open(campaign: Campaign, day: dt.date | None = None) -> None:
 
 def campaign_for_token(session: Session, token: str) -> Campaign:
     """The open campaign of an unused invitation token."""
+    if "\x00" in token:  # no link holds one, and PostgreSQL cannot even compare it
+        raise UnknownLink()
     found = session.execute(
         sa.select(Invitation.redeemed, Campaign)
         .join(Campaign, Campaign.id == Invitation.campaign_id)
@@ -91,6 +93,8 @@ def campaign_for_token(session: Session, token: str) -> Campaign:
 
 def campaign_for_slug(session: Session, slug: str) -> Campaign:
     """The open campaign behind an open (anonymous, untokened) survey link."""
+    if "\x00" in slug:
+        raise UnknownLink()
     campaign = session.scalar(sa.select(Campaign).filter_by(open_slug=slug))
     if campaign is None:
         raise UnknownLink()

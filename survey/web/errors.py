@@ -35,6 +35,10 @@ MESSAGES = {
         _l("This survey has closed"),
         _l("Thank you for your interest. This survey round is closed and no longer takes answers."),
     ),
+    413: (
+        _l("Too much to send"),
+        _l("What you sent is larger than this page accepts. Nothing has been stored."),
+    ),
     429: (_l("Too many attempts"), _l("Please wait a while before you try again.")),
     503: (
         _l("Back in a moment"),

@@ -36,6 +36,19 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
+SURVEY_MAX_BYTES = 256 * 1024  # 28 answers, segments and a 2,000-character comment need ~10 KB
+
+
+def register_limits(app: Flask) -> None:
+    """Registered before the extensions, so that it runs before anything reads a form (CSRF
+    does): a survey answer is small, and anything much larger is refused (413) unread."""
+
+    @app.before_request
+    def small_survey_bodies():
+        if request.blueprint == "respond":
+            request.max_content_length = SURVEY_MAX_BYTES
+
+
 def register(app: Flask) -> None:
     if app.config.get("LOG_FORMAT") == "json" and not log.handlers:
         handler = logging.StreamHandler()

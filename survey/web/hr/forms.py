@@ -76,16 +76,19 @@ class CampaignForm(FlaskForm):
             "languages": tuple(self.languages.data),
             "min_group_size": self.min_group_size.data,
             "closes_on": self.closes_on.data,
-            "segments": self.parsed_segments,
+            "segments": self.parsed_segments(),
             "open_link": self.open_link.data,
             "retention_days": self.retention_days.data,
         }
 
+    def parsed_segments(self) -> tuple[dict, ...]:
+        """The segment questions typed in the box (none when it is left empty)."""
+        lines = (self.segments.data or "").splitlines()
+        return tuple(parse_segment(line) for line in lines if line.strip())
+
     def validate_segments(self, field):
         try:
-            self.parsed_segments = tuple(
-                parse_segment(line) for line in (field.data or "").splitlines() if line.strip()
-            )
+            self.parsed_segments()
         except InvalidInput as exc:
             raise ValidationError(str(exc)) from None
 
