@@ -242,6 +242,19 @@ def serious_violations(page) -> list[str]:
     ]
 
 
+def department_round(session, organisation, name="Spring"):
+    """An open round of ``organisation`` that asks for the department (Sales or IT)."""
+    from survey.services.campaigns import create_campaign, parse_segment
+
+    return create_campaign(
+        session,
+        organisation,
+        name,
+        status="open",
+        segments=(parse_segment("department=Sales,IT"),),
+    )
+
+
 def fill_round(
     session, campaign, n, answer=lambda i, j: 1 + i % 5, segment=lambda i: {}, comment=""
 ):

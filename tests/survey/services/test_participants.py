@@ -24,11 +24,11 @@ from survey.services import participants
 from survey.services.campaigns import (
     add_organisation,
     campaign_instrument,
-    create_campaign,
-    parse_segment,
     set_status,
 )
 from survey.services.responses import TokenAlreadyUsed, campaign_for_token, submit_response
+
+from ..conftest import department_round
 
 HEADER = "email,language,department\n"
 
@@ -84,13 +84,7 @@ def smtp(app):
 def listed(session):
     """An open round with department questions, and its checked participant list."""
     organisation = add_organisation(session, "acme", "Acme")
-    campaign = create_campaign(
-        session,
-        organisation,
-        "Spring",
-        status="open",
-        segments=(parse_segment("department=Sales,IT"),),
-    )
+    campaign = department_round(session, organisation)
     rows = [
         f"p{i}@acme.example,{'nl' if i % 2 else 'en'},{'Sales' if i < 6 else 'IT'}"
         for i in range(8)

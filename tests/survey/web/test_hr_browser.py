@@ -4,21 +4,15 @@ from __future__ import annotations
 
 from pypdf import PdfReader
 
-from survey.services.campaigns import add_organisation, create_campaign, parse_segment, set_status
+from survey.services.campaigns import add_organisation, set_status
 from survey.services.users import add_user
 
-from ..conftest import fill_round, serious_violations
+from ..conftest import department_round, fill_round, serious_violations
 
 
 def test_hr_reads_the_report_and_downloads_the_pdf(browser, live_server, session, tmp_path):
     org = add_organisation(session, "acme", "Acme")
-    campaign = create_campaign(
-        session,
-        org,
-        "Spring round",
-        status="open",
-        segments=(parse_segment("department=Sales,IT"),),
-    )
+    campaign = department_round(session, org, "Spring round")
     fill_round(
         session,
         campaign,

@@ -9,10 +9,10 @@ import pytest
 import sqlalchemy as sa
 
 from survey.models import Response
-from survey.services.campaigns import add_organisation, create_campaign, parse_segment
+from survey.services.campaigns import add_organisation
 from survey.services.users import add_user
 
-from ..conftest import PASSWORD, serious_violations
+from ..conftest import PASSWORD, department_round, serious_violations
 from ..services.test_participants import Inbox, mail_server
 
 LIST = "email,language,department\n" + "".join(
@@ -30,13 +30,7 @@ def test_link_from_the_mail_then_a_reminder_to_the_others(
     browser, live_server, session, inbox, tmp_path, app, monkeypatch
 ):
     organisation = add_organisation(session, "acme", "Acme")
-    campaign = create_campaign(
-        session,
-        organisation,
-        "Spring",
-        status="open",
-        segments=(parse_segment("department=Sales,IT"),),
-    )
+    campaign = department_round(session, organisation)
     add_user(session, "hr@acme.example", PASSWORD, memberships=((organisation, "hr"),))
     monkeypatch.setitem(app.config, "BASE_URL", live_server)  # the links in the mail
     list_file = tmp_path / "people.csv"

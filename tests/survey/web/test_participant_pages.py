@@ -9,10 +9,10 @@ import pytest
 import sqlalchemy as sa
 
 from survey.models import Campaign, Participant
-from survey.services.campaigns import add_organisation, create_campaign, parse_segment
+from survey.services.campaigns import add_organisation
 from survey.services.users import add_user
 
-from ..conftest import PASSWORD, AuthActions, csrf_token
+from ..conftest import PASSWORD, AuthActions, csrf_token, department_round
 
 LIST = b"email,language,department\n" + b"".join(
     f"p{i}@acme.example,nl,{'Sales' if i < 6 else 'IT'}\n".encode() for i in range(8)
@@ -27,14 +27,7 @@ def round_(session, tmp_path, app):
         organisation = add_organisation(session, slug, slug.title())
         add_user(session, f"hr@{slug}.example", PASSWORD, memberships=((organisation, "hr"),))
         organisations.append(organisation)
-    campaign = create_campaign(
-        session,
-        organisations[0],
-        "Spring",
-        status="open",
-        segments=(parse_segment("department=Sales,IT"),),
-    )
-    return campaign
+    return department_round(session, organisations[0])
 
 
 def upload(client, campaign_id: int, content: bytes, name="list.csv"):
