@@ -13,6 +13,7 @@ import numpy as np
 
 from scoring.benchmark import welch
 from scoring.disclosure import CodedAnswers, GroupSpec, RoundDisclosure, audit_round
+from scoring.segments import option_label, question_label
 
 ROLE_QUESTION = "role_level"  # its first option counts as employees, the others as leaders
 LEADERSHIP = "leadership"
@@ -68,9 +69,15 @@ def _mean(column: np.ndarray) -> float:
 
 
 def breakdown(
-    question: dict, answers: CodedAnswers, scores: np.ndarray, keys: list[str], audited
+    question: dict,
+    answers: CodedAnswers,
+    scores: np.ndarray,
+    keys: list[str],
+    audited,
+    lang: str = "en",
 ) -> dict[str, Any]:
-    """Scores per option of one segment question: only the groups and scores the audit allows."""
+    """Scores per option of one segment question: only the groups and scores the audit allows.
+    ``group`` is the stored option, ``label`` its name in ``lang``."""
     rows, hidden = [], []
     for code, option in enumerate(question["options"]):
         key = f"{question['key']}={option}"
@@ -87,8 +94,20 @@ def breakdown(
                 "score": rounded(_mean(column)) if shown else None,
                 "n": int(np.count_nonzero(~np.isnan(column))) if shown else None,
             }
-        rows.append({"group": option, "n": int(members.sum()), "scores": group_scores})
-    return {"key": question["key"], "groups": rows, "hidden_groups": len(hidden)}
+        rows.append(
+            {
+                "group": option,
+                "label": option_label(question, option, lang),
+                "n": int(members.sum()),
+                "scores": group_scores,
+            }
+        )
+    return {
+        "key": question["key"],
+        "label": question_label(question, lang),
+        "groups": rows,
+        "hidden_groups": len(hidden),
+    }
 
 
 def leaders_and_employees(
@@ -98,6 +117,7 @@ def leaders_and_employees(
     keys: list[str],
     audited: RoundDisclosure,
     significance: float,
+    lang: str = "en",
 ) -> dict[str, Any] | None:
     """Leaders against employees on leadership, when the audit publishes both groups' scores."""
     role = next((q for q in questions if q["key"] == ROLE_QUESTION), None)
@@ -113,7 +133,7 @@ def leaders_and_employees(
     difference = welch(employees, leaders)
     return {
         "shown": True,
-        "employees_label": role["options"][0],
+        "employees_label": option_label(role, role["options"][0], lang),
         "employees": rounded(employees.mean()),
         "n_employees": int(employees.size),
         "leaders": rounded(leaders.mean()),

@@ -197,10 +197,11 @@ def build_report(
         for p in picks
     ]
     report.breakdowns = [
-        breakdown(q, answers[q["key"]], scores, keys, audited) for q in current.segment_questions
+        breakdown(q, answers[q["key"]], scores, keys, audited, lang)
+        for q in current.segment_questions
     ]
     report.leaders = leaders_and_employees(
-        current.segment_questions, answers, scores, keys, audited, thresholds.significance
+        current.segment_questions, answers, scores, keys, audited, thresholds.significance, lang
     )
     if previous is not None:
         report.trend = _trend(

@@ -71,7 +71,7 @@ def report_charts(report: Report, scale_labels: list[str]) -> dict[str, Markup]:
                 dtype=float,
             )
             made[f"heatmap-{breakdown['key']}"] = charts.heatmap(
-                names, [g["group"] for g in breakdown["groups"]], values
+                names, [g["label"] for g in breakdown["groups"]], values
             )
     return {key: Markup(charts.to_svg(ax.figure)) for key, ax in made.items()}
 

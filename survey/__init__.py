@@ -49,7 +49,7 @@ def register_proxy_fix(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     from survey.extensions import babel, csrf, db, limiter, login_manager, sqlite_pragmas
-    from survey.web.locale import select_locale
+    from survey.web.locale import segment_option, segment_title, select_locale
 
     db.init_app(app)
     login_manager.init_app(app)
@@ -65,7 +65,13 @@ def register_extensions(app: Flask) -> None:
 
         from survey import policy
 
-        return {"lang": str(get_locale()), "policy": policy}
+        return {
+            "lang": str(get_locale()),
+            "policy": policy,
+            "segment_title": segment_title,
+            "segment_option": segment_option,
+            "segments_by_key": lambda segments: {q["key"]: q for q in segments},
+        }
 
 
 def register_commands(app: Flask) -> None:

@@ -218,10 +218,18 @@ def open_smtp(url: str) -> smtplib.SMTP:
         smtp = smtplib.SMTP_SSL(parts.hostname, parts.port or 465, timeout=30, context=context)
     else:
         smtp = smtplib.SMTP(parts.hostname, parts.port or 25, timeout=30)
-        if options.get("starttls", ["false"])[0].lower() in ("1", "true", "yes"):
+    try:
+        if parts.scheme == "smtp" and options.get("starttls", ["false"])[0].lower() in (
+            "1",
+            "true",
+            "yes",
+        ):
             smtp.starttls(context=context)
-    if parts.username:
-        smtp.login(unquote(parts.username), unquote(parts.password or ""))
+        if parts.username:
+            smtp.login(unquote(parts.username), unquote(parts.password or ""))
+    except BaseException:
+        smtp.close()  # a refused login or handshake leaves no connection open
+        raise
     return smtp
 
 

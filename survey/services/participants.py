@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from scoring.segments import all_names, stored_option
 from survey.models import Campaign, Invitation, Participant
 from survey.services.errors import InvalidInput
 
@@ -94,8 +95,8 @@ def check_rows(table: list[list[str]], campaign: Campaign) -> ParticipantList:
     """Check every row of a list (its first row the header) against the round."""
     if not table or not any(cell.strip() for cell in table[0]):
         raise ParticipantFileError(["line 1: the header row is missing"])
-    header = [cell.strip().lower() for cell in table[0]]
-    questions = {q["key"]: q["options"] for q in campaign.segments}
+    questions = {q["key"]: q for q in campaign.segments}
+    header = [_column_key(cell, campaign.segments) for cell in table[0]]
     problems = _header_problems(header, questions)
     if problems:
         raise ParticipantFileError(problems)
@@ -123,6 +124,16 @@ def check_rows(table: list[list[str]], campaign: Campaign) -> ParticipantList:
     return ParticipantList(rows, groups)
 
 
+def _column_key(name: str, questions: list[dict]) -> str:
+    """A header cell as a column key: a question's name in any language stands for its key."""
+    name = name.strip().lower()
+    for question in questions:
+        names = [question["key"], *(question.get("label") or {}).values()]
+        if name in (n.strip().lower() for n in names):
+            return question["key"]
+    return name
+
+
 def _header_problems(header: list[str], questions: dict) -> list[str]:
     problems = []
     if "email" not in header:
@@ -146,15 +157,15 @@ def _row(record: dict, line: int, campaign: Campaign, questions: dict):
         offered = ", ".join(campaign.languages)
         problems.append(f"line {line}, column 'language': '{language}' is not one of {offered}")
     attributes = {}
-    for key, options in questions.items():
+    for key, question in questions.items():
         value = record.get(key, "")
         if not value:
             continue
-        if value not in options:
-            problems.append(
-                f"line {line}, column '{key}': '{value}' is not one of {', '.join(options)}"
-            )
-        attributes[key] = value
+        option = stored_option(question, value)
+        if option is None:
+            valid = ", ".join("/".join(all_names(question, o)) for o in question["options"])
+            problems.append(f"line {line}, column '{key}': '{value}' is not one of {valid}")
+        attributes[key] = option
     return (None if problems else ParticipantRow(email, language, attributes)), problems
 
 

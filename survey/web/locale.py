@@ -24,3 +24,21 @@ def page_language() -> str:
     """The current page's language, as one of the languages reports are written in."""
     lang = str(get_locale())
     return lang if lang in current_app.config["LANGUAGES"] else "en"
+
+
+def segment_title(question: dict) -> str:
+    """A segment question's name on an HR page, in the page's language."""
+    from flask_babel import gettext as _
+
+    from scoring.segments import question_label
+
+    standard = {"department": _("Department"), "role_level": _("Role level"), "tenure": _("Tenure")}
+    lang = page_language()
+    return question_label(question, lang) or standard.get(question["key"], question["key"])
+
+
+def segment_option(question: dict, option: str) -> str:
+    """One of a segment question's options on an HR page, in the page's language."""
+    from survey.web.respond.forms import segment_option_name
+
+    return str(segment_option_name(question, option, page_language()))

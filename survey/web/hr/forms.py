@@ -58,7 +58,10 @@ class CampaignForm(FlaskForm):
     )
     segments = TextAreaField(
         _l("Segment questions, one per line"),
-        default="department=Sales,IT,HR\nrole_level=Employee,Manager,Director",
+        default=(
+            "department:Department|Afdeling=Sales|Verkoop,IT,HR\n"
+            "role_level=Employee,Manager,Director"
+        ),
         validators=[Optional(), Length(max=4000)],
     )
     open_link = BooleanField(_l("Also allow answering through one open link"))

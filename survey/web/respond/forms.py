@@ -12,6 +12,7 @@ from wtforms import RadioField, SelectChoice, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from scoring.instrument import Instrument
+from scoring.segments import option_label, question_label
 from survey.services.responses import COMMENT_MAX_LENGTH
 
 DONT_KNOW = "dk"
@@ -30,6 +31,14 @@ SEGMENT_LABELS = {
     "role_level": _l("What is your role?"),
     "tenure": _l("How long have you worked here?"),
 }
+
+
+def segment_option_name(segment: dict, option: str, lang: str):
+    """An option as respondents read it: the round's own name for it in ``lang``, else the
+    standard translation of a standard option, else the option itself."""
+    if (segment.get("option_labels") or {}).get(lang):
+        return option_label(segment, option, lang)
+    return STANDARD_OPTIONS.get(option, option)
 
 
 class QuestionnaireForm(FlaskForm):
@@ -85,12 +94,13 @@ def _form_class(instrument: Instrument, segments_json: str, lang: str):
         )
     for segment in json.loads(segments_json):
         options = [
-            SelectChoice(option, STANDARD_OPTIONS.get(option, option))
+            SelectChoice(option, segment_option_name(segment, option, lang))
             for option in segment["options"]
         ]
         options.append(SelectChoice(NO_ANSWER, _("I prefer not to say")))
         fields[segment_field_name(segment["key"])] = RadioField(
-            SEGMENT_LABELS.get(segment["key"], segment["key"].replace("_", " ").capitalize()),
+            question_label(segment, lang)
+            or SEGMENT_LABELS.get(segment["key"], segment["key"].replace("_", " ").capitalize()),
             choices=options,
             validators=[Optional()],
         )

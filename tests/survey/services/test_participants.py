@@ -377,3 +377,65 @@ def test_scheduled_reminders_go_out_once_on_their_day(app, session, smtp, listed
         assert jobs.due_reminders(db.session, tomorrow) == []  # once only
     assert len(smtp.messages) == 8
     assert "No reminder is due." in runner.invoke(args=["remind"]).output
+
+
+@pytest.fixture
+def tls_server(app, tmp_path, monkeypatch):
+    """A real SMTP server that demands STARTTLS (a certificate from a test CA the app is told to
+    trust) and then a login; yields (inbox, port)."""
+    import ssl
+
+    import trustme
+    from aiosmtpd.smtp import AuthResult
+
+    ca = trustme.CA()
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1").configure_cert(server_context)
+    ca_file = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(ca_file))
+    monkeypatch.setenv("SSL_CERT_FILE", str(ca_file))
+
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        ok = auth_data.login == b"mailer" and auth_data.password == b"s3cret/pw"
+        return AuthResult(success=ok, handled=False)
+
+    inbox, port = Inbox(), free_port()
+    controller = Controller(
+        inbox,
+        hostname="127.0.0.1",
+        port=port,
+        tls_context=server_context,
+        require_starttls=True,
+        auth_required=True,
+        auth_require_tls=True,
+        authenticator=authenticator,
+    )
+    controller.start()
+    before = app.config["SMTP_URL"]
+    try:
+        yield inbox, port
+    finally:
+        app.config["SMTP_URL"] = before
+        controller.stop()
+
+
+def test_invitations_go_through_starttls_with_a_login(app, session, listed, tls_server):
+    inbox, port = tls_server
+    campaign, checked = listed
+    with app.app_context():
+        from survey.extensions import db
+
+        ids = participants.import_participants(
+            db.session, db.session.get(Campaign, campaign.id), checked
+        )
+        # a wrong password: nothing goes out, the batch is listed with the server's answer
+        app.config["SMTP_URL"] = f"smtp://mailer:wrong@127.0.0.1:{port}?starttls=true"
+        outcomes = jobs.send_batch(ids, "invitation", final=True)
+        assert outcomes == {"failed": 8} and inbox.messages == []
+        errors = db.session.scalars(sa.select(Participant.error)).all()
+        assert all("535" in error for error in errors), errors
+        # the right one (its '/' written %2F in the URL): every listed address gets its link
+        app.config["SMTP_URL"] = f"smtp://mailer:s3cret%2Fpw@127.0.0.1:{port}?starttls=true"
+        assert jobs.invite(db.session, db.session.get(Campaign, campaign.id), ids) == 8
+    assert len(inbox.messages) == 8
+    assert len({m["To"] for m in inbox.messages}) == 8

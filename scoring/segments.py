@@ -1,0 +1,57 @@
+"""Segment questions (department, role level, tenure, location …) and their names per language.
+
+A segment question is a dict, stored with its round::
+
+    {"key": "department", "options": ["Sales", "Care"],
+     "label": {"en": "Department", "nl": "Afdeling"},
+     "option_labels": {"en": ["Sales", "Care"], "nl": ["Verkoop", "Zorg"]}}
+
+``options`` are the stored values (responses and participant lists hold these); ``label`` and
+``option_labels`` are optional names per language. Where a name is missing the option itself is
+shown, so a round created before names existed reads as it always did.
+"""
+
+from __future__ import annotations
+
+LANGUAGES = ("en", "nl")  # the order in which names are written: ``English|Dutch``
+
+
+def question_label(question: dict, lang: str) -> str | None:
+    """The question's name in ``lang``, or None when the round gave it none."""
+    return (question.get("label") or {}).get(lang) or None
+
+
+def option_label(question: dict, option: str, lang: str) -> str:
+    """An option's name in ``lang``: its translation when the round has one, else the option."""
+    labels = (question.get("option_labels") or {}).get(lang)
+    if labels:
+        try:
+            return labels[question["options"].index(option)]
+        except ValueError:
+            return option
+    return option
+
+
+def has_names(question: dict, lang: str) -> bool:
+    """Whether the round named the question or its options in ``lang`` itself."""
+    return bool(question_label(question, lang) or (question.get("option_labels") or {}).get(lang))
+
+
+def stored_option(question: dict, value: str) -> str | None:
+    """The stored option that ``value`` names — the option itself or its name in any language,
+    compared without regard to case and surrounding spaces — or None."""
+    wanted = value.strip().casefold()
+    names = [question["options"], *(question.get("option_labels") or {}).values()]
+    for labels in names:
+        for option, label in zip(question["options"], labels, strict=False):
+            if label.strip().casefold() == wanted:
+                return option
+    return None
+
+
+def all_names(question: dict, option: str) -> list[str]:
+    """The option and each of its names, without repeats (for messages that list what is valid)."""
+    names = [option] + [
+        option_label(question, option, lang) for lang in (question.get("option_labels") or {})
+    ]
+    return list(dict.fromkeys(names))
