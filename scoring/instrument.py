@@ -138,6 +138,11 @@ def bundled_instruments() -> dict[str, Path]:
 
 def load_instrument(name_or_path: str | Path = "social-culture-v1") -> Instrument:
     """Load an instrument by path or by bundled name (``social-culture-v1``, ``social-culture``)."""
+    return instrument_with_text(name_or_path)[0]
+
+
+def instrument_with_text(name_or_path: str | Path) -> tuple[Instrument, str]:
+    """An instrument (by path or bundled name) and the exact TOML text it was read from."""
     path = Path(name_or_path)
     if not path.is_file():
         bundled = bundled_instruments()
@@ -150,13 +155,19 @@ def load_instrument(name_or_path: str | Path = "social-culture-v1") -> Instrumen
             )
         path = match
     try:
-        with path.open("rb") as fh:
-            document = tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise InstrumentError(f"{path}: not valid TOML: {exc}") from None
+        text = path.read_bytes().decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise InstrumentError(f"{path}: cannot be read: {exc}") from None
-    return parse_instrument(document, source=str(path))
+    return instrument_from_text(text, source=str(path)), text
+
+
+def instrument_from_text(text: str, source: str = "<memory>") -> Instrument:
+    """An instrument from its TOML text (as a round stores it)."""
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InstrumentError(f"{source}: not valid TOML: {exc}") from None
+    return parse_instrument(document, source=source)
 
 
 def parse_instrument(document: dict[str, Any], source: str = "<memory>") -> Instrument:

@@ -102,6 +102,24 @@ class Membership(Base):
     organisation: Mapped[Organisation] = relationship(back_populates="memberships")
 
 
+class InstrumentText(Base):
+    """The exact text of an instrument version that rounds were created with.
+
+    A round points to the text it was created with, so it always has the questions it was
+    answered with, whatever happens to the file it came from. One id and version has one text:
+    a changed file needs a new version.
+    """
+
+    __tablename__ = "instrument_texts"
+    __table_args__ = (sa.UniqueConstraint("instrument_id", "instrument_version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instrument_id: Mapped[str] = mapped_column(sa.String(80))
+    instrument_version: Mapped[str] = mapped_column(sa.String(20))
+    digest: Mapped[str] = mapped_column(sa.String(64))  # SHA-256 of the text
+    text: Mapped[str] = mapped_column(sa.Text)  # the instrument's TOML
+
+
 class Campaign(Base):
     """One survey round of one organisation."""
 
@@ -118,6 +136,11 @@ class Campaign(Base):
     name: Mapped[str] = mapped_column(sa.String(200))
     instrument_id: Mapped[str] = mapped_column(sa.String(80))
     instrument_version: Mapped[str] = mapped_column(sa.String(20))
+    # the instrument's text as the round was created with it (NULL only for rounds whose
+    # instrument could not be found when texts were first stored)
+    instrument_text_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("instrument_texts.id", ondelete="RESTRICT")
+    )
     languages: Mapped[list[Any]] = mapped_column(sa.JSON, default=lambda: ["en", "nl"])
     status: Mapped[str] = mapped_column(sa.String(10), default="draft")
     closes_on: Mapped[dt.date | None]
@@ -148,6 +171,7 @@ class Campaign(Base):
     participant_counts: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
 
     organisation: Mapped[Organisation] = relationship(back_populates="campaigns")
+    instrument_text: Mapped[InstrumentText | None] = relationship()
 
     @property
     def instrument_name(self) -> str:

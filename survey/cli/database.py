@@ -17,9 +17,18 @@ def db_group() -> None:
 @db_group.command("upgrade")
 @with_appcontext
 def db_upgrade() -> None:
-    """Apply the schema migrations (creates the database when it is new)."""
-    schema.upgrade()
-    click.echo(f"Database is up to date: {db.engine.url.render_as_string(hide_password=True)}")
+    """Apply the schema migrations (creates the tables when the database is new)."""
+    from survey.cli.errors import InputError
+
+    url = db.engine.url.render_as_string(hide_password=True)
+    try:
+        schema.upgrade()
+    except schema.DatabaseUnreachable as exc:
+        raise InputError(
+            f"cannot reach the database {url}: {exc}. Check DATABASE_URL, and that the database "
+            "exists (createdb) and its server runs."
+        ) from None
+    click.echo(f"Database is up to date: {url}")
 
 
 @click.command("serve")

@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask.cli import with_appcontext
 
-from scoring.instrument import MISSING, Instrument, load_instrument
+from scoring.instrument import MISSING, Instrument, instrument_with_text
 from survey.extensions import db
 from survey.models import Campaign, Invitation, Organisation, Response, RoundAggregate, User
 from survey.policy import DEFAULT_MIN_GROUP_SIZE
@@ -38,7 +38,15 @@ SAMPLE_POOL = Path(str(files("survey.examples") / "benchmark-sample.json"))
 SEED = 20261124
 INVITATIONS = 25
 SEGMENTS = (
-    {"key": "department", "options": ["Sales", "IT", "HR", "Operations", "Finance", "Legal"]},
+    {
+        "key": "department",
+        "options": ["Sales", "IT", "HR", "Operations", "Finance", "Legal"],
+        "label": {"en": "Department", "nl": "Afdeling"},
+        "option_labels": {
+            "en": ["Sales", "IT", "HR", "Operations", "Finance", "Legal"],
+            "nl": ["Verkoop", "ICT", "HR", "Operatie", "Financiën", "Juridisch"],
+        },
+    },
     {"key": "role_level", "options": ["Employee", "Manager", "Director"]},
     {"key": "tenure", "options": ["Less than 1 year", "1-5 years", "More than 5 years"]},
 )
@@ -109,13 +117,15 @@ def synthetic_answers(
     return offsets
 
 
-def _add_round(organisation, spec, number, instrument, rng, today) -> Campaign:
+def _add_round(organisation, spec, number, source, rng, today) -> Campaign:
+    instrument, text = source
     first = number == 1
     campaign = Campaign(
         organisation=organisation,
         name=f"Social media culture {today.year - 1 if first else today.year}",
         instrument_id=instrument.id,
         instrument_version=instrument.version,
+        instrument_text=campaigns.store_instrument_text(db.session, instrument, text),
         languages=["nl", "en"],
         status="closed" if first else "open",
         closed_on=today - dt.timedelta(days=355) if first else None,
@@ -157,7 +167,7 @@ def load_demo() -> list[str]:
     """Create whatever part of the demo data is missing; return lines describing how to log in."""
     from survey.services.pool import store_aggregate  # loads the statistics: only when run
 
-    instrument = load_instrument("social-culture-v1")
+    instrument, text = instrument_with_text("social-culture-v1")
     today = dt.date.today()
     rng = np.random.default_rng(SEED)
     for spec in ORGANISATIONS:
@@ -168,7 +178,7 @@ def load_demo() -> list[str]:
         )
         db.session.add(organisation)
         for number in (1, 2):
-            campaign = _add_round(organisation, spec, number, instrument, rng, today)
+            campaign = _add_round(organisation, spec, number, (instrument, text), rng, today)
             if campaign.status == "closed":
                 db.session.flush()
                 store_aggregate(db.session, campaign)

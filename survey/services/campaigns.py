@@ -4,6 +4,7 @@ their responses (shared by the CLI and the HR pages)."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 import secrets
 from dataclasses import dataclass
@@ -12,9 +13,17 @@ from functools import lru_cache
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from scoring.instrument import Instrument, InstrumentError, load_instrument
+from scoring.instrument import (
+    Instrument,
+    InstrumentError,
+    instrument_from_text,
+    instrument_with_text,
+    load_instrument,
+)
+from scoring.segments import LANGUAGES, option_label
 from survey.models import (
     Campaign,
+    InstrumentText,
     Invitation,
     Organisation,
     Participant,
@@ -65,8 +74,47 @@ def instrument_named(name: str) -> Instrument:
 
 
 def campaign_instrument(campaign: Campaign) -> Instrument:
-    """The instrument a round is answered with."""
-    return instrument_named(campaign.instrument_name)
+    """The instrument a round is answered with: the text stored with the round."""
+    stored = campaign.instrument_text
+    if stored is None:  # a round from before texts were stored, whose instrument was not bundled
+        try:
+            return instrument_named(campaign.instrument_name)
+        except InstrumentError:
+            raise InvalidInput(
+                f"round {campaign.id} was created with instrument {campaign.instrument_name}, "
+                "which is neither stored with it nor bundled"
+            ) from None
+    return _instrument_from_stored(stored.digest, stored.text)
+
+
+@lru_cache(maxsize=32)
+def _instrument_from_stored(digest: str, text: str) -> Instrument:
+    return instrument_from_text(text, source=f"stored instrument {digest[:12]}")
+
+
+def store_instrument_text(session: Session, instrument: Instrument, text: str) -> InstrumentText:
+    """The stored text of this instrument version, stored now if it is new. An id and version
+    stored with another text is refused: rounds of one version must have the same questions."""
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    stored = session.scalar(
+        sa.select(InstrumentText).filter_by(
+            instrument_id=instrument.id, instrument_version=instrument.version
+        )
+    )
+    if stored is None:
+        stored = InstrumentText(
+            instrument_id=instrument.id,
+            instrument_version=instrument.version,
+            digest=digest,
+            text=text,
+        )
+        session.add(stored)
+    elif stored.digest != digest:
+        raise InvalidInput(
+            f"instrument {instrument.id} v{instrument.version} is stored already with other "
+            "content; give the changed instrument a new version"
+        )
+    return stored
 
 
 @dataclass(frozen=True)
@@ -147,22 +195,67 @@ def live_figures(session: Session, campaign: Campaign) -> ResponseFigures:
 
 
 def parse_segment(spec: str) -> dict:
-    """``department=Sales,IT,HR`` → ``{"key": "department", "options": ["Sales", "IT", "HR"]}``."""
-    key, sep, options_text = spec.partition("=")
+    """A segment question from its one-line form.
+
+    ``department=Sales,IT`` names the options only. Names in English and Dutch are written
+    ``English|Dutch``, for the question after a colon and for each option::
+
+        department:Department|Afdeling=Sales|Verkoop,Care|Zorg,IT
+
+    The stored value of an option is its first (English) name; an option without ``|`` has the
+    same name in both languages.
+    """
+    head, sep, options_text = spec.partition("=")
+    key, colon, label_text = head.partition(":")
     key = key.strip()
     if not sep or not SEGMENT_KEY_PATTERN.match(key):
         raise InvalidInput(
-            f"segment {spec!r} must look like key=Option one,Option two (key: lower-case letters, "
+            f"segment {spec!r} must look like key=Option one,Option two or "
+            "key:Label|Label in Dutch=Option|Option in Dutch,… (key: lower-case letters, "
             "digits, underscores)"
         )
-    options = [option.strip() for option in options_text.split(",")]
-    if len(options) < 2 or any(not option for option in options):
+    names = [_bilingual(part, key) for part in options_text.split(",")]
+    if len(names) < 2:
         raise InvalidInput(f"segment {key!r} needs at least two non-empty options")
-    if len(set(options)) != len(options):
-        raise InvalidInput(f"segment {key!r} lists an option twice")
-    if len(options) > MAX_SEGMENT_OPTIONS:
+    if len(names) > MAX_SEGMENT_OPTIONS:
         raise InvalidInput(f"segment {key!r} has more than {MAX_SEGMENT_OPTIONS} options")
-    return {"key": key, "options": options}
+    option_labels = {lang: [name[i] for name in names] for i, lang in enumerate(LANGUAGES)}
+    for labels in option_labels.values():
+        if len({label.casefold() for label in labels}) != len(labels):
+            raise InvalidInput(f"segment {key!r} lists an option twice")
+    question = {"key": key, "options": option_labels[LANGUAGES[0]]}
+    if colon:
+        question["label"] = dict(zip(LANGUAGES, _bilingual(label_text, key), strict=True))
+    if option_labels[LANGUAGES[0]] != option_labels[LANGUAGES[1]]:
+        question["option_labels"] = option_labels
+    return question
+
+
+def _bilingual(text: str, key: str) -> tuple[str, str]:
+    """``English|Dutch`` → both names; one name serves both languages."""
+    parts = [part.strip() for part in text.split("|")]
+    if len(parts) > len(LANGUAGES) or not all(parts):
+        raise InvalidInput(
+            f"segment {key!r}: {text.strip()!r} must be a name, or English|Dutch, "
+            "with neither left empty"
+        )
+    return (parts[0], parts[-1])
+
+
+def segment_spec(question: dict) -> str:
+    """The one-line form of a segment question (the inverse of :func:`parse_segment`)."""
+
+    def both(en: str, nl: str) -> str:
+        return en if en == nl else f"{en}|{nl}"
+
+    head = question["key"]
+    if question.get("label"):
+        head += ":" + both(question["label"]["en"], question["label"]["nl"])
+    options = [
+        both(option_label(question, option, "en"), option_label(question, option, "nl"))
+        for option in question["options"]
+    ]
+    return f"{head}={','.join(options)}"
 
 
 def create_campaign(
@@ -182,7 +275,7 @@ def create_campaign(
     if not (name or "").strip():
         raise InvalidInput("a campaign needs a name")
     try:
-        loaded = load_instrument(instrument)
+        loaded, text = instrument_with_text(instrument)
     except InstrumentError as exc:
         raise InvalidInput(str(exc)) from None
     if min_group_size < MIN_GROUP_SIZE_FLOOR:
@@ -206,6 +299,7 @@ def create_campaign(
         name=name.strip(),
         instrument_id=loaded.id,
         instrument_version=loaded.version,
+        instrument_text=store_instrument_text(session, loaded, text),
         languages=list(dict.fromkeys(languages)),
         min_group_size=min_group_size,
         closes_on=closes_on,

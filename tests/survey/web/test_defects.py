@@ -76,3 +76,43 @@ def test_names_cannot_become_spreadsheet_formulas(session):
     cells = next(csv.DictReader(io.StringIO(portfolio_csv([row], []))))
     assert cells["organisation"].startswith("'=")
     assert cells["change"] == "-2.5"  # a negative number stays a number
+
+
+def test_a_round_keeps_the_instrument_it_was_created_with(
+    client, session, runner, make_instrument_file, instrument_text, tmp_path
+):
+    from pathlib import Path
+
+    from survey.services.campaigns import campaign_instrument, set_status
+    from survey.services.reporting import campaign_report
+    from survey.services.responses import create_invitations
+
+    from ..conftest import fill_round
+
+    add_organisation(session, "acme", "Acme")
+    path = make_instrument_file("mine.toml", dimensions=2, items=3, scale=(1, 5), outcomes=1)
+    created = runner.invoke(
+        args=["campaign", "add", "acme", "--name", "Own questions", "--instrument", path]
+    )
+    assert created.exit_code == 0, created.output
+    Path(path).unlink()  # the file is gone: the round still has its questions
+    campaign = session.scalars(sa.select(Campaign)).one()
+    set_status(session, campaign, "open")
+    token = create_invitations(session, campaign, 1)[0]
+    page = client.get(f"/s/{token}/questions?lang=en")
+    assert page.status_code == 200 and "Item 1.2" in page.get_data(as_text=True)
+    fill_round(session, campaign, 6)
+    set_status(session, campaign, "closed")
+    report, _labels = campaign_report(session, campaign, "en")
+    assert [d["key"] for d in report.dimensions] == ["dim0", "dim1"]
+    assert campaign_instrument(campaign).id == "test-shape"
+
+    # the same id and version with other questions is refused, and nothing is created
+    changed = make_instrument_file(
+        "changed.toml", text=instrument_text(dimensions=3).replace("Item 0.0", "Other")
+    )
+    refused = runner.invoke(
+        args=["campaign", "add", "acme", "--name", "Changed", "--instrument", changed]
+    )
+    assert refused.exit_code == 2 and "new version" in refused.output
+    assert session.scalar(sa.select(sa.func.count()).select_from(Campaign)) == 1

@@ -1,0 +1,135 @@
+"""``ambassador db upgrade``: a clear message when the database cannot be reached, servers that
+upgrade at the same time take turns, and rounds closed before 0003 get their closing date."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import secrets
+import subprocess
+import sys
+from urllib.parse import quote
+
+import pytest
+import sqlalchemy as sa
+
+from survey import create_app, schema
+from survey.extensions import db
+
+
+def ambassador(*args: str, database_url: str, cwd) -> subprocess.CompletedProcess:
+    env = dict(os.environ, DATABASE_URL=database_url, SECRET_KEY="database-test")
+    return subprocess.Popen(
+        [sys.executable, "-c", "from survey.cli import main; main()", *args],
+        env=env,
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def finished(process) -> tuple[int, str]:
+    out, err = process.communicate(timeout=120)
+    return process.returncode, out + err
+
+
+def test_an_unreachable_sqlite_database_is_one_clear_message(tmp_path):
+    url = f"sqlite:///{tmp_path / 'no' / 'such' / 'folder' / 'db.sqlite3'}"
+    code, output = finished(ambassador("db", "upgrade", database_url=url, cwd=tmp_path))
+    assert code == 2
+    assert "cannot reach the database" in output and "Traceback" not in output
+    assert len(output.strip().splitlines()) <= 2
+
+
+POSTGRES = os.environ.get("TEST_DATABASE_URL", "")
+needs_postgres = pytest.mark.skipif(
+    not POSTGRES.startswith("postgresql"),
+    reason="needs PostgreSQL (TEST_DATABASE_URL): a missing database and the advisory lock",
+)
+
+
+@needs_postgres
+def test_a_missing_postgres_database_is_one_clear_message(tmp_path):
+    url = sa.engine.make_url(POSTGRES).set(database=f"missing_{secrets.token_hex(4)}")
+    rendered = url.render_as_string(hide_password=False)
+    code, output = finished(ambassador("db", "upgrade", database_url=rendered, cwd=tmp_path))
+    assert code == 2 and "Traceback" not in output
+    assert "cannot reach the database" in output and "does not exist" in output
+
+
+@pytest.fixture
+def empty_schema():
+    """A PostgreSQL schema of its own, with no tables, as a URL."""
+    name = f"upgrade_{secrets.token_hex(4)}"
+    admin = sa.create_engine(POSTGRES)
+    with admin.begin() as connection:
+        connection.execute(sa.text(f'CREATE SCHEMA "{name}"'))
+    separator = "&" if "?" in POSTGRES else "?"
+    yield f"{POSTGRES}{separator}options={quote(f'-csearch_path={name}')}"
+    with admin.begin() as connection:
+        connection.execute(sa.text(f'DROP SCHEMA "{name}" CASCADE'))
+    admin.dispose()
+
+
+@needs_postgres
+def test_servers_upgrading_at_once_take_turns(empty_schema, tmp_path):
+    processes = [
+        ambassador("db", "upgrade", database_url=empty_schema, cwd=tmp_path) for _ in range(3)
+    ]
+    results = [finished(process) for process in processes]
+    assert [code for code, _ in results] == [0, 0, 0], [output for _, output in results]
+
+
+def test_rounds_closed_before_closing_dates_were_kept_get_one(tmp_path):
+    """0007 backfills ``closed_on``: the last response's day, else the closing date, else today."""
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'old.sqlite3'}",
+            "RATELIMIT_STORAGE_URI": "memory://",
+        },
+        web=False,
+    )
+    with app.app_context():
+        schema.upgrade("0006")
+        with db.engine.begin() as connection:
+            connection.execute(
+                sa.text("INSERT INTO organisations (id, slug, name) VALUES (1, 'a', 'A')")
+            )
+            for campaign_id, status, closes_on in (
+                (1, "closed", "2025-03-31"),
+                (2, "closed", "2025-06-30"),
+                (3, "closed", None),
+                (4, "open", None),
+            ):
+                connection.execute(
+                    sa.text(
+                        "INSERT INTO campaigns (id, organisation_id, name, instrument_id, "
+                        "instrument_version, languages, status, closes_on, min_group_size, "
+                        "segments, retention_days, purged, invitations_after_open, link_custody, "
+                        "invitation_texts, reminder_days) VALUES (:id, 1, 'r', 'social-culture', "
+                        "'1', '[\"en\"]', :status, :closes, 5, '[]', 730, 0, 0, 'organisation', "
+                        "'{}', '[]')"
+                    ),
+                    {"id": campaign_id, "status": status, "closes": closes_on},
+                )
+            connection.execute(
+                sa.text(
+                    "INSERT INTO responses (id, campaign_id, submitted_on, language, segments, "
+                    "answers) VALUES ('r1', 1, '2025-03-20', 'en', '{}', x'00')"
+                )
+            )
+        schema.upgrade()
+        with db.engine.connect() as connection:
+            rows = connection.execute(
+                sa.text("SELECT id, closed_on, instrument_text_id FROM campaigns ORDER BY id")
+            ).all()
+            responses = connection.execute(sa.text("SELECT COUNT(*) FROM responses")).scalar()
+        db.engine.dispose()
+    assert responses == 1  # SQLite copies tables to alter them: no cascade may delete answers
+    closed_on = {row[0]: row[1] and str(row[1]) for row in rows}
+    assert closed_on[1] == "2025-03-20"  # its last response
+    assert closed_on[2] == "2025-06-30"  # no responses: its closing date
+    assert closed_on[3] == dt.date.today().isoformat()
+    assert closed_on[4] is None  # still open
+    assert all(row[2] is not None for row in rows)  # the bundled instrument's text, stored
