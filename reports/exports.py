@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
@@ -27,17 +28,16 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 def _cell(value):
     """A text that a spreadsheet would run as a formula (a name such as ``=HYPERLINK(…)``) is
-    written with a leading apostrophe; numbers, also negative ones, stay numbers."""
+    written with a leading apostrophe; numbers, also negative ones, stay numbers, at full
+    precision; a missing number (None, NaN) is an empty cell."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         try:
             float(value)
         except ValueError:
             return "'" + value
     return value
-
-
-def _fmt(value) -> str:
-    return "" if value is None else f"{value:.1f}"
 
 
 REPORT_COLUMNS = (
@@ -105,17 +105,17 @@ def portfolio_csv(rows, dimension_keys: Sequence[str]) -> str:
 
 def _portfolio_row(row, keys: Sequence[str]) -> tuple:
     shown = row.shown
-    figures = [_fmt(row.dimensions[k][0]) if shown and k in row.dimensions else "" for k in keys]
+    figures = [row.dimensions[k][0] if shown and k in row.dimensions else "" for k in keys]
     return (
         row.organisation.name,
         row.sector or "",
         row.campaign.name if row.campaign else "",
         row.n,
-        _fmt(row.overall) if shown else "",
+        row.overall if shown else "",
         row.level if shown else "",
         *figures,
-        _fmt(row.percentile),
-        _fmt(row.change),
+        row.percentile,
+        row.change,
     )
 
 
@@ -146,12 +146,12 @@ def comparison_csv(comparison) -> str:
                     entry.label,
                     dim.key,
                     entry.n,
-                    _fmt(figures.score) if figures else "",
-                    _fmt(figures.ci95[0]) if figures else "",
-                    _fmt(figures.ci95[1]) if figures else "",
+                    figures.score if figures else "",
+                    figures.ci95[0] if figures else "",
+                    figures.ci95[1] if figures else "",
                     test.test if test else "",
-                    f"{test.pvalue_bh:.4f}" if test else "",
-                    f"{test.effect_size:.3f}" if test else "",
+                    test.pvalue_bh if test else "",
+                    test.effect_size if test else "",
                 )
             )
     return _csv(COMPARISON_COLUMNS, rows)

@@ -59,9 +59,10 @@ def audit(
     return audit_round(answers, ~np.isnan(scores), keys, group_specs(questions), k)
 
 
-def rounded(value, digits: int = 2) -> float | None:
-    """A figure as the report carries it: None when missing."""
-    return None if value is None or np.isnan(value) else round(float(value), digits)
+def figure(value) -> float | None:
+    """A figure as the report carries it: unrounded (the page rounds what it shows; JSON and CSV
+    keep full precision), None when missing."""
+    return None if value is None or np.isnan(value) else float(value)
 
 
 def _mean(column: np.ndarray) -> float:
@@ -91,7 +92,7 @@ def breakdown(
             column = scores[members, d]
             shown = audited.shown(key, principle)
             group_scores[principle] = {
-                "score": rounded(_mean(column)) if shown else None,
+                "score": figure(_mean(column)) if shown else None,
                 "n": int(np.count_nonzero(~np.isnan(column))) if shown else None,
             }
         rows.append(
@@ -134,12 +135,12 @@ def leaders_and_employees(
     return {
         "shown": True,
         "employees_label": option_label(role, role["options"][0], lang),
-        "employees": rounded(employees.mean()),
+        "employees": figure(employees.mean()),
         "n_employees": int(employees.size),
-        "leaders": rounded(leaders.mean()),
+        "leaders": figure(leaders.mean()),
         "n_leaders": int(leaders.size),
-        "difference": rounded(difference.difference),
-        "pvalue": rounded(difference.pvalue, 4),
+        "difference": figure(difference.difference),
+        "pvalue": figure(difference.pvalue),
         "significant": bool(difference.pvalue < significance),
-        "effect_size": rounded(difference.effect_size),
+        "effect_size": figure(difference.effect_size),
     }

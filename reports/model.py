@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from reports.groups import audit, breakdown, leaders_and_employees, rounded, segment_answers
+from reports.groups import audit, breakdown, figure, leaders_and_employees, segment_answers
 from scoring.benchmark import (
     benjamini_hochberg,
     combine_summaries,
@@ -126,7 +126,7 @@ def _public(dimension: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in dimension.items() if k not in ("items", "name", "description")}
 
 
-_r = rounded
+_f = figure
 
 
 def build_report(
@@ -176,7 +176,7 @@ def build_report(
         outcome = respondent_outcome(points, instrument)
         drivers = key_drivers(scores, outcome, keys)
         report.drivers = [
-            {"key": d.key, "rho": _r(d.statistic, 3), "pvalue": _r(d.pvalue, 4), "n": d.n}
+            {"key": d.key, "rho": _f(d.statistic), "pvalue": _f(d.pvalue), "n": d.n}
             for d in drivers
         ]
     strengths = {d["key"]: (d["rho"] if d["rho"] is not None else np.nan) for d in report.drivers}
@@ -190,9 +190,9 @@ def build_report(
             "level": p.level,
             "key": p.recommendation.key,
             "text": p.recommendation.text[lang],
-            "priority": _r(p.priority, 2),
-            "driver": _r(p.driver, 3),
-            "distance": _r(p.distance, 1),
+            "priority": _f(p.priority),
+            "driver": _f(p.driver),
+            "distance": _f(p.distance),
         }
         for p in picks
     ]
@@ -244,28 +244,36 @@ def _dimension(instrument: Instrument, dim, lang: str, k: int) -> dict[str, Any]
         "description": description,
         "shown": True,
         "n": dim.n,
-        "score": _r(dim.statistic),
-        "sd": _r(dim.sd, 4),
-        "ci95": [_r(low), _r(high)] if not np.isnan(low) else None,
+        "score": _f(dim.statistic),
+        "sd": _f(dim.sd),
+        "ci95": [_f(low), _f(high)] if not np.isnan(low) else None,
         "level": dim.level,
         "level_name": LEVEL_NAMES.get(dim.level),
-        "favourable": _r(dim.favourable, 3),
-        "neutral": _r(dim.neutral, 3),
-        "unfavourable": _r(dim.unfavourable, 3),
-        "alpha": _r(alpha, 3),
-        "alpha_ci95": [_r(alpha_ci[0], 3), _r(alpha_ci[1], 3)] if not np.isnan(alpha) else None,
+        "favourable": _f(dim.favourable),
+        "neutral": _f(dim.neutral),
+        "unfavourable": _f(dim.unfavourable),
+        "alpha": _f(alpha),
+        "alpha_ci95": [_f(alpha_ci[0]), _f(alpha_ci[1])] if not np.isnan(alpha) else None,
         "alpha_warning": bool(not np.isnan(alpha) and alpha < ALPHA_WARNING),
         "items": [
             {
                 "key": item.key,
                 "text": item.text[lang],
                 "reverse": item.reverse,
-                # after reverse keying; no answer given by 1 … k−1 people stands on its own
-                "counts": [0, *merge_small_bins(dim.distribution[i][1:].tolist(), k)],
+                # what people answered, in the scale's order (for a reverse-keyed statement,
+                # agreeing is unfavourable); no answer given by 1 … k−1 people stands on its own
+                "counts": [0, *_as_answered(dim.distribution[i][1:].tolist(), k, item.reverse)],
             }
             for i, item in enumerate(items)
         ],
     }
+
+
+def _as_answered(keyed: list[int], k: int, reverse: bool) -> list[int]:
+    """An item's answer counts as people gave them: the scored distribution is after reverse
+    keying, so a reverse-keyed item's counts are turned back to the scale's order."""
+    merged = merge_small_bins(keyed, k)
+    return merged[::-1] if reverse else merged
 
 
 def _overall(result, scores: np.ndarray, dimensions: list[dict]) -> dict[str, Any] | None:
@@ -278,8 +286,8 @@ def _overall(result, scores: np.ndarray, dimensions: list[dict]) -> dict[str, An
     sd = per_respondent.std(ddof=1) if per_respondent.size > 1 else np.nan
     low, high = t_interval(result.overall.statistic, sd, per_respondent.size, 0.95)
     return {
-        "score": _r(result.overall.statistic),
-        "ci95": [_r(low), _r(high)],
+        "score": _f(result.overall.statistic),
+        "ci95": [_f(low), _f(high)],
         "level": result.overall.level,
         "level_name": LEVEL_NAMES.get(result.overall.level),
     }
@@ -330,16 +338,16 @@ def _trend(
             )
             mean = figures["mean"]
         tests.append(test)
-        rows.append({"key": key, "before": _r(mean), "now": _r(now.mean())})
+        rows.append({"key": key, "before": _f(mean), "now": _f(now.mean())})
     if not rows:
         return None
     adjusted = benjamini_hochberg([t.pvalue for t in tests])
     for row, test, p in zip(rows, tests, adjusted, strict=True):
         row.update(
-            difference=_r(test.difference),
-            pvalue=_r(test.pvalue, 4),
-            pvalue_bh=_r(p, 4),
-            effect_size=_r(test.effect_size, 2),
+            difference=_f(test.difference),
+            pvalue=_f(test.pvalue),
+            pvalue_bh=_f(p),
+            effect_size=_f(test.effect_size),
             significant=bool(not np.isnan(p) and p < thresholds.significance),
             actions=actions.get(row["key"], []),
         )
@@ -371,19 +379,19 @@ def pool_comparison(
         rows.append(
             {
                 "key": dim["key"],
-                "percentile": _r(position.percentile, 1),
-                "median": _r(position.median),
-                "top25": _r(position.top25),
-                "top10": _r(position.top10),
-                "pool_mean": _r(mean),
+                "percentile": _f(position.percentile),
+                "median": _f(position.median),
+                "top25": _f(position.top25),
+                "top10": _f(position.top10),
+                "pool_mean": _f(mean),
                 "pool_n": n,
-                "difference": _r(difference.difference),
-                "pvalue": _r(difference.pvalue, 4),
-                "effect_size": _r(difference.effect_size, 2),
+                "difference": _f(difference.difference),
+                "pvalue": _f(difference.pvalue),
+                "effect_size": _f(difference.effect_size),
             }
         )
     for row, adjusted in zip(rows, benjamini_hochberg(pvalues), strict=True):
-        row["pvalue_bh"] = _r(adjusted, 4)
+        row["pvalue_bh"] = _f(adjusted)
         row["significant"] = bool(not np.isnan(adjusted) and adjusted < significance)
     return {
         "organisations": len(pool),

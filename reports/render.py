@@ -11,7 +11,7 @@ from babel.support import Translations
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
-from reports import charts
+from reports import charts, numbers
 from reports.model import Report
 
 # The top-level templates/ and translations/ folders are installed as these packages' data
@@ -35,6 +35,7 @@ def environment(lang: str) -> Environment:
         extensions=["jinja2.ext.i18n"],
     )
     env.install_gettext_translations(translations(lang), newstyle=True)
+    numbers.install(env, lang)
     return env
 
 
@@ -57,7 +58,10 @@ def report_charts(report: Report, scale_labels: list[str]) -> dict[str, Markup]:
             (dim["unfavourable"], dim["neutral"], dim["favourable"])
         )
         made[f"items-{dim['key']}"] = charts.likert_bars(
-            [item["text"] for item in dim["items"]],
+            [
+                item["text"] + (" " + _("(agreeing is unfavourable)") if item["reverse"] else "")
+                for item in dim["items"]
+            ],
             np.array([item["counts"] for item in dim["items"]]),
             scale_labels,
         )

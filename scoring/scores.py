@@ -206,15 +206,16 @@ class ScoringResult:
             "version": self.instrument.version,
             "n_respondents": self.n_respondents,
             "dimensions": [_dimension_dict(dim) for dim in self.dimensions],
-            "overall": {"score": _round(self.overall.statistic, 2), "level": self.overall.level},
+            "overall": {"score": _figure(self.overall.statistic), "level": self.overall.level},
         }
         if self.outcome is not None:
             result["outcome"] = _dimension_dict(self.outcome)
         return result
 
 
-def _round(value: float, digits: int) -> float | None:
-    return None if value is None or np.isnan(value) else round(float(value), digits)
+def _figure(value: float | None) -> float | None:
+    """A figure as machine outputs carry it: unrounded, None when missing."""
+    return None if value is None or np.isnan(value) else float(value)
 
 
 def _dimension_dict(dim: DimensionResult) -> dict[str, Any]:
@@ -224,27 +225,40 @@ def _dimension_dict(dim: DimensionResult) -> dict[str, Any]:
     return {
         "key": dim.key,
         "n": dim.n,
-        "score": _round(dim.statistic, 2),
-        "ci95": None if np.isnan(low) else [_round(low, 2), _round(high, 2)],
-        "favourable": _round(dim.favourable, 3),
-        "neutral": _round(dim.neutral, 3),
-        "unfavourable": _round(dim.unfavourable, 3),
-        "alpha": None if alpha is None or np.isnan(alpha.statistic) else _round(alpha.statistic, 3),
+        "score": _figure(dim.statistic),
+        "ci95": None if np.isnan(low) else [_figure(low), _figure(high)],
+        "favourable": _figure(dim.favourable),
+        "neutral": _figure(dim.neutral),
+        "unfavourable": _figure(dim.unfavourable),
+        "alpha": None if alpha is None or np.isnan(alpha.statistic) else _figure(alpha.statistic),
         "alpha_ci95": (
             None
             if alpha_ci is None or np.isnan(alpha_ci.low)
-            else [_round(alpha_ci.low, 3), _round(alpha_ci.high, 3)]
+            else [_figure(alpha_ci.low), _figure(alpha_ci.high)]
         ),
         "level": dim.level,
     }
 
 
-def t_interval(mean: float, sd: float, n: int, confidence_level: float) -> tuple[float, float]:
-    """Student-t interval for a mean; NaN bounds when ``n < 2``."""
-    if n < 2:
+MIN_INTERVAL_N = 5  # below this a 95 % interval spans most of the scale: none is given
+SCORE_RANGE = (0.0, 100.0)
+
+
+def t_interval(
+    mean: float,
+    sd: float,
+    n: int,
+    confidence_level: float,
+    bounds: tuple[float, float] = SCORE_RANGE,
+) -> tuple[float, float]:
+    """Student-t interval for a mean, clipped to the scale's ``bounds``; NaN bounds when ``n`` is
+    below :data:`MIN_INTERVAL_N` (with n = 2 the 95 % interval of a 0–100 score can span
+    ±600 points: no interval is more honest than a clipped [0, 100])."""
+    if n < MIN_INTERVAL_N or np.isnan(sd):
         return (np.nan, np.nan)
     half = stats.t.ppf(0.5 + confidence_level / 2, n - 1) * sd / np.sqrt(n)
-    return (float(mean - half), float(mean + half))
+    low, high = bounds
+    return (float(max(mean - half, low)), float(min(mean + half, high)))
 
 
 def _summarise(key: str, block: np.ndarray, span: int, confidence_level: float):

@@ -59,6 +59,16 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
 
+    from reports import numbers
+    from survey.web.locale import page_language
+
+    app.jinja_env.filters["num"] = lambda value, digits=1, sign=False: numbers.number(
+        value, digits, page_language(), sign
+    )
+    app.jinja_env.filters["pct"] = lambda value: numbers.percent(value, page_language())
+    app.jinja_env.filters["pvalue"] = lambda value: numbers.pvalue(value, page_language())
+    app.jinja_env.filters["p"] = lambda value: numbers.p_equals(value, page_language())
+
     @app.context_processor
     def inject_language_and_policy():
         from flask_babel import get_locale

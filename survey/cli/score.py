@@ -80,7 +80,7 @@ def _read_with_progress(path: str, instrument: Instrument):
 
 def format_table(result: ScoringResult, lang: str = "en") -> str:
     """The readable table ``ambassador score`` prints."""
-    from scoring.scores import LEVEL_NAMES
+    from scoring.scores import LEVEL_NAMES, MIN_INTERVAL_N
 
     instrument = result.instrument
     names = {dim.key: dim.name.get(lang, dim.key) for dim in instrument.dimensions}
@@ -100,6 +100,8 @@ def format_table(result: ScoringResult, lang: str = "en") -> str:
     lines.append(f"{'Overall':<{width}}{'':>9}  {score:>5}  {'':<13} {'':>14}  {'':>5}  {level}")
     if result.outcome is not None:
         lines += ["", _row(names["outcome"], result.outcome, width)]
+    if any(0 < dim.n < MIN_INTERVAL_N for dim in result.dimensions):
+        lines += ["", f"No interval is given for fewer than {MIN_INTERVAL_N} scored respondents."]
     return "\n".join(lines)
 
 
@@ -110,7 +112,7 @@ def _row(name: str, dim: DimensionResult, width: int) -> str:
         return "  –" if share != share else f"{share:4.0%}"
 
     low, high = dim.confidence_interval()
-    ci = "–" if low != low else f"{low:.1f}–{high:.1f}"
+    ci = ("n too small" if 0 < dim.n else "–") if low != low else f"{low:.1f}–{high:.1f}"
     score = "–" if dim.n == 0 else f"{dim.statistic:5.1f}"
     alpha = dim.alpha.statistic if dim.alpha is not None else float("nan")
     alpha_text = "–" if alpha != alpha else f"{alpha:.2f}"

@@ -69,8 +69,8 @@ def round_figures(session: Session, campaign: Campaign) -> tuple[int, dict[str, 
         column = scores[:, d][~np.isnan(scores[:, d])]
         figures[dim.key] = {
             "n": int(column.size),
-            "mean": round(float(column.mean()), 4) if column.size else None,
-            "sd": round(float(column.std(ddof=1)), 4) if column.size > 1 else None,
+            "mean": float(column.mean()) if column.size else None,  # unrounded: tests use it
+            "sd": float(column.std(ddof=1)) if column.size > 1 else None,
             # no bin of 1 … k−1 respondents leaves the round, not even in an export
             "bins": merge_small_bins(score_bins(column), campaign.min_group_size),
         }

@@ -12,6 +12,7 @@ from scipy import stats
 
 from scoring.instrument import load_instrument
 from scoring.scores import (
+    MIN_INTERVAL_N,
     InvalidAnswer,
     encode_answers,
     item_distributions,
@@ -118,6 +119,19 @@ def test_confidence_interval_is_scipys_t_interval(bundled):
         assert dim.confidence_interval() == pytest.approx((low, high), rel=1e-10)
 
 
+def test_intervals_stay_on_the_scale_and_need_five_people(small):
+    # five people near the top (the third item of each principle is reverse-keyed)
+    raw = np.array([[5, 5, 1, 5, 5, 1, 5]] * 4 + [[4, 5, 1, 5, 5, 1, 5]], dtype=float)
+    result = score_answers(encode_answers(raw, small), small)
+    dim = result.dimensions[0]
+    low, high = dim.confidence_interval()
+    unclipped = stats.t.interval(0.95, 4, loc=dim.statistic, scale=dim.sd / np.sqrt(5))
+    assert unclipped[1] > 100 and high == 100 and low == pytest.approx(unclipped[0])
+    two = score_answers(encode_answers(raw[:2], small), small)
+    assert all(np.isnan(two.dimensions[0].confidence_interval()))  # n = 2: none, not [−585, 685]
+    assert two.to_dict()["dimensions"][0]["ci95"] is None
+
+
 def test_distribution_counts_every_answer(small):
     raw = np.array([[1, 2, 3, 4, 5, 1, np.nan], [1, np.nan, 5, 4, 5, 5, 2]])
     counts = item_distributions(encode_answers(raw, small), small.scale.span)
@@ -216,9 +230,11 @@ def test_scores_stay_in_range_and_ci_contains_mean(data, shaped_instrument):
     for dim in score_answers(points, instrument).dimensions:
         if dim.n:
             assert 0 <= dim.statistic <= 100 + 1e-9
-        if dim.n >= 2:
-            low, high = dim.confidence_interval()
-            assert low <= dim.statistic <= high
+        low, high = dim.confidence_interval()
+        if dim.n >= MIN_INTERVAL_N:  # clipped to the scale, around the mean
+            assert 0 <= low <= dim.statistic <= high <= 100
+        else:  # too few people for an interval: none
+            assert np.isnan(low) and np.isnan(high)
         shares = (dim.favourable, dim.neutral, dim.unfavourable)
         if not np.isnan(shares[0]):
             assert sum(shares) == pytest.approx(1.0)

@@ -1,0 +1,188 @@
+"""Figures that must not mislead: reverse-keyed statements charted as answered, statistics from
+unrounded values, machine outputs at full precision, intervals on the scale, p-values never
+``0.000``, the n of a comparison the n it was computed from, no crash on an unscored principle."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from reports.exports import comparison_csv, report_csv
+from reports.model import RoundData, Thresholds, build_report
+from reports.numbers import number, p_equals, percent, pvalue
+from reports.render import render_body, render_pdf
+from scoring.instrument import load_instrument
+from scoring.scores import points_from_offsets, respondent_scores
+from survey import policy
+
+THRESHOLDS = Thresholds(
+    policy.COMMENT_MIN_GROUP_SIZE, policy.POOL_MIN_ORGANISATIONS, policy.SIGNIFICANCE_LEVEL
+)
+
+
+@pytest.fixture(scope="module")
+def instrument():
+    return load_instrument()
+
+
+def a_round(instrument, n=60, seed=3, roles=None, closed=True):
+    rng = np.random.default_rng(seed)
+    offsets = rng.integers(0, 5, size=(n, len(instrument.item_keys))).astype(np.int8)
+    roles = roles or ["Employee"] * (n - 15) + ["Manager"] * 15
+    segments = [{"role_level": role} for role in roles]
+    questions = [{"key": "role_level", "options": ["Employee", "Manager"]}]
+    return RoundData("Spring", offsets, segments, questions, 5, closed, [])
+
+
+def report(instrument, current, **options):
+    return build_report(
+        instrument, current, organisation="Acme", lang="en", thresholds=THRESHOLDS, **options
+    )
+
+
+def test_a_reverse_keyed_statement_is_charted_as_people_answered_it(instrument):
+    current = a_round(instrument)
+    column = instrument.item_keys.index("G4")  # reverse-keyed: agreeing is unfavourable
+    current.offsets[:, column] = 0  # everyone strongly disagrees
+    built = report(instrument, current)
+    guidelines = next(d for d in built.dimensions if d["key"] == "guidelines")
+    g4 = next(item for item in guidelines["items"] if item["key"] == "G4")
+    assert g4["reverse"] is True
+    assert g4["counts"][1:] == [60, 0, 0, 0, 0]  # under "Strongly disagree", as answered
+    html = render_body(built, list(instrument.scale.labels["en"]))
+    assert "agreeing lowers the score" in html
+
+
+def test_the_benchmark_test_takes_unrounded_figures(instrument):
+    current = a_round(instrument, n=80)
+    scores = respondent_scores(points_from_offsets(current.offsets, instrument), instrument)
+    pool = [
+        {
+            "external": False,
+            "dimensions": {
+                d.key: {"n": 90, "mean": 48.123456 + i, "sd": 20.98765, "bins": []}
+                for d in instrument.dimensions
+            },
+        }
+        for i in range(5)
+    ]
+    built = report(instrument, current, pool=pool, pool_version="1")
+    row = built.benchmark["dimensions"][0]
+    column = scores[:, 0][~np.isnan(scores[:, 0])]
+    means = np.array([48.123456 + i for i in range(5)])
+    grand = means.mean()
+    within = 89 * 20.98765**2 * 5
+    between = (90 * (means - grand) ** 2).sum()
+    pool_sd = np.sqrt((within + between) / (450 - 1))
+    exact = stats.ttest_ind_from_stats(
+        column.mean(), column.std(ddof=1), column.size, grand, pool_sd, 450, equal_var=False
+    )
+    assert row["pvalue"] == pytest.approx(exact.pvalue, rel=1e-9)
+    assert row["difference"] == pytest.approx(column.mean() - grand, rel=1e-12)
+
+
+def test_machine_outputs_carry_full_precision(instrument):
+    current = a_round(instrument)
+    built = report(instrument, current)
+    scores = respondent_scores(points_from_offsets(current.offsets, instrument), instrument)
+    exact = float(np.nanmean(scores[:, 0]))
+    data = json.loads(json.dumps(built.to_dict()))
+    assert data["dimensions"][0]["score"] == pytest.approx(exact, rel=1e-12)
+    assert data["dimensions"][0]["score"] != round(exact, 2)
+    rows = list(csv.DictReader(io.StringIO(report_csv(built))))
+    assert float(rows[0]["score"]) == pytest.approx(exact, rel=1e-12)
+    page = render_body(built, list(instrument.scale.labels["en"]))
+    assert f"{exact:.1f}" in page and f"{exact:.4f}" not in page  # the page rounds
+
+
+def test_an_interval_near_the_top_stays_on_the_scale(instrument):
+    current = a_round(instrument, n=5, roles=["Employee"] * 5)
+    current.offsets[:] = 4
+    current.offsets[0, :3] = 3
+    built = report(instrument, current)
+    for dim in built.dimensions:
+        if dim["shown"] and dim["ci95"]:
+            assert 0 <= dim["ci95"][0] <= dim["score"] <= dim["ci95"][1] <= 100
+
+
+def test_p_values_read_as_people_expect():
+    assert pvalue(0.0) == "< 0.001" and pvalue(3e-12, "nl") == "< 0,001"
+    assert pvalue(0.05126) == "0.051" and p_equals(0.0004) == "p < 0.001"
+    assert p_equals(0.2) == "p = 0.200" and pvalue(float("nan")) == "–"
+    assert number(61.25, 1, "nl") == "61,2" or number(61.25, 1, "nl") == "61,3"
+    assert number(-0.04, 1, sign=True) == "0.0" and percent(0.125, "nl") in ("12%", "13%")
+
+
+def test_a_tiny_p_value_is_shown_as_below_one_in_a_thousand(instrument):
+    current = a_round(instrument, n=200)
+    leadership = [i for i, key in enumerate(instrument.item_keys) if key.startswith("L")]
+    reverse = {item.key for item in instrument.items if item.reverse}
+    rng = np.random.default_rng(8)
+    for column in leadership:  # managers answer leadership far more favourably
+        high, low = rng.integers(3, 5, size=15), rng.integers(0, 2, size=185)
+        flip = instrument.item_keys[column] in reverse
+        current.offsets[-15:, column] = 4 - high if flip else high
+        current.offsets[:-15, column] = 4 - low if flip else low
+    built = report(instrument, current)
+    assert built.leaders["pvalue"] < 0.001
+    html = render_body(built, list(instrument.scale.labels["en"]))
+    assert "p &lt; 0.001" in html and "0.0000" not in html and "p = 0.0)" not in html
+
+
+def test_csv_cells_of_missing_numbers_are_empty():
+    class Test:
+        key, test, pvalue_bh, effect_size = "guidelines", "mann-whitney", float("nan"), None
+
+    class Entry:
+        label, n, shown, dimensions = "A", 3, False, {}
+
+    class Comparison:
+        instrument = load_instrument()
+        rounds = [Entry()]
+        tests = [Test()]
+
+    text = comparison_csv(Comparison())
+    assert "nan" not in text.lower()
+    first = list(csv.DictReader(io.StringIO(text)))[0]
+    assert first["pvalue_bh"] == "" and first["effect_size"] == ""
+
+
+def test_leaders_and_employees_count_those_with_a_leadership_score(instrument):
+    current = a_round(instrument, n=60)
+    leadership = [i for i, key in enumerate(instrument.item_keys) if key.startswith("L")]
+    current.offsets[np.ix_([0, 1], leadership)] = -1  # two employees: "don't know" throughout
+    built = report(instrument, current)
+    assert built.leaders["n_employees"] == 43 and built.leaders["n_leaders"] == 15
+
+
+def test_an_unscored_principle_with_a_full_pool_does_not_crash(instrument):
+    current = a_round(instrument, n=30)
+    dialogue = [i for i, key in enumerate(instrument.item_keys) if key.startswith("D")]
+    current.offsets[:, dialogue] = -1  # nobody scored dialogue
+    pool = [
+        {
+            "external": False,
+            "dimensions": {
+                d.key: {"n": 50, "mean": 50.0 + i, "sd": 15.0, "bins": []}
+                for d in instrument.dimensions
+            },
+        }
+        for i in range(6)
+    ]
+    built = report(instrument, current, pool=pool, pool_version="1")
+    assert [row["key"] for row in built.benchmark["dimensions"]] == [
+        "guidelines",
+        "error_tolerance",
+        "patience",
+        "leadership",
+    ]
+    json.dumps(built.to_dict())
+    assert "dialogue" not in report_csv(built).split("\n", 1)[1].split(",")[2:3]
+    labels = list(instrument.scale.labels["en"])
+    assert "Open dialogue" in render_body(built, labels)
+    assert render_pdf(built, labels)[:4] == b"%PDF"
