@@ -19,11 +19,14 @@ def create_app(config: dict | None = None, *, web: bool = True) -> Flask:
         template_folder=str(files("reports.templates")),
         instance_relative_config=True,
     )
-    from survey.config import load_settings
+    from survey.config import engine_options, load_settings
 
     app.config.update(load_settings(app.instance_path))
     if config:
         app.config.update(config)
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(
+        app.config["SQLALCHEMY_DATABASE_URI"], app.config.get("SQLALCHEMY_ENGINE_OPTIONS")
+    )
     register_proxy_fix(app)
     if web:
         from survey.web.hooks import register_limits

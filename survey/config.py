@@ -32,7 +32,12 @@ def load_settings(instance_path: str) -> dict:
             os.environ.get("COMMENT_MIN_GROUP_SIZE", str(policy.COMMENT_MIN_GROUP_SIZE))
         ),
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute"),
-        "OPEN_LINK_RATE_LIMIT": os.environ.get("OPEN_LINK_RATE_LIMIT", "30 per hour"),
+        # open links: browsers that start the survey per client address (generous: a company may
+        # sit behind one address), and submissions per browser
+        "OPEN_LINK_START_LIMIT": os.environ.get("OPEN_LINK_START_LIMIT", "1000 per hour"),
+        "OPEN_LINK_SUBMIT_LIMIT": os.environ.get("OPEN_LINK_SUBMIT_LIMIT", "3 per hour"),
+        # a rate-limit store (Redis) that cannot be reached lets requests through, and logs it
+        "RATELIMIT_SWALLOW_ERRORS": True,
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_TRANSLATION_DIRECTORIES": str(files("reports.translations")),
         "LANGUAGES": ("en", "nl"),
@@ -48,6 +53,38 @@ def load_settings(instance_path: str) -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_HTTPONLY": True,
     }
+
+
+DB_CONNECT_TIMEOUT = 3  # seconds to open a connection
+DB_NETWORK_TIMEOUT = 5  # seconds a sent query may go unacknowledged before the link is dropped
+DB_STATEMENT_TIMEOUT = 30  # seconds a statement may run on the server
+
+
+def engine_options(url: str, options: dict | None, environ=os.environ) -> dict:
+    """The database engine's options: on PostgreSQL a connect timeout, a network timeout (so a
+    stalled server or network fails a request within seconds — the page answers 503 — instead
+    of hanging it) and a statement timeout. What the configuration sets itself is kept."""
+    options = dict(options or {})
+    options.setdefault("pool_pre_ping", True)
+    if not url.startswith("postgresql"):
+        return options
+    from sqlalchemy.engine import make_url
+
+    connect_args = dict(options.get("connect_args") or {})
+    connect_timeout = int(environ.get("DB_CONNECT_TIMEOUT", DB_CONNECT_TIMEOUT))
+    network_timeout = int(environ.get("DB_NETWORK_TIMEOUT", DB_NETWORK_TIMEOUT))
+    statement_timeout = int(environ.get("DB_STATEMENT_TIMEOUT", DB_STATEMENT_TIMEOUT))
+    connect_args.setdefault("connect_timeout", connect_timeout)
+    connect_args.setdefault("tcp_user_timeout", network_timeout * 1000)
+    connect_args.setdefault("keepalives_idle", network_timeout)
+    connect_args.setdefault("keepalives_interval", 1)
+    connect_args.setdefault("keepalives_count", 3)
+    if "options" not in connect_args:  # keep the URL's own options (e.g. a search_path)
+        own = make_url(url).query.get("options", "")
+        own = own if isinstance(own, str) else " ".join(own)
+        connect_args["options"] = f"{own} -c statement_timeout={statement_timeout * 1000}".strip()
+    options["connect_args"] = connect_args
+    return options
 
 
 def database_url(instance: Path) -> str:

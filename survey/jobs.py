@@ -27,6 +27,10 @@ RETRY_INTERVALS = (30, 120, 600)  # seconds before the second, third and fourth 
 KINDS = ("invitation", "reminder")
 
 
+class QueueUnavailable(Exception):
+    """Redis, which holds the mail queue, cannot be reached: nothing was queued."""
+
+
 def queue():
     """The RQ queue, or None when no Redis is configured."""
     url = current_app.config.get("REDIS_URL")
@@ -35,7 +39,9 @@ def queue():
     from redis import Redis
     from rq import Queue
 
-    return Queue(QUEUE, connection=Redis.from_url(url))
+    return Queue(
+        QUEUE, connection=Redis.from_url(url, socket_connect_timeout=3, socket_timeout=10)
+    )
 
 
 BATCH = 100  # participants per job: one SMTP connection and one job's overhead for each batch
@@ -63,8 +69,16 @@ def send_to_participants(participant_ids: list[int], kind: str) -> int:
         )
         for batch in batches
     ]
-    for start in range(0, len(prepared), 500):
-        jobs.enqueue_many(prepared[start : start + 500])
+    from redis.exceptions import ConnectionError, TimeoutError
+
+    try:
+        for start in range(0, len(prepared), 500):
+            jobs.enqueue_many(prepared[start : start + 500])
+    except (ConnectionError, TimeoutError) as exc:
+        raise QueueUnavailable(
+            "the mail queue (Redis) cannot be reached, so nothing more was queued; "
+            "please try again in a few minutes (nobody is sent an invitation twice)"
+        ) from exc
     return len(participant_ids)
 
 

@@ -21,11 +21,15 @@ def fail_on_invalid(func):
 
     @wraps(func)
     def wrapper(*args, **kwargs):
+        from survey.jobs import QueueUnavailable
+
         try:
             return func(*args, **kwargs)
         except InvalidInput as exc:
             db.session.rollback()
             raise InputError(str(exc)) from None
+        except QueueUnavailable as exc:
+            raise click.ClickException(str(exc)) from None
 
     return wrapper
 

@@ -9,6 +9,7 @@ import time
 
 import sqlalchemy as sa
 from flask import Flask, abort, g, jsonify, request
+from flask_login import AnonymousUserMixin
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from survey.extensions import db
@@ -94,17 +95,52 @@ def register(app: Flask) -> None:
 
     @app.get("/healthz")
     def health():
-        """For the load balancer: 200 when the app and its database answer, 503 otherwise."""
+        """For the load balancer: 503 when the database does not answer (nothing works without
+        it); Redis is reported but does not fail the check — without it surveys and logins still
+        work (rate limits let requests through) and only e-mail waits."""
+        body = {"status": "ok", "database": "ok"}
+        redis = redis_status(app)
+        if redis is not None:
+            body["redis"] = redis
+            if redis != "ok":
+                body["status"] = "degraded"
         try:
             db.session.execute(sa.text("SELECT 1"))
         except (OperationalError, InterfaceError):
             db.session.rollback()
-            return jsonify(status="unavailable", database="unreachable"), 503
-        return jsonify(status="ok", database="ok")
+            body.update(status="unavailable", database="unreachable")
+            return jsonify(body), 503
+        return jsonify(body)
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)
     def database_unavailable(exc):
         db.session.rollback()
         app.logger.error("database unavailable: %s", type(exc).__name__)
+        # the page must not ask the database who is logged in: render it as for a visitor
+        g._login_user = AnonymousUserMixin()
         return error_page(503)
+
+
+def redis_urls(app: Flask) -> list[str]:
+    """The Redis servers the app uses: the mail queue and the rate-limit store."""
+    urls = [app.config.get("REDIS_URL"), app.config.get("RATELIMIT_STORAGE_URI")]
+    return list(dict.fromkeys(u for u in urls if u and u.startswith(("redis://", "rediss://"))))
+
+
+def redis_status(app: Flask) -> str | None:
+    """"ok", "unreachable", or None when the app uses no Redis."""
+    urls = redis_urls(app)
+    if not urls:
+        return None
+    from redis import Redis
+    from redis.exceptions import RedisError
+
+    for url in urls:
+        try:
+            with Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1) as client:
+                client.ping()
+        except (RedisError, OSError):
+            app.logger.warning("redis unreachable: %s", redact(url.split("@")[-1]))
+            return "unreachable"
+    return "ok"

@@ -48,6 +48,19 @@ def _page(campaign, **forms):
     )
 
 
+@blueprint.errorhandler(jobs.QueueUnavailable)
+def queue_unavailable(_exc):
+    """Redis is away: say so on the list's page (what was imported stays imported)."""
+    flash(
+        _(
+            "The mail queue cannot be reached just now, so not every e-mail was queued. Nothing "
+            "is lost: send again in a few minutes; nobody gets an invitation twice."
+        ),
+        "error",
+    )
+    return redirect(url_for(".overview", campaign_id=request.view_args["campaign_id"]))
+
+
 @blueprint.get("/participants")
 def overview(campaign_id: int):
     """The list's figures and the forms to upload, send, remind and word the e-mail."""

@@ -3,9 +3,19 @@
 from __future__ import annotations
 
 import json
+import secrets
 from importlib.resources import files
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import force_locale, get_locale
 from flask_wtf.csrf import generate_csrf
 
@@ -55,8 +65,30 @@ def questions(token: str):
     return _questionnaire(campaign, token=token)
 
 
-def open_link_limit() -> str:
-    return current_app.config["OPEN_LINK_RATE_LIMIT"]
+# An open link is limited where it costs nobody their answers: when a browser *starts* the survey
+# (per client address, generously, so that a company behind one NAT address is not refused), and
+# per browser for submissions (a person answers once; a browser that sends many is a script).
+# A browser that was shown the questions is never refused for its address when it sends them.
+VISIT_KEY = "open_visit"
+
+
+def open_start_limit() -> str:
+    return current_app.config["OPEN_LINK_START_LIMIT"]
+
+
+def open_submit_limit() -> str:
+    return current_app.config["OPEN_LINK_SUBMIT_LIMIT"]
+
+
+def visit_started() -> bool:
+    """A browser that already started this survey is not counted again when it reloads."""
+    return session.get(VISIT_KEY) is not None
+
+
+def visit_key() -> str:
+    """The browser's visit (set when it was shown the questions); without one the POST has no
+    CSRF token either and is refused."""
+    return "visit:" + (session.get(VISIT_KEY) or "none")
 
 
 @blueprint.get("/o/<slug>")
@@ -67,10 +99,13 @@ def open_welcome(slug: str):
 
 
 @blueprint.route("/o/<slug>/questions", methods=["GET", "POST"])
-@limiter.limit(open_link_limit, methods=["POST"])
+@limiter.limit(open_start_limit, methods=["GET"], exempt_when=visit_started)
+@limiter.limit(open_submit_limit, methods=["POST"], key_func=visit_key)
 def open_questions(slug: str):
     """Show and take the questionnaire of an open survey link."""
     campaign = campaign_for_slug(db.session, slug)
+    if request.method == "GET":
+        session.setdefault(VISIT_KEY, secrets.token_urlsafe(12))
     return _questionnaire(campaign, token=None)
 
 

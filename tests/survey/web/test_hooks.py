@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 import threading
+import time
 
 import pytest
 import sqlalchemy as sa
@@ -12,8 +13,9 @@ from hypothesis import strategies as st
 
 from survey import create_app
 from survey.models import Comment, Response, User
+from survey.services.campaigns import campaign_instrument
 
-from ..conftest import AuthActions, csrf_token, full_answers
+from ..conftest import PASSWORD, AuthActions, csrf_token, full_answers
 
 
 def test_security_headers(client, campaign, token):
@@ -58,6 +60,7 @@ class Forwarder:
         self.listener = socket.create_server(("127.0.0.1", 0))
         self.port = self.listener.getsockname()[1]
         self.up = True
+        self.blackhole = False  # accept connections and never answer: a stalled server
         self.connections: list[socket.socket] = []
         threading.Thread(target=self._accept, daemon=True).start()
 
@@ -69,6 +72,9 @@ class Forwarder:
                 return
             if not self.up:
                 client.close()
+                continue
+            if self.blackhole:
+                self.connections.append(client)
                 continue
             server = socket.create_connection(self.target)
             self.connections += [client, server]
@@ -123,7 +129,13 @@ def test_database_outage_gives_503_and_recovers(database_url, app):
         )
         client = outage_app.test_client()
         assert client.get("/healthz").status_code == 200
+        hr = outage_app.test_client()
+        add_user_via(outage_app, "hr@outage.example")
+        assert AuthActions(hr).login("hr@outage.example").status_code == 302
+        assert hr.get("/campaigns").status_code == 200
         forwarder.outage()
+        page = hr.get("/campaigns")  # logged in: the page must not ask the database who
+        assert page.status_code == 503 and "briefly unavailable" in page.get_data(as_text=True)
         for path in ("/healthz", "/s/some-token", "/o/some-slug"):
             response = client.get(path)
             assert response.status_code == 503, path
@@ -139,6 +151,108 @@ def test_database_outage_gives_503_and_recovers(database_url, app):
 
             db.engine.dispose()
         forwarder.close()
+
+
+def add_user_via(app, email: str) -> None:
+    from survey.extensions import db
+    from survey.services.users import add_user
+
+    with app.app_context():
+        if db.session.scalar(sa.select(User).filter_by(email=email)) is None:
+            add_user(db.session, email, PASSWORD, is_admin=True)
+        db.session.remove()
+
+
+def needs_postgres(database_url: str) -> None:
+    if not database_url.startswith("postgresql"):
+        pytest.skip("needs PostgreSQL (TEST_DATABASE_URL): CI runs it in its PostgreSQL pass")
+
+
+def test_a_database_that_stops_answering_gives_503_within_seconds(database_url, monkeypatch):
+    """A server that accepts connections and never answers: the connect timeout ends the wait."""
+    needs_postgres(database_url)
+    url = sa.engine.make_url(database_url)
+    forwarder = Forwarder(url.port or 5432)
+    forwarder.blackhole = True
+    stalled = create_app(
+        {"SQLALCHEMY_DATABASE_URI": url.set(port=forwarder.port).render_as_string(False)}
+    )
+    try:
+        started = time.monotonic()
+        response = stalled.test_client().get("/healthz")
+        waited = time.monotonic() - started
+        assert response.status_code == 503 and response.get_json()["database"] == "unreachable"
+        assert waited < 20  # not as long as the stall lasts: the connect timeout (3 s) ended it
+    finally:
+        with stalled.app_context():
+            from survey.extensions import db
+
+            db.engine.dispose()
+        forwarder.close()
+
+
+def test_a_statement_stuck_behind_a_lock_gives_503(
+    database_url, session, campaign, token, monkeypatch
+):
+    """A query that waits on a lock is cancelled by the statement timeout: 503, not a hang."""
+    needs_postgres(database_url)
+    monkeypatch.setenv("DB_STATEMENT_TIMEOUT", "2")
+    stuck = create_app({"SQLALCHEMY_DATABASE_URI": database_url})
+    holder = sa.create_engine(database_url.replace("postgresql://", "postgresql+psycopg://", 1))
+    try:
+        with holder.connect() as connection:
+            connection.execute(sa.text("LOCK TABLE invitations IN ACCESS EXCLUSIVE MODE"))
+            started = time.monotonic()
+            response = stuck.test_client().get(f"/s/{token}")
+            waited = time.monotonic() - started
+            connection.rollback()
+        assert response.status_code == 503 and "briefly unavailable" in response.get_data(
+            as_text=True
+        )
+        assert waited < 20
+        assert stuck.test_client().get(f"/s/{token}").status_code == 200  # the lock gone: fine
+    finally:
+        with stuck.app_context():
+            from survey.extensions import db
+
+            db.engine.dispose()
+        holder.dispose()
+
+
+def test_redis_away_lets_surveys_and_logins_through(app, client, session, campaign, monkeypatch):
+    """Rate limits on an unreachable Redis let requests through (and say so in the log); the
+    health check reports Redis without failing."""
+    from survey.extensions import limiter
+
+    dead = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+    away = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+            "RATELIMIT_STORAGE_URI": dead,
+            "REDIS_URL": dead,
+        }
+    )
+    try:
+        browser = away.test_client()
+        health = browser.get("/healthz")
+        assert health.status_code == 200
+        assert health.get_json() == {"status": "degraded", "database": "ok", "redis": "unreachable"}
+        url = f"/o/{campaign.open_slug}/questions"
+        page = browser.get(url)
+        assert page.status_code == 200
+        answers = full_answers(
+            campaign_instrument(campaign), 3, csrf_token(page.get_data(as_text=True))
+        )
+        assert browser.post(url, data=answers).status_code == 302
+        assert session.scalar(sa.select(sa.func.count()).select_from(Response)) == 1
+        login = AuthActions(browser).login("nobody@example.org")
+        assert login.status_code == 401  # refused for the password, not a 500
+    finally:
+        with away.app_context():
+            from survey.extensions import db
+
+            db.engine.dispose()
+        limiter.init_app(app)
 
 
 values = st.one_of(

@@ -179,18 +179,46 @@ def test_open_link_takes_several_answers(session, survey, client, campaign):
     assert count(session, Response) == 3
 
 
-def test_open_link_is_rate_limited(session, app, survey, campaign):
-    app.config["OPEN_LINK_RATE_LIMIT"] = "2 per hour"
-    limiter.reset()
-    try:
-        data = full_answers(campaign_instrument(campaign), 2)
-        url = f"/o/{campaign.open_slug}/questions"
-        statuses = [survey.post(url, data).status_code for _ in range(3)]
-    finally:
-        app.config["OPEN_LINK_RATE_LIMIT"] = "30 per hour"
+@pytest.fixture
+def limits(app):
+    """Set the open link's limits for a test, and restore them."""
+    saved = {k: app.config[k] for k in ("OPEN_LINK_START_LIMIT", "OPEN_LINK_SUBMIT_LIMIT")}
+
+    def set_limits(start: str, submit: str):
+        app.config.update(OPEN_LINK_START_LIMIT=start, OPEN_LINK_SUBMIT_LIMIT=submit)
         limiter.reset()
-    assert statuses == [302, 302, 429]
+
+    yield set_limits
+    app.config.update(saved)
+    limiter.reset()
+
+
+def test_open_link_limits_never_refuse_answers_already_given(session, app, campaign, limits):
+    """Behind one NAT address: the limit applies when a browser starts the survey, so whoever
+    was shown the questions can always send them, however many colleagues came after."""
+    limits("2 per hour", "3 per hour")
+    data = full_answers(campaign_instrument(campaign), 2)
+    url = f"/o/{campaign.open_slug}/questions"
+    browsers = [app.test_client() for _ in range(3)]
+    shown = [browser.get(url) for browser in browsers]  # three colleagues, one address
+    assert [page.status_code for page in shown] == [200, 200, 429]
+    assert "Please wait a while" in shown[2].get_data(as_text=True)  # before any work
+    assert browsers[0].get(url).status_code == 200  # a reload is not a new start
+    for browser, page in zip(browsers[:2], shown[:2], strict=True):
+        answers = dict(data, csrf_token=csrf_token(page.get_data(as_text=True)))
+        assert browser.post(url, data=answers).status_code == 302  # start limit reached: sent
     assert count(session, Response) == 2
+
+
+def test_one_browser_sending_again_and_again_is_stopped(session, app, campaign, limits):
+    limits("1000 per hour", "3 per hour")
+    data = full_answers(campaign_instrument(campaign), 2)
+    url = f"/o/{campaign.open_slug}/questions"
+    browser = app.test_client()
+    answers = dict(data, csrf_token=csrf_token(browser.get(url).get_data(as_text=True)))
+    statuses = [browser.post(url, data=answers).status_code for _ in range(4)]
+    assert statuses == [302, 302, 302, 429]
+    assert count(session, Response) == 3
 
 
 def test_campaign_without_open_link_has_none(session, client, campaign):
