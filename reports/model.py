@@ -58,7 +58,9 @@ class RoundData:
     min_group_size: int
     closed: bool  # figures are published only once a round has closed
     comments: list[str] = field(default_factory=list)
-    aggregates: dict[str, dict] | None = None  # what was kept of a purged round, per principle
+    aggregates: dict[str, dict] | None = None  # what was kept of a closed round, per principle
+    purged: bool = False  # its answers were deleted: the report comes from ``aggregates``
+    kept_n: int | None = None  # respondents of a purged round (from its aggregates)
     # how the links reached people: {"personal": created, "after_open": …, "open_link": bool}
     links: dict[str, Any] = field(default_factory=dict)
 
@@ -85,6 +87,7 @@ class Report:
     comments_hidden: bool = False
     comment_min_group: int = 0
     benchmark: dict[str, Any] | None = None
+    purged: bool = False  # from the aggregates kept after the answers were deleted
 
     @property
     def enough(self) -> bool:
@@ -110,6 +113,7 @@ class Report:
             "n_respondents": self.n_responses,
             "min_group_size": self.min_group_size,
             "links": self.links,
+            "purged": self.purged,
             "dimensions": [_public(d) for d in self.dimensions],
             "overall": self.overall,
             "outcome": _public(self.outcome) if self.outcome else None,
@@ -142,6 +146,16 @@ def build_report(
     pool_version: str | None = None,
     previous_actions: dict[str, list[dict]] | None = None,
 ) -> Report:
+    if current.purged and current.aggregates:
+        return _kept_report(
+            instrument,
+            current,
+            organisation=organisation,
+            lang=lang,
+            thresholds=thresholds,
+            pool=pool,
+            pool_version=pool_version,
+        )
     n = int(current.offsets.shape[0])
     k = current.min_group_size
     report = Report(
@@ -184,18 +198,7 @@ def build_report(
     picks = prioritise(
         instrument, {d.key: d.statistic for d in result.dimensions if d.key in shown}, strengths
     )
-    report.recommendations = [
-        {
-            "dimension": p.dimension,
-            "level": p.level,
-            "key": p.recommendation.key,
-            "text": p.recommendation.text[lang],
-            "priority": _f(p.priority),
-            "driver": _f(p.driver),
-            "distance": _f(p.distance),
-        }
-        for p in picks
-    ]
+    report.recommendations = [_recommendation(p, lang) for p in picks]
     report.breakdowns = [
         breakdown(q, answers[q["key"]], scores, keys, audited, lang)
         for q in current.segment_questions
@@ -218,6 +221,99 @@ def build_report(
     else:
         report.comments_hidden = bool(current.comments)
     return report
+
+
+def _kept_report(
+    instrument: Instrument,
+    current: RoundData,
+    *,
+    organisation: str,
+    lang: str,
+    thresholds: Thresholds,
+    pool: list[dict[str, Any]] | None,
+    pool_version: str | None,
+) -> Report:
+    """The report of a round whose answers were deleted at the end of its retention period:
+    what the kept aggregates hold — each principle's n, mean and SD, so its score, interval and
+    level, the overall score, where to start and the benchmark. No statements, groups, drivers,
+    trend or comments: they needed the answers."""
+    n, k = int(current.kept_n or 0), current.min_group_size
+    report = Report(
+        organisation,
+        current.name,
+        lang,
+        n,
+        k,
+        needed=max(0, k - n),
+        closed=True,
+        links=dict(current.links),
+        comment_min_group=thresholds.comment_min_group,
+        purged=True,
+    )
+    if not report.enough:
+        return report
+    for dim in instrument.dimensions:
+        kept = current.aggregates.get(dim.key) or {}
+        if kept.get("mean") is None or not enough(int(kept.get("n") or 0), k):
+            report.dimensions.append(_hidden_dimension(instrument, dim.key, lang))
+            continue
+        sd = kept["sd"] if kept.get("sd") is not None else np.nan
+        low, high = t_interval(kept["mean"], sd, int(kept["n"]), 0.95)
+        _items, name, description = _names(instrument, dim.key, lang)
+        level = int(maturity_level(kept["mean"]))
+        report.dimensions.append(
+            {
+                "key": dim.key,
+                "name": name,
+                "description": description,
+                "shown": True,
+                "kept": True,
+                "n": int(kept["n"]),
+                "score": _f(kept["mean"]),
+                "sd": _f(sd),
+                "ci95": [_f(low), _f(high)] if not np.isnan(low) else None,
+                "level": level,
+                "level_name": LEVEL_NAMES.get(level),
+                "favourable": None,
+                "neutral": None,
+                "unfavourable": None,
+                "alpha": None,
+                "alpha_ci95": None,
+                "alpha_warning": False,
+                "items": [],
+            }
+        )
+    if all(d["shown"] for d in report.dimensions):
+        overall = float(np.mean([d["score"] for d in report.dimensions]))
+        level = int(maturity_level(overall))
+        report.overall = {
+            "score": overall,
+            "ci95": [None, None],  # needs each respondent's scores, which are gone
+            "level": level,
+            "level_name": LEVEL_NAMES.get(level),
+        }
+    picks = prioritise(
+        instrument, {d["key"]: d["score"] for d in report.dimensions if d["shown"]}, {}
+    )
+    report.recommendations = [_recommendation(p, lang) for p in picks]
+    if pool is not None and len(pool) >= thresholds.pool_min_organisations:
+        report.benchmark = pool_comparison(
+            [d for d in report.dimensions if d["shown"]], pool, thresholds.significance
+        )
+        report.benchmark["version"] = pool_version
+    return report
+
+
+def _recommendation(p, lang: str) -> dict[str, Any]:
+    return {
+        "dimension": p.dimension,
+        "level": p.level,
+        "key": p.recommendation.key,
+        "text": p.recommendation.text[lang],
+        "priority": _f(p.priority),
+        "driver": _f(p.driver),
+        "distance": _f(p.distance),
+    }
 
 
 def _names(instrument: Instrument, key: str, lang: str):

@@ -52,7 +52,7 @@ def report_charts(report: Report, scale_labels: list[str]) -> dict[str, Markup]:
         marks = {row["key"]: row["median"] for row in report.benchmark["dimensions"]}
         median = [marks.get(d["key"], np.nan) for d in report.dimensions]
     made = {"radar": charts.radar(names, scores, median, labels=radar_labels)}
-    shown = [d for d in report.dimensions if d["shown"]]
+    shown = [d for d in report.dimensions if d["shown"] and not d.get("kept")]
     for dim in shown + ([report.outcome] if report.outcome else []):
         made[f"shares-{dim['key']}"] = charts.diverging_bar(
             (dim["unfavourable"], dim["neutral"], dim["favourable"])

@@ -287,3 +287,37 @@ def due_reminders(session: Session, day: dt.date | None = None) -> list[tuple[Ca
         if claimed == 1:
             done.append((campaign, remind(session, campaign)))
     return done
+
+
+HOUSEKEEPING_ID = "ambassador-housekeeping"
+HOUSEKEEPING_EVERY = dt.timedelta(hours=1)
+
+
+def housekeeping() -> dict[str, int]:
+    """The worker's hourly round: close rounds past their closing date, send the reminders whose
+    day has come, and purge answers past their retention — each safe to run twice — then
+    schedule the next round."""
+    from survey.services import lifecycle
+
+    try:
+        closed = lifecycle.close_due(db.session)
+        reminded = due_reminders(db.session)
+        purged = lifecycle.due_for_purge(db.session)
+        if purged:
+            lifecycle.purge(db.session, purged)
+    finally:
+        db.session.remove()
+        schedule_housekeeping(HOUSEKEEPING_EVERY)
+    return {"closed": len(closed), "reminded": len(reminded), "purged": len(purged)}
+
+
+def schedule_housekeeping(after: dt.timedelta = dt.timedelta(0)) -> None:
+    """Put the next housekeeping round on the queue's schedule. Its id names the hour it runs
+    in: however many workers schedule one, one runs per hour (a later one replaces an earlier
+    one of the same hour), and a running round never shares its id with the next."""
+    jobs = queue()
+    if jobs is None:
+        return
+    when = dt.datetime.now(dt.UTC) + after
+    job_id = f"{HOUSEKEEPING_ID}-{when:%Y%m%d%H}"
+    jobs.enqueue_in(after, housekeeping, job_id=job_id, result_ttl=0, timeout=3600)

@@ -312,6 +312,8 @@ class Action(Base):
     __tablename__ = "actions"
     __table_args__ = (
         sa.CheckConstraint("status IN ('planned', 'in_progress', 'done')", name="status"),
+        # a recommendation becomes one action per round, however often it is clicked
+        sa.UniqueConstraint("campaign_id", "recommendation_key"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

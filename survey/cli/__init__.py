@@ -42,7 +42,7 @@ def commands() -> list[click.Command]:
     from survey.cli.campaigns import campaign_group, invite
     from survey.cli.database import db_group, serve
     from survey.cli.demo import demo
-    from survey.cli.lifecycle import purge
+    from survey.cli.lifecycle import close_due, purge
     from survey.cli.organisations import org_group
     from survey.cli.participants import outbox, participants_group, remind, worker
     from survey.cli.reports import report
@@ -59,6 +59,7 @@ def commands() -> list[click.Command]:
         report,
         benchmark_group,
         purge,
+        close_due,
         participants_group,
         remind,
         outbox,

@@ -28,3 +28,20 @@ def purge(dry_run: bool) -> None:
         return
     responses, comments = lifecycle.purge(db.session, due)
     click.echo(f"Deleted {responses} responses and {comments} comments; aggregates kept")
+
+
+@click.command("close-due")
+@with_appcontext
+def close_due() -> None:
+    """Close every open round whose closing date has passed (run it daily from cron, or let
+    ``ambassador worker`` do it every hour)."""
+    from survey.services import lifecycle
+
+    closed = lifecycle.close_due(db.session)
+    for campaign in closed:
+        click.echo(
+            f"Closed campaign {campaign.id} ({campaign.name}): its last day was "
+            f"{campaign.closes_on.isoformat()}"
+        )
+    if not closed:
+        click.echo("No open round is past its closing date.")

@@ -145,5 +145,7 @@ def worker(burst: bool) -> None:
         raise InputError("REDIS_URL is not set: without it, mail is sent at once, no worker needed")
     from rq import SimpleWorker
 
+    if not burst:  # closes due rounds, sends due reminders and purges, every hour
+        jobs.schedule_housekeeping()
     # jobs run in this process, in its app context: no forked copies of database connections
     SimpleWorker([queue], connection=queue.connection).work(burst=burst, with_scheduler=not burst)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from survey.models import ACTION_STATUSES, Action, Campaign, valid_id
@@ -12,11 +13,18 @@ from survey.services.campaigns import campaign_instrument
 from survey.services.errors import InvalidInput, NotFound
 
 
-def add_from_recommendation(session: Session, campaign: Campaign, key: str, lang: str) -> Action:
+def add_from_recommendation(
+    session: Session, campaign: Campaign, key: str, lang: str
+) -> tuple[Action, bool]:
+    """The round's action for a recommendation, and whether it is new: a recommendation that is
+    in the plan already is not added again (also when two clicks arrive at once)."""
     instrument = campaign_instrument(campaign)
     recommendation = next((r for r in instrument.recommendations if r.key == key), None)
     if recommendation is None:
         raise InvalidInput(f"no recommendation {key!r}")
+    existing = _planned(session, campaign, key)
+    if existing is not None:
+        return existing, False
     action = Action(
         campaign_id=campaign.id,
         dimension=recommendation.dimension,
@@ -27,8 +35,23 @@ def add_from_recommendation(session: Session, campaign: Campaign, key: str, lang
         status="planned",
     )
     session.add(action)
+    try:
+        session.commit()
+    except IntegrityError:  # the same click, a moment earlier, in another request
+        session.rollback()
+        return _planned(session, campaign, key), False
+    return action, True
+
+
+def _planned(session: Session, campaign: Campaign, key: str) -> Action | None:
+    return session.scalar(
+        sa.select(Action).filter_by(campaign_id=campaign.id, recommendation_key=key)
+    )
+
+
+def delete(session: Session, action: Action) -> None:
+    session.delete(action)
     session.commit()
-    return action
 
 
 def update(

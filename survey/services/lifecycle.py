@@ -34,6 +34,28 @@ def on_close(session: Session, campaign: Campaign) -> None:
     store_aggregate(session, campaign)
 
 
+def close_due(session: Session, today: dt.date | None = None) -> list[Campaign]:
+    """Close every open round whose closing date has passed (its last day was before today), as
+    HR closing it would: aggregates kept, links and the participant list deleted."""
+    from survey.services.campaigns import set_status
+    from survey.services.errors import InvalidInput
+
+    today = today or today_utc()
+    due = session.scalars(
+        sa.select(Campaign).where(
+            Campaign.status == "open", Campaign.closes_on.is_not(None), Campaign.closes_on < today
+        )
+    ).all()
+    closed = []
+    for campaign in due:
+        try:
+            set_status(session, campaign, "closed")
+        except InvalidInput:  # closed meanwhile by someone else: nothing to do
+            continue
+        closed.append(campaign)
+    return closed
+
+
 def participant_counts(session: Session, campaign: Campaign) -> dict:
     """How many were invited per attribute group (kept after the list itself is deleted)."""
     counts: dict[str, dict[str, int]] = {q["key"]: {} for q in campaign.segments}

@@ -20,9 +20,11 @@ def round_data(session: Session, campaign: Campaign) -> RoundData:
     comments = list(
         session.scalars(sa.select(Comment.text).where(Comment.campaign_id == campaign.id))
     )
-    kept = session.scalar(
-        sa.select(RoundAggregate.dimensions).where(RoundAggregate.campaign_id == campaign.id)
-    )
+    kept = session.execute(
+        sa.select(RoundAggregate.n, RoundAggregate.dimensions).where(
+            RoundAggregate.campaign_id == campaign.id
+        )
+    ).first()
     return RoundData(
         campaign.name,
         offsets,
@@ -31,7 +33,9 @@ def round_data(session: Session, campaign: Campaign) -> RoundData:
         campaign.min_group_size,
         campaign.status == "closed",
         comments,
-        aggregates=kept,
+        aggregates=kept.dimensions if kept else None,
+        purged=campaign.purged,
+        kept_n=kept.n if kept else None,
         links=link_custody(session, campaign),
     )
 
@@ -50,16 +54,18 @@ def link_custody(session: Session, campaign: Campaign) -> dict:
 
 
 def previous_round(session: Session, campaign: Campaign) -> Campaign | None:
-    """The organisation's most recent earlier round with the same instrument."""
+    """The organisation's latest *closed* round created before this one, with the same
+    instrument: drafts and rounds still open have no published figures to compare with."""
     return session.scalar(
         sa.select(Campaign)
         .where(
             Campaign.organisation_id == campaign.organisation_id,
             Campaign.id < campaign.id,
+            Campaign.status == "closed",
             Campaign.instrument_id == campaign.instrument_id,
             Campaign.instrument_version == campaign.instrument_version,
         )
-        .order_by(Campaign.id.desc())
+        .order_by(Campaign.closed_on.desc().nulls_last(), Campaign.id.desc())
         .limit(1)
     )
 

@@ -157,10 +157,12 @@ def add_action(campaign_id: int):
     _posted_button()
     key = request.form.get("recommendation", "")
     try:
-        actions.add_from_recommendation(db.session, item, key, page_language())
+        _action, new = actions.add_from_recommendation(db.session, item, key, page_language())
     except InvalidInput:
         db.session.rollback()
         abort(400)
+    if not new:
+        flash(_("This recommendation is in the action plan already."), "info")
     return redirect(url_for(".action_plan", campaign_id=item.id))
 
 
@@ -172,7 +174,7 @@ def action_plan(campaign_id: int):
         (action, ActionEditForm(obj=action, prefix=f"a{action.id}"))
         for action in actions.actions_of(db.session, item.id)
     ]
-    return render_template("hr/actions.html", campaign=item, rows=rows)
+    return render_template("hr/actions.html", campaign=item, rows=rows, button=ActionForm())
 
 
 @blueprint.post("/campaigns/<int:campaign_id>/actions/<int:action_id>")
@@ -184,4 +186,14 @@ def edit_action(campaign_id: int, action_id: int):
         abort(400)
     actions.update(db.session, action, **form.changes())
     flash(_("Action saved."), "info")
+    return redirect(url_for(".action_plan", campaign_id=campaign_id))
+
+
+@blueprint.post("/campaigns/<int:campaign_id>/actions/<int:action_id>/delete")
+def delete_action(campaign_id: int, action_id: int):
+    """Remove an action from the plan."""
+    action = actions.action_of(db.session, _campaign(campaign_id), action_id)
+    _posted_button()
+    actions.delete(db.session, action)
+    flash(_("Action removed."), "info")
     return redirect(url_for(".action_plan", campaign_id=campaign_id))

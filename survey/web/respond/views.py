@@ -18,11 +18,15 @@ from flask import (
 )
 from flask_babel import force_locale, get_locale
 from flask_wtf.csrf import generate_csrf
+from itsdangerous import BadSignature, URLSafeSerializer
 
 from survey.extensions import db, limiter
+from survey.models import Campaign, valid_id
 from survey.services.campaigns import campaign_instrument
 from survey.services.responses import (
+    CampaignClosed,
     InvalidSubmission,
+    UnknownLink,
     campaign_for_slug,
     campaign_for_token,
     submit_response,
@@ -61,8 +65,34 @@ def welcome(token: str):
 @blueprint.route("/s/<token>/questions", methods=["GET", "POST"])
 def questions(token: str):
     """Show the questionnaire, and store the answers once they are complete."""
-    campaign = campaign_for_token(db.session, token)
+    try:
+        campaign = campaign_for_token(db.session, token)
+    except UnknownLink:
+        closed_under_the_form()
+        raise
     return _questionnaire(campaign, token=token)
+
+
+ROUND_FIELD = "round"  # a signed mark of the round, in every questionnaire form
+
+
+def _round_signer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.secret_key, salt="questionnaire-round")
+
+
+def closed_under_the_form() -> None:
+    """Answers sent from a form opened before the round closed: closing deleted the links, so
+    the token is unknown now — the form's round mark says the round has closed (410), not
+    that the link was never valid."""
+    if request.method != "POST":
+        return
+    try:
+        campaign_id = _round_signer().loads(request.form.get(ROUND_FIELD, ""))
+    except BadSignature:
+        return
+    campaign = db.session.get(Campaign, campaign_id) if valid_id(campaign_id) else None
+    if campaign is not None and campaign.status == "closed":
+        raise CampaignClosed()
 
 
 # An open link is limited where it costs nobody their answers: when a browser *starts* the survey
@@ -213,6 +243,8 @@ def render_questionnaire(
         campaign=campaign,
         form=form,
         csrf=csrf,
+        round_field=ROUND_FIELD,
+        round_mark=_round_signer().dumps(campaign.id),
         sections=[
             (dim.name[lang], [form[item_field_name(i.key)] for i in dim.items])
             for dim in instrument.dimensions
@@ -230,6 +262,8 @@ def reject_tampering(form) -> None:
     """Refuse (400) a POST with a field or a value that the form never offered."""
     fields = {field.name: field for field in form}
     for name in request.form:
+        if name == ROUND_FIELD:
+            continue
         field = fields.get(name)
         values = request.form.getlist(name)
         if field is None or len(values) > 1:

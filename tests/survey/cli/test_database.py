@@ -119,13 +119,24 @@ def test_rounds_closed_before_closing_dates_were_kept_get_one(tmp_path):
                     "answers) VALUES ('r1', 1, '2025-03-20', 'en', '{}', x'00')"
                 )
             )
+            for title in ("first click", "second click"):
+                connection.execute(
+                    sa.text(
+                        "INSERT INTO actions (campaign_id, dimension, recommendation_key, title, "
+                        "owner, status, note) VALUES (1, 'guidelines', 'g-1', :title, '', "
+                        "'planned', '')"
+                    ),
+                    {"title": title},
+                )
         schema.upgrade()
         with db.engine.connect() as connection:
+            actions = connection.execute(sa.text("SELECT title FROM actions")).scalars().all()
             rows = connection.execute(
                 sa.text("SELECT id, closed_on, instrument_text_id FROM campaigns ORDER BY id")
             ).all()
             responses = connection.execute(sa.text("SELECT COUNT(*) FROM responses")).scalar()
         db.engine.dispose()
+    assert actions == ["first click"]  # 0008: one action per recommendation, the first kept
     assert responses == 1  # SQLite copies tables to alter them: no cascade may delete answers
     closed_on = {row[0]: row[1] and str(row[1]) for row in rows}
     assert closed_on[1] == "2025-03-20"  # its last response

@@ -100,3 +100,42 @@ def test_trend_survives_a_purge_of_the_previous_round(session):
         assert kept["before"] == raw["before"] and kept["difference"] == raw["difference"]
         assert kept["pvalue"] == raw["pvalue"] or abs(kept["pvalue"] - raw["pvalue"]) < 1e-4
         assert kept["significant"] == raw["significant"]
+
+
+def test_a_recommendation_becomes_one_action_and_an_action_can_be_removed(client, session):
+    first, _second = two_rounds(session)
+    login(client)
+    built, _ = campaign_report(session, first, "en")
+    key = built.recommendations[0]["key"]
+    page = client.get(f"/campaigns/{first.id}/report").get_data(as_text=True)
+    for _ in range(3):  # clicked three times
+        data = {"csrf_token": csrf_token(page), "recommendation": key}
+        assert client.post(f"/campaigns/{first.id}/actions", data=data).status_code == 302
+    assert session.scalar(sa.select(sa.func.count()).select_from(Action)) == 1
+    plan = client.get(f"/campaigns/{first.id}/actions").get_data(as_text=True)
+    assert "in the action plan already" in plan and "Remove this action" in plan
+    action = session.scalars(sa.select(Action)).one()
+    removed = client.post(
+        f"/campaigns/{first.id}/actions/{action.id}/delete",
+        data={"csrf_token": csrf_token(plan)},
+    )
+    assert removed.status_code == 302
+    assert session.scalar(sa.select(sa.func.count()).select_from(Action)) == 0
+    again = client.post(
+        f"/campaigns/{first.id}/actions/{action.id}/delete",
+        data={"csrf_token": csrf_token(plan)},
+    )
+    assert again.status_code == 404
+
+
+def test_the_previous_round_is_the_latest_closed_one(session):
+    from survey.services.reporting import previous_round
+
+    first, second = two_rounds(session)
+    draft = create_campaign(session, first.organisation, "2027 draft")
+    current = create_campaign(session, first.organisation, "2027", status="open")
+    assert previous_round(session, current) == second  # not the draft in between
+    assert previous_round(session, draft) == second
+    still_open = create_campaign(session, first.organisation, "2028", status="open")
+    assert previous_round(session, still_open) == second  # not the round still open
+    assert previous_round(session, first) is None

@@ -7,6 +7,7 @@ import datetime as dt
 import re
 import threading
 
+import pytest
 import sqlalchemy as sa
 
 from survey.models import (
@@ -165,3 +166,100 @@ def test_retention_period_is_set_per_round(runner, session):
         args=["campaign", "add", "acme", "--name", "R", "--retention-days", "0"]
     )
     assert refused.exit_code == 2 and "between 1 and 3650 days" in refused.output
+
+
+def test_rounds_past_their_closing_date_are_closed(session, campaign, runner):
+    """A round whose last day has passed is closed as HR would close it: aggregates kept, links
+    deleted, its retention clock started — by `ambassador close-due` from cron."""
+    answer(session, campaign, 6)
+    create_invitations(session, campaign, 3)
+    campaign.closes_on = dt.date.today() - dt.timedelta(days=1)
+    session.commit()
+    result = runner.invoke(args=["close-due"])
+    assert result.exit_code == 0 and f"Closed campaign {campaign.id}" in result.output
+    session.expire_all()
+    closed = session.get(Campaign, campaign.id)
+    assert closed.status == "closed" and closed.closed_on == dt.date.today()
+    assert closed.invitations_total == 3 and count(session, Invitation) == 0
+    assert count(session, RoundAggregate, campaign_id=campaign.id) == 1
+    again = runner.invoke(args=["close-due"])
+    assert "No open round is past its closing date" in again.output
+
+
+def test_a_round_on_its_last_day_stays_open(session, campaign, runner):
+    campaign.closes_on = dt.date.today()
+    session.commit()
+    assert "No open round" in runner.invoke(args=["close-due"]).output
+    session.expire_all()
+    assert session.get(Campaign, campaign.id).status == "open"
+
+
+def test_the_workers_hourly_round_closes_reminds_purges_and_comes_back(app, session, campaign):
+    """The housekeeping job on real Redis: it does the day's work and schedules its next run."""
+    import os
+
+    import pytest
+    from redis import Redis
+    from redis.exceptions import ConnectionError as RedisDown
+
+    from survey import jobs
+
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
+    try:
+        Redis.from_url(url).ping()
+    except RedisDown:
+        if os.environ.get("CI"):
+            pytest.fail(f"Redis is not answering at {url} in CI")
+        pytest.skip(f"the housekeeping test needs Redis at {url}")
+    from rq.registry import ScheduledJobRegistry
+
+    answer(session, campaign, 6)
+    campaign.closes_on = dt.date.today() - dt.timedelta(days=3)
+    session.commit()
+    before = (app.config["REDIS_URL"], jobs.QUEUE)
+    app.config["REDIS_URL"], jobs.QUEUE = url, f"test-housekeeping-{os.getpid()}"
+    try:
+        with app.app_context():
+            done = jobs.housekeeping()
+            registry = ScheduledJobRegistry(queue=jobs.queue())
+            scheduled = registry.get_job_ids()
+            for job_id in scheduled:  # leave Redis as it was
+                registry.remove(job_id, delete_job=True)
+    finally:
+        app.config["REDIS_URL"], jobs.QUEUE = before
+    assert done == {"closed": 1, "reminded": 0, "purged": 0}
+    next_hour = dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)
+    assert scheduled == [f"ambassador-housekeeping-{next_hour:%Y%m%d%H}"]
+    session.expire_all()
+    assert session.get(Campaign, campaign.id).status == "closed"
+
+
+def test_a_purged_rounds_report_comes_from_what_was_kept(session, campaign, runner):
+    """After the purge the report shows the kept principle scores — not "5 more responses
+    needed" — and says where they come from; page, CSV, JSON and PDF all work."""
+    import json
+
+    from reports.exports import report_csv
+    from reports.render import render_body, render_pdf
+    from survey.services.reporting import campaign_report
+
+    answer(session, campaign, 8)
+    set_status(session, campaign, "closed")
+    before, _labels = campaign_report(session, campaign, "en")
+    campaign.closed_on = dt.date.today() - dt.timedelta(days=campaign.retention_days + 1)
+    session.commit()
+    assert runner.invoke(args=["purge"]).exit_code == 0
+    session.expire_all()
+    purged = session.get(Campaign, campaign.id)
+    report, labels = campaign_report(session, purged, "en")
+    assert report.enough and report.purged and report.needed == 0 and report.n_responses == 8
+    for kept, original in zip(report.dimensions, before.dimensions, strict=True):
+        assert kept["score"] == pytest.approx(original["score"], rel=1e-9)
+        assert kept["level"] == original["level"] and kept["n"] == original["n"]
+    assert report.overall["score"] == pytest.approx(before.overall["score"], rel=1e-9)
+    assert report.breakdowns == [] and report.comments == []
+    page = render_body(report, labels)
+    assert "deleted at the end of its retention period" in page and "more responses" not in page
+    assert json.loads(json.dumps(report.to_dict()))["purged"] is True
+    assert report_csv(report).count("\n") == 1 + len(report.dimensions)
+    assert render_pdf(report, labels)[:4] == b"%PDF"

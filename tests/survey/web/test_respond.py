@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import numpy as np
 import pytest
@@ -11,7 +12,7 @@ from werkzeug.datastructures import MultiDict
 
 from survey.extensions import limiter
 from survey.models import Comment, Invitation, Response
-from survey.services.campaigns import campaign_instrument
+from survey.services.campaigns import campaign_instrument, set_status
 from survey.services.responses import answer_matrix, hash_token
 
 from ..conftest import csrf_token, full_answers
@@ -92,6 +93,23 @@ def test_campaign_not_taking_answers(session, client, campaign, token, status, c
     data = full_answers(campaign_instrument(campaign), csrf_token=csrf_token(page))
     assert client.post(f"/s/{token}/questions", data=data).status_code == expected
     assert count(session, Response) == 0 and not redeemed(session, token)
+
+
+def test_answers_sent_after_the_round_closed_under_the_form_get_410(
+    session, client, campaign, token
+):
+    """Closing deletes the links; a form opened before still learns the round has closed."""
+    page = client.get(f"/s/{token}/questions").get_data(as_text=True)
+    set_status(session, campaign, "closed")
+    assert session.scalar(sa.select(sa.func.count()).select_from(Invitation)) == 0
+    data = full_answers(campaign_instrument(campaign), csrf_token=csrf_token(page))
+    data["round"] = re.search(r'name="round" type="hidden" value="([^"]+)"', page).group(1)
+    response = client.post(f"/s/{token}/questions", data=data)
+    assert response.status_code == 410 and "closed" in response.get_data(as_text=True)
+    forged = dict(data, round="1.forged")
+    assert client.post(f"/s/{token}/questions", data=forged).status_code == 404
+    assert client.get(f"/s/{token}").status_code == 404  # without a form: an unknown link
+    assert count(session, Response) == 0
 
 
 TAMPERED = [
