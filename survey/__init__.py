@@ -84,7 +84,22 @@ def register_extensions(app: Flask) -> None:
             "segment_title": segment_title,
             "segment_option": segment_option,
             "segments_by_key": lambda segments: {q["key"]: q for q in segments},
+            "may": _may,
         }
+
+
+def _may(permission: str, organisation_id: int | None = None) -> bool:
+    """In templates: whether the logged-in user may do ``permission`` (in an organisation, or
+    ``compare`` anywhere)."""
+    from flask_login import current_user
+
+    from survey.services import access
+
+    if not current_user.is_authenticated:
+        return False
+    if organisation_id is None:
+        return access.may_compare(current_user) if permission == "compare" else False
+    return access.may(current_user, organisation_id, permission)
 
 
 def register_commands(app: Flask) -> None:

@@ -32,6 +32,9 @@ def load_settings(instance_path: str) -> dict:
             os.environ.get("COMMENT_MIN_GROUP_SIZE", str(policy.COMMENT_MIN_GROUP_SIZE))
         ),
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute"),
+        # a login session ends after this long without a request, and after this long in all
+        "SESSION_IDLE_MINUTES": int(os.environ.get("SESSION_IDLE_MINUTES", "30")),
+        "SESSION_MAX_HOURS": int(os.environ.get("SESSION_MAX_HOURS", "12")),
         # open links: browsers that start the survey per client address (generous: a company may
         # sit behind one address), and submissions per browser
         "OPEN_LINK_START_LIMIT": os.environ.get("OPEN_LINK_START_LIMIT", "1000 per hour"),

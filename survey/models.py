@@ -78,10 +78,16 @@ class User(UserMixin, Base):
     name: Mapped[str] = mapped_column(sa.String(200), default="")
     password_hash: Mapped[str] = mapped_column(sa.String(255))
     is_admin: Mapped[bool] = mapped_column(default=False)
+    # part of the login session's id: raising it (logout, new password) ends every session
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
     )
+
+    def get_id(self) -> str:
+        """The id Flask-Login keeps in the session: the user and its session version."""
+        return f"{self.id}:{self.session_version or 0}"
 
 
 class Membership(Base):

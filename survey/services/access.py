@@ -1,7 +1,20 @@
-"""Who may see what: the one place where organisations and rounds are filtered per user.
+"""Who may see and do what: the one place where organisations and rounds are filtered per user,
+and where each role's permissions are decided.
 
 HR and consultants see the organisations they are members of; an admin sees every organisation.
-Anything else raises :class:`NotFound`, so that nobody learns which rounds exist elsewhere.
+Anything else raises :class:`NotFound`, so that nobody learns which rounds exist elsewhere. Within
+an organisation it may see, a user may do what its role there allows (:data:`PERMISSIONS`);
+anything more raises :class:`Forbidden`.
+
+- ``view``: the rounds, their reports and exports, the action plan (every role);
+- ``prepare``: create a round (HR, consultants: a consultant may set up a client's round);
+- ``run``: open and close a round, create personal links, manage its participant list and
+  e-mail (HR: the organisation owns its people and their links — a consultant never holds one);
+- ``plan``: add, edit and remove actions in the action plan (HR);
+- ``compare``: the portfolio, comparisons across organisations and the benchmark page
+  (consultants).
+
+An admin may do everything everywhere.
 """
 
 from __future__ import annotations
@@ -10,7 +23,38 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from survey.models import Campaign, Membership, Organisation, User, valid_id
-from survey.services.errors import NotFound
+from survey.services.errors import Forbidden, NotFound
+
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "hr": frozenset({"view", "prepare", "run", "plan"}),
+    "consultant": frozenset({"view", "prepare", "compare"}),
+}
+EVERYTHING = frozenset().union(*PERMISSIONS.values())
+
+
+def role_in(user: User, organisation_id: int) -> str | None:
+    """``user``'s role in an organisation ("admin" for an admin), or None."""
+    if user.is_admin:
+        return "admin"
+    return next((m.role for m in user.memberships if m.organisation_id == organisation_id), None)
+
+
+def may(user: User, organisation_id: int, permission: str) -> bool:
+    """Whether ``user`` may do ``permission`` in this organisation."""
+    if permission not in EVERYTHING:
+        raise ValueError(f"unknown permission {permission!r}")
+    role = role_in(user, organisation_id)
+    return role == "admin" or permission in PERMISSIONS.get(role, frozenset())
+
+
+def may_compare(user: User) -> bool:
+    """Whether ``user`` may open the portfolio, comparisons and the benchmark page."""
+    return user.is_admin or any("compare" in PERMISSIONS[m.role] for m in user.memberships)
+
+
+def require_compare(user: User) -> None:
+    if not may_compare(user):
+        raise Forbidden("comparing organisations is for consultants")
 
 
 def visible_organisations(user: User) -> sa.Select:
@@ -27,8 +71,10 @@ def visible_campaigns(user: User) -> sa.Select:
     return sa.select(Campaign).where(Campaign.organisation_id.in_(ids)).order_by(Campaign.id.desc())
 
 
-def organisation_for(session: Session, user: User, organisation_id: int) -> Organisation:
-    """The organisation with this id, if ``user`` may see it."""
+def organisation_for(
+    session: Session, user: User, organisation_id: int, permission: str = "view"
+) -> Organisation:
+    """The organisation with this id, if ``user`` may see it and do ``permission`` there."""
     if not valid_id(organisation_id):
         raise NotFound(f"organisation {organisation_id}")
     organisation = session.scalar(
@@ -36,13 +82,26 @@ def organisation_for(session: Session, user: User, organisation_id: int) -> Orga
     )
     if organisation is None:
         raise NotFound(f"organisation {organisation_id}")
+    if not may(user, organisation.id, permission):
+        raise Forbidden(f"your role does not allow {permission!r} here")
     return organisation
 
 
-def campaign_for(session: Session, user: User, campaign_id: int) -> Campaign:
-    """The round with this id, if ``user`` may see its organisation."""
+def campaign_for(
+    session: Session, user: User, campaign_id: int, permission: str = "view"
+) -> Campaign:
+    """The round with this id, if ``user`` may see its organisation and do ``permission``."""
     campaign = session.get(Campaign, campaign_id) if valid_id(campaign_id) else None
     if campaign is None:
         raise NotFound(f"campaign {campaign_id}")
-    organisation_for(session, user, campaign.organisation_id)
+    organisation_for(session, user, campaign.organisation_id, permission)
     return campaign
+
+
+def organisations_allowing(session: Session, user: User, permission: str) -> list[Organisation]:
+    """The organisations where ``user`` may do ``permission`` (for choosing one in a form)."""
+    return [
+        organisation
+        for organisation in session.scalars(visible_organisations(user))
+        if may(user, organisation.id, permission)
+    ]

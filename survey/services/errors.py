@@ -9,3 +9,7 @@ class InvalidInput(ValueError):
 
 class NotFound(LookupError):
     """Nothing by that id, or nothing this user may see (HTTP 404: nobody learns which exists)."""
+
+
+class Forbidden(PermissionError):
+    """Something the user may see but whose role does not allow this (HTTP 403)."""

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import gzip
 import re
+from functools import lru_cache
+from importlib.resources import files
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -12,7 +15,8 @@ from survey.models import ROLES, Membership, Organisation, User
 from survey.services.errors import InvalidInput
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-PASSWORD_MIN_LENGTH = 8
+PASSWORD_MIN_LENGTH = 12  # OWASP ASVS 2.1.1
+PASSWORD_MAX_LENGTH = 128  # ASVS 2.1.2: at least 64 allowed; more only costs hashing time
 
 
 def add_user(
@@ -27,7 +31,7 @@ def add_user(
     email = (email or "").strip().lower()
     if not EMAIL_PATTERN.match(email):
         raise InvalidInput(f"{email!r} is not an e-mail address")
-    check_password(password)
+    check_password(password, email)
     if session.scalar(sa.select(User).filter_by(email=email)) is not None:
         raise InvalidInput(f"user {email!r} exists already")
     for _, role in memberships:
@@ -61,16 +65,59 @@ def user_by_email(session: Session, email: str) -> User:
 
 
 def set_password(session: Session, user: User, password: str) -> None:
-    check_password(password)
+    """A new password; every session of the account ends (log in again everywhere)."""
+    check_password(password, user.email)
     user.password_hash = generate_password_hash(password)
+    end_sessions(user)
     session.commit()
 
 
-def check_password(password: str) -> None:
-    if len(password or "") < PASSWORD_MIN_LENGTH:
+def end_sessions(user: User) -> None:
+    """End every login session of ``user``: their cookies name an older session version."""
+    user.session_version = (user.session_version or 0) + 1
+
+
+def check_password(password: str, email: str = "") -> None:
+    """A new password: 12 to 128 characters, not a common password (nor one with only digits or
+    punctuation added), not the e-mail address. No rules about kinds of characters (ASVS 2.1.9)."""
+    password = password or ""
+    if len(password) < PASSWORD_MIN_LENGTH:
         raise InvalidInput(f"a password needs at least {PASSWORD_MIN_LENGTH} characters")
+    if len(password) > PASSWORD_MAX_LENGTH:
+        raise InvalidInput(f"a password has at most {PASSWORD_MAX_LENGTH} characters")
+    local = (email or "").split("@")[0].lower()
+    if is_common(password) or (len(local) >= 4 and local in password.lower()):
+        raise InvalidInput(
+            "this password is too easy to guess (it is a common password, or made from one or "
+            "from the e-mail address); a few unrelated words make a good one"
+        )
+
+
+_SURROUNDING = re.compile(r"^[\d\W_]+|[\d\W_]+$")
+
+
+def is_common(password: str) -> bool:
+    """Whether the password is on the list of common passwords, or is one of them with only
+    digits or punctuation around it ("Password2024!"), or one character repeated."""
+    lowered = password.lower()
+    if len(set(lowered)) <= 2:
+        return True
+    common = _common_passwords()
+    core = _SURROUNDING.sub("", lowered)
+    return lowered in common or (len(core) >= 4 and core in common) or core == ""
+
+
+@lru_cache(maxsize=1)
+def _common_passwords() -> frozenset[str]:
+    data = (files("survey.data") / "common-passwords.txt.gz").read_bytes()
+    return frozenset(gzip.decompress(data).decode("utf-8").split())
 
 
 def user_by_id(session: Session, user_id: str) -> User | None:
-    """The user behind a login session's id, or None."""
-    return session.get(User, int(user_id)) if user_id.isdigit() else None
+    """The user behind a login session's id (``<id>:<session version>``), or None when the id is
+    malformed or its session has ended (logged out, or the password changed since)."""
+    number, _, version = (user_id or "").partition(":")
+    if not (number.isdigit() and version.isdigit()) or len(number) > 12:
+        return None
+    user = session.get(User, int(number))
+    return user if user is not None and user.session_version == int(version) else None

@@ -31,6 +31,13 @@ MESSAGES = {
             "used once, so that every voice counts once."
         ),
     ),
+    403: (
+        _l("Not for your role"),
+        _l(
+            "Your role in this organisation does not allow this. Opening and closing rounds, "
+            "personal links, participant lists and the action plan are for its HR team."
+        ),
+    ),
     410: (
         _l("This survey has closed"),
         _l("Thank you for your interest. This survey round is closed and no longer takes answers."),
@@ -53,6 +60,7 @@ MESSAGES = {
 DOMAIN_STATUS = {
     errors.NotFound: 404,
     errors.InvalidInput: 400,
+    errors.Forbidden: 403,
     responses.UnknownLink: 404,
     responses.CampaignNotOpen: 404,
     responses.TokenAlreadyUsed: 409,

@@ -21,7 +21,8 @@ blueprint = Blueprint("consult", __name__)
 @blueprint.before_request
 @login_required
 def require_login():
-    """Every consultant page needs a logged-in user."""
+    """Every consultant page needs a logged-in user whose role may compare organisations."""
+    access.require_compare(current_user)
 
 
 def _portfolio():

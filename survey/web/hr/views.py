@@ -29,8 +29,8 @@ def require_login():
     """Every HR page needs a logged-in user."""
 
 
-def _campaign(campaign_id: int):
-    return access.campaign_for(db.session, current_user, campaign_id)
+def _campaign(campaign_id: int, permission: str = "view"):
+    return access.campaign_for(db.session, current_user, campaign_id, permission)
 
 
 def _posted_button() -> None:
@@ -50,10 +50,14 @@ def campaign_list():
 def new_campaign():
     """Create a survey round."""
     form = CampaignForm()
-    organisations = db.session.scalars(access.visible_organisations(current_user)).all()
+    organisations = access.organisations_allowing(db.session, current_user, "prepare")
+    if not organisations:
+        abort(403)
     form.organisation.choices = [SelectChoice(o.id, o.name) for o in organisations]
     if form.validate_on_submit():
-        organisation = access.organisation_for(db.session, current_user, form.organisation.data)
+        organisation = access.organisation_for(
+            db.session, current_user, form.organisation.data, "prepare"
+        )
         try:
             created = campaigns.create_campaign(db.session, organisation, **form.settings())
         except InvalidInput as exc:
@@ -81,7 +85,7 @@ def campaign(campaign_id: int):
 @blueprint.post("/campaigns/<int:campaign_id>/<any(open, close):action>")
 def set_status(campaign_id: int, action: str):
     """Open or close a round."""
-    item = _campaign(campaign_id)
+    item = _campaign(campaign_id, "run")
     _posted_button()
     try:
         campaigns.set_status(db.session, item, "open" if action == "open" else "closed")
@@ -94,7 +98,7 @@ def set_status(campaign_id: int, action: str):
 @blueprint.post("/campaigns/<int:campaign_id>/invitations")
 def invitations(campaign_id: int):
     """Create personal links and hand them over once, as a CSV download."""
-    item = _campaign(campaign_id)
+    item = _campaign(campaign_id, "run")
     form = InvitationForm()
     if not form.validate_on_submit() or item.status == "closed":
         abort(400)
@@ -153,7 +157,7 @@ def report_json(campaign_id: int):
 @blueprint.post("/campaigns/<int:campaign_id>/actions")
 def add_action(campaign_id: int):
     """Turn one of the report's recommendations into an action."""
-    item = _campaign(campaign_id)
+    item = _campaign(campaign_id, "plan")
     _posted_button()
     key = request.form.get("recommendation", "")
     try:
@@ -180,7 +184,7 @@ def action_plan(campaign_id: int):
 @blueprint.post("/campaigns/<int:campaign_id>/actions/<int:action_id>")
 def edit_action(campaign_id: int, action_id: int):
     """Save an action's owner, due date, status and note."""
-    action = actions.action_of(db.session, _campaign(campaign_id), action_id)
+    action = actions.action_of(db.session, _campaign(campaign_id, "plan"), action_id)
     form = ActionEditForm(prefix=f"a{action.id}")
     if not form.validate_on_submit():
         abort(400)
@@ -192,7 +196,7 @@ def edit_action(campaign_id: int, action_id: int):
 @blueprint.post("/campaigns/<int:campaign_id>/actions/<int:action_id>/delete")
 def delete_action(campaign_id: int, action_id: int):
     """Remove an action from the plan."""
-    action = actions.action_of(db.session, _campaign(campaign_id), action_id)
+    action = actions.action_of(db.session, _campaign(campaign_id, "plan"), action_id)
     _posted_button()
     actions.delete(db.session, action)
     flash(_("Action removed."), "info")

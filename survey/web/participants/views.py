@@ -26,7 +26,8 @@ def require_login():
 
 
 def _campaign(campaign_id: int):
-    return access.campaign_for(db.session, current_user, campaign_id)
+    """A round whose participant list and e-mail the user may manage (HR: ``run``)."""
+    return access.campaign_for(db.session, current_user, campaign_id, "run")
 
 
 def _signer() -> URLSafeSerializer:

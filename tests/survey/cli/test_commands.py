@@ -162,7 +162,7 @@ def test_bad_arguments_exit_2_and_change_nothing(runner, session, org, args, mes
 
 def test_short_password_is_refused(runner, session, org):
     result = runner.invoke(args=["user", "add", "a@b.example", "--password-stdin"], input="short\n")
-    assert result.exit_code == 2 and "at least 8 characters" in result.output
+    assert result.exit_code == 2 and "at least 12 characters" in result.output
     assert rows(session, User) == 0
 
 

@@ -110,7 +110,7 @@ ROLE_ROUTES = [
 EXPECTED = {  # role → status per route, in ROLE_ROUTES order
     "anonymous": [302, 302, 302, 302, 302, 302],
     "consultant": [200, 200, 200, 200, 200, 404],
-    "hr": [200, 200, 200, 404, 404, 404],
+    "hr": [403, 403, 403, 403, 403, 403],  # comparing organisations is for consultants
     "admin": [200, 200, 200, 200, 200, 200],
 }
 LOGINS = {

@@ -113,42 +113,82 @@ def test_login_is_rate_limited(app, auth, world):
     assert statuses[:10] == [401] * 10 and statuses[10] == 429
 
 
+# (method, route, permission): what each page needs (see survey.services.access.PERMISSIONS)
 ROUTES = [
-    ("get", "/campaigns/{own}"),
-    ("get", "/campaigns/{own}/report"),
-    ("get", "/campaigns/{own}/report.pdf"),
-    ("get", "/campaigns/{own}/report.csv"),
-    ("get", "/campaigns/{own}/report.json"),
-    ("post", "/campaigns/{own}/invitations"),
-    ("post", "/campaigns/{own}/close"),
+    ("get", "/campaigns/{id}", "view"),
+    ("get", "/campaigns/{id}/report", "view"),
+    ("get", "/campaigns/{id}/report.pdf", "view"),
+    ("get", "/campaigns/{id}/report.csv", "view"),
+    ("get", "/campaigns/{id}/report.json", "view"),
+    ("get", "/campaigns/{id}/actions", "view"),
+    ("post", "/campaigns/{id}/actions", "plan"),
+    ("post", "/campaigns/{id}/invitations", "run"),
+    ("post", "/campaigns/{id}/close", "run"),
+    ("get", "/campaigns/{id}/participants", "run"),
+    ("post", "/campaigns/{id}/participants/send", "run"),
+    ("get", "/campaigns/new", "prepare"),
+    ("get", "/portfolio", "compare"),
+    ("get", "/benchmark", "compare"),
+    ("get", "/compare?campaign={id}", "compare"),
 ]
-# role → expected status on the own organisation's pages, and on the other's
-MATRIX = {"anonymous": (302, 302), "hr": ("ok", 404), "admin": ("ok", "ok")}
+ROLES = {  # who logs in, and what that role may do in its own organisation
+    "hr": ("hr@acme.example", {"view", "prepare", "run", "plan"}),
+    "consultant": ("advisor@example.org", {"view", "prepare", "compare"}),
+    "admin": ("admin@example.org", {"view", "prepare", "run", "plan", "compare"}),
+}
 
 
-@pytest.mark.parametrize("role", list(MATRIX))
-@pytest.mark.parametrize(("method", "route"), ROUTES)
-def test_access_matrix(auth, world, role, method, route):
-    if role == "hr":
-        auth.login("hr@acme.example")
-    elif role == "admin":
-        auth.login("admin@example.org")
-    for target, expected in zip(("acme", "globex"), MATRIX[role], strict=True):
-        url = route.format(own=world[target])
+@pytest.fixture
+def consultant(world, session):
+    acme = session.get(Campaign, world["acme"]).organisation
+    add_user(session, "advisor@example.org", PASSWORD, memberships=((acme, "consultant"),))
+
+
+@pytest.mark.parametrize("role", [*ROLES, "anonymous"])
+@pytest.mark.parametrize(("method", "route", "permission"), ROUTES)
+def test_role_matrix(auth, world, consultant, role, method, route, permission):
+    """Every role on every page: allowed (200/302), refused for the role (403), invisible in
+    another organisation (404), or sent to the login page."""
+    if role != "anonymous":
+        assert auth.login(ROLES[role][0]).status_code == 302
+    own = auth.client
+    for target in ("acme", "globex"):
+        url = route.format(id=world[target])
         if method == "get":
-            response = auth.client.get(url)
+            response = own.get(url)
         else:
-            page = "/login" if role == "anonymous" else "/campaigns/new"
-            data = {"count": "2", "csrf_token": auth.token(page)}
-            response = auth.client.post(url, data=data)
-        if expected == "ok":
-            assert response.status_code in (200, 302), (url, response.status_code)
-            if response.status_code == 302:
-                assert "/login" not in response.headers["Location"]
+            data = {
+                "count": "2",
+                "recommendation": "guidelines-1-2-a",
+                "csrf_token": auth.token("/login"),
+            }
+            response = own.post(url, data=data)
+        status = response.status_code
+        if role == "anonymous":
+            assert status == 302 and "/login" in response.headers["Location"], url
+            continue
+        allowed = permission in ROLES[role][1]
+        foreign = target == "globex" and role != "admin" and "{id}" in route
+        if foreign and (allowed or not route.startswith("/compare")):
+            assert status == 404, (url, status)  # another organisation's round: invisible
+        elif allowed:
+            assert status in (200, 302, 400), (url, status)
+            if status == 302:
+                assert "/login" not in response.headers["Location"], url
         else:
-            assert response.status_code == expected, url
-            if expected == 302:
-                assert "/login" in response.headers["Location"]
+            assert status == 403, (url, status)
+
+
+def test_pages_offer_only_what_the_role_may_do(auth, world, consultant, closed):
+    auth.login("advisor@example.org")
+    page = auth.client.get(f"/campaigns/{world['acme']}").get_data(as_text=True)
+    assert "Close the round" not in page and "Participant list" not in page
+    report = auth.client.get(f"/campaigns/{world['acme']}/report").get_data(as_text=True)
+    assert "Make this an action" not in report and "Portfolio" in report
+    auth.client.delete_cookie("session")
+    auth.login("hr@acme.example")
+    report = auth.client.get(f"/campaigns/{world['acme']}/report").get_data(as_text=True)
+    assert "Make this an action" in report and "Portfolio" not in report
 
 
 def test_other_organisations_rounds_are_invisible(auth, world, session):
