@@ -58,6 +58,7 @@ bench: $(DEV_STAMP)
 	$(BIN)/python bench/submit.py
 	$(BIN)/python bench/report.py
 	$(BIN)/python bench/mail.py
+	$(BIN)/python bench/stats.py
 
 soak: $(DEV_STAMP)
 	$(BIN)/python bench/soak.py

@@ -16,7 +16,6 @@ import numpy as np
 from reports.groups import audit, breakdown, figure, leaders_and_employees, segment_answers
 from scoring.benchmark import (
     benjamini_hochberg,
-    combine_summaries,
     pool_position,
     welch,
     welch_from_stats,
@@ -25,6 +24,7 @@ from scoring.disclosure import enough, merge_small_bins
 from scoring.drivers import key_drivers
 from scoring.instrument import Instrument
 from scoring.recommend import prioritise
+from scoring.reliability import ITEM_REST_FLAG, RELIABILITY_MIN_N, item_rest_correlations
 from scoring.scores import (
     LEVEL_NAMES,
     maturity_level,
@@ -78,7 +78,9 @@ class Report:
     overall: dict[str, Any] | None = None
     dimensions: list[dict[str, Any]] = field(default_factory=list)
     outcome: dict[str, Any] | None = None
-    drivers: list[dict[str, Any]] = field(default_factory=list)
+    # relative weights for advocacy: {"n", "r_squared", "principles": [{key, weight, share, low,
+    # high}]}; None when fewer than 30 people have complete data (too few to tell)
+    drivers: dict[str, Any] | None = None
     recommendations: list[dict[str, Any]] = field(default_factory=list)
     breakdowns: list[dict[str, Any]] = field(default_factory=list)
     leaders: dict[str, Any] | None = None
@@ -179,24 +181,26 @@ def build_report(
     audited = audit(current.segment_questions, answers, scores, keys, k)
 
     report.dimensions = [
-        _dimension(instrument, dim, lang, k)
+        _dimension(instrument, dim, lang, k, points[:, instrument.dimension_columns[dim.key]])
         if audited.shown("total", dim.key)
         else _hidden_dimension(instrument, dim.key, lang)
         for dim in result.dimensions
     ]
     report.overall = _overall(result, scores, report.dimensions)
     if result.outcome is not None and enough(result.outcome.n, k):
-        report.outcome = _dimension(instrument, result.outcome, lang, k)
+        report.outcome = _dimension(
+            instrument, result.outcome, lang, k, points[:, instrument.outcome_columns]
+        )
         outcome = respondent_outcome(points, instrument)
-        drivers = key_drivers(scores, outcome, keys)
-        report.drivers = [
-            {"key": d.key, "rho": _f(d.statistic), "pvalue": _f(d.pvalue), "n": d.n}
-            for d in drivers
-        ]
-    strengths = {d["key"]: (d["rho"] if d["rho"] is not None else np.nan) for d in report.drivers}
+        found = key_drivers(scores, outcome, keys, seed=seed)
+        report.drivers = _drivers(found) if found is not None else None
+    weights = {row["key"]: row["weight"] for row in (report.drivers or {}).get("principles", [])}
     shown = {d["key"] for d in report.dimensions if d["shown"]}
     picks = prioritise(
-        instrument, {d.key: d.statistic for d in result.dimensions if d.key in shown}, strengths
+        instrument,
+        {d.key: d.statistic for d in result.dimensions if d.key in shown},
+        weights,
+        targets=_targets(pool, thresholds),
     )
     report.recommendations = [_recommendation(p, lang) for p in picks]
     report.breakdowns = [
@@ -274,6 +278,7 @@ def _kept_report(
                 "ci95": [_f(low), _f(high)] if not np.isnan(low) else None,
                 "level": level,
                 "level_name": LEVEL_NAMES.get(level),
+                "levels": _levels(low, high, level),
                 "favourable": None,
                 "neutral": None,
                 "unfavourable": None,
@@ -293,7 +298,10 @@ def _kept_report(
             "level_name": LEVEL_NAMES.get(level),
         }
     picks = prioritise(
-        instrument, {d["key"]: d["score"] for d in report.dimensions if d["shown"]}, {}
+        instrument,
+        {d["key"]: d["score"] for d in report.dimensions if d["shown"]},
+        {},
+        targets=_targets(pool, thresholds),
     )
     report.recommendations = [_recommendation(p, lang) for p in picks]
     if pool is not None and len(pool) >= thresholds.pool_min_organisations:
@@ -312,8 +320,48 @@ def _recommendation(p, lang: str) -> dict[str, Any]:
         "text": p.recommendation.text[lang],
         "priority": _f(p.priority),
         "driver": _f(p.driver),
-        "distance": _f(p.distance),
+        "target": _f(p.target),
+        "gap": _f(p.gap),
     }
+
+
+def _drivers(found) -> dict[str, Any]:
+    """Relative weights as the report carries them, strongest first."""
+    rows = [
+        {
+            "key": key,
+            "weight": _f(found.weights[i]),
+            "share": _f(found.shares[i]),
+            "low": _f(found.low[i]),
+            "high": _f(found.high[i]),
+        }
+        for i, key in enumerate(found.keys)
+    ]
+    rows.sort(key=lambda row: -row["weight"])
+    return {
+        "n": found.n,
+        "r_squared": _f(found.r_squared),
+        "resamples": found.resamples,
+        "principles": rows,
+    }
+
+
+def _targets(pool: list[dict[str, Any]] | None, thresholds: Thresholds) -> dict[str, float] | None:
+    """Per principle, the top-25 % mark of the pool's organisation means (the target of "where to
+    start") — only from a pool large enough to be shown."""
+    if pool is None or len(pool) < thresholds.pool_min_organisations:
+        return None
+    keys = {key for entry in pool for key in entry["dimensions"]}
+    targets = {}
+    for key in keys:
+        means = [
+            entry["dimensions"][key]["mean"]
+            for entry in pool
+            if entry["dimensions"].get(key, {}).get("mean") is not None
+        ]
+        if len(means) >= thresholds.pool_min_organisations:
+            targets[key] = float(np.percentile(means, 75))
+    return targets
 
 
 def _names(instrument: Instrument, key: str, lang: str):
@@ -329,10 +377,19 @@ def _hidden_dimension(instrument: Instrument, key: str, lang: str) -> dict[str, 
     return {"key": key, "name": name, "description": description, "shown": False}
 
 
-def _dimension(instrument: Instrument, dim, lang: str, k: int) -> dict[str, Any]:
+def _dimension(
+    instrument: Instrument, dim, lang: str, k: int, block: np.ndarray | None = None
+) -> dict[str, Any]:
     low, high = dim.confidence_interval()
-    alpha = dim.alpha.statistic if dim.alpha is not None else np.nan
-    alpha_ci = dim.alpha.confidence_interval() if dim.alpha is not None else (np.nan, np.nan)
+    # reliability only from 30 complete respondents: below that its interval spans most of [0, 1]
+    reliable = dim.alpha is not None and dim.alpha.n >= RELIABILITY_MIN_N
+    alpha = dim.alpha.statistic if reliable else np.nan
+    alpha_ci = dim.alpha.confidence_interval() if reliable else (np.nan, np.nan)
+    item_rest = (
+        item_rest_correlations(block)
+        if block is not None and reliable
+        else np.full(len(_names(instrument, dim.key, lang)[0]), np.nan)
+    )
     items, name, description = _names(instrument, dim.key, lang)
     return {
         "key": dim.key,
@@ -345,17 +402,22 @@ def _dimension(instrument: Instrument, dim, lang: str, k: int) -> dict[str, Any]
         "ci95": [_f(low), _f(high)] if not np.isnan(low) else None,
         "level": dim.level,
         "level_name": LEVEL_NAMES.get(dim.level),
+        "levels": _levels(low, high, dim.level),
         "favourable": _f(dim.favourable),
         "neutral": _f(dim.neutral),
         "unfavourable": _f(dim.unfavourable),
         "alpha": _f(alpha),
         "alpha_ci95": [_f(alpha_ci[0]), _f(alpha_ci[1])] if not np.isnan(alpha) else None,
-        "alpha_warning": bool(not np.isnan(alpha) and alpha < ALPHA_WARNING),
+        "alpha_n": int(dim.alpha.n) if dim.alpha is not None else 0,
+        # the warning looks at the interval: reliability may well be below 0.7
+        "alpha_warning": bool(not np.isnan(alpha) and alpha_ci[0] < ALPHA_WARNING),
         "items": [
             {
                 "key": item.key,
                 "text": item.text[lang],
                 "reverse": item.reverse,
+                "item_rest": _f(item_rest[i]),
+                "weak": bool(not np.isnan(item_rest[i]) and item_rest[i] < ITEM_REST_FLAG),
                 # what people answered, in the scale's order (for a reverse-keyed statement,
                 # agreeing is unfavourable); no answer given by 1 … k−1 people stands on its own
                 "counts": [0, *_as_answered(dim.distribution[i][1:].tolist(), k, item.reverse)],
@@ -372,6 +434,14 @@ def _as_answered(keyed: list[int], k: int, reverse: bool) -> list[int]:
     return merged[::-1] if reverse else merged
 
 
+def _levels(low: float, high: float, level: int) -> list[int]:
+    """The maturity levels the 95 % interval spans ([2, 3] reads "level 2–3"): one level only
+    when the whole interval lies in its band."""
+    if low is None or high is None or np.isnan(low) or np.isnan(high):
+        return [int(level)]
+    return [int(maturity_level(low)), int(maturity_level(high))]
+
+
 def _overall(result, scores: np.ndarray, dimensions: list[dict]) -> dict[str, Any] | None:
     """The mean of the principle scores — only when every principle's score is shown (else the
     overall and the shown ones would give the hidden one away)."""
@@ -386,6 +456,7 @@ def _overall(result, scores: np.ndarray, dimensions: list[dict]) -> dict[str, An
         "ci95": [_f(low), _f(high)],
         "level": result.overall.level,
         "level_name": LEVEL_NAMES.get(result.overall.level),
+        "levels": _levels(low, high, result.overall.level),
     }
 
 
@@ -409,7 +480,11 @@ def _before(instrument, previous: RoundData) -> dict[str, tuple] | None:
 def _trend(
     instrument, previous: RoundData, scores, dimensions, actions, thresholds: Thresholds
 ) -> dict[str, Any] | None:
-    """Each principle's change since the previous round, with Welch's test and BH correction.
+    """Each principle's change since the previous round: Welch's test (the same test the
+    comparison of two rounds uses), BH-corrected across the principles, the difference with its
+    95 % interval and Hedges' g with its interval. A change is called real only when the corrected
+    p is below the significance level *and* it is at least the instrument's minimal important
+    difference (3 points by default): with thousands of people, tiny changes are significant.
 
     From the previous round's answers while they exist; after they were purged, from the
     aggregates kept of it (Welch's t from summary statistics gives the same test). Only for the
@@ -439,56 +514,71 @@ def _trend(
         return None
     adjusted = benjamini_hochberg([t.pvalue for t in tests])
     for row, test, p in zip(rows, tests, adjusted, strict=True):
+        significant = bool(not np.isnan(p) and p < thresholds.significance)
+        important = bool(abs(test.difference) >= instrument.minimal_important_difference)
         row.update(
             difference=_f(test.difference),
+            difference_ci95=[_f(test.ci_low), _f(test.ci_high)],
             pvalue=_f(test.pvalue),
             pvalue_bh=_f(p),
             effect_size=_f(test.effect_size),
-            significant=bool(not np.isnan(p) and p < thresholds.significance),
+            effect_size_ci95=[_f(test.g_low), _f(test.g_high)],
+            statistically_significant=significant,
+            significant=significant and important,  # real: significant and large enough
             actions=actions.get(row["key"], []),
         )
     kinds = {kind for kind, _figures in before.values()}
-    return {"previous": previous.name, "from_aggregates": kinds == {"kept"}, "dimensions": rows}
+    return {
+        "previous": previous.name,
+        "from_aggregates": kinds == {"kept"},
+        "minimal_important_difference": instrument.minimal_important_difference,
+        "dimensions": rows,
+    }
+
+
+TOP10_MIN_ORGANISATIONS = 10  # a top-10 % mark needs at least ten organisations to mean anything
 
 
 def pool_comparison(
-    dimensions: list[dict[str, Any]], pool: list[dict[str, Any]], significance: float
+    dimensions: list[dict[str, Any]], pool: list[dict[str, Any]], significance: float = 0.05
 ) -> dict:
-    """Each principle against the pool: percentile rank among the organisations, the pool's
-    median, top 25 % and top 10 %, and Welch's t from summary statistics against all the pool's
-    respondents, with Benjamini-Hochberg across the principles.
+    """Each principle against the pool's *organisations* (one mean per organisation, as Culture
+    Amp, Glint, Peakon and Qualtrics benchmark): percentile rank among the organisation means
+    (``percentileofscore(kind="mean")``), their median, top-25 % and (from ten organisations)
+    top-10 % marks. The round is "above" or "below" the pool only when its whole 95 % interval lies
+    above or below the pool's median; otherwise "within". No test against the pool's respondents
+    as one sample: 9–27 % of the variance lies between organisations, which such a test ignores.
 
     ``pool`` holds one entry per organisation: ``{"external": bool, "dimensions": {key: {"n",
-    "mean", "sd", …}}}``.
+    "mean", "sd", …}}}``. (``significance`` is kept for callers; no p-value is computed.)
     """
-    rows, pvalues = [], []
+    rows = []
     for dim in dimensions:
-        figures = [entry["dimensions"][dim["key"]] for entry in pool]
-        position = pool_position(dim["score"], [f["mean"] for f in figures])
-        n, mean, sd = combine_summaries(
-            [f["n"] for f in figures],
-            [f["mean"] for f in figures],
-            [f["sd"] if f["sd"] is not None else np.nan for f in figures],
-        )
-        difference = welch_from_stats(mean, sd, n, dim["score"], dim["sd"], dim["n"])
-        pvalues.append(difference.pvalue)
+        means = [
+            entry["dimensions"][dim["key"]]["mean"]
+            for entry in pool
+            if entry["dimensions"].get(dim["key"], {}).get("mean") is not None
+        ]
+        position = pool_position(dim["score"], means)
+        low, high = dim["ci95"] or (None, None)
+        if low is not None and low > position.median:
+            verdict = "above"
+        elif high is not None and high < position.median:
+            verdict = "below"
+        else:
+            verdict = "within"
         rows.append(
             {
                 "key": dim["key"],
+                "organisations": len(means),
                 "percentile": _f(position.percentile),
                 "median": _f(position.median),
                 "top25": _f(position.top25),
-                "top10": _f(position.top10),
-                "pool_mean": _f(mean),
-                "pool_n": n,
-                "difference": _f(difference.difference),
-                "pvalue": _f(difference.pvalue),
-                "effect_size": _f(difference.effect_size),
+                "top10": _f(position.top10) if len(means) >= TOP10_MIN_ORGANISATIONS else None,
+                "difference": _f(dim["score"] - position.median),
+                "verdict": verdict,
             }
         )
-    for row, adjusted in zip(rows, benjamini_hochberg(pvalues), strict=True):
-        row["pvalue_bh"] = _f(adjusted)
-        row["significant"] = bool(not np.isnan(adjusted) and adjusted < significance)
     return {
         "organisations": len(pool),
         "external": sum(bool(e.get("external")) for e in pool),

@@ -15,6 +15,7 @@ __all__ = [
     "benjamini_hochberg",
     "combine_summaries",
     "compare_groups",
+    "dunn",
     "hedges_g",
     "pool_marks",
     "pool_position",
@@ -34,6 +35,19 @@ class Difference:
     effect_size: float  # Hedges' g
     n_a: int
     n_b: int
+    ci_low: float = np.nan  # 95 % Welch interval of the difference
+    ci_high: float = np.nan
+    g_low: float = np.nan  # 95 % interval of Hedges' g (normal approximation, Hedges & Olkin)
+    g_high: float = np.nan
+
+
+def _g_interval(g: float, n_a: int, n_b: int) -> tuple[float, float]:
+    """Hedges & Olkin (1985): SE(g) ≈ √((n₁+n₂)/(n₁n₂) + g²/(2(n₁+n₂)))."""
+    if np.isnan(g):
+        return (np.nan, np.nan)
+    se = np.sqrt((n_a + n_b) / (n_a * n_b) + g**2 / (2 * (n_a + n_b)))
+    z = stats.norm.ppf(0.975)
+    return (float(g - z * se), float(g + z * se))
 
 
 def hedges_g(a: np.ndarray, b: np.ndarray) -> float:
@@ -56,13 +70,18 @@ def welch(a, b) -> Difference:
     if a.size < 2 or b.size < 2:
         return Difference(np.nan, np.nan, np.nan, np.nan, int(a.size), int(b.size))
     result = stats.ttest_ind(b, a, equal_var=False)
+    low, high = result.confidence_interval(0.95)
+    g = hedges_g(a, b)
     return Difference(
         float(b.mean() - a.mean()),
         float(result.statistic),
         float(result.pvalue),
-        hedges_g(a, b),
+        g,
         int(a.size),
         int(b.size),
+        float(low),
+        float(high),
+        *_g_interval(g, a.size, b.size),
     )
 
 
@@ -134,6 +153,10 @@ def welch_from_stats(mean_a, sd_a, n_a, mean_b, sd_b, n_b) -> Difference:
     result = stats.ttest_ind_from_stats(mean_b, sd_b, n_b, mean_a, sd_a, n_a, equal_var=False)
     pooled = np.sqrt(((n_a - 1) * sd_a**2 + (n_b - 1) * sd_b**2) / (n_a + n_b - 2))
     g = (mean_b - mean_a) / pooled * (1 - 3 / (4 * (n_a + n_b) - 9)) if pooled > 0 else np.nan
+    va, vb = sd_a**2 / n_a, sd_b**2 / n_b
+    se = np.sqrt(va + vb)
+    df = (va + vb) ** 2 / (va**2 / (n_a - 1) + vb**2 / (n_b - 1)) if se > 0 else np.nan
+    half = stats.t.ppf(0.975, df) * se if se > 0 else np.nan
     return Difference(
         float(mean_b - mean_a),
         float(result.statistic),
@@ -141,7 +164,32 @@ def welch_from_stats(mean_a, sd_a, n_a, mean_b, sd_b, n_b) -> Difference:
         float(g),
         int(n_a),
         int(n_b),
+        float(mean_b - mean_a - half),
+        float(mean_b - mean_a + half),
+        *_g_interval(float(g), int(n_a), int(n_b)),
     )
+
+
+def dunn(groups) -> tuple[np.ndarray, np.ndarray]:
+    """Dunn's (1964) pairwise test after Kruskal–Wallis: z and two-sided p (uncorrected) for every
+    pair of groups, from the mean ranks of all respondents ranked together, with the tie
+    correction. Returns two k × k matrices (diagonal NaN); correct the pairs' p yourself."""
+    cleaned = [np.asarray(g, dtype=float) for g in groups]
+    cleaned = [g[~np.isnan(g)] for g in cleaned]
+    sizes = np.array([g.size for g in cleaned], dtype=float)
+    ranks = stats.rankdata(np.concatenate(cleaned))
+    n = ranks.size
+    bounds = np.concatenate([[0], np.cumsum(sizes).astype(int)])
+    mean_ranks = np.array([ranks[bounds[i] : bounds[i + 1]].mean() for i in range(len(cleaned))])
+    _, ties = np.unique(ranks, return_counts=True)
+    variance = n * (n + 1) / 12 - (ties**3 - ties).sum() / (12 * (n - 1))
+    se = np.sqrt(variance * (1 / sizes[:, None] + 1 / sizes[None, :]))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        z = (mean_ranks[:, None] - mean_ranks[None, :]) / se
+    p = 2 * stats.norm.sf(np.abs(z))
+    np.fill_diagonal(z, np.nan)
+    np.fill_diagonal(p, np.nan)
+    return z, p
 
 
 @dataclass(frozen=True)

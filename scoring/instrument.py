@@ -89,6 +89,9 @@ class Instrument:
     outcomes: tuple[Item, ...]
     recommendations: tuple[Recommendation, ...]
     source: str = "<memory>"
+    # the smallest change in a 0–100 principle score that matters in practice: a difference is
+    # called real only when it is statistically significant *and* at least this large
+    minimal_important_difference: float = 3.0
 
     @cached_property
     def items(self) -> tuple[Item, ...]:
@@ -220,7 +223,7 @@ class _Parser:
             doc["instrument"],
             "[instrument]",
             {"id", "version", "scale"},
-            {"name", "languages", "labels"},
+            {"name", "languages", "labels", "minimal_important_difference"},
         )
         languages = head.get("languages", ["en", "nl"])
         if (
@@ -245,6 +248,11 @@ class _Parser:
         dimensions = self.dimensions(doc["dimensions"])
         outcomes = self.items(doc.get("outcomes", []), "[[outcomes]]", None, self.seen_items)
         recommendations = self.recommendations(doc.get("recommendations", []), dimensions)
+        mid = head.get("minimal_important_difference", 3.0)
+        if isinstance(mid, bool) or not isinstance(mid, int | float) or not 0 <= mid <= 100:
+            raise self.fail(
+                "[instrument].minimal_important_difference", "must be a number from 0 to 100"
+            )
         return Instrument(
             id=instrument_id,
             version=version,
@@ -255,6 +263,7 @@ class _Parser:
             outcomes=outcomes,
             recommendations=recommendations,
             source=self.source,
+            minimal_important_difference=float(mid),
         )
 
     def scale(self, head: dict[str, Any]) -> Scale:

@@ -10,7 +10,7 @@ from scoring.instrument import Instrument, Recommendation
 
 __all__ = ["Priority", "prioritise"]
 
-_NEXT_EDGE = {1: 20.0, 2: 40.0, 3: 60.0, 4: 80.0, 5: 100.0}
+DEFAULT_TARGET = 80.0  # the start of level 5, "leading": the target without a benchmark pool
 
 
 @dataclass(frozen=True)
@@ -18,31 +18,43 @@ class Priority:
     dimension: str
     level: int
     score: float
-    driver: float  # Spearman's rho with advocacy (0 when unknown or negative)
-    distance: float  # points to the next maturity level
-    priority: float
+    driver: float  # the principle's relative weight for advocacy (its share of R²)
+    target: float  # the score aimed at: the pool's top-25 % organisation mean, or DEFAULT_TARGET
+    gap: float  # points from the score to the target (0 at or above it)
+    priority: float  # driver × gap
     recommendation: Recommendation
 
 
 def prioritise(
-    instrument: Instrument, scores: dict[str, float], drivers: dict[str, float], *, top: int = 3
+    instrument: Instrument,
+    scores: dict[str, float],
+    drivers: dict[str, float],
+    *,
+    targets: dict[str, float] | None = None,
+    top: int = 3,
 ) -> list[Priority]:
-    """The recommendations to start with: one per dimension, highest priority first.
+    """The recommendations to start with: one per principle, highest priority first.
 
-    A dimension's priority is its driver strength (Spearman's rho with the advocacy score, floored
-    at 0.05 so that a dimension without a known driver still counts a little) times its distance to
-    the next maturity level; its recommendation is the instrument's first one for its current level.
+    A principle's priority is its relative weight for advocacy times its gap to a target: the
+    top-25 % mark of the benchmark pool's organisation means for that principle when a pool is
+    given (``targets``), else :data:`DEFAULT_TARGET`. Both factors change smoothly with the
+    score, so there are no jumps at the edges of the maturity levels. Without driver weights
+    (too few people) every principle weighs the same, and the gap alone decides. Principles at
+    or above their target are not picked. Its recommendation is the instrument's first one for
+    the principle's current level.
 
     >>> from scoring.instrument import load_instrument
     >>> instrument = load_instrument()
     >>> picks = prioritise(instrument, {"guidelines": 75.0, "error_tolerance": 30.0,
     ...     "patience": 55.0, "leadership": 25.0, "dialogue": 41.0},
-    ...     {"guidelines": 0.2, "error_tolerance": 0.3, "patience": 0.1, "leadership": 0.6})
+    ...     {"guidelines": 0.05, "error_tolerance": 0.1, "patience": 0.02, "leadership": 0.2,
+    ...      "dialogue": 0.03})
     >>> [(p.dimension, round(p.priority, 2)) for p in picks]
-    [('leadership', 9.0), ('error_tolerance', 3.0), ('guidelines', 1.0)]
+    [('leadership', 11.0), ('error_tolerance', 5.0), ('dialogue', 1.17)]
     """
     from scoring.scores import maturity_level
 
+    known = [w for w in drivers.values() if w is not None and not np.isnan(w)]
     candidates = []
     for dimension in instrument.dimensions:
         score = scores.get(dimension.key, np.nan)
@@ -50,15 +62,17 @@ def prioritise(
             continue
         level = int(maturity_level(score))
         options = instrument.recommendations_for(dimension.key, level)
-        if not options:
+        target = (targets or {}).get(dimension.key)
+        target = DEFAULT_TARGET if target is None or np.isnan(target) else float(target)
+        gap = max(0.0, target - score)
+        weight = drivers.get(dimension.key, np.nan) if known else 1.0
+        weight = 0.0 if weight is None or np.isnan(weight) else float(weight)
+        if not options or gap <= 0:
             continue
-        rho = drivers.get(dimension.key, np.nan)
-        strength = max(0.05, 0.0 if rho is None or np.isnan(rho) else float(rho))
-        distance = _NEXT_EDGE[level] - score
         candidates.append(
             Priority(
-                dimension.key, level, score, strength, distance, strength * distance, options[0]
+                dimension.key, level, score, weight, target, gap, weight * gap, options[0]
             )
         )
-    candidates.sort(key=lambda p: -p.priority)
+    candidates.sort(key=lambda p: (-p.priority, p.score))
     return candidates[:top]

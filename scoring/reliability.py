@@ -159,3 +159,23 @@ def _alpha(item_ss: float, total_ss: float, n: int, k: int, confidence_level: fl
 
 def _result(alpha, n, k, confidence_level):
     return CronbachAlphaResult(alpha, n, k, confidence_level, np.nan, np.nan)
+
+
+RELIABILITY_MIN_N = 30  # fewer complete respondents: alpha's interval is too wide to say anything
+ITEM_REST_FLAG = 0.3  # a statement that correlates less with the rest of its principle is flagged
+
+
+def item_rest_correlations(items) -> np.ndarray:
+    """Each item's Pearson correlation with the sum of the other items of its scale, over the
+    complete rows (the "corrected item-total correlation"; NaN when a column does not vary)."""
+    items = np.asarray(items, dtype=float)
+    block = items[complete_rows(items)]
+    if block.shape[0] < 3 or block.shape[1] < 2:
+        return np.full(items.shape[1], np.nan)
+    rest = block.sum(axis=1, keepdims=True) - block
+    centred_item = block - block.mean(axis=0)
+    centred_rest = rest - rest.mean(axis=0)
+    numerator = (centred_item * centred_rest).sum(axis=0)
+    denominator = np.sqrt((centred_item**2).sum(axis=0) * (centred_rest**2).sum(axis=0))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(denominator > 0, numerator / denominator, np.nan)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from sqlalchemy.orm import Session
 
-from scoring.benchmark import benjamini_hochberg, compare_groups
+from scoring.benchmark import benjamini_hochberg, compare_groups, dunn, welch
 from scoring.disclosure import BoxStatistics, box_statistics, enough
 from scoring.instrument import Instrument
 from scoring.scores import points_from_offsets, respondent_scores, score_answers
@@ -46,18 +46,40 @@ class ComparedRound:
 
 
 @dataclass(frozen=True)
+class PairDifference:
+    """Dunn's test of two of three or more rounds on one principle."""
+
+    first: str  # the rounds' labels
+    second: str
+    difference: float  # mean of the second − mean of the first
+    pvalue_bh: float  # corrected across the pairs of this principle
+    real: bool
+
+
+@dataclass(frozen=True)
 class DimensionTest:
-    """Whether the rounds differ on one principle."""
+    """Whether the rounds differ on one principle.
+
+    Two rounds: Welch's t-test — the same test as a report's change since the previous round —
+    with the difference (second − first) and its 95 % interval, and Hedges' g with its interval.
+    Three or more: Kruskal–Wallis with ε², then Dunn's pairwise tests (BH-corrected) that say which
+    rounds differ. ``real``: the corrected p is below the significance level *and* the difference
+    reaches the instrument's minimal important difference.
+    """
 
     key: str
     name: str
-    test: str
+    test: str  # "welch" or "kruskal-wallis"
     statistic: float
     pvalue: float
     effect_size: float
-    effect_name: str
+    effect_name: str  # "hedges-g" or "epsilon-squared"
     pvalue_bh: float
     real: bool
+    difference: float = np.nan
+    difference_ci95: tuple[float, float] = (np.nan, np.nan)
+    effect_size_ci95: tuple[float, float] = (np.nan, np.nan)
+    pairs: tuple[PairDifference, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -103,22 +125,60 @@ def _tests(instrument: Instrument, shown: list[ComparedRound], lang: str) -> lis
         for d, dim in enumerate(instrument.dimensions)
         if all(dim.key in r.dimensions for r in shown)  # only principles every round shows
     ]
-    results = [compare_groups([r.scores[:, d] for r in shown]) for d, _dim in dimensions]
+    mid = instrument.minimal_important_difference
+    if len(shown) == 2:
+        results = [welch(shown[0].scores[:, d], shown[1].scores[:, d]) for d, _dim in dimensions]
+    else:
+        results = [compare_groups([r.scores[:, d] for r in shown]) for d, _dim in dimensions]
     adjusted = benjamini_hochberg([r.pvalue for r in results])
-    return [
-        DimensionTest(
-            key=dim.key,
-            name=dim.name[lang],
-            test=result.test,
-            statistic=result.statistic,
-            pvalue=result.pvalue,
-            effect_size=result.effect_size,
-            effect_name=result.effect_name,
-            pvalue_bh=float(p),
-            real=bool(not np.isnan(p) and p < SIGNIFICANCE_LEVEL),
+    tests = []
+    for (d, dim), result, p in zip(dimensions, results, adjusted, strict=True):
+        significant = bool(not np.isnan(p) and p < SIGNIFICANCE_LEVEL)
+        common = {"key": dim.key, "name": dim.name[lang], "pvalue": result.pvalue}
+        if len(shown) == 2:
+            tests.append(
+                DimensionTest(
+                    **common,
+                    test="welch",
+                    statistic=result.statistic,
+                    effect_size=result.effect_size,
+                    effect_name="hedges-g",
+                    pvalue_bh=float(p),
+                    real=significant and abs(result.difference) >= mid,
+                    difference=result.difference,
+                    difference_ci95=(result.ci_low, result.ci_high),
+                    effect_size_ci95=(result.g_low, result.g_high),
+                )
+            )
+            continue
+        pairs = _pairs(shown, d, mid) if significant else ()
+        tests.append(
+            DimensionTest(
+                **common,
+                test=result.test,
+                statistic=result.statistic,
+                effect_size=result.effect_size,
+                effect_name=result.effect_name,
+                pvalue_bh=float(p),
+                real=significant and any(pair.real for pair in pairs),
+                pairs=pairs,
+            )
         )
-        for (_d, dim), result, p in zip(dimensions, results, adjusted, strict=True)
-    ]
+    return tests
+
+
+def _pairs(shown: list[ComparedRound], d: int, mid: float) -> tuple[PairDifference, ...]:
+    """Dunn's pairwise tests after a significant Kruskal–Wallis, BH-corrected over the pairs."""
+    columns = [r.scores[:, d][~np.isnan(r.scores[:, d])] for r in shown]
+    _z, p = dunn(columns)
+    first, second = np.triu_indices(len(shown), 1)
+    adjusted = benjamini_hochberg(p[first, second])
+    pairs = []
+    for i, j, q in zip(first, second, adjusted, strict=True):
+        difference = float(columns[j].mean() - columns[i].mean())
+        real = bool(q < SIGNIFICANCE_LEVEL and abs(difference) >= mid)
+        pairs.append(PairDifference(shown[i].label, shown[j].label, difference, float(q), real))
+    return tuple(pairs)
 
 
 def compare(session: Session, campaigns: list[Campaign], lang: str) -> Comparison:

@@ -58,32 +58,31 @@ def test_a_reverse_keyed_statement_is_charted_as_people_answered_it(instrument):
     assert "agreeing lowers the score" in html
 
 
-def test_the_benchmark_test_takes_unrounded_figures(instrument):
+def test_the_benchmark_takes_unrounded_figures_against_organisations(instrument):
     current = a_round(instrument, n=80)
     scores = respondent_scores(points_from_offsets(current.offsets, instrument), instrument)
+    means = [48.123456 + i * 1.5 for i in range(12)]
     pool = [
         {
             "external": False,
             "dimensions": {
-                d.key: {"n": 90, "mean": 48.123456 + i, "sd": 20.98765, "bins": []}
+                d.key: {"n": 90, "mean": mean, "sd": 20.98765, "bins": []}
                 for d in instrument.dimensions
             },
         }
-        for i in range(5)
+        for mean in means
     ]
     built = report(instrument, current, pool=pool, pool_version="1")
     row = built.benchmark["dimensions"][0]
     column = scores[:, 0][~np.isnan(scores[:, 0])]
-    means = np.array([48.123456 + i for i in range(5)])
-    grand = means.mean()
-    within = 89 * 20.98765**2 * 5
-    between = (90 * (means - grand) ** 2).sum()
-    pool_sd = np.sqrt((within + between) / (450 - 1))
-    exact = stats.ttest_ind_from_stats(
-        column.mean(), column.std(ddof=1), column.size, grand, pool_sd, 450, equal_var=False
+    assert row["percentile"] == stats.percentileofscore(means, column.mean(), kind="mean")
+    assert row["difference"] == pytest.approx(column.mean() - np.median(means), rel=1e-12)
+    assert row["top10"] == pytest.approx(np.percentile(means, 90))  # twelve organisations
+    low, high = built.dimensions[0]["ci95"]
+    expected = (
+        "above" if low > np.median(means) else "below" if high < np.median(means) else "within"
     )
-    assert row["pvalue"] == pytest.approx(exact.pvalue, rel=1e-9)
-    assert row["difference"] == pytest.approx(column.mean() - grand, rel=1e-12)
+    assert row["verdict"] == expected
 
 
 def test_machine_outputs_carry_full_precision(instrument):
@@ -186,3 +185,57 @@ def test_an_unscored_principle_with_a_full_pool_does_not_crash(instrument):
     labels = list(instrument.scale.labels["en"])
     assert "Open dialogue" in render_body(built, labels)
     assert render_pdf(built, labels)[:4] == b"%PDF"
+
+
+def test_a_level_says_when_the_interval_spans_two_bands(instrument):
+    built = report(instrument, a_round(instrument, n=30))
+    html = render_body(built, list(instrument.scale.labels["en"]))
+    for dim in built.dimensions:
+        low, high = dim["ci95"]
+        spans = int(low // 20) != int(high // 20)
+        assert (dim["levels"][0] != dim["levels"][-1]) == spans
+        if spans:
+            assert f"Level {dim['levels'][0]}–{dim['levels'][-1]}" in html
+    assert any(d["levels"][0] != d["levels"][-1] for d in built.dimensions)  # n = 30: wide
+
+
+def test_reliability_needs_thirty_people_and_warns_on_its_interval(instrument):
+    few = report(instrument, a_round(instrument, n=20))
+    assert all(d["alpha"] is None and d["alpha_n"] == 20 for d in few.dimensions)
+    html = render_body(few, list(instrument.scale.labels["en"]))
+    assert "Reliability is shown from 30 people" in html
+    rng = np.random.default_rng(4)
+    current = a_round(instrument, n=400)
+    reverse = instrument.reverse_mask[: current.offsets.shape[1]]
+    trait = rng.normal(size=(400, 1))
+    coherent = np.clip(np.rint(2 + 1.2 * trait + rng.normal(0, 0.6, (400, 28))), 0, 4)
+    current.offsets = np.where(reverse, 4 - coherent, coherent).astype(np.int8)
+    column = instrument.item_keys.index("G2")
+    current.offsets[:, column] = rng.integers(0, 5, 400)  # one statement unrelated to the rest
+    built = report(instrument, current)
+    guidelines = built.dimensions[0]
+    assert guidelines["alpha_ci95"][0] >= 0.7 or guidelines["alpha_warning"]
+    weak = [item["key"] for item in guidelines["items"] if item["weak"]]
+    assert weak == ["G2"]
+    noisy = report(instrument, a_round(instrument, n=60))  # random answers: alpha near 0
+    assert all(d["alpha_warning"] for d in noisy.dimensions)
+
+
+def test_a_significant_change_below_the_minimal_important_difference_is_not_real(instrument):
+    before = a_round(instrument, n=3000, seed=21)
+    now = a_round(instrument, n=3000, seed=22)
+    rng = np.random.default_rng(5)
+    bump = (rng.random(now.offsets.shape) < 0.08) & (now.offsets >= 0) & (now.offsets < 4)
+    reverse = instrument.reverse_mask[: now.offsets.shape[1]]
+    now.offsets = (now.offsets + np.where(reverse, -1, 1) * bump).clip(-1, 4).astype(np.int8)
+    built = report(instrument, now, previous=before)
+    rows = built.trend["dimensions"]
+    assert built.trend["minimal_important_difference"] == 3.0
+    small = [r for r in rows if r["statistically_significant"] and abs(r["difference"]) < 3]
+    assert small, [r["difference"] for r in rows]  # significant with 3,000 people, yet small
+    assert not any(r["significant"] for r in small)
+    for row in rows:
+        low, high = row["difference_ci95"]
+        assert low < row["difference"] < high
+    html = render_body(built, list(instrument.scale.labels["en"]))
+    assert "too small to matter" in html

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 from scipy import stats
 
@@ -10,13 +11,14 @@ from scoring.benchmark import (
     benjamini_hochberg,
     combine_summaries,
     compare_groups,
+    dunn,
     hedges_g,
     pool_position,
     score_bins,
     welch,
     welch_from_stats,
 )
-from scoring.drivers import key_drivers
+from scoring.drivers import bootstrap_weights, key_drivers, relative_weights
 from scoring.instrument import load_instrument
 from scoring.recommend import prioritise
 
@@ -54,37 +56,125 @@ def test_benjamini_hochberg_equals_scipy_and_hand_case():
     assert np.isnan(adjusted[4])
 
 
-def test_key_drivers_are_spearman_sorted_strongest_first():
-    rng = np.random.default_rng(9)
-    outcome = rng.uniform(0, 100, 200)
-    scores = np.column_stack([outcome + rng.normal(0, s, 200) for s in (80, 10, 30)])
-    scores[::7, 0] = np.nan
-    drivers = key_drivers(scores, outcome, ["a", "b", "c"])
-    assert [d.key for d in drivers] == ["b", "c", "a"]
-    ok = ~np.isnan(scores[:, 0])
-    assert drivers[2].statistic == pytest.approx(stats.spearmanr(scores[ok, 0], outcome[ok])[0])
-    assert drivers[2].n == ok.sum()
+# The Chatterjee–Price attitude data (R's datasets::attitude): 30 departments, the rating and
+# six questions, as percentages of favourable answers.
+ATTITUDE = {
+    "rating": [43, 63, 71, 61, 81, 43, 58, 71, 72, 67, 64, 67, 69, 68, 77, 81, 74, 65, 65, 50,
+               50, 64, 53, 40, 63, 66, 78, 48, 85, 82],
+    "complaints": [51, 64, 70, 63, 78, 55, 67, 75, 82, 61, 53, 60, 62, 83, 77, 90, 85, 60, 70,
+                   58, 40, 61, 66, 37, 54, 77, 75, 57, 85, 82],
+    "privileges": [30, 51, 68, 45, 56, 49, 42, 50, 72, 45, 53, 47, 57, 83, 54, 50, 64, 65, 46,
+                   68, 33, 52, 52, 42, 42, 66, 58, 44, 71, 39],
+    "learning": [39, 54, 69, 47, 66, 44, 56, 55, 67, 47, 58, 39, 42, 45, 72, 72, 69, 75, 57, 54,
+                 34, 62, 50, 58, 48, 63, 74, 45, 71, 59],
+    "raises": [61, 63, 76, 54, 71, 54, 66, 70, 71, 62, 58, 59, 55, 59, 79, 60, 79, 55, 75, 64,
+               43, 66, 63, 50, 66, 88, 80, 51, 77, 64],
+    "critical": [92, 73, 86, 84, 83, 49, 68, 66, 83, 80, 67, 74, 63, 77, 77, 54, 79, 80, 85, 78,
+                 64, 80, 80, 57, 75, 76, 78, 83, 74, 78],
+    "advance": [45, 47, 48, 35, 47, 34, 35, 41, 31, 41, 34, 41, 25, 35, 46, 36, 63, 60, 46, 52,
+                33, 41, 37, 49, 33, 72, 49, 38, 55, 39],
+}  # fmt: skip
+PREDICTORS = ("complaints", "privileges", "learning", "raises", "critical", "advance")
 
 
-def test_too_few_pairs_give_no_driver():
-    assert np.isnan(key_drivers(np.ones((5, 1)), np.arange(5.0), ["a"])[0].statistic)
+def attitude():
+    x = np.column_stack([ATTITUDE[name] for name in PREDICTORS]).astype(float)
+    return x, np.array(ATTITUDE["rating"], dtype=float)
 
 
-def test_priorities_pick_one_recommendation_per_dimension_for_its_level():
+def test_relative_weights_equal_the_published_attitude_values():
+    """R² 0.733 (lm(rating ~ ., attitude)); shares of R² complaints 49.5 %, learning 22.3 %,
+    raises 16.6 %, privileges 7.6 % (Johnson's relative weights, as rwa / relaimpo report)."""
+    weights, r_squared = relative_weights(*attitude())
+    x, y = attitude()
+    fit = np.linalg.lstsq(np.column_stack([np.ones(30), x]), y, rcond=None)[0]
+    residual = y - np.column_stack([np.ones(30), x]) @ fit
+    assert r_squared == pytest.approx(1 - residual.var() / y.var(), rel=1e-10)
+    assert weights.sum() == pytest.approx(r_squared, rel=1e-12)
+    shares = dict(zip(PREDICTORS, np.round(100 * weights / r_squared, 1), strict=True))
+    assert shares == {
+        "complaints": 49.5, "privileges": 7.6, "learning": 22.3, "raises": 16.6,
+        "critical": 1.1, "advance": 2.8,
+    }  # fmt: skip
+
+
+def _r_squared(x, y) -> float:
+    if x.shape[1] == 0:
+        return 0.0
+    design = np.column_stack([np.ones(len(y)), x])
+    residual = y - design @ np.linalg.lstsq(design, y, rcond=None)[0]
+    return 1 - residual.var() / y.var()
+
+
+def shapley(x, y) -> np.ndarray:
+    """Brute force: each predictor's R² gain averaged over every order of entering the model
+    (general dominance weights, Budescu 1993)."""
+    from itertools import combinations
+    from math import comb
+
+    p = x.shape[1]
+    values = np.zeros(p)
+    for j in range(p):
+        others = [k for k in range(p) if k != j]
+        for size in range(p):
+            for subset in combinations(others, size):
+                gain = _r_squared(x[:, [*subset, j]], y) - _r_squared(x[:, list(subset)], y)
+                values[j] += gain / (p * comb(p - 1, size))
+    return values
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_relative_weights_agree_with_the_shapley_decomposition(seed):
+    rng = np.random.default_rng(seed)
+    common = rng.normal(size=200)
+    x = np.column_stack([common + rng.normal(size=200) for _ in range(4)])
+    y = x @ np.array([0.5, 0.3, 0.1, 0.0]) + rng.normal(size=200)
+    weights, r_squared = relative_weights(x, y)
+    exact = shapley(x, y)
+    assert exact.sum() == pytest.approx(r_squared, rel=1e-9)
+    np.testing.assert_allclose(weights, exact, atol=0.01 * max(r_squared, 0.1))
+    assert list(np.argsort(-weights)) == list(np.argsort(-exact))
+    x, y = attitude()
+    np.testing.assert_allclose(relative_weights(x, y)[0], shapley(x, y), atol=0.01)
+
+
+def test_the_vectorised_bootstrap_equals_a_loop_over_resamples():
+    x, y = attitude()
+    boot = bootstrap_weights(x, y, resamples=50, seed=7)
+    stream = np.random.SeedSequence(7).spawn(1)[0]  # one chunk: the same resamples
+    draws = np.random.default_rng(stream).integers(0, 30, size=(50, 30))
+    for b, rows in enumerate(draws):
+        np.testing.assert_allclose(boot[b], relative_weights(x[rows], y[rows])[0], atol=1e-10)
+
+
+def test_drivers_need_thirty_complete_respondents_and_carry_intervals():
+    rng = np.random.default_rng(5)
+    scores = rng.uniform(0, 100, size=(40, 3))
+    outcome = scores @ np.array([0.6, 0.3, 0.0]) + rng.normal(0, 10, 40)
+    found = key_drivers(scores, outcome, ["a", "b", "c"], resamples=400)
+    assert found.n == 40 and found.shares.sum() == pytest.approx(1.0)
+    assert np.all(found.low <= found.weights) and np.all(found.weights <= found.high)
+    assert found.weights[0] > found.weights[2]
+    scores[:11, 1] = np.nan  # 29 complete: too few to tell
+    assert key_drivers(scores, outcome, ["a", "b", "c"]) is None
+
+
+def test_priority_is_weight_times_gap_to_the_target_with_no_jump_at_level_edges():
     instrument = load_instrument()
-    scores = {
-        "guidelines": 85.0,
-        "error_tolerance": 15.0,
-        "patience": 50.0,
-        "leadership": 30.0,
-        "dialogue": 70.0,
-    }
-    picks = prioritise(instrument, scores, {key: 0.5 for key in scores})
-    # guidelines: 15 points to "100" × 0.5 = 7.5; patience, leadership, dialogue: 10 × 0.5 = 5;
-    # error tolerance: 5 × 0.5 = 2.5
-    assert [p.dimension for p in picks] == ["guidelines", "patience", "leadership"]
-    assert [p.priority for p in picks] == [7.5, 5.0, 5.0]
-    for pick in picks:
+    weights = {"guidelines": 0.1, "error_tolerance": 0.1, "patience": 0.1, "leadership": 0.1,
+               "dialogue": 0.1}  # fmt: skip
+    below = {key: 70.0 for key in weights} | {"guidelines": 39.99}
+    above = below | {"guidelines": 40.01}  # across the edge of levels 2 and 3
+    first = prioritise(instrument, below, weights)[0]
+    second = prioritise(instrument, above, weights)[0]
+    assert first.dimension == second.dimension == "guidelines"  # the weakest comes first
+    assert first.priority == pytest.approx(0.1 * (80 - 39.99))
+    assert abs(first.priority - second.priority) < 0.01  # continuous
+    targets = {key: 65.0 for key in weights}
+    assert [p.dimension for p in prioritise(instrument, below, weights, targets=targets)] == [
+        "guidelines"
+    ]  # the others are above the pool's top-25 % mark: nothing to catch up
+    for pick in prioritise(instrument, below, weights):
         assert pick.level in pick.recommendation.levels
         assert pick.recommendation.dimension == pick.dimension
 
@@ -150,3 +240,27 @@ def test_kruskal_wallis_and_epsilon_squared():
 
 def test_score_bins_cover_0_to_100():
     assert score_bins([0, 9.99, 10, 55, 100, np.nan]) == [2, 1, 0, 0, 0, 1, 0, 0, 0, 1]
+
+
+def test_dunn_equals_scikit_posthocs():
+    import scikit_posthocs as sp
+
+    rng = np.random.default_rng(12)
+    groups = [np.round(rng.normal(m, 15, n)) for m, n in ((50, 40), (58, 35), (52, 50))]
+    _z, p = dunn(groups)
+    frame = pd.DataFrame(
+        {"score": np.concatenate(groups), "group": np.repeat([0, 1, 2], [40, 35, 50])}
+    )
+    expected = sp.posthoc_dunn(frame, val_col="score", group_col="group", p_adjust=None)
+    np.testing.assert_allclose(p[np.triu_indices(3, 1)], expected.values[np.triu_indices(3, 1)])
+
+
+def test_welch_carries_intervals_for_the_difference_and_g():
+    rng = np.random.default_rng(13)
+    a, b = rng.normal(50, 10, 80), rng.normal(55, 12, 70)
+    result = welch(a, b)
+    expected = stats.ttest_ind(b, a, equal_var=False).confidence_interval(0.95)
+    assert (result.ci_low, result.ci_high) == pytest.approx((expected.low, expected.high))
+    assert result.g_low < result.effect_size < result.g_high
+    from_stats = welch_from_stats(a.mean(), a.std(ddof=1), 80, b.mean(), b.std(ddof=1), 70)
+    assert (from_stats.ci_low, from_stats.ci_high) == pytest.approx((result.ci_low, result.ci_high))

@@ -21,6 +21,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
+from scipy import stats
 
 from scoring.reliability import cronbach_alpha
 
@@ -112,3 +113,21 @@ def test_alpha_of_identical_items_is_one(column, k):
         column[0] = (column[0] + 1) % 7
     result = cronbach_alpha(np.repeat(column[:, None], k, axis=1))
     assert result.statistic == pytest.approx(1.0, abs=1e-12)
+
+
+def test_item_rest_correlations_equal_pearson_with_the_rest():
+    from scoring.reliability import item_rest_correlations
+
+    rng = np.random.default_rng(9)
+    trait = rng.normal(size=200)
+    items = np.column_stack(
+        [trait + rng.normal(size=200) for _ in range(4)] + [rng.normal(size=200)]
+    )
+    items[3, 1] = np.nan  # listwise
+    result = item_rest_correlations(items)
+    complete = ~np.isnan(items).any(axis=1)
+    block = items[complete]
+    for j in range(5):
+        rest = np.delete(block, j, axis=1).sum(axis=1)
+        assert result[j] == pytest.approx(stats.pearsonr(block[:, j], rest)[0], rel=1e-10)
+    assert result[4] < 0.3 < result[0]  # the unrelated statement is the weak one
