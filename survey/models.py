@@ -175,6 +175,8 @@ class Campaign(Base):
     reminder_days: Mapped[list[Any]] = mapped_column(sa.JSON, default=list)
     # kept when a round closes and its participants are deleted: invited per attribute group
     participant_counts: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
+    # answers brought in from a file (``ambassador import``): such a round holds nothing else
+    imported_responses: Mapped[int] = mapped_column(default=0, server_default="0")
 
     organisation: Mapped[Organisation] = relationship(back_populates="campaigns")
     instrument_text: Mapped[InstrumentText | None] = relationship()

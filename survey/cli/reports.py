@@ -39,3 +39,28 @@ def report(campaign_id: int, pdf_path, html_path, as_json: bool, lang: str) -> N
     content = render_pdf(built, labels) if pdf_path else render_document(built, labels).encode()
     target.write_bytes(content)
     click.echo(f"Wrote {target}")
+
+
+@click.command("import")
+@click.argument("campaign_id", type=int)
+@click.argument("csv_file", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+@fail_on_invalid
+def import_answers(campaign_id: int, csv_file: Path) -> None:
+    """Bring answers collected elsewhere into a new draft round (the `score` CSV format, plus a
+    column per segment question) and close it; all rows or none."""
+    from survey.cli.answers_csv import AnswerFileError, read_answers_csv
+    from survey.services import imports
+
+    campaign = campaigns.campaign_by_id(db.session, campaign_id)
+    instrument = campaigns.campaign_instrument(campaign)
+    try:
+        points = read_answers_csv(csv_file, instrument)
+    except AnswerFileError as exc:
+        raise InputError(f"{exc}; nothing was imported") from None
+    segments = imports.read_segment_columns(csv_file, campaign, points.shape[0])
+    count = imports.import_answers(db.session, campaign, instrument, points, segments)
+    click.echo(
+        f"Imported {count:,} responses into campaign {campaign.id} ({campaign.name}) and closed "
+        "it; its report says the answers were imported"
+    )

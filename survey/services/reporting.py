@@ -50,6 +50,7 @@ def link_custody(session: Session, campaign: Campaign) -> dict:
         "personal": figures.invited,
         "after_open": campaign.invitations_after_open,
         "open_link": campaign.open_slug is not None,
+        "imported": campaign.imported_responses,
     }
 
 
