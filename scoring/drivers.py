@@ -6,11 +6,9 @@ regression of advocacy on all principles into one share per principle: each shar
 principle adds, with the shared part divided fairly, and the shares sum to R². They agree closely
 with the Shapley value (general dominance weights, Budescu 1993) at a fraction of its cost.
 
-The 95 % intervals come from a seeded bootstrap of respondents. It is vectorised: a resample only
-changes how often each respondent counts, so each resample's correlation matrix comes from one
-matrix product of its counts with the respondents' first and second moments, and the weights of
-all resamples are computed at once from a stack of correlation matrices (no loop over resamples,
-only over chunks of them, to bound memory).
+The 95 % intervals come from a seeded bootstrap of respondents, vectorised
+(:mod:`scoring.bootstrap`): the weights of all resamples are computed at once from a stack of
+correlation matrices, with no loop that refits resample by resample.
 """
 
 from __future__ import annotations
@@ -18,6 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+
+from scoring.bootstrap import bootstrap_correlations
 
 __all__ = [
     "DRIVER_MIN_N",
@@ -75,59 +75,13 @@ def relative_weights(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
     return weights, float(weights.sum())
 
 
-def _moment_features(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per respondent: 1, each variable and each product of two (upper triangle), so that a
-    resample's weighted column sums give its means and cross-products."""
-    q = z.shape[1]
-    upper = np.triu_indices(q)
-    features = np.empty((z.shape[0], 1 + q + upper[0].size))
-    features[:, 0] = 1.0
-    features[:, 1 : 1 + q] = z
-    features[:, 1 + q :] = z[:, upper[0]] * z[:, upper[1]]
-    return features, np.stack(upper)
-
-
-def _correlations(moments: np.ndarray, q: int, upper: np.ndarray) -> np.ndarray:
-    """Correlation matrices from stacked moment sums (count, sums, cross-product sums)."""
-    count = moments[:, 0]
-    mean = moments[:, 1 : 1 + q] / count[:, None]
-    cross = np.zeros((moments.shape[0], q, q))
-    cross[:, upper[0], upper[1]] = moments[:, 1 + q :] / count[:, None]
-    cross = cross + np.triu(cross, 1).swapaxes(1, 2)
-    covariance = cross - mean[:, :, None] * mean[:, None, :]
-    sd = np.sqrt(np.clip(np.diagonal(covariance, axis1=1, axis2=2), 1e-300, None))
-    return covariance / sd[:, :, None] / sd[:, None, :]
-
-
 def bootstrap_weights(
     x: np.ndarray, y: np.ndarray, resamples: int = RESAMPLES, seed: int = 0
 ) -> np.ndarray:
     """Relative weights of ``resamples`` bootstrap resamples of the rows, shape (resamples, p)."""
     z = np.column_stack([np.asarray(x, dtype=float), np.asarray(y, dtype=float)])
-    z = (z - z.mean(axis=0)) / np.where(z.std(axis=0) > 0, z.std(axis=0), 1.0)  # conditioning
-    n, q = z.shape
-    features, upper = _moment_features(z)
-    # resamples are drawn and multiplied in chunks (≈ 32 MB of counts), each chunk from its own
-    # generator spawned from ``seed`` (chunks could run in any order or in parallel), and
-    # counted in blocks of a few resamples whose tally stays in the processor's cache
-    chunk = int(max(1, min(resamples, 4_000_000 // max(n, 1))))
-    block = int(max(1, min(chunk, 400_000 // max(n, 1))))
-    starts = range(0, resamples, chunk)
-    streams = np.random.SeedSequence(seed).spawn(len(starts))
-    moments = np.empty((resamples, features.shape[1]))
-    counts = np.empty((chunk, n))
-    offsets = (np.arange(block) * n)[:, None]
-    for start, stream in zip(starts, streams, strict=True):
-        k = min(chunk, resamples - start)
-        drawn = np.random.default_rng(stream).integers(0, n, size=(k, n))
-        for first in range(0, k, block):
-            rows = drawn[first : first + block]
-            rows += offsets[: rows.shape[0]]
-            tally = np.bincount(rows.ravel(), minlength=rows.shape[0] * n)
-            counts[first : first + rows.shape[0]] = tally.reshape(rows.shape[0], n)
-        moments[start : start + k] = counts[:k] @ features
-    weights = relative_weights_from_correlations(_correlations(moments, q, upper))
-    return np.asarray(weights).reshape(resamples, q - 1)
+    weights = relative_weights_from_correlations(bootstrap_correlations(z, resamples, seed))
+    return np.asarray(weights).reshape(resamples, z.shape[1] - 1)
 
 
 def key_drivers(

@@ -131,3 +131,34 @@ def test_item_rest_correlations_equal_pearson_with_the_rest():
         rest = np.delete(block, j, axis=1).sum(axis=1)
         assert result[j] == pytest.approx(stats.pearsonr(block[:, j], rest)[0], rel=1e-10)
     assert result[4] < 0.3 < result[0]  # the unrelated statement is the weak one
+
+
+def test_omega_equals_an_independent_minres_fit():
+    """One-factor omega from iterated principal axes equals the least-squares (minres) solution
+    found by a general optimiser, the estimator R's psych::omega uses."""
+    from scipy.optimize import minimize
+
+    from scoring.reliability import mcdonald_omega, omega_from_correlations, one_factor_loadings
+
+    rng = np.random.default_rng(2)
+    trait = rng.normal(size=(500, 1))
+    noise = rng.normal(size=(500, 5)) * np.array([0.6, 0.7, 0.8, 0.86, 0.95])
+    items = trait @ np.array([[0.8, 0.7, 0.6, 0.5, 0.3]]) + noise
+    corr = np.corrcoef(items, rowvar=False)
+    off = ~np.eye(5, dtype=bool)
+    fit = minimize(
+        lambda lam: ((corr - np.outer(lam, lam))[off] ** 2).sum(),
+        x0=np.full(5, 0.5),
+        method="BFGS",
+        options={"gtol": 1e-12},
+    )
+    reference = fit.x * np.sign(fit.x.sum())
+    np.testing.assert_allclose(one_factor_loadings(corr), reference, atol=1e-6)
+    total = reference.sum() ** 2
+    expected = total / (total + (1 - reference**2).sum())
+    assert omega_from_correlations(corr) == pytest.approx(expected, abs=1e-6)
+    result = mcdonald_omega(items, resamples=300, seed=4)
+    assert result.low < result.statistic < result.high and result.n == 500
+    assert mcdonald_omega(items, resamples=300, seed=4) == result  # seeded
+    items[0, 0] = np.nan
+    assert mcdonald_omega(items, resamples=50).n == 499  # listwise

@@ -1,0 +1,68 @@
+"""The nonparametric bootstrap of a correlation matrix, vectorised.
+
+A resample only changes how often each respondent counts, so its correlation matrix follows from
+one matrix product of its counts with each respondent's first and second moments (1, z, z zᵀ).
+Resamples are drawn in chunks (≈ 32 MB of counts), each chunk from its own generator spawned from
+the seed (so chunks could run in any order or in parallel), and counted in blocks of a few
+resamples whose tally stays in the processor's cache. Statistics that are functions of the
+correlation matrix (relative weights, reliability) are then computed for all resamples at once
+from the stack of matrices.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["bootstrap_correlations"]
+
+
+def _moment_features(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per respondent: 1, each variable and each product of two (upper triangle), so that a
+    resample's weighted column sums give its means and cross-products."""
+    q = z.shape[1]
+    upper = np.triu_indices(q)
+    features = np.empty((z.shape[0], 1 + q + upper[0].size))
+    features[:, 0] = 1.0
+    features[:, 1 : 1 + q] = z
+    features[:, 1 + q :] = z[:, upper[0]] * z[:, upper[1]]
+    return features, np.stack(upper)
+
+
+def _correlations(moments: np.ndarray, q: int, upper: np.ndarray) -> np.ndarray:
+    """Correlation matrices from stacked moment sums (count, sums, cross-product sums)."""
+    count = moments[:, 0]
+    mean = moments[:, 1 : 1 + q] / count[:, None]
+    cross = np.zeros((moments.shape[0], q, q))
+    cross[:, upper[0], upper[1]] = moments[:, 1 + q :] / count[:, None]
+    cross = cross + np.triu(cross, 1).swapaxes(1, 2)
+    covariance = cross - mean[:, :, None] * mean[:, None, :]
+    sd = np.sqrt(np.clip(np.diagonal(covariance, axis1=1, axis2=2), 1e-300, None))
+    return covariance / sd[:, :, None] / sd[:, None, :]
+
+
+def bootstrap_correlations(z: np.ndarray, resamples: int, seed: int = 0) -> np.ndarray:
+    """Correlation matrices of ``resamples`` bootstrap resamples of the rows of ``z`` (complete
+    data), shape (resamples, q, q). Resample b of the first chunk is the rows
+    ``default_rng(SeedSequence(seed).spawn(chunks)[0]).integers(0, n, (chunk, n))[b]``."""
+    z = np.asarray(z, dtype=float)
+    spread = z.std(axis=0)
+    z = (z - z.mean(axis=0)) / np.where(spread > 0, spread, 1.0)  # conditioning
+    n, q = z.shape
+    features, upper = _moment_features(z)
+    chunk = int(max(1, min(resamples, 4_000_000 // max(n, 1))))
+    block = int(max(1, min(chunk, 400_000 // max(n, 1))))
+    starts = range(0, resamples, chunk)
+    streams = np.random.SeedSequence(seed).spawn(len(starts))
+    moments = np.empty((resamples, features.shape[1]))
+    counts = np.empty((chunk, n))
+    offsets = (np.arange(block) * n)[:, None]
+    for start, stream in zip(starts, streams, strict=True):
+        k = min(chunk, resamples - start)
+        drawn = np.random.default_rng(stream).integers(0, n, size=(k, n))
+        for first in range(0, k, block):
+            rows = drawn[first : first + block]
+            rows += offsets[: rows.shape[0]]
+            tally = np.bincount(rows.ravel(), minlength=rows.shape[0] * n)
+            counts[first : first + rows.shape[0]] = tally.reshape(rows.shape[0], n)
+        moments[start : start + k] = counts[:k] @ features
+    return _correlations(moments, q, upper)
