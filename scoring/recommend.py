@@ -70,9 +70,7 @@ def prioritise(
         if not options or gap <= 0:
             continue
         candidates.append(
-            Priority(
-                dimension.key, level, score, weight, target, gap, weight * gap, options[0]
-            )
+            Priority(dimension.key, level, score, weight, target, gap, weight * gap, options[0])
         )
     candidates.sort(key=lambda p: (-p.priority, p.score))
     return candidates[:top]

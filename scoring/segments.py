@@ -55,3 +55,13 @@ def all_names(question: dict, option: str) -> list[str]:
         option_label(question, option, lang) for lang in (question.get("option_labels") or {})
     ]
     return list(dict.fromkeys(names))
+
+
+def read_option(question: dict, value: str, where: str) -> tuple[str | None, str | None]:
+    """A cell of a file that answers ``question``: (stored option, None), or (None, a problem
+    naming ``where`` — e.g. "line 4, column 'department'" — and the valid names)."""
+    option = stored_option(question, value)
+    if option is not None:
+        return option, None
+    valid = ", ".join("/".join(all_names(question, o)) for o in question["options"])
+    return None, f"{where}: '{value}' is not one of {valid}"

@@ -39,9 +39,7 @@ def queue():
     from redis import Redis
     from rq import Queue
 
-    return Queue(
-        QUEUE, connection=Redis.from_url(url, socket_connect_timeout=3, socket_timeout=10)
-    )
+    return Queue(QUEUE, connection=Redis.from_url(url, socket_connect_timeout=3, socket_timeout=10))
 
 
 BATCH = 100  # participants per job: one SMTP connection and one job's overhead for each batch

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from scoring.instrument import MISSING, Instrument
-from scoring.segments import all_names, stored_option
+from scoring.segments import read_option
 from survey.models import Campaign, Invitation, Participant, Response, today_utc
 from survey.services.errors import InvalidInput
 
@@ -59,10 +59,8 @@ def read_segment_columns(path: Path, campaign: Campaign, rows: int) -> list[dict
                 value = cells[index].strip() if index < len(cells) else ""
                 if not value:
                     continue
-                option = stored_option(question, value)
-                if option is None:
-                    valid = ", ".join("/".join(all_names(question, o)) for o in question["options"])
-                    problems.append(f"line {line}, column '{key}': '{value}' is not one of {valid}")
+                option, problem = read_option(question, value, f"line {line}, column '{key}'")
+                problems += [problem] if problem else []
                 values[key] = option
             segments.append(values)
     if problems:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from scoring.segments import all_names, stored_option
+from scoring.segments import read_option
 from survey.models import Campaign, Invitation, Participant
 from survey.services.errors import InvalidInput
 
@@ -161,10 +161,8 @@ def _row(record: dict, line: int, campaign: Campaign, questions: dict):
         value = record.get(key, "")
         if not value:
             continue
-        option = stored_option(question, value)
-        if option is None:
-            valid = ", ".join("/".join(all_names(question, o)) for o in question["options"])
-            problems.append(f"line {line}, column '{key}': '{value}' is not one of {valid}")
+        option, problem = read_option(question, value, f"line {line}, column '{key}'")
+        problems += [problem] if problem else []
         attributes[key] = option
     return (None if problems else ParticipantRow(email, language, attributes)), problems
 

@@ -129,7 +129,7 @@ def redis_urls(app: Flask) -> list[str]:
 
 
 def redis_status(app: Flask) -> str | None:
-    """"ok", "unreachable", or None when the app uses no Redis."""
+    """ "ok", "unreachable", or None when the app uses no Redis."""
     urls = redis_urls(app)
     if not urls:
         return None

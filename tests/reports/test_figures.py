@@ -239,3 +239,12 @@ def test_a_significant_change_below_the_minimal_important_difference_is_not_real
         assert low < row["difference"] < high
     html = render_body(built, list(instrument.scale.labels["en"]))
     assert "too small to matter" in html
+
+
+def test_a_principle_of_fewer_than_five_people_says_it_has_no_interval(instrument):
+    current = a_round(instrument, n=4, roles=["Employee"] * 4)
+    current.min_group_size = 3
+    built = report(instrument, current)
+    assert all(d["ci95"] is None for d in built.dimensions if d["shown"])
+    html = render_body(built, list(instrument.scale.labels["en"]))
+    assert "no interval: too few people (fewer than 5)" in html

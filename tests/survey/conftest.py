@@ -273,3 +273,19 @@ def fill_round(
             language="en",
             comment=comment,
         )
+
+
+def redis_url_or_skip() -> str:
+    """The Redis the worker tests use; they fail in CI when it does not answer, and skip (saying
+    why) on a machine without one."""
+    from redis import Redis
+    from redis.exceptions import ConnectionError as RedisDown
+
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
+    try:
+        Redis.from_url(url).ping()
+    except RedisDown:
+        if os.environ.get("CI"):
+            pytest.fail(f"Redis is not answering at {url} in CI")
+        pytest.skip(f"this test needs Redis at {url}")
+    return url

@@ -27,7 +27,7 @@ from survey.services.lifecycle import due_for_purge
 from survey.services.responses import create_invitations, submit_response
 from survey.services.users import add_user
 
-from ..conftest import fill_round
+from ..conftest import fill_round, redis_url_or_skip
 
 
 def count(session, model, **where) -> int:
@@ -198,19 +198,9 @@ def test_the_workers_hourly_round_closes_reminds_purges_and_comes_back(app, sess
     """The housekeeping job on real Redis: it does the day's work and schedules its next run."""
     import os
 
-    import pytest
-    from redis import Redis
-    from redis.exceptions import ConnectionError as RedisDown
-
     from survey import jobs
 
-    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
-    try:
-        Redis.from_url(url).ping()
-    except RedisDown:
-        if os.environ.get("CI"):
-            pytest.fail(f"Redis is not answering at {url} in CI")
-        pytest.skip(f"the housekeeping test needs Redis at {url}")
+    url = redis_url_or_skip()
     from rq.registry import ScheduledJobRegistry
 
     answer(session, campaign, 6)

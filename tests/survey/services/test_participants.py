@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import email
 import io
-import os
 import re
 import socket
 import uuid
@@ -28,7 +27,7 @@ from survey.services.campaigns import (
 )
 from survey.services.responses import TokenAlreadyUsed, campaign_for_token, submit_response
 
-from ..conftest import department_round
+from ..conftest import department_round, redis_url_or_skip
 
 HEADER = "email,language,department\n"
 
@@ -279,16 +278,7 @@ def test_hr_links_cannot_be_mixed_with_a_list(session, listed):
 
 
 def test_the_worker_sends_from_real_redis(app, session, smtp, listed):
-    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
-    from redis import Redis
-    from redis.exceptions import ConnectionError as RedisDown
-
-    try:
-        Redis.from_url(url).ping()
-    except RedisDown:
-        if os.environ.get("CI"):
-            pytest.fail(f"Redis is not answering at {url} in CI")
-        pytest.skip(f"the worker test needs Redis at {url}")
+    url = redis_url_or_skip()
     from rq import SimpleWorker
 
     campaign, checked = listed

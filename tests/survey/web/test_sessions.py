@@ -55,9 +55,12 @@ def test_logout_and_a_new_password_end_every_session(app, hr, runner):
     )
     assert changed.exit_code == 0, changed.output
     assert phone.client.get(url).status_code == 302
-    assert AuthActions(app.test_client()).login(
-        "hr@acme.example", "an entirely new passphrase"
-    ).status_code == 302
+    assert (
+        AuthActions(app.test_client())
+        .login("hr@acme.example", "an entirely new passphrase")
+        .status_code
+        == 302
+    )
 
 
 @pytest.mark.parametrize(
