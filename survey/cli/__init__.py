@@ -45,7 +45,7 @@ def commands() -> list[click.Command]:
     from survey.cli.lifecycle import close_due, purge
     from survey.cli.organisations import org_group
     from survey.cli.participants import outbox, participants_group, remind, worker
-    from survey.cli.reports import import_answers, report
+    from survey.cli.reports import import_answers, report, validate
     from survey.cli.users import user_group
 
     return [
@@ -58,6 +58,7 @@ def commands() -> list[click.Command]:
         invite,
         report,
         import_answers,
+        validate,
         benchmark_group,
         purge,
         close_due,

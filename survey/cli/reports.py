@@ -64,3 +64,49 @@ def import_answers(campaign_id: int, csv_file: Path) -> None:
         f"Imported {count:,} responses into campaign {campaign.id} ({campaign.name}) and closed "
         "it; its report says the answers were imported"
     )
+
+
+@click.command("validate")
+@click.argument("campaign_ids", type=int, nargs=-1, required=True)
+@with_appcontext
+@fail_on_invalid
+def validate(campaign_ids: tuple[int, ...]) -> None:
+    """Check the instrument's factor structure on the pooled answers of closed rounds (CFA),
+    overall and per language."""
+    from scoring.structure import CUTOFFS, MIN_RESPONDENTS
+    from survey.services.validation import validate as check
+
+    try:
+        import semopy  # noqa: F401
+    except ImportError:
+        raise click.ClickException(
+            "the instrument check needs semopy: pip install 'ambassador-scan[validate]'"
+        ) from None
+
+    rounds = [campaigns.campaign_by_id(db.session, i) for i in campaign_ids]
+    result = check(db.session, rounds)
+    click.echo(f"{result.instrument}, {result.rounds} round(s)")
+    for label, fit in [("all respondents", result.overall)] + [
+        (f"language {lang}", fit) for lang, fit in result.languages.items()
+    ]:
+        if fit is None:
+            click.echo(f"{label}: fewer than {MIN_RESPONDENTS} complete answers, not checked")
+            continue
+        verdict = "fits well" if fit.good else "does not fit well"
+        click.echo(
+            f"{label} (n = {fit.n:,}): CFI {fit.cfi:.3f} (≥ {CUTOFFS['cfi']}), TLI {fit.tli:.3f} "
+            f"(≥ {CUTOFFS['tli']}), RMSEA {fit.rmsea:.3f} (≤ {CUTOFFS['rmsea']}), SRMR "
+            f"{fit.srmr:.3f} (≤ {CUTOFFS['srmr']}): the five-principle structure {verdict}"
+        )
+        for key in fit.weak:
+            click.echo(
+                f"  statement {key} measures its principle weakly (loading {fit.loadings[key]:.2f})"
+            )
+    fitted = [fit for fit in result.languages.values() if fit is not None]
+    if len(fitted) > 1:
+        same = all(fit.good for fit in fitted)
+        click.echo(
+            "The same structure holds in every language (configural invariance)."
+            if same
+            else "The structure does not hold equally well in every language."
+        )

@@ -1,0 +1,59 @@
+"""The instrument check for consultants: the factor structure on the pooled answers of chosen
+closed rounds, overall and per language (``ambassador validate``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from scoring.scores import points_from_offsets
+from scoring.structure import StructureFit, fit_structure
+from survey.models import Campaign, Response
+from survey.services.campaigns import campaign_instrument
+from survey.services.errors import InvalidInput
+
+
+@dataclass(frozen=True)
+class Validation:
+    instrument: str
+    rounds: int
+    overall: StructureFit | None
+    languages: dict[str, StructureFit | None]  # language → the same model on its respondents
+
+
+def validate(session: Session, campaigns: list[Campaign]) -> Validation:
+    """Fit the structure to the closed rounds' pooled answers, and to each language's."""
+    if not campaigns:
+        raise InvalidInput("choose at least one round")
+    if any(c.status != "closed" for c in campaigns):
+        raise InvalidInput(
+            "only closed rounds can be checked: an open round's answers are unpublished"
+        )
+    if len({(c.instrument_id, c.instrument_version) for c in campaigns}) != 1:
+        raise InvalidInput("only rounds of one instrument version can be pooled")
+    instrument = campaign_instrument(campaigns[0])
+    blobs, languages = [], []
+    for campaign in campaigns:
+        rows = session.execute(
+            sa.select(Response.answers, Response.language).where(
+                Response.campaign_id == campaign.id
+            )
+        ).all()
+        blobs += [row[0] for row in rows]
+        languages += [row[1] for row in rows]
+    width = len(instrument.item_keys)
+    offsets = np.frombuffer(b"".join(blobs), dtype=np.int8).reshape(len(blobs), width)
+    points = points_from_offsets(offsets, instrument)
+    spoken = np.array(languages)
+    return Validation(
+        instrument=f"{instrument.id} v{instrument.version}",
+        rounds=len(campaigns),
+        overall=fit_structure(points, instrument),
+        languages={
+            lang: fit_structure(points[spoken == lang], instrument)
+            for lang in sorted(set(languages))
+        },
+    )

@@ -1,0 +1,62 @@
+"""The instrument check: a confirmatory factor analysis of the five-principle structure (semopy)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from scoring.instrument import load_instrument
+from scoring.structure import MIN_RESPONDENTS, _srmr, fit_structure, model_description
+
+
+@pytest.fixture(scope="module")
+def instrument():
+    return load_instrument()
+
+
+def structured_points(instrument, n, seed=0, broken=None):
+    """Points that follow the structure: one correlated trait per principle drives its
+    statements; ``broken`` names a statement answered at random."""
+    rng = np.random.default_rng(seed)
+    dims = len(instrument.dimensions)
+    traits = rng.multivariate_normal(
+        np.zeros(dims), 0.4 * np.ones((dims, dims)) + 0.6 * np.eye(dims), size=n
+    )
+    columns = []
+    for d, dim in enumerate(instrument.dimensions):
+        for item in dim.items:
+            if item.key == broken:
+                columns.append(rng.integers(0, 5, n).astype(float))
+            else:
+                columns.append(
+                    np.clip(np.rint(2 + 0.9 * traits[:, d] + rng.normal(0, 0.7, n)), 0, 4)
+                )
+    outcome = np.clip(np.rint(2 + traits.mean(axis=1)[:, None] + rng.normal(0, 1, (n, 3))), 0, 4)
+    return np.column_stack(columns + [outcome]).astype(np.int8)
+
+
+def test_the_structure_fits_data_that_follow_it(instrument):
+    fit = fit_structure(structured_points(instrument, 1500), instrument)
+    assert fit.good and fit.n == 1500
+    assert fit.cfi > 0.98 and fit.rmsea < 0.03 and fit.srmr < 0.03
+    assert min(fit.loadings.values()) > 0.6 and fit.weak == []
+    assert model_description(instrument).count("=~") == 5
+
+
+def test_a_statement_that_measures_nothing_is_named(instrument):
+    fit = fit_structure(structured_points(instrument, 1500, broken="P3"), instrument)
+    assert fit.weak == ["P3"] and abs(fit.loadings["P3"]) < 0.2
+
+
+def test_too_few_complete_answers_are_not_checked(instrument):
+    points = structured_points(instrument, MIN_RESPONDENTS + 20)
+    points[:40, 0] = -1  # missing: listwise
+    assert fit_structure(points, instrument) is None
+
+
+def test_srmr_by_hand():
+    sample = np.array([[1.0, 0.5], [0.5, 1.0]])
+    assert _srmr(sample, sample) == 0.0
+    implied = np.array([[1.0, 0.3], [0.3, 1.0]])
+    # residual 0.2 in one of three lower-triangle cells: √(0.04 / 3)
+    assert _srmr(sample, implied) == pytest.approx(np.sqrt(0.04 / 3))

@@ -1,0 +1,46 @@
+"""``ambassador validate``: the structure check on pooled closed rounds, and per language."""
+
+from __future__ import annotations
+
+import numpy as np
+import sqlalchemy as sa
+
+from survey.models import Response
+from survey.services.campaigns import (
+    add_organisation,
+    campaign_instrument,
+    create_campaign,
+    set_status,
+)
+from survey.services.imports import offsets_from_points
+
+from ...scoring.test_structure import structured_points
+
+
+def test_validate_reports_fit_per_language(runner, session):
+    organisation = add_organisation(session, "pool", "Pool")
+    campaign = create_campaign(session, organisation, "Big round", status="open")
+    instrument = campaign_instrument(campaign)
+    offsets = offsets_from_points(structured_points(instrument, 900, seed=3), instrument)
+    session.execute(
+        sa.insert(Response),
+        [
+            {
+                "campaign_id": campaign.id,
+                "language": "nl" if i % 3 else "en",
+                "segments": {},
+                "answers": row.tobytes(),
+            }
+            for i, row in enumerate(offsets)
+        ],
+    )
+    session.commit()
+    refused = runner.invoke(args=["validate", str(campaign.id)])
+    assert refused.exit_code == 2 and "only closed rounds" in refused.output
+    set_status(session, campaign, "closed")
+    result = runner.invoke(args=["validate", str(campaign.id)])
+    assert result.exit_code == 0, result.output
+    assert "all respondents (n = 900)" in result.output and "fits well" in result.output
+    assert "language en (n = 300)" in result.output and "language nl (n = 600)" in result.output
+    assert "holds in every language" in result.output
+    assert np.all(offsets >= 0)
