@@ -141,3 +141,20 @@ def benchmark_page():
         size_band=size_band,
         lang=page_language(),
     )
+
+
+@blueprint.get("/validate")
+def validate_page():
+    """The instrument check: the five-principle structure on the pooled answers of chosen closed
+    rounds, overall and per language (needs the ``validate`` extra: semopy)."""
+    from survey.services.validation import validate
+
+    try:
+        import semopy  # noqa: F401
+    except ImportError:
+        return render_template("consult/validate.html", result=None, missing=True)
+    ids = request.args.getlist("campaign", type=int)
+    rounds = [access.campaign_for(db.session, current_user, i) for i in ids]
+    return render_template(
+        "consult/validate.html", result=validate(db.session, rounds), missing=False
+    )

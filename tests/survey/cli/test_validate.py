@@ -44,3 +44,26 @@ def test_validate_reports_fit_per_language(runner, session):
     assert "language en (n = 300)" in result.output and "language nl (n = 600)" in result.output
     assert "holds in every language" in result.output
     assert np.all(offsets >= 0)
+
+
+def test_the_consultant_page_shows_the_check(client, session, runner):
+    from survey.models import Campaign
+    from survey.services.users import add_user
+
+    from ..conftest import PASSWORD, AuthActions
+
+    test_validate_reports_fit_per_language(runner, session)
+    campaign = session.scalars(sa.select(Campaign)).one()
+    add_user(
+        session,
+        "advisor@example.org",
+        PASSWORD,
+        memberships=((campaign.organisation, "consultant"),),
+    )
+    AuthActions(client).login("advisor@example.org")
+    page = client.get(f"/validate?campaign={campaign.id}&lang=nl").get_data(as_text=True)
+    assert "Nederlandse versie" in page and "meten hetzelfde" in page
+    add_user(session, "hr@pool.example", PASSWORD, memberships=((campaign.organisation, "hr"),))
+    hr = AuthActions(client.application.test_client())
+    hr.login("hr@pool.example")
+    assert hr.client.get(f"/validate?campaign={campaign.id}").status_code == 403
