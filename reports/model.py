@@ -215,9 +215,7 @@ def build_report(
             instrument, previous, scores, report.dimensions, previous_actions or {}, thresholds
         )
     if pool is not None and len(pool) >= thresholds.pool_min_organisations:
-        report.benchmark = pool_comparison(
-            [d for d in report.dimensions if d["shown"]], pool, thresholds.significance
-        )
+        report.benchmark = pool_comparison([d for d in report.dimensions if d["shown"]], pool)
         report.benchmark["version"] = pool_version
     if n >= max(thresholds.comment_min_group, k):
         report.comments = list(current.comments)
@@ -305,9 +303,7 @@ def _kept_report(
     )
     report.recommendations = [_recommendation(p, lang) for p in picks]
     if pool is not None and len(pool) >= thresholds.pool_min_organisations:
-        report.benchmark = pool_comparison(
-            [d for d in report.dimensions if d["shown"]], pool, thresholds.significance
-        )
+        report.benchmark = pool_comparison([d for d in report.dimensions if d["shown"]], pool)
         report.benchmark["version"] = pool_version
     return report
 
@@ -539,9 +535,7 @@ def _trend(
 TOP10_MIN_ORGANISATIONS = 10  # a top-10 % mark needs at least ten organisations to mean anything
 
 
-def pool_comparison(
-    dimensions: list[dict[str, Any]], pool: list[dict[str, Any]], significance: float = 0.05
-) -> dict:
+def pool_comparison(dimensions: list[dict[str, Any]], pool: list[dict[str, Any]]) -> dict:
     """Each principle against the pool's *organisations* (one mean per organisation, as Culture
     Amp, Glint, Peakon and Qualtrics benchmark): percentile rank among the organisation means
     (``percentileofscore(kind="mean")``), their median, top-25 % and (from ten organisations)
@@ -550,7 +544,7 @@ def pool_comparison(
     as one sample: 9–27 % of the variance lies between organisations, which such a test ignores.
 
     ``pool`` holds one entry per organisation: ``{"external": bool, "dimensions": {key: {"n",
-    "mean", "sd", …}}}``. (``significance`` is kept for callers; no p-value is computed.)
+    "mean", "sd", …}}}``.
     """
     rows = []
     for dim in dimensions:

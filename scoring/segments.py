@@ -32,11 +32,6 @@ def option_label(question: dict, option: str, lang: str) -> str:
     return option
 
 
-def has_names(question: dict, lang: str) -> bool:
-    """Whether the round named the question or its options in ``lang`` itself."""
-    return bool(question_label(question, lang) or (question.get("option_labels") or {}).get(lang))
-
-
 def stored_option(question: dict, value: str) -> str | None:
     """The stored option that ``value`` names — the option itself or its name in any language,
     compared without regard to case and surrounding spaces — or None."""

@@ -20,7 +20,7 @@ from scoring.instrument import (
     instrument_with_text,
     load_instrument,
 )
-from scoring.segments import LANGUAGES, option_label
+from scoring.segments import LANGUAGES
 from survey.models import (
     Campaign,
     InstrumentText,
@@ -240,22 +240,6 @@ def _bilingual(text: str, key: str) -> tuple[str, str]:
             "with neither left empty"
         )
     return (parts[0], parts[-1])
-
-
-def segment_spec(question: dict) -> str:
-    """The one-line form of a segment question (the inverse of :func:`parse_segment`)."""
-
-    def both(en: str, nl: str) -> str:
-        return en if en == nl else f"{en}|{nl}"
-
-    head = question["key"]
-    if question.get("label"):
-        head += ":" + both(question["label"]["en"], question["label"]["nl"])
-    options = [
-        both(option_label(question, option, "en"), option_label(question, option, "nl"))
-        for option in question["options"]
-    ]
-    return f"{head}={','.join(options)}"
 
 
 def create_campaign(

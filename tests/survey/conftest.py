@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import secrets
+from contextlib import contextmanager
 from urllib.parse import quote
 
 import pytest
@@ -31,15 +32,24 @@ def database_url(tmp_path_factory):
     if not url:
         yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
         return
-    schema_name = f"test_{secrets.token_hex(4)}"
+    with postgres_schema(url, "test") as schema_url:
+        yield schema_url
+
+
+@contextmanager
+def postgres_schema(url: str, prefix: str):
+    """An empty PostgreSQL schema of its own (dropped afterwards), as a URL that uses it."""
+    name = f"{prefix}_{secrets.token_hex(4)}"
     admin = sa.create_engine(url)
     with admin.begin() as connection:
-        connection.execute(sa.text(f'CREATE SCHEMA "{schema_name}"'))
+        connection.execute(sa.text(f'CREATE SCHEMA "{name}"'))
     separator = "&" if "?" in url else "?"
-    yield f"{url}{separator}options={quote(f'-csearch_path={schema_name}')}"
-    with admin.begin() as connection:
-        connection.execute(sa.text(f'DROP SCHEMA "{schema_name}" CASCADE'))
-    admin.dispose()
+    try:
+        yield f"{url}{separator}options={quote(f'-csearch_path={name}')}"
+    finally:
+        with admin.begin() as connection:
+            connection.execute(sa.text(f'DROP SCHEMA "{name}" CASCADE'))
+        admin.dispose()
 
 
 @pytest.fixture(scope="session")

@@ -8,13 +8,14 @@ import os
 import secrets
 import subprocess
 import sys
-from urllib.parse import quote
 
 import pytest
 import sqlalchemy as sa
 
 from survey import create_app, schema
 from survey.extensions import db
+
+from ..conftest import postgres_schema
 
 
 def ambassador(*args: str, database_url: str, cwd) -> subprocess.CompletedProcess:
@@ -61,15 +62,8 @@ def test_a_missing_postgres_database_is_one_clear_message(tmp_path):
 @pytest.fixture
 def empty_schema():
     """A PostgreSQL schema of its own, with no tables, as a URL."""
-    name = f"upgrade_{secrets.token_hex(4)}"
-    admin = sa.create_engine(POSTGRES)
-    with admin.begin() as connection:
-        connection.execute(sa.text(f'CREATE SCHEMA "{name}"'))
-    separator = "&" if "?" in POSTGRES else "?"
-    yield f"{POSTGRES}{separator}options={quote(f'-csearch_path={name}')}"
-    with admin.begin() as connection:
-        connection.execute(sa.text(f'DROP SCHEMA "{name}" CASCADE'))
-    admin.dispose()
+    with postgres_schema(POSTGRES, "upgrade") as url:
+        yield url
 
 
 @needs_postgres
