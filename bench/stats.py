@@ -80,7 +80,7 @@ def main() -> None:
     # the same first resamples, refitted one by one
     chunk = min(args.resamples, 4_000_000 // args.respondents)
     first = np.random.SeedSequence(0).spawn(1)[0]  # the first chunk's generator
-    draws = np.random.default_rng(first).integers(0, len(y), size=(chunk, len(y)))[:5]
+    draws = np.random.default_rng(first).integers(0, len(y), (chunk, len(y)), np.int32)[:5]
     fast = bootstrap_weights(x, y, args.resamples, seed=0)[:5]
     slow = np.array([relative_weights(x[rows], y[rows])[0] for rows in draws])
     agree = float(np.abs(fast - slow).max())

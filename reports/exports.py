@@ -53,6 +53,7 @@ REPORT_COLUMNS = (
     "neutral",
     "unfavourable",
     "alpha",
+    "omega",
 )
 
 
@@ -78,13 +79,14 @@ def _report_rows(report: Report):
             d["neutral"],
             d["unfavourable"],
             d["alpha"],
+            d.get("omega"),
         )
     for breakdown in report.breakdowns:
         for group in breakdown["groups"]:
             for key, figure in group["scores"].items():
                 if figure["score"] is not None:
                     row = (breakdown["key"], group["group"], key, figure["n"], figure["score"])
-                    yield row + ("",) * 7
+                    yield row + ("",) * 8
 
 
 def portfolio_csv(rows, dimension_keys: Sequence[str]) -> str:

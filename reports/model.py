@@ -24,7 +24,12 @@ from scoring.disclosure import enough, merge_small_bins
 from scoring.drivers import key_drivers
 from scoring.instrument import Instrument
 from scoring.recommend import prioritise
-from scoring.reliability import ITEM_REST_FLAG, RELIABILITY_MIN_N, item_rest_correlations
+from scoring.reliability import (
+    ITEM_REST_FLAG,
+    RELIABILITY_MIN_N,
+    item_rest_correlations,
+    mcdonald_omega,
+)
 from scoring.scores import (
     LEVEL_NAMES,
     maturity_level,
@@ -283,6 +288,8 @@ def _kept_report(
                 "alpha": None,
                 "alpha_ci95": None,
                 "alpha_warning": False,
+                "omega": None,
+                "omega_ci95": None,
                 "items": [],
             }
         )
@@ -387,6 +394,7 @@ def _dimension(
         else np.full(len(_names(instrument, dim.key, lang)[0]), np.nan)
     )
     items, name, description = _names(instrument, dim.key, lang)
+    omega = mcdonald_omega(block) if block is not None and reliable else None
     return {
         "key": dim.key,
         "name": name,
@@ -407,6 +415,8 @@ def _dimension(
         "alpha_n": int(dim.alpha.n) if dim.alpha is not None else 0,
         # the warning looks at the interval: reliability may well be below 0.7
         "alpha_warning": bool(not np.isnan(alpha) and alpha_ci[0] < ALPHA_WARNING),
+        "omega": _f(omega.statistic) if omega is not None else None,
+        "omega_ci95": [_f(omega.low), _f(omega.high)] if omega is not None else None,
         "items": [
             {
                 "key": item.key,

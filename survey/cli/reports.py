@@ -110,3 +110,36 @@ def validate(campaign_ids: tuple[int, ...]) -> None:
             if same
             else "The structure does not hold equally well in every language."
         )
+    _echo_invariance(result)
+
+
+def _echo_invariance(result) -> None:
+    from scoring.invariance import DELTA_CFI
+
+    check = result.invariance
+    if check is None:
+        click.echo(
+            "Languages not compared: measurement invariance needs two languages with "
+            "enough complete answers each"
+        )
+        return
+    click.echo(f"Languages {' and '.join(result.compared)} compared (ΔCFI ≤ {DELTA_CFI}):")
+    configural, metric, scalar = check.steps
+    click.echo(
+        f"  configural: CFI {configural.cfi:.3f}, χ² {configural.chisq:.1f}, df {configural.df}"
+    )
+    for step in (metric, scalar):
+        state = "holds" if check.holds_at(step.level) else "does not hold"
+        click.echo(
+            f"  {step.level}: CFI {step.cfi:.3f}, χ² {step.chisq:.1f}, df {step.df}, "
+            f"ΔCFI {check.delta_cfi(step.level):.3f}: {state}"
+        )
+    if check.holds:
+        click.echo("The language versions measure the same thing: scores can be compared.")
+    for key in result.named(check.differing_loadings):
+        click.echo(f"Statement {key} weighs differently in the language versions (its loading).")
+    for key in result.named(check.differing_intercepts):
+        click.echo(
+            f"Statement {key} is answered differently at the same level of the principle in the "
+            "language versions (its intercept): compare its principle's means with care."
+        )

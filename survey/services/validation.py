@@ -1,5 +1,6 @@
 """The instrument check for consultants: the factor structure on the pooled answers of chosen
-closed rounds, overall and per language (``ambassador validate``)."""
+closed rounds, overall and per language, and whether the languages' versions measure the same
+thing (measurement invariance; ``ambassador validate``)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from scoring.invariance import Invariance, invariance
 from scoring.scores import points_from_offsets
-from scoring.structure import StructureFit, fit_structure
+from scoring.structure import MIN_RESPONDENTS, StructureFit, fit_structure
 from survey.models import Campaign, Response
 from survey.services.campaigns import campaign_instrument
 from survey.services.errors import InvalidInput
@@ -22,6 +24,13 @@ class Validation:
     rounds: int
     overall: StructureFit | None
     languages: dict[str, StructureFit | None]  # language → the same model on its respondents
+    # configural, metric and scalar invariance across the languages with enough complete answers
+    invariance: Invariance | None = None
+    compared: tuple[str, ...] = ()  # the languages compared, in order
+    statements: tuple[str, ...] = ()  # statement keys, by index in the invariance model
+
+    def named(self, indices: tuple[int, ...]) -> list[str]:
+        return [self.statements[i] for i in indices]
 
 
 def validate(session: Session, campaigns: list[Campaign]) -> Validation:
@@ -48,6 +57,7 @@ def validate(session: Session, campaigns: list[Campaign]) -> Validation:
     offsets = np.frombuffer(b"".join(blobs), dtype=np.int8).reshape(len(blobs), width)
     points = points_from_offsets(offsets, instrument)
     spoken = np.array(languages)
+    compared, check = _invariance(points, spoken, instrument)
     return Validation(
         instrument=f"{instrument.id} v{instrument.version}",
         rounds=len(campaigns),
@@ -56,4 +66,28 @@ def validate(session: Session, campaigns: list[Campaign]) -> Validation:
             lang: fit_structure(points[spoken == lang], instrument)
             for lang in sorted(set(languages))
         },
+        invariance=check,
+        compared=compared,
+        statements=tuple(item.key for dim in instrument.dimensions for item in dim.items),
     )
+
+
+def _invariance(points, spoken, instrument):
+    """Invariance across the languages that each have enough complete answers (none with fewer
+    than two such languages)."""
+    width = sum(len(dim.items) for dim in instrument.dimensions)
+    block = points[:, :width].astype(float)
+    complete = (block >= 0).all(axis=1)
+    groups, names = [], []
+    for lang in sorted(set(spoken.tolist())):
+        rows = block[complete & (spoken == lang)]
+        if rows.shape[0] >= MIN_RESPONDENTS and np.all(rows.std(axis=0) > 0):
+            groups.append(rows)
+            names.append(lang)
+    if len(groups) < 2:
+        return (), None
+    factors, start = [], 0
+    for dim in instrument.dimensions:
+        factors.append(list(range(start, start + len(dim.items))))
+        start += len(dim.items)
+    return tuple(names), invariance(groups, factors)

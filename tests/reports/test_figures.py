@@ -217,6 +217,18 @@ def test_reliability_needs_thirty_people_and_warns_on_its_interval(instrument):
     assert guidelines["alpha_ci95"][0] >= 0.7 or guidelines["alpha_warning"]
     weak = [item["key"] for item in guidelines["items"] if item["weak"]]
     assert weak == ["G2"]
+    # omega beside alpha, from the principle's complete answers, with its bootstrap interval
+    from scoring.reliability import mcdonald_omega
+
+    block = current.offsets[:, instrument.dimension_columns["guidelines"]]
+    block = np.where(reverse[instrument.dimension_columns["guidelines"]], 4 - block, block)
+    expected = mcdonald_omega(block)
+    assert guidelines["omega"] == pytest.approx(expected.statistic, rel=1e-12)
+    low, high = guidelines["omega_ci95"]
+    assert low < guidelines["omega"] < high and guidelines["omega"] >= guidelines["alpha"]
+    html = render_body(built, list(instrument.scale.labels["en"]))
+    assert "McDonald&#39;s omega: " in html or "McDonald's omega: " in html
+    assert all(d["omega"] is None for d in few.dimensions)
     noisy = report(instrument, a_round(instrument, n=60))  # random answers: alpha near 0
     assert all(d["alpha_warning"] for d in noisy.dimensions)
 

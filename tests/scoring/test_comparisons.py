@@ -142,7 +142,7 @@ def test_the_vectorised_bootstrap_equals_a_loop_over_resamples():
     x, y = attitude()
     boot = bootstrap_weights(x, y, resamples=50, seed=7)
     stream = np.random.SeedSequence(7).spawn(1)[0]  # one chunk: the same resamples
-    draws = np.random.default_rng(stream).integers(0, 30, size=(50, 30))
+    draws = np.random.default_rng(stream).integers(0, 30, size=(50, 30), dtype=np.int32)
     for b, rows in enumerate(draws):
         np.testing.assert_allclose(boot[b], relative_weights(x[rows], y[rows])[0], atol=1e-10)
 

@@ -162,3 +162,56 @@ def test_omega_equals_an_independent_minres_fit():
     assert mcdonald_omega(items, resamples=300, seed=4) == result  # seeded
     items[0, 0] = np.nan
     assert mcdonald_omega(items, resamples=50).n == 499  # listwise
+
+
+def test_the_pattern_bootstrap_resamples_respondents():
+    """Each resample of the pattern bootstrap is the correlation matrix of the respondents it
+    draws (each pattern repeated as often as drawn), and its omega intervals match those of the
+    row bootstrap on the same data."""
+    from scoring.bootstrap import bootstrap_correlations, bootstrap_pattern_correlations
+    from scoring.reliability import omega_from_correlations
+
+    rng = np.random.default_rng(5)
+    trait = rng.normal(size=(3000, 1))
+    items = np.clip(np.rint(2 + trait + rng.normal(0, 0.9, (3000, 4))), 0, 4)
+    patterns, counts = np.unique(items, axis=0, return_counts=True)
+    boot = bootstrap_pattern_correlations(patterns, counts, 40, seed=7)
+    drawn = np.random.default_rng(7).multinomial(3000, counts / 3000, size=40)
+    for b in (0, 17, 39):
+        expected = np.corrcoef(np.repeat(patterns, drawn[b], axis=0), rowvar=False)
+        np.testing.assert_allclose(boot[b], expected, atol=1e-12)
+    by_pattern = omega_from_correlations(bootstrap_pattern_correlations(patterns, counts, 2000, 1))
+    by_row = omega_from_correlations(bootstrap_correlations(items, 2000, 1))
+    assert np.std(by_pattern) == pytest.approx(np.std(by_row), rel=0.1)
+    assert np.mean(by_pattern) == pytest.approx(np.mean(by_row), abs=0.002)
+
+
+def test_answer_patterns_are_the_distinct_rows():
+    from scoring.reliability import _answer_patterns
+
+    rng = np.random.default_rng(3)
+    for block in (rng.integers(1, 6, (500, 5)).astype(float), rng.normal(size=(50, 3))):
+        patterns, counts = _answer_patterns(block)
+        expected, expected_counts = np.unique(block, axis=0, return_counts=True)
+        order = np.lexsort(patterns.T[::-1])
+        np.testing.assert_array_equal(patterns[order], expected)
+        np.testing.assert_array_equal(counts[order], expected_counts)
+
+
+def test_missing_answers_in_an_int8_matrix_are_left_out():
+    """The answer matrices mark a missing answer with -1: item-rest correlations and omega leave
+    those respondents out rather than read -1 as an answer."""
+    from scoring.reliability import item_rest_correlations, mcdonald_omega
+
+    rng = np.random.default_rng(8)
+    trait = rng.normal(size=(400, 1))
+    points = np.clip(np.rint(2 + trait + rng.normal(0, 0.8, (400, 4))), 0, 4).astype(np.int8)
+    with_missing = points.copy()
+    with_missing[:60, 1] = -1
+    np.testing.assert_allclose(
+        item_rest_correlations(with_missing), item_rest_correlations(points[60:]), rtol=1e-12
+    )
+    assert mcdonald_omega(with_missing, resamples=20).n == 340
+    assert mcdonald_omega(with_missing, resamples=20).statistic == pytest.approx(
+        mcdonald_omega(points[60:], resamples=20).statistic, rel=1e-12
+    )

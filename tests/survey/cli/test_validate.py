@@ -17,11 +17,18 @@ from survey.services.imports import offsets_from_points
 from ...scoring.test_structure import structured_points
 
 
-def test_validate_reports_fit_per_language(runner, session):
+def closed_round_in_two_languages(session, shifted=None):
+    """A round of 900 respondents (a third English), closed; ``shifted`` names a statement
+    that the Dutch respondents answer one point higher at the same level of its principle."""
     organisation = add_organisation(session, "pool", "Pool")
     campaign = create_campaign(session, organisation, "Big round", status="open")
     instrument = campaign_instrument(campaign)
-    offsets = offsets_from_points(structured_points(instrument, 900, seed=3), instrument)
+    points = structured_points(instrument, 900, seed=3)
+    if shifted:
+        column = instrument.item_keys.index(shifted)
+        dutch = np.arange(900) % 3 != 0
+        points[dutch, column] = np.minimum(points[dutch, column] + 1, 4)
+    offsets = offsets_from_points(points, instrument)
     session.execute(
         sa.insert(Response),
         [
@@ -35,6 +42,11 @@ def test_validate_reports_fit_per_language(runner, session):
         ],
     )
     session.commit()
+    return campaign, offsets
+
+
+def test_validate_reports_fit_per_language(runner, session):
+    campaign, offsets = closed_round_in_two_languages(session)
     refused = runner.invoke(args=["validate", str(campaign.id)])
     assert refused.exit_code == 2 and "only closed rounds" in refused.output
     set_status(session, campaign, "closed")
@@ -43,7 +55,20 @@ def test_validate_reports_fit_per_language(runner, session):
     assert "all respondents (n = 900)" in result.output and "fits well" in result.output
     assert "language en (n = 300)" in result.output and "language nl (n = 600)" in result.output
     assert "holds in every language" in result.output
+    assert "Languages en and nl compared" in result.output
+    assert "metric: " in result.output and "scalar: " in result.output
+    assert "The language versions measure the same thing" in result.output
     assert np.all(offsets >= 0)
+
+
+def test_a_statement_read_differently_in_one_language_is_named(runner, session):
+    campaign, _ = closed_round_in_two_languages(session, shifted="L2")
+    set_status(session, campaign, "closed")
+    result = runner.invoke(args=["validate", str(campaign.id)])
+    assert result.exit_code == 0, result.output
+    assert "scalar: " in result.output and "does not hold" in result.output
+    assert "Statement L2 is answered differently" in result.output
+    assert "measure the same thing" not in result.output
 
 
 def test_the_consultant_page_shows_the_check(client, session, runner):
@@ -63,6 +88,7 @@ def test_the_consultant_page_shows_the_check(client, session, runner):
     AuthActions(client).login("advisor@example.org")
     page = client.get(f"/validate?campaign={campaign.id}&lang=nl").get_data(as_text=True)
     assert "Nederlandse versie" in page and "meten hetzelfde" in page
+    assert "gelijke ladingen" in page and "gelijke intercepten" in page
     add_user(session, "hr@pool.example", PASSWORD, memberships=((campaign.organisation, "hr"),))
     hr = AuthActions(client.application.test_client())
     hr.login("hr@pool.example")
