@@ -319,3 +319,58 @@ def schedule_housekeeping(after: dt.timedelta = dt.timedelta(0)) -> None:
     when = dt.datetime.now(dt.UTC) + after
     job_id = f"{HOUSEKEEPING_ID}-{when:%Y%m%d%H}"
     jobs.enqueue_in(after, housekeeping, job_id=job_id, result_ttl=0, timeout=3600)
+
+
+EXPORT_PREFIX = "ambassador-export-"
+
+
+def export_job(campaign_id: int, lang: str, kind: str, comment_min_group: int) -> int:
+    """The RQ job that builds a closed round's PDF, workbook or deck and keeps it; its size."""
+    from reports.render import render_body
+    from survey.services import report_files
+
+    try:
+        campaign = db.session.get(Campaign, campaign_id)
+        if campaign is None:  # deleted while the job waited
+            return 0
+        content = report_files.build_file(
+            db.session, campaign, lang, kind, comment_min_group, render_body
+        )
+        return len(content)
+    finally:
+        db.session.remove()
+
+
+def request_export(campaign: Campaign, lang: str, kind: str, key: str, retry: bool = False) -> str:
+    """Queue the building of a report file once, however many ask for it, and say where it
+    stands: ``queued``, ``started`` or ``failed`` (then ``retry`` queues it again)."""
+    from redis.exceptions import ConnectionError, TimeoutError
+    from rq.exceptions import NoSuchJobError
+    from rq.job import Job
+
+    jobs = queue()
+    job_id = EXPORT_PREFIX + key[:40]
+    try:
+        try:
+            state = Job.fetch(job_id, connection=jobs.connection).get_status(refresh=False)
+            state = getattr(state, "value", state)
+        except NoSuchJobError:
+            state = None
+        if state in ("queued", "started", "scheduled", "deferred"):
+            return "started" if state == "started" else "queued"
+        if state == "failed" and not retry:
+            return "failed"
+        jobs.enqueue(
+            export_job,
+            campaign.id,
+            lang,
+            kind,
+            current_app.config["COMMENT_MIN_GROUP_SIZE"],
+            job_id=job_id,
+            result_ttl=60,
+            failure_ttl=600,
+            job_timeout=600,
+        )
+    except (ConnectionError, TimeoutError) as exc:
+        raise QueueUnavailable("the job queue (Redis) cannot be reached") from exc
+    return "queued"

@@ -335,3 +335,22 @@ class Action(Base):
     due_on: Mapped[dt.date | None]
     status: Mapped[str] = mapped_column(sa.String(20), default="planned")
     note: Mapped[str] = mapped_column(sa.Text, default="")
+
+
+class ReportFile(Base):
+    """A closed round's report, built once: the page's figures and body, or a PDF, workbook or
+    deck. ``key`` is a hash of everything the file depends on (round, language, pool version,
+    action plans, instrument, disclosure rules, the code that builds it); a change to any of
+    them gives a new key, and the stale file is replaced when the new one is stored. Deleted
+    with the round, and when its answers are purged."""
+
+    __tablename__ = "report_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("campaigns.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(sa.String(10))
+    lang: Mapped[str] = mapped_column(sa.String(5))
+    key: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    content: Mapped[bytes] = mapped_column(sa.LargeBinary)

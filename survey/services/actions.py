@@ -93,3 +93,18 @@ def by_dimension(actions: list[Action]) -> dict[str, list[dict]]:
             }
         )
     return grouped
+
+
+def plan_rows(session: Session, campaign_id: int) -> list[dict]:
+    """The round's action plan as plain rows for the exports (principle, action, owner, due
+    date, status)."""
+    return [
+        {
+            "dimension": action.dimension,
+            "text": action.title,
+            "owner": action.owner,
+            "due": action.due_on.isoformat() if action.due_on else None,
+            "status": action.status,
+        }
+        for action in actions_of(session, campaign_id)
+    ]

@@ -17,6 +17,7 @@ from survey.models import (
     Response,
     today_utc,
 )
+from survey.services import report_files
 from survey.services.campaigns import live_figures
 from survey.services.pool import store_aggregate
 
@@ -93,6 +94,7 @@ def purge(session: Session, campaigns: list[Campaign]) -> tuple[int, int]:
         comments += session.execute(
             sa.delete(Comment).where(Comment.campaign_id == campaign.id)
         ).rowcount
+        report_files.forget(session, campaign.id)  # kept reports hold comments and breakdowns
         campaign.purged = True
     session.commit()
     return responses, comments

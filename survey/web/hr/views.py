@@ -1,20 +1,20 @@
-"""HR: survey rounds, the maturity report (page, PDF, CSV, JSON) and the action plan."""
+"""HR: survey rounds, the maturity report (page, PDF, XLSX, PPTX, CSV, JSON) and the action plan."""
 
 from __future__ import annotations
 
 import json
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
 from wtforms import SelectChoice
 
 from reports.exports import links_csv, report_csv
-from reports.render import render_body, render_pdf
+from reports.render import render_body
+from survey import jobs
 from survey.extensions import db
-from survey.services import access, actions, campaigns, reporting, responses
+from survey.services import access, actions, campaigns, report_files, responses
 from survey.services.errors import InvalidInput
 from survey.web.downloads import download
 from survey.web.hr.forms import ActionEditForm, ActionForm, CampaignForm, InvitationForm
@@ -108,47 +108,77 @@ def invitations(campaign_id: int):
 
 
 def _report(campaign_id: int):
+    """The round, its report, scale labels and page body: a closed round's from the kept page."""
     item = _campaign(campaign_id)
     comment_min_group = current_app.config["COMMENT_MIN_GROUP_SIZE"]
-    built, labels = reporting.campaign_report(db.session, item, page_language(), comment_min_group)
-    return item, built, labels
+    built, labels, body = report_files.report_page(
+        db.session, item, page_language(), comment_min_group, render_body
+    )
+    return item, built, labels, body
 
 
 @blueprint.get("/campaigns/<int:campaign_id>/report")
 def report(campaign_id: int):
     """The maturity report as a web page."""
-    item, built, labels = _report(campaign_id)
-    with force_locale(built.lang):
-        body = Markup(render_body(built, labels))
+    item, built, _labels, body = _report(campaign_id)
     return render_template(
         "hr/report.html",
         campaign=item,
-        body=body,
+        body=Markup(body),
         lang=built.lang,
         report=built,
         action=ActionForm(),
     )
 
 
-@blueprint.get("/campaigns/<int:campaign_id>/report.pdf")
-def report_pdf(campaign_id: int):
-    """The maturity report as an A4 PDF in the chosen language."""
-    item, built, labels = _report(campaign_id)
-    filename = f"report-{item.id}-{built.lang}.pdf"
-    return download(render_pdf(built, labels), "application/pdf", filename)
+FILE_NAMES = {"pdf": "report-{id}-{lang}.pdf", "xlsx": "report-{id}-{lang}.xlsx",
+              "pptx": "report-{id}-{lang}.pptx"}
+
+
+REPORT_URL = "/campaigns/<int:campaign_id>/report."
+
+
+@blueprint.get(REPORT_URL + "pdf", endpoint="report_pdf", defaults={"kind": "pdf"})
+@blueprint.get(REPORT_URL + "xlsx", endpoint="report_xlsx", defaults={"kind": "xlsx"})
+@blueprint.get(REPORT_URL + "pptx", endpoint="report_pptx", defaults={"kind": "pptx"})
+def report_file(campaign_id: int, kind: str):
+    """The report as a PDF, Excel workbook or PowerPoint deck. A closed round's file is built
+    once by the worker: until it is ready this answers 202 with a page that follows progress."""
+    item = _campaign(campaign_id)
+    lang = page_language()
+    comment_min_group = current_app.config["COMMENT_MIN_GROUP_SIZE"]
+    name = FILE_NAMES[kind].format(id=item.id, lang=lang)
+    key = report_files.report_key(db.session, item, lang, kind, comment_min_group)
+    content = report_files.cached(db.session, key)
+    if content is None and (key is None or jobs.queue() is None):
+        content = _build_file(item, lang, kind)  # an open round (no figures), or no worker
+    if content is None:
+        try:
+            state = jobs.request_export(item, lang, kind, key, retry="retry" in request.args)
+        except jobs.QueueUnavailable:
+            content = _build_file(item, lang, kind)
+        else:
+            page = render_template("hr/preparing.html", campaign=item, kind=kind, state=state)
+            return page, 202, {"Refresh": "2", "Cache-Control": "no-store"}
+    return download(content, report_files.KINDS[kind], name)
+
+
+def _build_file(item, lang: str, kind: str) -> bytes:
+    comment_min_group = current_app.config["COMMENT_MIN_GROUP_SIZE"]
+    return report_files.build_file(db.session, item, lang, kind, comment_min_group, render_body)
 
 
 @blueprint.get("/campaigns/<int:campaign_id>/report.csv", endpoint="report_csv")
 def report_csv_download(campaign_id: int):
     """Aggregates per principle and per allowed segment group (never one row per person)."""
-    item, built, _labels = _report(campaign_id)
+    item, built, _labels, _body = _report(campaign_id)
     return download(report_csv(built), "text/csv", f"report-{item.id}.csv")
 
 
 @blueprint.get("/campaigns/<int:campaign_id>/report.json")
 def report_json(campaign_id: int):
     """The report's figures as JSON (the ``ambassador report --json`` contract)."""
-    _item, built, _labels = _report(campaign_id)
+    _item, built, _labels, _body = _report(campaign_id)
     return current_app.response_class(
         json.dumps(built.to_dict(), ensure_ascii=False), mimetype="application/json"
     )

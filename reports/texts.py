@@ -1,0 +1,48 @@
+"""The labels of the office exports (workbook and slides), in the report's language, from the
+same translation catalogue as the page."""
+
+from __future__ import annotations
+
+from reports.render import translations
+
+__all__ = ["office_texts"]
+
+
+def office_texts(lang: str) -> dict:
+    _ = translations(lang).gettext
+    return {
+        "overview": _("Overview"),
+        "responses": _("Responses"),
+        "no_figures": _("No figures: the round is open or has too few responses."),
+        "overall": _("Overall score"),
+        "level": _("Level"),
+        "where_to_start": _("Where to start"),
+        "priority": _("Priority"),
+        "principles": _("Principles"),
+        "principle": _("Principle"),
+        "score": _("Score (0–100)"),
+        "ci_low": _("95% interval, low"),
+        "ci_high": _("95% interval, high"),
+        "favourable": _("Favourable"),
+        "neutral": _("Neutral"),
+        "unfavourable": _("Unfavourable"),
+        "hidden": _("hidden: too few people"),
+        "statements": _("Statements"),
+        "statement": _("Statement"),
+        "groups": _("Groups"),
+        "groups_hidden": _("{n} group(s) hidden to protect anonymity"),
+        "trend": _("Trend"),
+        "difference": _("Difference"),
+        "real": _("Real difference"),
+        "yes": _("yes"),
+        "no": _("no"),
+        "actions": _("Actions"),
+        "action": _("Action"),
+        "owner": _("Owner"),
+        "due": _("Due"),
+        "state": _("Status"),
+        "status": {"planned": _("planned"), "in_progress": _("in progress"), "done": _("done")},
+        "title": _("Social media culture"),
+        "radar": _("Score per principle"),
+        "n_people": _("{n} people answered"),
+    }

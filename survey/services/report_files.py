@@ -1,0 +1,171 @@
+"""A closed round's report is built once: its page figures and body, PDF, workbook and deck are
+kept in the database (shared by every worker and server) under a key that hashes everything
+they depend on, and served from there.
+
+What goes into the key: the round (id, status, closing day, purge, minimum group size, name,
+organisation name, link custody), its instrument text, the language, the previous round and its
+purge, the action plans of both, the benchmark pool's published version, the disclosure and
+reporting thresholds, and a hash of the code and templates that build a report. Open rounds show
+no figures (participation only, cheap to build) and are not kept.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from functools import lru_cache
+from importlib.resources import files
+from pathlib import Path
+
+import numpy as np
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from reports.model import Report
+from survey.models import Action, Campaign, ReportFile
+from survey.policy import POOL_MIN_ORGANISATIONS, SIGNIFICANCE_LEVEL
+from survey.services import actions, reporting
+from survey.services.pool import pool_for
+
+KINDS = {
+    "page": "application/json",
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+}
+FILE_KINDS = ("pdf", "xlsx", "pptx")
+
+
+@lru_cache(maxsize=1)
+def code_version() -> str:
+    """A hash of the code and templates that build a report: a new release rebuilds reports."""
+    import reports
+    import scoring
+
+    digest = hashlib.sha256()
+    folders = [Path(reports.__file__).parent, Path(scoring.__file__).parent]
+    folders.append(Path(str(files("reports.templates"))))
+    folders.append(Path(str(files("reports.translations"))))
+    for folder in folders:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and path.suffix in (".py", ".html", ".mo", ".toml", ".css"):
+                digest.update(path.name.encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _plan(session: Session, campaign_id: int | None) -> list:
+    if campaign_id is None:
+        return []
+    return [
+        [a.id, a.dimension, a.recommendation_key, a.title, a.owner, str(a.due_on), a.status, a.note]
+        for a in session.scalars(
+            sa.select(Action).where(Action.campaign_id == campaign_id).order_by(Action.id)
+        )
+    ]
+
+
+def report_key(
+    session: Session, campaign: Campaign, lang: str, kind: str, comment_min_group: int
+) -> str | None:
+    """The key of a closed round's report file, or None for a round that is not closed."""
+    if campaign.status != "closed" or kind not in KINDS:
+        return None
+    before = reporting.previous_round(session, campaign)
+    _pool, pool_version = pool_for(session, campaign)
+    parts = {
+        "round": [
+            campaign.id, campaign.name, campaign.organisation.name, str(campaign.closed_on),
+            campaign.purged, campaign.min_group_size, campaign.instrument_id,
+            campaign.instrument_version, campaign.instrument_text_id, campaign.segments,
+            reporting.link_custody(session, campaign),
+        ],
+        "previous": [before.id, before.purged, before.name] if before else None,
+        "plans": [_plan(session, campaign.id), _plan(session, before.id if before else None)],
+        "pool": pool_version,
+        "rules": [comment_min_group, POOL_MIN_ORGANISATIONS, SIGNIFICANCE_LEVEL],
+        "lang": lang,
+        "kind": kind,
+        "code": code_version(),
+    }
+    text = json.dumps(parts, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def cached(session: Session, key: str | None) -> bytes | None:
+    if key is None:
+        return None
+    return session.scalar(sa.select(ReportFile.content).where(ReportFile.key == key))
+
+
+def store(session: Session, campaign: Campaign, lang: str, kind: str, key: str, content: bytes):
+    """Keep a file under its key, replacing the round's stale file of that kind and language.
+    Two servers that built the same file at once both succeed: the second finds it there."""
+    session.execute(
+        sa.delete(ReportFile).where(
+            ReportFile.campaign_id == campaign.id,
+            ReportFile.kind == kind,
+            ReportFile.lang == lang,
+            ReportFile.key != key,
+        )
+    )
+    try:
+        with session.begin_nested():
+            session.add(
+                ReportFile(campaign_id=campaign.id, kind=kind, lang=lang, key=key, content=content)
+            )
+    except IntegrityError:
+        pass  # built by another worker in the meantime: the same content under the same key
+    session.commit()
+
+
+def forget(session: Session, campaign_id: int) -> None:
+    """Delete a round's kept report files (its answers are purged, or the round deleted)."""
+    session.execute(sa.delete(ReportFile).where(ReportFile.campaign_id == campaign_id))
+
+
+def _plain(value):
+    if isinstance(value, np.generic):
+        return value.item()
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
+def report_page(session, campaign, lang, comment_min_group, render_body):
+    """The report, the scale labels and the page body (``render_body(report, labels)``): from
+    the kept page of a closed round, or built (and kept, for a closed round)."""
+    key = report_key(session, campaign, lang, "page", comment_min_group)
+    kept = cached(session, key)
+    if kept is not None:
+        data = json.loads(kept)
+        return Report(**data["report"]), data["labels"], data["body"]
+    built, labels = reporting.campaign_report(session, campaign, lang, comment_min_group)
+    body = str(render_body(built, labels))
+    if key is not None:
+        page = {"report": dataclasses.asdict(built), "labels": labels, "body": body}
+        store(session, campaign, lang, "page", key, json.dumps(page, default=_plain).encode())
+    return built, labels, body
+
+
+def build_file(session, campaign, lang, kind, comment_min_group, render_body) -> bytes:
+    """Build a PDF, workbook or deck of the report (kept for a closed round)."""
+    from reports.render import render_pdf
+    from reports.slides import report_pptx
+    from reports.workbook import report_xlsx
+
+    if kind not in FILE_KINDS:
+        raise ValueError(f"kind must be one of {FILE_KINDS}, not {kind!r}")
+    key = report_key(session, campaign, lang, kind, comment_min_group)
+    kept = cached(session, key)
+    if kept is not None:
+        return kept
+    built, labels, _body = report_page(session, campaign, lang, comment_min_group, render_body)
+    if kind == "pdf":
+        content = render_pdf(built, labels)
+    else:
+        plan = actions.plan_rows(session, campaign.id)
+        content = (report_xlsx if kind == "xlsx" else report_pptx)(built, labels, plan)
+    if key is not None:
+        store(session, campaign, lang, kind, key, content)
+    return content
