@@ -13,7 +13,7 @@ PYTEST := $(BIN)/pytest -q scoring survey reports tests
 # The wheel smoke test installs the built wheel here, outside the checkout.
 WHEEL_VENV ?= $(or $(TMPDIR),/tmp)/ambassador-scan-wheel-venv
 
-.PHONY: run test test-postgres smoke smoke-wheel lint bench soak translations clean
+.PHONY: run test test-postgres smoke smoke-cluster smoke-wheel lint bench soak translations clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,10 @@ test-postgres: $(DEV_STAMP)
 smoke: $(DEV_STAMP)
 	$(BIN)/python deploy/smoke.py
 
+# Two gunicorn servers behind nginx (Debian's package), sharing PostgreSQL and Redis.
+smoke-cluster: $(DEV_STAMP)
+	$(BIN)/python deploy/cluster.py
+
 # Build the wheel, install it into a fresh virtual environment outside the checkout, and run the
 # production smoke test against that install.
 smoke-wheel: $(DEV_STAMP)
@@ -49,6 +53,7 @@ smoke-wheel: $(DEV_STAMP)
 	$(PYTHON) -m venv $(WHEEL_VENV)
 	$(WHEEL_VENV)/bin/pip install --quiet "$$(ls dist/ambassador_scan-*.whl)[postgres]"
 	$(BIN)/python deploy/smoke.py --venv $(WHEEL_VENV)
+	$(BIN)/python deploy/cluster.py --venv $(WHEEL_VENV)
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
@@ -59,6 +64,8 @@ bench: $(DEV_STAMP)
 	$(BIN)/python bench/report.py
 	$(BIN)/python bench/mail.py
 	$(BIN)/python bench/stats.py
+	$(BIN)/python bench/portfolio.py
+	$(BIN)/python bench/isolation.py
 
 soak: $(DEV_STAMP)
 	$(BIN)/python bench/soak.py

@@ -119,6 +119,20 @@ def pool_marks(pool_scores) -> tuple[float, float, float]:
     return (float(np.median(pool)), float(np.percentile(pool, 75)), float(np.percentile(pool, 90)))
 
 
+def percentile_rank(score: float, pool_scores) -> float:
+    """Percentile rank of ``score`` among ``pool_scores`` (one per organisation), as
+    ``scipy.stats.percentileofscore(pool, score, kind="mean")``; NaN for an empty pool.
+
+    >>> percentile_rank(60.0, [40.0, 50.0, 55.0, 70.0, 80.0])
+    60.0
+    """
+    pool = np.asarray(pool_scores, dtype=float)
+    pool = pool[~np.isnan(pool)]
+    if pool.size == 0 or np.isnan(score):
+        return np.nan
+    return float(stats.percentileofscore(pool, score, kind="mean"))
+
+
 def pool_position(score: float, pool_scores) -> PoolPosition:
     """Percentile rank of ``score`` among ``pool_scores`` (one per organisation); the pool marks.
 

@@ -10,6 +10,8 @@ responses, plus rounds imported from other pools (marked external; see
 
 from __future__ import annotations
 
+import bisect
+from collections import namedtuple
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from scoring.benchmark import pool_marks, pool_position, score_bins
+from scoring.benchmark import pool_marks, score_bins
 from scoring.disclosure import merge_small_bins, pool_version_due
 from scoring.instrument import Instrument
 from scoring.scores import points_from_offsets, respondent_scores
@@ -27,10 +29,12 @@ from survey.policy import POOL_MIN_CHANGES, POOL_MIN_ORGANISATIONS
 from survey.services.campaigns import campaign_instrument
 from survey.services.responses import answer_matrix
 
+AggregateRow = namedtuple("AggregateRow", [c.name for c in RoundAggregate.__table__.c])
+
 
 @dataclass(frozen=True)
 class PoolEntry:
-    aggregate: RoundAggregate
+    aggregate: AggregateRow  # a kept aggregate's columns
     organisation_id: int | None  # None for an imported round
     organisation: str | None  # None for an imported round without a name
 
@@ -43,7 +47,8 @@ class PoolEntry:
 
     @property
     def overall(self) -> float:
-        return float(np.mean([d["mean"] for d in self.aggregate.dimensions.values()]))
+        means = [d["mean"] for d in self.aggregate.dimensions.values()]
+        return sum(means) / len(means)
 
     @property
     def owner(self) -> str:
@@ -113,7 +118,7 @@ def pool_entries(
         .group_by(Campaign.organisation_id)
     )
     query = (
-        sa.select(RoundAggregate, Organisation.id, Organisation.name)
+        sa.select(*AGGREGATE_COLUMNS, Organisation.id, Organisation.name)
         .outerjoin(Campaign, Campaign.id == RoundAggregate.campaign_id)
         .outerjoin(Organisation, Organisation.id == Campaign.organisation_id)
         .where(
@@ -127,10 +132,7 @@ def pool_entries(
         query = query.where(RoundAggregate.sector == sector)
     if size_band:
         query = query.where(RoundAggregate.size_band == size_band)
-    return [
-        PoolEntry(aggregate, org_id, name if not aggregate.external else aggregate.label)
-        for aggregate, org_id, name in session.execute(query)
-    ]
+    return _entries(session.execute(query))
 
 
 @dataclass(frozen=True)
@@ -213,16 +215,29 @@ def _visible_strata(*owners: dict[str, tuple[str, ...]]) -> dict[str, list[str]]
 def _entries_by_id(session: Session, ids: list[int]) -> list[PoolEntry]:
     """The entries of these aggregates (a version keeps an organisation's earlier round)."""
     rows = session.execute(
-        sa.select(RoundAggregate, Organisation.id, Organisation.name)
+        sa.select(*AGGREGATE_COLUMNS, Organisation.id, Organisation.name)
         .outerjoin(Campaign, Campaign.id == RoundAggregate.campaign_id)
         .outerjoin(Organisation, Organisation.id == Campaign.organisation_id)
         .where(RoundAggregate.id.in_(ids))
         .order_by(RoundAggregate.id)
     )
-    return [
-        PoolEntry(aggregate, org_id, name if not aggregate.external else aggregate.label)
-        for aggregate, org_id, name in rows
-    ]
+    return _entries(rows)
+
+
+# the pool reads kept aggregates as plain rows (their columns as attributes): lighter than
+# mapped objects, and nothing here changes them
+AGGREGATE_COLUMNS = tuple(RoundAggregate.__table__.c)
+
+
+def _entries(rows) -> list[PoolEntry]:
+    width = len(AGGREGATE_COLUMNS)
+    entries = []
+    for row in rows:
+        aggregate = AggregateRow(*row[:width])
+        org_id, name = row[width], row[width + 1]
+        label = name if not aggregate.external else aggregate.label
+        entries.append(PoolEntry(aggregate, org_id, label))
+    return entries
 
 
 def pool_for(session: Session, campaign: Campaign) -> tuple[list[dict], str | None]:
@@ -248,15 +263,36 @@ class PoolStanding:
     percentile: float | None  # None while the pool is too small
 
 
+class Standings:
+    """Where organisations stand among the *other* organisations of a pool: each entry's overall
+    mean is computed once, however many organisations are placed (the portfolio places all)."""
+
+    def __init__(self, entries: list[PoolEntry]):
+        self.count = len(entries)
+        self.external = sum(1 for e in entries if e.external)
+        self.own: dict[int | None, list[tuple[float, bool]]] = {}
+        overalls = []
+        for entry in entries:
+            overalls.append(entry.overall)
+            self.own.setdefault(entry.organisation_id, []).append((overalls[-1], entry.external))
+        self.sorted = sorted(overalls)
+
+    def of(self, organisation_id: int, overall: float) -> PoolStanding:
+        """The standing; its percentile is ``percentileofscore(others, overall, kind="mean")``,
+        counted on the sorted pool less the organisation's own entries (no copy per call)."""
+        own = self.own.get(organisation_id, [])
+        count = self.count - len(own)
+        external = self.external - sum(1 for _value, imported in own if imported)
+        if count < POOL_MIN_ORGANISATIONS or overall != overall:  # NaN: no place
+            return PoolStanding(count, external, None)
+        below = bisect.bisect_left(self.sorted, overall) - sum(v < overall for v, _e in own)
+        at_most = bisect.bisect_right(self.sorted, overall) - sum(v <= overall for v, _e in own)
+        return PoolStanding(count, external, (below + at_most) * 50.0 / count)
+
+
 def standing(entries: list[PoolEntry], organisation_id: int, overall: float) -> PoolStanding:
     """An organisation's percentile among the other organisations' overall means."""
-    others = [e for e in entries if e.organisation_id != organisation_id]
-    percentile = (
-        pool_position(overall, [e.overall for e in others]).percentile
-        if len(others) >= POOL_MIN_ORGANISATIONS
-        else None
-    )
-    return PoolStanding(len(others), sum(1 for e in others if e.external), percentile)
+    return Standings(entries).of(organisation_id, overall)
 
 
 @dataclass(frozen=True)

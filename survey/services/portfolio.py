@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from scoring.disclosure import enough
-from scoring.scores import LEVEL_NAMES, points_from_offsets, score_answers
-from survey.models import Campaign, Organisation, Response
+from scoring.scores import LEVEL_NAMES, maturity_level
+from survey.models import Campaign, Organisation, Response, RoundAggregate
 from survey.services.campaigns import campaign_instrument
-from survey.services.pool import PublishedPool, published_pool, standing
-from survey.services.responses import answer_matrix
+from survey.services.pool import Standings, published_pool
 
 
 @dataclass
@@ -22,7 +21,7 @@ class PortfolioRow:
     before."""
 
     organisation: Organisation
-    campaign: Campaign | None = None
+    campaign: RoundRef | None = None
     n: int = 0
     shown: bool = False
     overall: float | None = None
@@ -48,23 +47,60 @@ SORTS = {
 }
 
 
-def _latest_rounds(session: Session, organisation: Organisation) -> list[Campaign]:
-    return session.scalars(
-        sa.select(Campaign)
-        .where(
-            Campaign.organisation_id == organisation.id,
-            Campaign.status == "closed",  # an open round's figures are not published yet
-            sa.exists().where(Response.campaign_id == Campaign.id),
+@dataclass(frozen=True)
+class RoundRef:
+    """What the portfolio shows of a round: no more is loaded than that."""
+
+    id: int
+    name: str
+    instrument_id: str
+    instrument_version: str
+
+    @property
+    def instrument_name(self) -> str:
+        return f"{self.instrument_id}-v{self.instrument_version}"
+
+
+def _closed_rounds(session: Session, organisations: list[Organisation]) -> dict[int, list]:
+    """Per organisation, its closed rounds (newest first) with their kept aggregates: one
+    query, no answers read."""
+    ids = [o.id for o in organisations]
+    rows = session.execute(
+        sa.select(
+            Campaign.organisation_id,
+            Campaign.id,
+            Campaign.name,
+            Campaign.instrument_id,
+            Campaign.instrument_version,
+            RoundAggregate.n,
+            RoundAggregate.dimensions,
         )
+        .outerjoin(RoundAggregate, RoundAggregate.campaign_id == Campaign.id)
+        .where(Campaign.organisation_id.in_(ids), Campaign.status == "closed")
         .order_by(Campaign.id.desc())
-        .limit(2)
     ).all()
+    rounds: dict[int, list] = {i: [] for i in ids}
+    for organisation_id, *campaign, n, dimensions in rows:
+        rounds[organisation_id].append((RoundRef(*campaign), n, dimensions))
+    return rounds
 
 
-def _scored(session: Session, campaign: Campaign):
-    instrument = campaign_instrument(campaign)
-    points = points_from_offsets(answer_matrix(session, campaign), instrument)
-    return points.shape[0], score_answers(points, instrument)
+def _response_counts(session: Session, campaign_ids: list[int]) -> dict[int, int]:
+    """How many responses rounds without kept aggregates have (too few to keep any)."""
+    if not campaign_ids:
+        return {}
+    return dict(
+        session.execute(
+            sa.select(Response.campaign_id, sa.func.count())
+            .where(Response.campaign_id.in_(campaign_ids))
+            .group_by(Response.campaign_id)
+        ).all()
+    )
+
+
+def _overall(dimensions: dict) -> float:
+    means = [figures["mean"] for figures in dimensions.values()]
+    return sum(means) / len(means)
 
 
 def portfolio(
@@ -74,42 +110,65 @@ def portfolio(
     sort: str = "name",
     descending: bool = False,
 ) -> list[PortfolioRow]:
-    """Each organisation's latest closed round with responses: figures, pool percentile and
-    change since the closed round before it."""
-    pools: dict[tuple[str, str], PublishedPool] = {}
+    """Each organisation's latest closed round: its figures, pool percentile and change since the
+    closed round before it — from the aggregates kept when a round closes, never from answers.
+    A round keeps aggregates only when every principle has at least k scored people; one that
+    has fewer shows its number of responses and no figures."""
+    pools: dict[tuple[str, str], Standings] = {}
+    closed = _closed_rounds(session, organisations)
+    without = [c.id for rounds in closed.values() for c, n, _d in rounds[:1] if n is None]
+    counts = _response_counts(session, without)
     rows = []
     for organisation in organisations:
         row = PortfolioRow(organisation)
         rows.append(row)
-        rounds = _latest_rounds(session, organisation)
+        rounds = [r for r in closed[organisation.id] if r[1] is not None or counts.get(r[0].id)]
         if not rounds:
             continue
-        latest = rounds[0]
-        n, result = _scored(session, latest)
-        row.campaign, row.n, row.shown = latest, n, n >= latest.min_group_size
-        if not row.shown:
+        latest, n, dimensions = rounds[0]
+        row.campaign = latest
+        if n is None:
+            row.n = counts[latest.id]
             continue
-        k = latest.min_group_size
-        row.dimensions = {
-            d.key: (d.statistic, d.level) for d in result.dimensions if enough(d.n, k)
-        }
-        if len(row.dimensions) < len(result.dimensions):
-            continue  # no overall score: it would give the hidden principle away
-        row.overall, row.level = result.overall.statistic, result.overall.level
-        row.level_name = LEVEL_NAMES.get(result.overall.level)
+        row.n, row.shown = n, True
+        row.overall = _overall(dimensions)
+        row.dimensions = {key: figures["mean"] for key, figures in dimensions.items()}
         key = (latest.instrument_id, latest.instrument_version)
         if key not in pools:
-            pools[key] = published_pool(session, *key)
-        position = standing(pools[key].entries, organisation.id, row.overall)
+            pools[key] = Standings(published_pool(session, *key).entries)
+        position = pools[key].of(organisation.id, row.overall)
         row.pool_size, row.pool_external = position.others, position.external
         row.percentile = position.percentile
-        if len(rounds) > 1 and rounds[1].instrument_name == latest.instrument_name:
-            n_before, before = _scored(session, rounds[1])
-            k_before = rounds[1].min_group_size
-            if enough(n_before, k_before) and all(enough(d.n, k_before) for d in before.dimensions):
-                row.change = row.overall - before.overall.statistic
+        if len(rounds) > 1:
+            before, n_before, dims_before = rounds[1]
+            if n_before is not None and before.instrument_name == latest.instrument_name:
+                row.change = row.overall - _overall(dims_before)
+    _levels([row for row in rows if row.shown])
     rows.sort(key=SORTS.get(sort, SORTS["name"]), reverse=descending)
     return rows
+
+
+def _levels(rows: list[PortfolioRow]) -> None:
+    """Each shown row's maturity levels, for all rows in one vectorised call."""
+    if not rows:
+        return
+    means = np.array([[*row.dimensions.values(), row.overall] for row in rows])
+    levels = maturity_level(means).tolist()
+    for row, row_levels in zip(rows, levels, strict=True):
+        *principles, overall = row_levels
+        row.dimensions = {
+            key: (mean, int(level))
+            for (key, mean), level in zip(row.dimensions.items(), principles, strict=True)
+        }
+        row.level, row.level_name = int(overall), LEVEL_NAMES.get(int(overall))
+
+
+def principles(session: Session, rows: list[PortfolioRow]) -> list:
+    """The principles of the first round shown: the portfolio's columns."""
+    shown = next((row.campaign for row in rows if row.campaign is not None), None)
+    if shown is None:
+        return []
+    return campaign_instrument(session.get(Campaign, shown.id)).dimensions
 
 
 def sectors(organisations: list[Organisation]) -> list[str]:

@@ -11,7 +11,7 @@ from reports.exports import comparison_csv, portfolio_csv
 from reports.render import STYLESHEET, html_to_pdf
 from survey.extensions import db
 from survey.services import access, comparison, pool, portfolio
-from survey.services.campaigns import DEFAULT_INSTRUMENT, campaign_instrument, instrument_named
+from survey.services.campaigns import DEFAULT_INSTRUMENT, instrument_named
 from survey.web.downloads import download
 from survey.web.locale import page_language
 
@@ -36,8 +36,7 @@ def _portfolio():
     rows = portfolio.portfolio(
         db.session, organisations, sort=sort, descending=request.args.get("dir") == "desc"
     )
-    shown = next((row.campaign for row in rows if row.campaign is not None), None)
-    dimensions = campaign_instrument(shown).dimensions if shown else []
+    dimensions = portfolio.principles(db.session, rows)
     return rows, dimensions, {"sectors": sectors, "sector": sector, "sort": sort}
 
 

@@ -281,3 +281,32 @@ def test_browser_walk_consultant_compares_three_organisations(browser, live_serv
     assert "Kruskal–Wallis" in page.content()
     assert serious_violations(page) == []
     context.close()
+
+
+def test_the_portfolio_comes_from_kept_aggregates(client, session, closed_world):
+    """The portfolio's figures equal the scores of the rounds' answers, and stay the same once
+    the answers are purged: it reads the aggregates kept at closing, never the answers."""
+    from scoring.scores import points_from_offsets, score_answers
+    from survey.services.campaigns import campaign_instrument
+    from survey.services.lifecycle import purge
+    from survey.services.responses import answer_matrix
+
+    login(client, "consultant@example.org")
+    before = {
+        r["organisation"]: r
+        for r in csv.DictReader(io.StringIO(client.get("/portfolio.csv").get_data(as_text=True)))
+    }
+    latest = [session.get(Campaign, closed_world[s][1]) for s in CLIENTS]
+    for campaign in latest:
+        instrument = campaign_instrument(campaign)
+        scored = score_answers(
+            points_from_offsets(answer_matrix(session, campaign), instrument), instrument
+        )
+        row = before[campaign.organisation.name]
+        assert float(row["overall"]) == pytest.approx(scored.overall.statistic, abs=1e-9)
+    purge(session, latest)
+    after = {
+        r["organisation"]: r
+        for r in csv.DictReader(io.StringIO(client.get("/portfolio.csv").get_data(as_text=True)))
+    }
+    assert after == before
