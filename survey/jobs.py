@@ -325,13 +325,17 @@ EXPORT_PREFIX = "ambassador-export-"
 
 
 def export_job(campaign_id: int, lang: str, kind: str, comment_min_group: int) -> int:
-    """The RQ job that builds a closed round's PDF, workbook or deck and keeps it; its size."""
+    """The RQ job that builds a closed round's report page, PDF, workbook or deck and keeps it;
+    the file's size."""
     from reports.render import render_body
     from survey.services import report_files
 
     try:
         campaign = db.session.get(Campaign, campaign_id)
         if campaign is None:  # deleted while the job waited
+            return 0
+        if kind == "page":
+            report_files.report_page(db.session, campaign, lang, comment_min_group, render_body)
             return 0
         content = report_files.build_file(
             db.session, campaign, lang, kind, comment_min_group, render_body

@@ -137,7 +137,11 @@ def outbox(show: int | None) -> None:
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
 @with_appcontext
 def worker(burst: bool) -> None:
-    """Run the background worker: e-mails invitations and reminders from the queue (REDIS_URL)."""
+    """Run the background worker: e-mails invitations and reminders and builds reports, PDFs,
+    workbooks and decks from the queue (REDIS_URL), at a lower CPU priority than the web
+    servers on the same machine (WORKER_NICE, default 10)."""
+    import os
+
     from survey import jobs
 
     queue = jobs.queue()
@@ -147,5 +151,7 @@ def worker(burst: bool) -> None:
 
     if not burst:  # closes due rounds, sends due reminders and purges, every hour
         jobs.schedule_housekeeping()
+    # report building is heavy CPU: on a machine shared with gunicorn, surveys come first
+    os.nice(int(os.environ.get("WORKER_NICE", "10")))
     # jobs run in this process, in its app context: no forked copies of database connections
     SimpleWorker([queue], connection=queue.connection).work(burst=burst, with_scheduler=not burst)

@@ -80,7 +80,10 @@ def report_key(
             campaign.id, campaign.name, campaign.organisation.name, str(campaign.closed_on),
             campaign.purged, campaign.min_group_size, campaign.instrument_id,
             campaign.instrument_version, campaign.instrument_text_id, campaign.segments,
-            reporting.link_custody(session, campaign),
+            # how the links reached people: kept on the round when it closed (no counting)
+            campaign.link_custody, campaign.invitations_total, campaign.invitations_used,
+            campaign.invitations_after_open, campaign.open_slug is not None,
+            campaign.imported_responses,
         ],
         "previous": [before.id, before.purged, before.name] if before else None,
         "plans": [_plan(session, campaign.id), _plan(session, before.id if before else None)],
@@ -98,6 +101,10 @@ def cached(session: Session, key: str | None) -> bytes | None:
     if key is None:
         return None
     return session.scalar(sa.select(ReportFile.content).where(ReportFile.key == key))
+
+
+def is_kept(session: Session, key: str) -> bool:
+    return session.scalar(sa.select(ReportFile.id).where(ReportFile.key == key)) is not None
 
 
 def store(session: Session, campaign: Campaign, lang: str, kind: str, key: str, content: bytes):
@@ -132,10 +139,15 @@ def _plain(value):
     raise TypeError(f"{type(value).__name__} is not JSON")
 
 
-def report_page(session, campaign, lang, comment_min_group, render_body):
+NOT_LOOKED_UP = object()
+
+
+def report_page(session, campaign, lang, comment_min_group, render_body, key=NOT_LOOKED_UP):
     """The report, the scale labels and the page body (``render_body(report, labels)``): from
-    the kept page of a closed round, or built (and kept, for a closed round)."""
-    key = report_key(session, campaign, lang, "page", comment_min_group)
+    the kept page of a closed round, or built (and kept, for a closed round). ``key``: the
+    page's key when the caller has looked it up already."""
+    if key is NOT_LOOKED_UP:
+        key = report_key(session, campaign, lang, "page", comment_min_group)
     kept = cached(session, key)
     if kept is not None:
         data = json.loads(kept)

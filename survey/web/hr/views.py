@@ -107,14 +107,43 @@ def invitations(campaign_id: int):
     return download(text, "text/csv", f"links-campaign-{item.id}.csv", private=True)
 
 
+class NotReady(Exception):
+    """A closed round's report is being built by the worker: answer with the progress page."""
+
+    def __init__(self, page):
+        self.page = page
+
+
 def _report(campaign_id: int):
-    """The round, its report, scale labels and page body: a closed round's from the kept page."""
+    """The round, its report, scale labels and page body: a closed round's from the kept page,
+    built by the worker when there is one (the request never builds a closed round's report
+    then: survey requests do not wait behind it)."""
     item = _campaign(campaign_id)
+    lang = page_language()
     comment_min_group = current_app.config["COMMENT_MIN_GROUP_SIZE"]
+    key = report_files.report_key(db.session, item, lang, "page", comment_min_group)
+    if key is not None and jobs.queue() is not None and not report_files.is_kept(db.session, key):
+        try:
+            state = jobs.request_export(item, lang, "page", key, retry="retry" in request.args)
+        except jobs.QueueUnavailable:
+            pass  # the queue is away: build it here
+        else:
+            raise NotReady(_preparing(item, "page", state))
     built, labels, body = report_files.report_page(
-        db.session, item, page_language(), comment_min_group, render_body
+        db.session, item, lang, comment_min_group, render_body, key=key
     )
     return item, built, labels, body
+
+
+def _preparing(item, kind: str, state: str):
+    page = render_template("hr/preparing.html", campaign=item, kind=kind, state=state)
+    return page, 202, {"Refresh": "2", "Cache-Control": "no-store"}
+
+
+@blueprint.errorhandler(NotReady)
+def not_ready(exc: NotReady):
+    """The report is being built: a page that follows its progress."""
+    return exc.page
 
 
 @blueprint.get("/campaigns/<int:campaign_id>/report")
@@ -158,8 +187,7 @@ def report_file(campaign_id: int, kind: str):
         except jobs.QueueUnavailable:
             content = _build_file(item, lang, kind)
         else:
-            page = render_template("hr/preparing.html", campaign=item, kind=kind, state=state)
-            return page, 202, {"Refresh": "2", "Cache-Control": "no-store"}
+            return _preparing(item, kind, state)
     return download(content, report_files.KINDS[kind], name)
 
 

@@ -114,7 +114,7 @@ def test_without_a_worker_the_office_files_come_at_once(client, session):
     assert sorted(kept(session)) == [("page", "en"), ("page", "nl"), ("pptx", "en"), ("xlsx", "nl")]
 
 
-def test_the_worker_builds_the_pdf_while_the_page_follows_progress(app, client, session):
+def test_the_worker_builds_report_and_pdf_while_the_page_follows_progress(app, client, session):
     url = redis_url_or_skip()
     from rq import SimpleWorker
 
@@ -123,6 +123,8 @@ def test_the_worker_builds_the_pdf_while_the_page_follows_progress(app, client, 
     before = (app.config["REDIS_URL"], jobs.QUEUE)
     app.config["REDIS_URL"], jobs.QUEUE = url, f"test-{uuid.uuid4().hex}"
     try:
+        page = client.get(f"/campaigns/{campaign.id}/report")  # built by the worker too
+        assert page.status_code == 202 and "The report of Spring" in page.get_data(as_text=True)
         waiting = client.get(f"/campaigns/{campaign.id}/report.pdf")
         assert waiting.status_code == 202 and waiting.headers["Refresh"] == "2"
         assert "waiting to be built" in waiting.get_data(as_text=True)
@@ -130,8 +132,10 @@ def test_the_worker_builds_the_pdf_while_the_page_follows_progress(app, client, 
         assert again.status_code == 202
         with app.app_context():
             queue = jobs.queue()
-            assert queue.count == 1  # asked twice, queued once
+            assert queue.count == 2  # the page and the PDF; the PDF asked twice, queued once
             SimpleWorker([queue], connection=queue.connection).work(burst=True)
+        shown = client.get(f"/campaigns/{campaign.id}/report")
+        assert shown.status_code == 200 and "<svg" in shown.get_data(as_text=True)
         ready = client.get(f"/campaigns/{campaign.id}/report.pdf")
         assert ready.status_code == 200 and ready.data.startswith(b"%PDF")
         assert ready.headers["Content-Disposition"].endswith(f"report-{campaign.id}-en.pdf")
