@@ -330,3 +330,18 @@ def set_status(session: Session, campaign: Campaign, status: str) -> Campaign:
         campaign.status = status
     session.commit()
     return campaign
+
+
+QR_KINDS = {"svg": "image/svg+xml", "png": "image/png"}
+
+
+def qr_code(url: str, kind: str) -> tuple[bytes, str]:
+    """A QR code of ``url`` (error correction M, a quiet zone of four modules) as SVG or PNG."""
+    import io
+
+    import segno
+
+    code = segno.make(url, error="m", micro=False)
+    buffer = io.BytesIO()
+    code.save(buffer, kind=kind, scale=10 if kind == "png" else 1, border=4)
+    return buffer.getvalue(), QR_KINDS[kind]

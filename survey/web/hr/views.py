@@ -38,7 +38,6 @@ def _posted_button() -> None:
         abort(400)
 
 
-@blueprint.get("/", endpoint="campaigns")
 @blueprint.get("/campaigns", endpoint="campaigns")
 def campaign_list():
     """List the rounds of the user's organisations with their responses."""
@@ -112,6 +111,25 @@ class NotReady(Exception):
 
     def __init__(self, page):
         self.page = page
+
+
+@blueprint.get("/campaigns/<int:campaign_id>/preview")
+def preview(campaign_id: int):
+    """The questionnaire exactly as employees will see it (``?lang=``); nothing can be sent."""
+    from survey.web.respond.views import preview_page
+
+    return preview_page(_campaign(campaign_id))
+
+
+@blueprint.get("/campaigns/<int:campaign_id>/open-link.<kind>")
+def open_link_qr(campaign_id: int, kind: str):
+    """The open link as a QR code, SVG or PNG, for a poster or a slide."""
+    item = _campaign(campaign_id)
+    if not item.open_slug or kind not in campaigns.QR_KINDS:
+        abort(404)
+    url = f"{current_app.config['BASE_URL']}/o/{item.open_slug}"
+    content, mimetype = campaigns.qr_code(url, kind)
+    return download(content, mimetype, f"open-link-{item.id}.{kind}")
 
 
 def _report(campaign_id: int):

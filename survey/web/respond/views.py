@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import secrets
 from importlib.resources import files
@@ -17,6 +19,7 @@ from flask import (
     url_for,
 )
 from flask_babel import force_locale, get_locale
+from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from itsdangerous import BadSignature, URLSafeSerializer
 
@@ -139,6 +142,14 @@ def open_questions(slug: str):
     return _questionnaire(campaign, token=None)
 
 
+@blueprint.get("/")
+def home():
+    """Employees: answer through the link of your invitation; HR: to its rounds (or log in)."""
+    if current_user.is_authenticated:
+        return redirect(url_for("hr.campaigns"))
+    return render_template("respond/home.html")
+
+
 @blueprint.get("/privacy")
 def privacy():
     """What the survey stores about a respondent, for employees and works councils."""
@@ -186,8 +197,9 @@ def _questionnaire(campaign, token: str | None):
     questions = asked_segments(campaign, token)
     with force_locale(lang):  # interface texts in the survey's language, as the items are
         if request.method == "GET":
-            return blank_questionnaire(campaign, instrument, lang, questions).replace(
-                CSRF_PLACEHOLDER, generate_csrf(), 1
+            page = blank_questionnaire(campaign, instrument, lang, questions)
+            return page.replace(CSRF_PLACEHOLDER, generate_csrf(), 1).replace(
+                DRAFT_PLACEHOLDER, draft_key(), 1
             )
         form = questionnaire_form(instrument, questions, lang)
         reject_tampering(form)
@@ -202,10 +214,19 @@ def _questionnaire(campaign, token: str | None):
                 token=token,
             )
             return redirect(url_for(".thanks", lang=lang))
-        return render_questionnaire(form, campaign, instrument, lang, questions), 422
+        page = render_questionnaire(form, campaign, instrument, lang, questions, draft=draft_key())
+        return page, 422
 
 
 CSRF_PLACEHOLDER = "\x00csrf\x00"
+DRAFT_PLACEHOLDER = "\x00draft\x00"
+
+
+def draft_key() -> str:
+    """What the browser names this link's draft by: a keyed hash of the link's path, so that the
+    browser's storage never holds the link itself, and nobody can tie the name to a link."""
+    secret = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(secret, b"draft:" + request.path.encode(), hashlib.sha256).hexdigest()[:24]
 _BLANK_PAGES: dict[tuple, str] = {}
 
 
@@ -227,7 +248,8 @@ def blank_questionnaire(campaign, instrument, lang: str, questions: list[dict]) 
     if page is None:
         form = questionnaire_form(instrument, questions, lang, meta={"csrf": False})
         page = render_questionnaire(
-            form, campaign, instrument, lang, questions, csrf=CSRF_PLACEHOLDER
+            form, campaign, instrument, lang, questions, csrf=CSRF_PLACEHOLDER,
+            draft=DRAFT_PLACEHOLDER,
         )
         if len(_BLANK_PAGES) >= 256:
             _BLANK_PAGES.clear()
@@ -235,14 +257,28 @@ def blank_questionnaire(campaign, instrument, lang: str, questions: list[dict]) 
     return page
 
 
+def preview_page(campaign) -> str:
+    """The questionnaire as a person with a personal link sees it, in the chosen language, for
+    HR to check before the round opens; nothing on it can be sent."""
+    instrument = campaign_instrument(campaign)
+    lang = survey_language(campaign)
+    questions = asked_segments(campaign, token="preview")
+    with force_locale(lang):
+        form = questionnaire_form(instrument, questions, lang, meta={"csrf": False})
+        return render_questionnaire(form, campaign, instrument, lang, questions, preview=True)
+
+
 def render_questionnaire(
-    form, campaign, instrument, lang: str, questions: list[dict], csrf: str | None = None
+    form, campaign, instrument, lang: str, questions: list[dict], csrf: str | None = None,
+    draft: str = "", preview: bool = False,
 ) -> str:
     return render_template(
         "respond/questionnaire.html",
         campaign=campaign,
         form=form,
         csrf=csrf,
+        draft=draft,
+        preview=preview,
         round_field=ROUND_FIELD,
         round_mark=_round_signer().dumps(campaign.id),
         sections=[

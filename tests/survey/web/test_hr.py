@@ -87,6 +87,15 @@ def test_login_and_logout(auth, world):
     assert auth.client.get("/campaigns").status_code == 302
 
 
+def test_the_front_page_sends_employees_to_their_link_and_hr_to_its_rounds(auth, world):
+    page = auth.client.get("/?lang=nl")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and "persoonlijke link" in text and 'href="/login"' in text
+    assert "Portfolio" not in text and "Survey rounds" not in text
+    auth.login("HR@acme.example")
+    assert auth.client.get("/").headers["Location"] == "/campaigns"
+
+
 @pytest.mark.parametrize(
     "email, password", [("hr@acme.example", "wrong password"), ("nobody@acme.example", PASSWORD)]
 )
@@ -120,6 +129,9 @@ ROUTES = [
     ("get", "/campaigns/{id}/report.pdf", "view"),
     ("get", "/campaigns/{id}/report.csv", "view"),
     ("get", "/campaigns/{id}/report.json", "view"),
+    ("get", "/campaigns/{id}/report.xlsx", "view"),
+    ("get", "/campaigns/{id}/report.pptx", "view"),
+    ("get", "/campaigns/{id}/preview?lang=nl", "view"),
     ("get", "/campaigns/{id}/actions", "view"),
     ("post", "/campaigns/{id}/actions", "plan"),
     ("post", "/campaigns/{id}/invitations", "run"),
@@ -319,3 +331,45 @@ def test_no_export_has_a_row_per_respondent(auth, closed, session):
     )
     responses = session.scalar(sa.select(sa.func.count()).select_from(Response))
     assert rows and len(rows) < responses and all(int(r["n"]) >= 5 for r in rows)
+
+
+def test_the_open_link_comes_with_a_qr_code_for_a_poster(auth, world, session):
+    import struct
+
+    import segno
+
+    auth.login("hr@acme.example")
+    auth.new_round(session, world["acme"], name="Poster", open_link="y")
+    created = session.scalars(sa.select(Campaign).filter_by(name="Poster")).one()
+    page = auth.client.get(f"/campaigns/{created.id}").get_data(as_text=True)
+    url = f"{auth.client.application.config['BASE_URL']}/o/{created.open_slug}"
+    assert f'id="open-link">{url}</code>' in page and "data-copy" in page
+    svg = auth.client.get(f"/campaigns/{created.id}/open-link.svg")
+    assert svg.mimetype == "image/svg+xml" and b"<svg" in svg.data
+    png = auth.client.get(f"/campaigns/{created.id}/open-link.png")
+    assert png.data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", png.data[16:24])
+    modules = segno.make(url, error="m", micro=False).symbol_size(scale=1, border=4)
+    assert (width, height) == (modules[0] * 10, modules[1] * 10)  # ten pixels a module
+    plain = auth.client.get(f"/campaigns/{world['acme']}/open-link.svg")
+    assert plain.status_code == 404  # a round without an open link has no code
+    other = auth.client.get(f"/campaigns/{world['globex']}/open-link.svg")
+    assert other.status_code == 404
+
+
+def test_hr_previews_the_survey_in_each_language_and_nothing_can_be_sent(auth, world, session):
+    from survey.models import Response
+
+    auth.login("hr@acme.example")
+    url = f"/campaigns/{world['acme']}"
+    page = auth.client.get(url).get_data(as_text=True)
+    assert f"{url}/preview?lang=en" in page
+    stored = session.scalar(sa.select(sa.func.count()).select_from(Response))
+    for lang, heading in (("nl", "Sociale media bij Acme"), ("en", "Social media in Acme")):
+        preview = auth.client.get(f"{url}/preview?lang={lang}").get_data(as_text=True)
+        assert heading in preview and 'class="preview-banner"' in preview
+        assert "Legal" in preview  # the segment questions a personal link asks
+        assert preview.count('type="radio"') > 28 * 5 and "disabled" in preview
+        assert "data-draft" not in preview and "csrf_token" not in preview
+    assert auth.client.post(f"{url}/preview").status_code == 405
+    assert session.scalar(sa.select(sa.func.count()).select_from(Response)) == stored
