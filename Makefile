@@ -13,7 +13,7 @@ PYTEST := $(BIN)/pytest -q scoring survey reports tests
 # The wheel smoke test installs the built wheel here, outside the checkout.
 WHEEL_VENV ?= $(or $(TMPDIR),/tmp)/ambassador-scan-wheel-venv
 
-.PHONY: run test test-postgres smoke smoke-cluster smoke-wheel lint bench soak translations clean
+.PHONY: run test test-postgres smoke smoke-cluster smoke-wheel lint bench soak screenshots translations clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -69,6 +69,10 @@ bench: $(DEV_STAMP)
 
 soak: $(DEV_STAMP)
 	$(BIN)/python bench/soak.py
+
+# The README's pictures, from the demo, by Debian's Chromium.
+screenshots: $(DEV_STAMP)
+	$(BIN)/python deploy/screenshots.py
 
 # After changing interface texts: update the catalogue, translate the new entries in
 # translations/nl/LC_MESSAGES/messages.po, then run this again to compile.

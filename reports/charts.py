@@ -48,7 +48,9 @@ def radar(
     ax.set_yticks([20, 40, 60, 80])
     ax.set_yticklabels(["20", "40", "60", "80"], fontsize=7, color="#4a525c")
     ax.set_xticks(angles)
-    ax.set_xticklabels(names, fontsize=8, color=INK)
+    ax.set_xticklabels([_wrap(name, 16) for name in names], fontsize=8, color=INK)
+    ax.tick_params(axis="x", pad=12)  # the principles' names clear of the ring
+    ax.set_rlabel_position(180 / len(names))  # the scale between the first two axes
     values = np.append(scores, scores[0])
     ax.plot(closed, values, color=FAVOURABLE, linewidth=2, label=labels[0])
     ax.fill(closed, values, color=FAVOURABLE, alpha=0.2)
@@ -135,28 +137,46 @@ def likert_bars(texts: list[str], counts: np.ndarray, scale_labels: list[str], a
     return ax
 
 
-def heatmap(row_names: list[str], column_names: list[str], values: np.ndarray, ax=None):
-    """Principles × groups, one colour per maturity band, the score written in every cell."""
+def heatmap(
+    row_names: list[str],
+    column_names: list[str],
+    values: np.ndarray,
+    reference=None,
+    counts=None,
+    number=lambda value: f"{value:.1f}",
+    ax=None,
+):
+    """Principles × groups. With ``reference`` (the organisation's own score per principle) a
+    cell's colour is its difference from that score — purple above, orange below, white at the
+    same — so that a group standing out shows whatever the general level; every cell carries its
+    score (``number`` writes it in the reader's locale) and, with ``counts``, its number of
+    people."""
     values = np.asarray(values, dtype=float)
     if ax is None:
-        ax = _figure(1.2 + 0.9 * len(column_names), 0.45 * len(row_names) + 0.8).add_subplot()
-    ax.imshow(values, cmap="PuOr", vmin=0, vmax=100, aspect="auto")
+        ax = _figure(2.4 + 0.9 * len(column_names), 0.5 * len(row_names) + 1.0).add_subplot()
+    if reference is not None:
+        shade = values - np.asarray(reference, dtype=float)[:, None]
+        ax.imshow(shade, cmap="PuOr_r", vmin=-HEAT_RANGE, vmax=HEAT_RANGE, aspect="auto")
+    else:
+        shade = values - 50
+        ax.imshow(values, cmap="PuOr", vmin=0, vmax=100, aspect="auto")
     ax.set_xticks(range(len(column_names)))
     ax.set_xticklabels(column_names, fontsize=7, rotation=30, ha="right")
     ax.set_yticks(range(len(row_names)))
     ax.set_yticklabels(row_names, fontsize=7)
     for (r, c), value in np.ndenumerate(values):
-        if not np.isnan(value):
-            ax.text(
-                c,
-                r,
-                f"{value:.0f}",
-                ha="center",
-                va="center",
-                fontsize=7,
-                color="white" if value < 25 or value > 75 else INK,
-            )
+        if np.isnan(value):
+            continue
+        text = number(value)
+        if counts is not None and counts[r][c] is not None:
+            text += f"\nn={int(counts[r][c])}"
+        strong = abs(shade[r, c]) > 0.6 * (HEAT_RANGE if reference is not None else 50)
+        ax.text(c, r, text, ha="center", va="center", fontsize=6.5,
+                color="white" if strong else INK)  # fmt: skip
     return ax
+
+
+HEAT_RANGE = 15  # points above or below the organisation's score at which a cell is darkest
 
 
 def _blend(a: str, b: str, t: float) -> str:
@@ -250,4 +270,37 @@ def distributions(names: list[str], rounds: list[tuple[str, list]], ax=None):
         loc="upper center",
         bbox_to_anchor=(0.5, 1.18),
     )
+    return ax
+
+
+def pool_marks_chart(
+    names: list[str],
+    marks: list[tuple[float, float, float]],
+    position: list[float] | None = None,
+    labels: tuple[str, str, str, str] = ("median", "top 25%", "top 10%", "this round"),
+    ax=None,
+):
+    """Per principle, where the pool's organisations stand — the band from the median to the
+    top-10 % mark, with the median and the top-25 % mark — and, if given, a round's score as a
+    diamond. Only the marks that the page's table shows: no organisation's own score."""
+    if ax is None:
+        ax = _figure(6.4, 0.55 * len(names) + 1.1).add_subplot()
+    rows = np.arange(len(names))[::-1]
+    for row, (median, top25, top10) in zip(rows, marks, strict=True):
+        ax.plot([median, top10], [row, row], color="#b2abd2", linewidth=8, solid_capstyle="butt")
+        ax.plot([median], [row], marker="|", markersize=16, color=UNFAVOURABLE, mew=2)
+        ax.plot([top25], [row], marker="|", markersize=12, color=INK, mew=1.5)
+    ax.plot([], [], color="#b2abd2", linewidth=8, label=f"{labels[0]} – {labels[2]}")
+    ax.plot([], [], marker="|", linestyle="", markersize=12, color=UNFAVOURABLE, mew=2,
+            label=labels[0])  # fmt: skip
+    ax.plot([], [], marker="|", linestyle="", markersize=10, color=INK, mew=1.5, label=labels[1])
+    if position is not None:
+        ax.plot(position, rows, marker="D", linestyle="", color=FAVOURABLE, markersize=7,
+                label=labels[3])  # fmt: skip
+    ax.set_xlim(0, 100)
+    ax.set_yticks(rows)
+    ax.set_yticklabels(names, fontsize=8)
+    ax.tick_params(axis="x", labelsize=7)
+    ax.grid(axis="x", color="#e0e0e0", linewidth=0.6)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=4, fontsize=7, frameon=False)
     return ax

@@ -74,8 +74,14 @@ def report_charts(report: Report, scale_labels: list[str]) -> dict[str, Markup]:
                 ],
                 dtype=float,
             )
+            counts = [
+                [g["scores"][d["key"]]["n"] for g in breakdown["groups"]]
+                for d in report.dimensions
+            ]
+            own = [d["score"] if d["shown"] else np.nan for d in report.dimensions]
             made[f"heatmap-{breakdown['key']}"] = charts.heatmap(
-                names, [g["label"] for g in breakdown["groups"]], values
+                names, [g["label"] for g in breakdown["groups"]], values, reference=own,
+                counts=counts, number=lambda v: numbers.number(v, 1, report.lang),
             )
     return {key: Markup(charts.to_svg(ax.figure)) for key, ax in made.items()}
 

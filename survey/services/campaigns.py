@@ -215,6 +215,24 @@ def parse_segment(spec: str) -> dict:
             "digits, underscores)"
         )
     names = [_bilingual(part, key) for part in options_text.split(",")]
+    label = _bilingual(label_text, key) if colon else None
+    return segment_question(key, label, names)
+
+
+def segment_question(
+    key: str, label: tuple[str, str] | None, names: list[tuple[str, str]]
+) -> dict:
+    """A segment question from its key, its name in English and Dutch (or None) and its options'
+    names in English and Dutch; the stored value of an option is its English name."""
+    key = key.strip()
+    if not SEGMENT_KEY_PATTERN.match(key):
+        raise InvalidInput(
+            f"segment key {key!r}: use lower-case letters, digits and underscores, starting "
+            "with a letter"
+        )
+    names = [(en.strip(), nl.strip()) for en, nl in names if en.strip() or nl.strip()]
+    if any(not en or not nl for en, nl in names):
+        raise InvalidInput(f"segment {key!r}: every option needs a name in both languages")
     if len(names) < 2:
         raise InvalidInput(f"segment {key!r} needs at least two non-empty options")
     if len(names) > MAX_SEGMENT_OPTIONS:
@@ -224,8 +242,10 @@ def parse_segment(spec: str) -> dict:
         if len({label.casefold() for label in labels}) != len(labels):
             raise InvalidInput(f"segment {key!r} lists an option twice")
     question = {"key": key, "options": option_labels[LANGUAGES[0]]}
-    if colon:
-        question["label"] = dict(zip(LANGUAGES, _bilingual(label_text, key), strict=True))
+    if label is not None and any(part.strip() for part in label):
+        question["label"] = dict(zip(LANGUAGES, (part.strip() for part in label), strict=True))
+        if not all(question["label"].values()):
+            raise InvalidInput(f"segment {key!r}: give its name in both languages, or in neither")
     if option_labels[LANGUAGES[0]] != option_labels[LANGUAGES[1]]:
         question["option_labels"] = option_labels
     return question

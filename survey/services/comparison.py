@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from scoring.benchmark import benjamini_hochberg, compare_groups, dunn, welch
 from scoring.disclosure import BoxStatistics, box_statistics, enough
 from scoring.instrument import Instrument
 from scoring.scores import points_from_offsets, respondent_scores, score_answers
-from survey.models import Campaign
+from survey.models import Campaign, Organisation
 from survey.policy import SIGNIFICANCE_LEVEL
 from survey.services.campaigns import campaign_instrument
 from survey.services.errors import InvalidInput
@@ -191,3 +192,16 @@ def compare(session: Session, campaigns: list[Campaign], lang: str) -> Compariso
     instrument = campaign_instrument(campaigns[0])
     rounds = [_compared_round(session, c, instrument) for c in campaigns]
     return Comparison(instrument, rounds, _tests(instrument, [r for r in rounds if r.shown], lang))
+
+
+def closed_rounds(session: Session, organisations: list) -> list[tuple[int, str, str]]:
+    """The closed rounds of these organisations that could be compared: (id, organisation,
+    round), newest first within each organisation."""
+    ids = [o.id for o in organisations]
+    rows = session.execute(
+        sa.select(Campaign.id, Organisation.name, Campaign.name)
+        .join(Organisation, Organisation.id == Campaign.organisation_id)
+        .where(Campaign.organisation_id.in_(ids), Campaign.status == "closed")
+        .order_by(Organisation.name, Campaign.id.desc())
+    ).all()
+    return [tuple(row) for row in rows]

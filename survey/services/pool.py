@@ -337,3 +337,13 @@ def pool_overview(
         ]
     sectors = sorted(filter(None, session.scalars(sa.select(Organisation.sector).distinct())))
     return PoolOverview(pool, entries, marks, sectors)
+
+
+def kept_scores(session: Session, campaign: Campaign) -> dict[str, float] | None:
+    """A closed round's score per principle from its kept aggregate (None without one)."""
+    if campaign.status != "closed":
+        return None
+    kept = session.scalar(
+        sa.select(RoundAggregate.dimensions).where(RoundAggregate.campaign_id == campaign.id)
+    )
+    return {key: figures["mean"] for key, figures in kept.items()} if kept else None

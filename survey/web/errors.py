@@ -28,7 +28,8 @@ MESSAGES = {
         _l("Already answered"),
         _l(
             "This survey link has already been used. Every link can be "
-            "used once, so that every voice counts once."
+            "used once, so that every voice counts once. If you did not answer yourself, tell "
+            "whoever sent you the link: they can give you a new one."
         ),
     ),
     403: (

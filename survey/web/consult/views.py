@@ -12,6 +12,7 @@ from reports.render import STYLESHEET, html_to_pdf
 from survey.extensions import db
 from survey.services import access, comparison, pool, portfolio
 from survey.services.campaigns import DEFAULT_INSTRUMENT, instrument_named
+from survey.services.errors import InvalidInput
 from survey.web.downloads import download
 from survey.web.locale import page_language
 
@@ -90,12 +91,25 @@ def _score(compared: comparison.ComparedRound, key: str) -> float:
 
 @blueprint.get("/compare")
 def compare_page():
-    """Two to six rounds side by side, with honest tests of their differences."""
-    result = _compared()
+    """Two to six rounds side by side, with honest tests of their differences; with fewer or
+    more rounds chosen, the page says so and offers the rounds to choose from."""
+    chosen = request.args.getlist("campaign", type=int)
+    organisations = db.session.scalars(access.visible_organisations(current_user)).all()
+    choices = comparison.closed_rounds(db.session, organisations)
+    try:
+        result = _compared()
+    except InvalidInput as problem:
+        page = render_template(
+            "consult/compare.html", result=None, problem=str(problem), choices=choices,
+            chosen=chosen, lang=page_language(),
+        )
+        return page, 400
     return render_template(
         "consult/compare.html",
         result=result,
         charts=_compare_charts(result),
+        choices=choices,
+        chosen=chosen,
         lang=page_language(),
         query=request.query_string.decode(),
     )
@@ -133,13 +147,32 @@ def benchmark_page():
         sector=sector,
         size_band=size_band,
     )
+    chosen = request.args.get("campaign", type=int)
+    client = access.campaign_for(db.session, current_user, chosen, "compare") if chosen else None
+    position = pool.kept_scores(db.session, client) if client else None
     return render_template(
         "consult/benchmark.html",
         overview=overview,
         sector=sector,
         size_band=size_band,
+        client=client if position else None,
+        chart=_pool_chart(overview, position),
         lang=page_language(),
     )
+
+
+def _pool_chart(overview, position: dict | None):
+    """The pool's marks per principle, with a round's position when one is chosen."""
+    if not overview.marks:
+        return None
+    from flask_babel import gettext as _
+
+    instrument = instrument_named(DEFAULT_INSTRUMENT)
+    marks = [(m.median, m.top25, m.top10) for m in overview.marks]
+    scores = [position[d.key] for d in instrument.dimensions] if position else None
+    labels = (_("Median"), _("Top 25%"), _("Top 10%"), _("This round"))
+    ax = charts.pool_marks_chart([m.name for m in overview.marks], marks, scores, labels)
+    return Markup(charts.to_svg(ax.figure))
 
 
 @blueprint.get("/validate")

@@ -7,6 +7,9 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
+    FieldList,
+    Form,
+    FormField,
     IntegerField,
     SelectChoice,
     SelectField,
@@ -32,8 +35,52 @@ from survey.policy import (
     MAX_RETENTION_DAYS,
     MIN_GROUP_SIZE_FLOOR,
 )
-from survey.services.campaigns import parse_segment
+from survey.services.campaigns import segment_question
 from survey.services.errors import InvalidInput
+
+
+def _lines(text: str | None) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+class SegmentQuestionForm(Form):
+    """One segment question: its key, its name and its options in English and Dutch."""
+
+    key = StringField(_l("Key (letters, digits, _)"), validators=[Optional(), Length(max=40)])
+    label_en = StringField(_l("Question in English"), validators=[Optional(), Length(max=200)])
+    label_nl = StringField(_l("Question in Dutch"), validators=[Optional(), Length(max=200)])
+    options_en = TextAreaField(
+        _l("Options in English, one per line"), validators=[Optional(), Length(max=4000)]
+    )
+    options_nl = TextAreaField(
+        _l("The same options in Dutch, in the same order"),
+        validators=[Optional(), Length(max=4000)],
+    )
+
+    def question(self) -> dict | None:
+        """The segment question, or None for a row left empty."""
+        english, dutch = _lines(self.options_en.data), _lines(self.options_nl.data)
+        key = (self.key.data or "").strip()
+        if not key and not english and not dutch:
+            return None
+        dutch = dutch or english  # the same names in both languages
+        if len(dutch) != len(english):
+            raise InvalidInput(
+                f"segment {key!r}: give as many options in Dutch ({len(dutch)}) as in English "
+                f"({len(english)}), in the same order"
+            )
+        label = (self.label_en.data or "", self.label_nl.data or "")
+        return segment_question(key, label, list(zip(english, dutch, strict=True)))
+
+
+DEFAULT_SEGMENTS = [
+    {"key": "department", "label_en": "Department", "label_nl": "Afdeling",
+     "options_en": "Sales\nIT\nHR", "options_nl": "Verkoop\nIT\nHR"},
+    {"key": "role_level", "label_en": "Role level", "label_nl": "Functieniveau",
+     "options_en": "Employee\nManager\nDirector",
+     "options_nl": "Medewerker\nLeidinggevende\nDirecteur"},
+]  # fmt: skip
+SEGMENT_ROWS = 4
 
 
 class CampaignForm(FlaskForm):
@@ -56,13 +103,11 @@ class CampaignForm(FlaskForm):
             NumberRange(min=MIN_GROUP_SIZE_FLOOR, max=MAX_MIN_GROUP_SIZE),
         ],
     )
-    segments = TextAreaField(
-        _l("Segment questions, one per line"),
-        default=(
-            "department:Department|Afdeling=Sales|Verkoop,IT,HR\n"
-            "role_level=Employee,Manager,Director"
-        ),
-        validators=[Optional(), Length(max=4000)],
+    segments = FieldList(
+        FormField(SegmentQuestionForm),
+        min_entries=SEGMENT_ROWS,
+        max_entries=SEGMENT_ROWS,
+        default=DEFAULT_SEGMENTS,
     )
     open_link = BooleanField(_l("Also allow answering through one open link"))
     retention_days = IntegerField(
@@ -85,9 +130,14 @@ class CampaignForm(FlaskForm):
         }
 
     def parsed_segments(self) -> tuple[dict, ...]:
-        """The segment questions typed in the box (none when it is left empty)."""
-        lines = (self.segments.data or "").splitlines()
-        return tuple(parse_segment(line) for line in lines if line.strip())
+        """The segment questions filled in (rows left empty ask nothing)."""
+        questions = tuple(
+            question for entry in self.segments if (question := entry.form.question())
+        )
+        keys = [question["key"] for question in questions]
+        if len(set(keys)) != len(keys):
+            raise InvalidInput("two segment questions have the same key")
+        return questions
 
     def validate_segments(self, field):
         try:

@@ -310,3 +310,37 @@ def test_the_portfolio_comes_from_kept_aggregates(client, session, closed_world)
         for r in csv.DictReader(io.StringIO(client.get("/portfolio.csv").get_data(as_text=True)))
     }
     assert after == before
+
+
+def test_the_benchmark_page_charts_the_pool_and_a_rounds_position(client, session, world):
+    from survey.services.pool import kept_scores
+
+    import_pool(session, export_pool(session), source="other.json")  # 8 organisations
+    login(client, "consultant@example.org")
+    plain = client.get("/benchmark").get_data(as_text=True)
+    assert '<figure class="chart"><svg' in plain and "Choose a round in the portfolio" in plain
+    chosen = session.get(Campaign, world["acme"][0])
+    page = client.get(f"/benchmark?campaign={chosen.id}").get_data(as_text=True)
+    assert f"The diamonds are {chosen.name} ({chosen.organisation.name})" in page
+    assert "This round" in page  # the legend names the diamonds
+    assert set(kept_scores(session, chosen)) == {"guidelines", "error_tolerance", "patience",
+                                                 "leadership", "dialogue"}  # fmt: skip
+    other = add_organisation(session, "umbrella", "Umbrella")
+    hidden = create_campaign(session, other, "Theirs", status="open")
+    assert client.get(f"/benchmark?campaign={hidden.id}").status_code == 404
+
+
+def test_the_comparison_page_says_what_to_choose_and_offers_two_rounds_of_one_client(
+    client, closed_world
+):
+    login(client, "consultant@example.org")
+    first, second = closed_world["acme"]
+    one = client.get(f"/compare?campaign={first}")
+    text = one.get_data(as_text=True)
+    assert one.status_code == 400 and "Choose two to six different closed rounds" in text
+    assert "(1 chosen)" in text and "survey link" not in text  # not the employees' error page
+    for campaign_id in (first, second):  # both rounds of one client can be ticked
+        assert f'name="campaign" value="{campaign_id}"' in text
+    assert "Initech" not in text  # only the consultant's own clients
+    both = client.get(f"/compare?campaign={first}&campaign={second}")
+    assert both.status_code == 200 and "Acme Corp" in both.get_data(as_text=True)

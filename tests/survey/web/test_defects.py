@@ -36,7 +36,8 @@ def test_a_round_without_segment_questions_can_be_created(client, session, hr):
             "languages": ["en"],
             "min_group_size": "5",
             "retention_days": "730",
-            "segments": "",
+            **{f"segments-{i}-{name}": "" for i in range(4)
+               for name in ("key", "label_en", "label_nl", "options_en", "options_nl")},
         },
     )
     assert response.status_code == 302

@@ -13,6 +13,7 @@ from survey.extensions import limiter
 from survey.models import Campaign, Invitation, Response
 from survey.services.campaigns import add_organisation, create_campaign, parse_segment, set_status
 from survey.services.users import add_user
+from survey.web.hr.forms import SEGMENT_ROWS
 
 from ..conftest import PASSWORD, AuthActions, csrf_token, fill_round
 
@@ -66,10 +67,21 @@ class HRActions(AuthActions):
             "languages": ["en"],
             "min_group_size": "5",
             "retention_days": "730",
-            "segments": "",
         }
+        rows = fields.pop("segment_rows", None)
+        form.update(segment_rows(rows if rows is not None else []))
         form.update(fields)
         return self.client.post("/campaigns/new", data=form)
+
+
+def segment_rows(rows: list[dict]) -> dict:
+    """The new-round form's segment fields, as a browser sends them: every row, filled or not."""
+    fields = {}
+    for i in range(SEGMENT_ROWS):
+        row = rows[i] if i < len(rows) else {}
+        for name in ("key", "label_en", "label_nl", "options_en", "options_nl"):
+            fields[f"segments-{i}-{name}"] = row.get(name, "")
+    return fields
 
 
 @pytest.fixture
@@ -220,7 +232,11 @@ def test_create_round_open_close_and_links(auth, world, session):
         name="Autumn",
         languages=["nl", "en"],
         min_group_size="6",
-        segments="department=Sales,IT\ntenure=New,Old",
+        segment_rows=[
+            {"key": "department", "label_en": "Department", "label_nl": "Afdeling",
+             "options_en": "Sales\nIT", "options_nl": "Verkoop\nIT"},
+            {"key": "tenure", "options_en": "New\r\nOld"},
+        ],  # fmt: skip
         open_link="y",
         retention_days="400",
     )
@@ -229,6 +245,9 @@ def test_create_round_open_close_and_links(auth, world, session):
     assert created.min_group_size == 6 and created.open_slug and created.status == "draft"
     assert created.retention_days == 400
     assert [s["key"] for s in created.segments] == ["department", "tenure"]
+    assert created.segments[0]["label"] == {"en": "Department", "nl": "Afdeling"}
+    assert created.segments[0]["option_labels"]["nl"] == ["Verkoop", "IT"]
+    assert created.segments[1]["options"] == ["New", "Old"] and "label" not in created.segments[1]
 
     url = f"/campaigns/{created.id}"
     token = auth.token(url)
@@ -253,7 +272,12 @@ def test_create_round_open_close_and_links(auth, world, session):
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("segments", "department", "must look like"),
+        ("segment_rows", [{"key": "department", "options_en": "Sales"}], "at least two"),
+        ("segment_rows", [{"key": "Dept!", "options_en": "A\nB"}], "lower-case letters"),
+        ("segment_rows", [{"key": "site", "options_en": "A\nB", "options_nl": "A"}],
+         "as many options in Dutch"),
+        ("segment_rows", [{"key": "site", "options_en": "A\nB"}, {"key": "site",
+         "options_en": "C\nD"}], "the same key"),  # fmt: skip
         ("min_group_size", "2", "Number must be between 3 and 1000"),
         ("languages", [], "Choose at least one language"),
     ],

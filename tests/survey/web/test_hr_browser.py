@@ -44,4 +44,22 @@ def test_hr_reads_the_report_and_downloads_the_pdf(browser, live_server, session
     download.value.save_as(target)
     text = "".join(p.extract_text() for p in PdfReader(target).pages)
     assert "Waar te beginnen" in text and "Acme" in text.title()
+    # the heading "Where to start" is never the last line of a page: it stays with its list
+    for number, pdf_page in enumerate(PdfReader(target).pages):
+        lines = [line for line in pdf_page.extract_text().splitlines() if line.strip()]
+        assert lines[-1].strip() not in ("Waar te beginnen", "Vergeleken met de benchmark"), number
     context.close()
+
+    phone = browser.new_context(
+        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, locale="nl-NL"
+    )
+    small = phone.new_page()
+    small.goto(f"{live_server}/login")
+    small.get_by_label("E-mailadres").fill("hr@acme.example")
+    small.get_by_label("Wachtwoord").fill("a long enough password")
+    small.get_by_role("button", name="Inloggen").click()
+    small.goto(f"{live_server}/campaigns/{campaign.id}/report")
+    assert small.get_by_role("heading", name="Sterke punten en kansen").is_visible()
+    assert small.evaluate("() => document.documentElement.scrollWidth") <= 390  # no sideways
+    assert serious_violations(small) == []
+    phone.close()

@@ -1,0 +1,90 @@
+"""The README's screenshots, taken by Debian's Chromium from the demo (`make screenshots`).
+
+It loads the demo into a fresh SQLite database, serves the app on a loopback port, closes the
+demo's open rounds (figures appear once a round closes) and photographs the pages the README
+shows into docs/.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+import tempfile
+import threading
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True,
+         "has_touch": True}  # fmt: skip
+DESKTOP = {"viewport": {"width": 1100, "height": 900}}
+
+
+def main() -> None:
+    folder = tempfile.mkdtemp(prefix="ambassador-screenshots-")
+    os.environ.update(SECRET_KEY="screenshots", DATABASE_URL=f"sqlite:///{folder}/demo.sqlite3",
+                      OUTBOX=f"{folder}/outbox")  # fmt: skip
+    import sqlalchemy as sa
+    from playwright.sync_api import sync_playwright
+    from werkzeug.serving import make_server
+
+    from survey import create_app, schema
+    from survey.cli.demo import DEMO_PASSWORD, load_demo
+    from survey.extensions import db
+    from survey.models import Campaign
+    from survey.services.campaigns import set_status
+
+    app = create_app()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    base = f"http://127.0.0.1:{server.server_port}"
+    app.config["BASE_URL"] = base
+    with app.app_context():
+        schema.upgrade()
+        lines = load_demo()
+        link = next(  # a round that stays open: Veilig Verzekerd's
+            re.search(r"http\S+/s/\S+", line).group(0)
+            for line in lines
+            if "/s/" in line and "Veilig" in line
+        )
+        link = base + link[link.index("/s/"):]
+        rounds = db.session.scalars(sa.select(Campaign).order_by(Campaign.id)).all()
+        lucas = [c for c in rounds if c.organisation.slug == "st-lucas"]
+        for campaign in lucas:
+            if campaign.status == "open":
+                set_status(db.session, campaign, "closed")
+        report_id = lucas[-1].id
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
+                                             args=["--no-sandbox"])  # fmt: skip
+        phone = browser.new_context(**PHONE, locale="nl-NL").new_page()
+        phone.goto(link)
+        phone.screenshot(path=DOCS / "survey-welcome.png")
+        phone.goto(f"{link}/questions")
+        phone.locator("fieldset.question").nth(0).locator("label.choice").nth(3).click()
+        phone.screenshot(path=DOCS / "survey-questions.png")
+        desk = browser.new_context(**DESKTOP, locale="en-GB").new_page()
+        desk.goto(f"{base}/login?lang=en")
+        desk.get_by_label("E-mail address").fill("hr@st-lucas.example")
+        desk.get_by_label("Password").fill(DEMO_PASSWORD)
+        desk.get_by_role("button", name="Log in").click()
+        desk.goto(f"{base}/campaigns/{report_id}/report")
+        desk.screenshot(path=DOCS / "report-overview.png")
+        desk.locator("section.breakdown").first.screenshot(path=DOCS / "report-heatmap.png")
+        desk.goto(f"{base}/campaigns/new")
+        desk.locator("fieldset.segments").screenshot(path=DOCS / "segment-form.png")
+        consultant = browser.new_context(**DESKTOP, locale="en-GB").new_page()
+        consultant.goto(f"{base}/login?lang=en")
+        consultant.get_by_label("E-mail address").fill("consultant@ambassador.example")
+        consultant.get_by_label("Password").fill(DEMO_PASSWORD)
+        consultant.get_by_role("button", name="Log in").click()
+        consultant.goto(f"{base}/benchmark?campaign={report_id}")
+        consultant.locator("figure.chart").screenshot(path=DOCS / "benchmark-chart.png")
+        browser.close()
+    server.shutdown()
+    print(f"screenshots written to {DOCS}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
