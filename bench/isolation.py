@@ -35,9 +35,18 @@ import requests  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "deploy"))
-sys.path.insert(0, str(ROOT / "bench"))
-from smoke import CSRF, HR_EMAIL, HR_PASSWORD, PG_URL, free_port, wait_until_healthy  # noqa: E402
+sys.path.append(str(ROOT / "deploy"))
+from smoke import (  # noqa: E402
+    CSRF,
+    HR_EMAIL,
+    HR_PASSWORD,
+    free_port,
+    gunicorn,
+    postgres_schema,
+    prepare_round,
+    runner,
+    wait_until_healthy,
+)
 
 TARGET = 1.5
 REDIS_URL = "redis://127.0.0.1:6379/12"
@@ -142,21 +151,22 @@ def _cpu(pids) -> float:
     return sum(cpu_seconds(pid) for pid in (pids if isinstance(pids, list) else [pids]))
 
 
-def prepare(env: dict, bin_dir: Path, workdir: Path, links_needed: int) -> tuple[list, list]:
-    def ambassador(*args: str, stdin: str | None = None) -> str:
-        done = subprocess.run(
-            [str(bin_dir / "ambassador"), *args], env=env, cwd=workdir, input=stdin,
-            capture_output=True, text=True, check=True,
-        )  # fmt: skip
-        return done.stdout
+def _bench_module(name: str):
+    """A script of bench/ as a module, loaded from its file (bench/ is never put on sys.path,
+    where bench/scoring.py would stand in for the scoring package)."""
+    import importlib.util
 
-    ambassador("db", "upgrade")
-    ambassador("org", "add", "bench", "--name", "Bench")
-    ambassador("user", "add", HR_EMAIL, "--org", "bench", "--password-stdin", stdin=HR_PASSWORD)
-    survey_round = ambassador("campaign", "add", "bench", "--name", "Live", "--open").strip()
-    links = ambassador("invite", survey_round, "--count", str(links_needed)).split()
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", ROOT / "bench" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def prepare(env: dict, bin_dir: Path, workdir: Path, links_needed: int) -> tuple[list, list]:
+    """An open round with ``links_needed`` personal links, and two closed rounds of 20,000."""
+    _survey_round, links = prepare_round(runner(bin_dir, env, workdir), links_needed)
     os.environ["DATABASE_URL"] = env["DATABASE_URL"]
-    from report import store_round
+    store_round = _bench_module("report").store_round
 
     from survey import create_app
     from survey.extensions import db
@@ -164,7 +174,7 @@ def prepare(env: dict, bin_dir: Path, workdir: Path, links_needed: int) -> tuple
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": env["DATABASE_URL"]})
     with app.app_context():
-        organisation = db.session.scalar(sa.select(Organisation).filter_by(slug="bench"))
+        organisation = db.session.scalar(sa.select(Organisation).filter_by(slug="smoke"))
         rounds = [store_round(db.session, organisation, 20_000, seed=s).id for s in (1, 2)]
         db.engine.dispose()
     return links, rounds
@@ -203,14 +213,17 @@ def main() -> None:
     )
     args = parser.parse_args()
     bin_dir = Path(sys.executable).parent
+    with postgres_schema("isolation") as (_schema, database_url):
+        alone, paced, flood = measure(args, bin_dir, database_url)
+    print_figures(args, alone, paced, flood)
+
+
+def measure(args, bin_dir: Path, database_url: str):
+    """Submissions alone, then beside readers at a person's pace, then without pause."""
     port = free_port()
-    schema = f"isolation_{secrets.token_hex(4)}"
-    admin = sa.create_engine(PG_URL)
-    with admin.begin() as connection:
-        connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
     env = dict(
         os.environ,
-        DATABASE_URL=f"{PG_URL}?options=-csearch_path%3D{schema}",
+        DATABASE_URL=database_url,
         RATELIMIT_STORAGE_URI=REDIS_URL,
         REDIS_URL=REDIS_URL,
         SECRET_KEY=secrets.token_hex(16),
@@ -226,12 +239,11 @@ def main() -> None:
     processes = []
     try:
         links, rounds = prepare(env, bin_dir, workdir, int(args.rate * args.seconds * 3) + 10)
-        quiet = dict(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=workdir, env=env)
+        processes.append(gunicorn(bin_dir, env, workdir, subprocess.DEVNULL))
         processes.append(subprocess.Popen(
-            [str(bin_dir / "gunicorn"), "-c", "python:survey.web.gunicorn_conf",
-             "survey:create_app()"], **quiet,
+            [str(bin_dir / "ambassador"), "worker"], stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL, cwd=workdir, env=env,
         ))  # fmt: skip
-        processes.append(subprocess.Popen([str(bin_dir / "ambassador"), "worker"], **quiet))
         base = f"http://127.0.0.1:{port}"
         wait_until_healthy(base)
         submit(links.pop())  # the questions page is rendered once per round: not in the timing
@@ -246,9 +258,10 @@ def main() -> None:
         for process in processes:
             process.terminate()
             process.wait(timeout=60)
-        with admin.begin() as connection:
-            connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    return alone, paced, flood
+
+
+def print_figures(args, alone, paced, flood) -> None:
     p95_alone = round(float(np.percentile(alone, 95)) * 1e3, 1)
     print(f"{len(alone)} submissions alone: p95 {p95_alone:.0f} ms")
     for run in (paced, flood):

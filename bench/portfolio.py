@@ -16,27 +16,20 @@ import os
 import secrets
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
     sys.path.pop(0)
 
+sys.path.append(str(Path(__file__).resolve().parent.parent / "deploy"))
 import numpy as np  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
+from harness import best_of, postgres_schema  # noqa: E402
 
 PG_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 ORGANISATIONS = 200
 TARGET = 3.0
 
-
-def best_of(repeats, func):
-    best = float("inf")
-    for _ in range(repeats):
-        start = time.perf_counter()
-        func()
-        best = min(best, time.perf_counter() - start)
-    return best
 
 
 def store_world(session):
@@ -117,17 +110,8 @@ def main() -> None:
     results = []
     with tempfile.TemporaryDirectory() as folder:
         results.append(bench("sqlite", f"sqlite:///{folder}/bench.sqlite3", args.repeats))
-    schema_name = f"bench_{secrets.token_hex(4)}"
-    admin = sa.create_engine(PG_URL)
-    with admin.begin() as connection:
-        connection.execute(sa.text(f'CREATE SCHEMA "{schema_name}"'))
-    try:
-        url = f"{PG_URL}?options=-csearch_path%3D{schema_name}"
+    with postgres_schema("bench", PG_URL) as (_schema, url):
         results.append(bench("postgresql", url, args.repeats))
-    finally:
-        with admin.begin() as connection:
-            connection.execute(sa.text(f'DROP SCHEMA "{schema_name}" CASCADE'))
-        admin.dispose()
     worst = max(r["ratio"] for r in results)
     print(json.dumps({"results": results, "portfolio_ratio": worst, "target": TARGET}))
 

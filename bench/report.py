@@ -19,14 +19,15 @@ import os
 import secrets
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
     sys.path.pop(0)
 
+sys.path.append(str(Path(__file__).resolve().parent.parent / "deploy"))
 import numpy as np  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
+from harness import best_of, postgres_schema  # noqa: E402
 
 PG_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 SIZES = (1_000, 10_000, 100_000)
@@ -40,14 +41,6 @@ SEGMENTS = (
     ("tenure", ["Less than 1 year", "1-5 years", "More than 5 years"]),
 )
 
-
-def best_of(repeats, func):
-    best = float("inf")
-    for _ in range(repeats):
-        start = time.perf_counter()
-        func()
-        best = min(best, time.perf_counter() - start)
-    return best
 
 
 def store_round(session, organisation, n: int, seed: int, segments=SEGMENTS):
@@ -213,18 +206,8 @@ def main() -> None:
     results = []
     with tempfile.TemporaryDirectory() as folder:
         results.append(bench("sqlite", f"sqlite:///{folder}/bench.sqlite3", args.repeats))
-    schema_name = f"bench_{secrets.token_hex(4)}"
-    admin = sa.create_engine(PG_URL)
-    with admin.begin() as connection:
-        connection.execute(sa.text(f'CREATE SCHEMA "{schema_name}"'))
-    try:
-        results.append(
-            bench("postgresql", f"{PG_URL}?options=-csearch_path%3D{schema_name}", args.repeats)
-        )
-    finally:
-        with admin.begin() as connection:
-            connection.execute(sa.text(f'DROP SCHEMA "{schema_name}" CASCADE'))
-        admin.dispose()
+    with postgres_schema("bench", PG_URL) as (_schema, url):
+        results.append(bench("postgresql", url, args.repeats))
     worst = max(r["audit_ratio"] for r in results)
     warm = max(r["warm_ratio"] for r in results)
     figures = {"results": results, "audit_ratio": worst, "target_audit_ratio": TARGET_AUDIT}

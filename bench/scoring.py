@@ -19,7 +19,6 @@ import dataclasses
 import json
 import resource
 import sys
-import time
 import tracemalloc
 from pathlib import Path
 
@@ -36,6 +35,9 @@ from scoring.instrument import load_instrument  # noqa: E402
 from scoring.reliability import cronbach_alpha  # noqa: E402
 from scoring.scores import score_answers  # noqa: E402
 
+sys.path.append(str(Path(__file__).resolve().parent.parent / "deploy"))
+from harness import best_of  # noqa: E402
+
 TARGET_RATIO = 15.0
 TARGET_SPEEDUP = 3.0
 
@@ -51,15 +53,6 @@ def synthetic_points(n: int, dimensions: int, items: int, span: int, seed: int) 
             points[:, d * items + i] = np.clip(np.rint(answer + span / 2), 0, span)
     points[rng.random(points.shape, dtype=np.float32) < 0.03] = -1
     return points
-
-
-def best_of(repeats: int, func):
-    best = float("inf")
-    for _ in range(repeats):
-        start = time.perf_counter()
-        func()
-        best = min(best, time.perf_counter() - start)
-    return best
 
 
 def main() -> None:

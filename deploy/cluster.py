@@ -33,20 +33,25 @@ import requests
 import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from harness import PG_URL  # noqa: E402
 from smoke import (  # noqa: E402
     CSRF,
     HR_EMAIL,
     HR_PASSWORD,
-    PG_URL,
     REDIS_URL,
     answer_survey,
+    built,
     check,
     free_port,
+    gunicorn,
+    postgres_schema,
+    prepare_round,
+    runner,
     wait_until_healthy,
+    worker,
 )
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
-RESPONSES = 3
 LOGIN_LIMIT = 6  # attempts per minute per address, over both servers together
 
 NGINX_CONF = """\
@@ -97,15 +102,16 @@ def main() -> None:
     parser.add_argument("--venv", type=Path, default=Path(sys.executable).parent.parent)
     bin_dir = parser.parse_args().venv.resolve() / "bin"
     check(Path(NGINX).exists(), f"nginx is missing ({NGINX}): apt-get install nginx")
+    with postgres_schema("cluster") as (schema, database_url):
+        cluster(bin_dir, schema, database_url)
+
+
+def cluster(bin_dir: Path, schema: str, database_url: str) -> None:
     port, port_a, port_b = free_port(), free_port(), free_port()
-    schema = f"cluster_{secrets.token_hex(4)}"
-    admin = sa.create_engine(PG_URL)
-    with admin.begin() as connection:
-        connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
     redis_url = REDIS_URL.rsplit("/", 1)[0] + "/13"
     env = dict(
         os.environ,
-        DATABASE_URL=f"{PG_URL}?options=-csearch_path%3D{schema}",
+        DATABASE_URL=database_url,
         RATELIMIT_STORAGE_URI=redis_url,
         REDIS_URL=redis_url,
         SECRET_KEY=secrets.token_hex(16),  # the same on every server
@@ -118,34 +124,16 @@ def main() -> None:
 
     Redis.from_url(redis_url).flushdb()
     workdir = Path(tempfile.mkdtemp(prefix="ambassador-cluster-"))
-
-    def ambassador(*args: str, stdin: str | None = None) -> str:
-        done = subprocess.run(
-            [str(bin_dir / "ambassador"), *args], env=env, cwd=workdir, input=stdin,
-            capture_output=True, text=True, timeout=600,
-        )  # fmt: skip
-        check(done.returncode == 0, f"ambassador {' '.join(args)}: {done.stderr.strip()}")
-        return done.stdout
-
+    ambassador = runner(bin_dir, env, workdir)
+    admin = sa.create_engine(PG_URL)
     processes: list[subprocess.Popen] = []
     try:
-        ambassador("db", "upgrade")
-        ambassador("org", "add", "smoke", "--name", "Smoke Test")
-        ambassador("user", "add", HR_EMAIL, "--org", "smoke", "--password-stdin", stdin=HR_PASSWORD)
-        campaign_id = ambassador(
-            "campaign", "add", "smoke", "--name", "Smoke", "--min-group-size", str(RESPONSES),
-            "--open",
-        ).strip()  # fmt: skip
-        links = ambassador("invite", campaign_id, "--count", str(RESPONSES)).split()
+        campaign_id, links = prepare_round(ambassador)
         logs = {}
         for name, server_port in (("a", port_a), ("b", port_b)):
             logs[name] = workdir / f"gunicorn-{name}.log"
-            processes.append(subprocess.Popen(
-                [str(bin_dir / "gunicorn"), "-c", "python:survey.web.gunicorn_conf",
-                 "survey:create_app()"],
-                env=dict(env, BIND=f"127.0.0.1:{server_port}"), cwd=workdir,
-                stdout=logs[name].open("w"), stderr=subprocess.STDOUT,
-            ))  # fmt: skip
+            server_env = dict(env, BIND=f"127.0.0.1:{server_port}")
+            processes.append(gunicorn(bin_dir, server_env, workdir, logs[name].open("w")))
         prefix = workdir / "nginx"
         prefix.mkdir()
         conf = prefix / "nginx.conf"
@@ -164,20 +152,21 @@ def main() -> None:
         # a login on server A is valid on server B; a form from B posts to A
         hr, answer = login(server_a, form_from=server_b)
         check(answer.status_code == 302, f"A refused a CSRF token of B ({answer.status_code})")
-        page = hr.get(f"{server_b}/campaigns/{campaign_id}/report", params={"lang": "en"})
-        check(page.status_code == 200 and "<svg" in page.text, "A's login does not hold on B")
+        work = worker(bin_dir, env, workdir)
+        page = built(hr, f"{server_b}/campaigns/{campaign_id}/report", work, lang="en")
+        check("<svg" in page.text, "A's login does not hold on B")
 
         def kept_pages() -> list[str]:
             with admin.begin() as connection:
                 query = f"SELECT key FROM \"{schema}\".report_files WHERE kind = 'page'"
                 return list(connection.execute(sa.text(query + " AND lang = 'en'")).scalars())
 
-        built = kept_pages()
-        check(len(built) == 1, f"B kept {len(built)} pages for the report")
+        kept_before = kept_pages()
+        check(len(kept_before) == 1, f"B kept {len(kept_before)} pages for the report")
         again = hr.get(f"{server_a}/campaigns/{campaign_id}/report")
         strip = re.compile(r'value="[^"]*"')
         check(strip.sub("", again.text) == strip.sub("", page.text), "A and B show other reports")
-        check(kept_pages() == built, "A did not serve the page B kept")
+        check(kept_pages() == kept_before, "A did not serve the page B kept")
 
         # a change through A is seen on B: adding an action rebuilds the kept report
         key = re.search(r'name="recommendation" value="([^"]+)"', again.text).group(1)
@@ -185,9 +174,12 @@ def main() -> None:
         added = hr.post(f"{server_a}/campaigns/{campaign_id}/actions",
                         data={"csrf_token": token, "recommendation": key})  # fmt: skip
         check(added.status_code == 200, f"adding an action answered {added.status_code}")
-        hr.get(f"{server_b}/campaigns/{campaign_id}/report")
+        built(hr, f"{server_b}/campaigns/{campaign_id}/report", work)
         rebuilt = kept_pages()
-        check(len(rebuilt) == 1 and rebuilt != built, "B served a report kept before the change")
+        check(
+            len(rebuilt) == 1 and rebuilt != kept_before,
+            "B served a report kept before the change",
+        )
         pdf_name = f"report-{campaign_id}-en.pdf"
         pdf = hr.get(f"{base}/campaigns/{campaign_id}/report.pdf", params={"lang": "en"})
         check(pdf.status_code == 202, f"the PDF was not handed to the worker ({pdf.status_code})")
@@ -196,11 +188,7 @@ def main() -> None:
             hr.get(f"{server_b}/campaigns/{campaign_id}/report.pdf")
         queued = Redis.from_url(redis_url).llen("rq:queue:ambassador")
         check(queued == 1, f"{queued} PDF jobs queued for one file")
-        worker = subprocess.run(
-            [str(bin_dir / "ambassador"), "worker", "--burst"], env=env, cwd=workdir,
-            capture_output=True, text=True, timeout=600,
-        )  # fmt: skip
-        check(worker.returncode == 0, f"the worker failed: {worker.stderr[-500:]}")
+        work()
         for server in (server_a, server_b, base):
             ready = hr.get(f"{server}/campaigns/{campaign_id}/report.pdf")
             check(
@@ -231,8 +219,6 @@ def main() -> None:
         for process in reversed(processes):
             process.terminate()
             process.wait(timeout=30)
-        with admin.begin() as connection:
-            connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
 
 

@@ -21,6 +21,16 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "i
 DESKTOP = {"viewport": {"width": 1100, "height": 900}}
 
 
+def logged_in(browser, base: str, email: str, password: str):
+    """A desktop page logged in as ``email``."""
+    page = browser.new_context(**DESKTOP, locale="en-GB").new_page()
+    page.goto(f"{base}/login?lang=en")
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    return page
+
+
 def main() -> None:
     folder = tempfile.mkdtemp(prefix="ambassador-screenshots-")
     os.environ.update(SECRET_KEY="screenshots", DATABASE_URL=f"sqlite:///{folder}/demo.sqlite3",
@@ -64,21 +74,13 @@ def main() -> None:
         phone.goto(f"{link}/questions")
         phone.locator("fieldset.question").nth(0).locator("label.choice").nth(3).click()
         phone.screenshot(path=DOCS / "survey-questions.png")
-        desk = browser.new_context(**DESKTOP, locale="en-GB").new_page()
-        desk.goto(f"{base}/login?lang=en")
-        desk.get_by_label("E-mail address").fill("hr@st-lucas.example")
-        desk.get_by_label("Password").fill(DEMO_PASSWORD)
-        desk.get_by_role("button", name="Log in").click()
+        desk = logged_in(browser, base, "hr@st-lucas.example", DEMO_PASSWORD)
         desk.goto(f"{base}/campaigns/{report_id}/report")
         desk.screenshot(path=DOCS / "report-overview.png")
         desk.locator("section.breakdown").first.screenshot(path=DOCS / "report-heatmap.png")
         desk.goto(f"{base}/campaigns/new")
         desk.locator("fieldset.segments").screenshot(path=DOCS / "segment-form.png")
-        consultant = browser.new_context(**DESKTOP, locale="en-GB").new_page()
-        consultant.goto(f"{base}/login?lang=en")
-        consultant.get_by_label("E-mail address").fill("consultant@ambassador.example")
-        consultant.get_by_label("Password").fill(DEMO_PASSWORD)
-        consultant.get_by_role("button", name="Log in").click()
+        consultant = logged_in(browser, base, "consultant@ambassador.example", DEMO_PASSWORD)
         consultant.goto(f"{base}/benchmark?campaign={report_id}")
         consultant.locator("figure.chart").screenshot(path=DOCS / "benchmark-chart.png")
         browser.close()

@@ -23,9 +23,8 @@ import time
 from pathlib import Path
 
 import requests
-import sqlalchemy as sa
+from harness import postgres_schema
 
-PG_URL = os.environ.get("SMOKE_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("SMOKE_REDIS_URL", "redis://127.0.0.1:6379/15")
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 RESPONSES = 3  # the round's minimum group size: enough for the report to show its figures
@@ -73,8 +72,34 @@ def answer_survey(link: str) -> None:
     check(again.status_code == 409, f"second submission answered {again.status_code}")
 
 
-def read_report(base: str, campaign_id: str) -> None:
-    """Log in as HR and read the report page in both languages, its PDF and the stylesheet."""
+def worker(bin_dir: Path, env: dict, workdir: Path):
+    """A function that runs the installed worker until its queue is empty."""
+
+    def work() -> None:
+        done = subprocess.run(
+            [str(bin_dir / "ambassador"), "worker", "--burst"], env=env, cwd=workdir,
+            capture_output=True, text=True, timeout=600,
+        )  # fmt: skip
+        check(done.returncode == 0, f"the worker failed: {done.stderr[-500:]}")
+
+    return work
+
+
+def built(client: requests.Session, url: str, work, **params) -> requests.Response:
+    """GET a closed round's report or file; while the worker has yet to build it (202 with a
+    progress page), let the worker run and ask again."""
+    answer = client.get(url, params=params)
+    if answer.status_code == 202:
+        check(answer.headers.get("Refresh") == "2", f"{url}: 202 without a progress page")
+        work()
+        answer = client.get(url, params=params)
+    check(answer.status_code == 200, f"{url} answered {answer.status_code}")
+    return answer
+
+
+def read_report(base: str, campaign_id: str, work) -> None:
+    """Log in as HR and read the report page in both languages (the worker builds them), its
+    PDF and the stylesheet."""
     hr = requests.Session()
     login = hr.get(f"{base}/login")
     check(login.status_code == 200, f"login page answered {login.status_code}")
@@ -82,12 +107,11 @@ def read_report(base: str, campaign_id: str) -> None:
     data = {"email": HR_EMAIL, "password": HR_PASSWORD, "csrf_token": token}
     check(hr.post(f"{base}/login", data=data).status_code == 200, "HR could not log in")
     for lang, title in TITLES.items():
-        page = hr.get(f"{base}/campaigns/{campaign_id}/report", params={"lang": lang})
-        check(page.status_code == 200, f"report ({lang}) answered {page.status_code}")
+        page = built(hr, f"{base}/campaigns/{campaign_id}/report", work, lang=lang)
         check(title in page.text, f"the {lang} report lacks its title {title!r}")
         check("<svg" in page.text, f"the {lang} report has no charts")
-    pdf = hr.get(f"{base}/campaigns/{campaign_id}/report.pdf", params={"lang": "nl"})
-    check(pdf.content.startswith(b"%PDF"), f"report.pdf answered {pdf.status_code}, no PDF")
+    pdf = built(hr, f"{base}/campaigns/{campaign_id}/report.pdf", work, lang="nl")
+    check(pdf.content.startswith(b"%PDF"), "report.pdf is no PDF")
     css = hr.get(f"{base}/static/css/report.css")
     check(css.status_code == 200 and "{" in css.text, "static files are not served")
     privacy = requests.get(f"{base}/privacy", params={"lang": "nl"})
@@ -118,16 +142,49 @@ def mail_a_round(ambassador, bin_dir: Path, env: dict, workdir: Path) -> str:
         people.write_text("email\n" + "".join(f"p{i}@smoke.example\n" for i in range(3)))
         ambassador("participants", "import", round_id, str(people))
         check(received == [], "the import sent mail itself instead of queueing it")
-        worker = subprocess.run(
-            [str(bin_dir / "ambassador"), "worker", "--burst"],
-            env=env, cwd=workdir, capture_output=True, text=True, timeout=300,
-        )  # fmt: skip
-        check(worker.returncode == 0, f"the worker failed: {worker.stderr[-500:]}")
+        worker(bin_dir, env, workdir)()
     finally:
         controller.stop()
         env.pop("SMTP_URL")
     check(len(received) == 3, f"the worker sent {len(received)} invitations, not 3")
     return re.search(r"http\S+/s/\S+", received[0]).group(0)
+
+
+def runner(bin_dir: Path, env: dict, workdir: Path):
+    """``ambassador …`` of the installed app, in ``workdir`` with ``env``; its output, or a
+    failed smoke test with the command's error."""
+
+    def ambassador(*args: str, stdin: str | None = None) -> str:
+        done = subprocess.run(
+            [str(bin_dir / "ambassador"), *args], env=env, cwd=workdir, input=stdin,
+            capture_output=True, text=True, timeout=600,
+        )  # fmt: skip
+        check(done.returncode == 0, f"ambassador {' '.join(args)}: {done.stderr.strip()}")
+        return done.stdout
+
+    return ambassador
+
+
+def prepare_round(ambassador, responses: int = RESPONSES) -> tuple[str, list[str]]:
+    """The database, an organisation with its HR user, and an open round with personal links:
+    the round's id and the links."""
+    ambassador("db", "upgrade")
+    ambassador("org", "add", "smoke", "--name", "Smoke Test")
+    ambassador("user", "add", HR_EMAIL, "--org", "smoke", "--password-stdin", stdin=HR_PASSWORD)
+    campaign_id = ambassador(
+        "campaign", "add", "smoke", "--name", "Smoke", "--min-group-size", str(RESPONSES),
+        "--open",
+    ).strip()  # fmt: skip
+    return campaign_id, ambassador("invite", campaign_id, "--count", str(responses)).split()
+
+
+def gunicorn(bin_dir: Path, env: dict, workdir: Path, log) -> subprocess.Popen:
+    """The installed app under gunicorn with its installed configuration."""
+    return subprocess.Popen(
+        [str(bin_dir / "gunicorn"), "-c", "python:survey.web.gunicorn_conf",
+         "survey:create_app()"],
+        env=env, cwd=workdir, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
 
 
 def main() -> None:
@@ -139,14 +196,15 @@ def main() -> None:
         help="virtual environment the app is installed in (default: this Python's)",
     )
     bin_dir = parser.parse_args().venv.resolve() / "bin"
+    with postgres_schema("smoke") as (_schema, database_url):
+        smoke(bin_dir, database_url)
+
+
+def smoke(bin_dir: Path, database_url: str) -> None:
     port = free_port()
-    schema = f"smoke_{secrets.token_hex(4)}"
-    admin = sa.create_engine(PG_URL)
-    with admin.begin() as connection:
-        connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
     env = dict(
         os.environ,
-        DATABASE_URL=f"{PG_URL}?options=-csearch_path%3D{schema}",
+        DATABASE_URL=database_url,
         RATELIMIT_STORAGE_URI=REDIS_URL,
         SECRET_KEY=secrets.token_hex(16),
         BASE_URL=f"http://127.0.0.1:{port}",
@@ -157,43 +215,13 @@ def main() -> None:
     )
     # Outside the checkout: nothing but the installed package can be imported.
     workdir = Path(tempfile.mkdtemp(prefix="ambassador-smoke-"))
-
-    def ambassador(*args: str, stdin: str | None = None) -> str:
-        done = subprocess.run(
-            [str(bin_dir / "ambassador"), *args],
-            env=env,
-            cwd=workdir,
-            input=stdin,
-            capture_output=True,
-            text=True,
-        )
-        check(done.returncode == 0, f"ambassador {' '.join(args)}: {done.stderr.strip()}")
-        return done.stdout
-
+    ambassador = runner(bin_dir, env, workdir)
     server = None
     try:
-        ambassador("db", "upgrade")
-        ambassador("org", "add", "smoke", "--name", "Smoke Test")
-        ambassador("user", "add", HR_EMAIL, "--org", "smoke", "--password-stdin", stdin=HR_PASSWORD)
-        campaign_id = ambassador(
-            "campaign", "add", "smoke", "--name", "Smoke", "--min-group-size", str(RESPONSES),
-            "--open",
-        ).strip()  # fmt: skip
-        links = ambassador("invite", campaign_id, "--count", str(RESPONSES)).split()
+        campaign_id, links = prepare_round(ambassador)
         log_path = workdir / "gunicorn.log"
         log = log_path.open("w")
-        server = subprocess.Popen(
-            [
-                str(bin_dir / "gunicorn"),
-                "-c",
-                "python:survey.web.gunicorn_conf",
-                "survey:create_app()",
-            ],
-            env=env,
-            cwd=workdir,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+        server = gunicorn(bin_dir, env, workdir, log)
         base = f"http://127.0.0.1:{port}"
         wait_until_healthy(base)
         for link in links:
@@ -201,7 +229,7 @@ def main() -> None:
         listed = json.loads(ambassador("campaign", "list", "--json"))
         check(listed[0]["responses"] == RESPONSES, f"{listed[0]['responses']} responses stored")
         ambassador("campaign", "close", campaign_id)  # figures are published once it closes
-        read_report(base, campaign_id)
+        read_report(base, campaign_id, worker(bin_dir, env, workdir))
         mailed = mail_a_round(ambassador, bin_dir, env, workdir)
         answer_survey(mailed)
         log.flush()
@@ -219,9 +247,6 @@ def main() -> None:
         if server is not None:
             server.terminate()
             server.wait(timeout=30)
-        with admin.begin() as connection:
-            connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 if __name__ == "__main__":
