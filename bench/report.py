@@ -18,7 +18,6 @@ import json
 import os
 import secrets
 import sys
-import tempfile
 from pathlib import Path
 
 if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
@@ -27,7 +26,7 @@ if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
 sys.path.append(str(Path(__file__).resolve().parent.parent / "deploy"))
 import numpy as np  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
-from harness import best_of, postgres_schema  # noqa: E402
+from harness import best_of, on_both_databases  # noqa: E402
 
 PG_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 SIZES = (1_000, 10_000, 100_000)
@@ -203,11 +202,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
     os.environ.setdefault("SECRET_KEY", "bench")
-    results = []
-    with tempfile.TemporaryDirectory() as folder:
-        results.append(bench("sqlite", f"sqlite:///{folder}/bench.sqlite3", args.repeats))
-    with postgres_schema("bench", PG_URL) as (_schema, url):
-        results.append(bench("postgresql", url, args.repeats))
+    results = on_both_databases(bench, args.repeats, url=PG_URL)
     worst = max(r["audit_ratio"] for r in results)
     warm = max(r["warm_ratio"] for r in results)
     figures = {"results": results, "audit_ratio": worst, "target_audit_ratio": TARGET_AUDIT}

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,7 +15,7 @@ import sqlalchemy as sa
 
 PG_URL = os.environ.get("SMOKE_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
-__all__ = ["PG_URL", "best_of", "postgres_schema"]
+__all__ = ["PG_URL", "best_of", "on_both_databases", "postgres_schema"]
 
 
 @contextmanager
@@ -41,3 +42,13 @@ def best_of(repeats: int, func) -> float:
         func()
         best = min(best, time.perf_counter() - start)
     return best
+
+
+def on_both_databases(bench, *args, url: str = PG_URL) -> list:
+    """``bench(name, database_url, *args)`` on a SQLite file of its own, then on a PostgreSQL
+    schema of its own; their results."""
+    with tempfile.TemporaryDirectory() as folder:
+        results = [bench("sqlite", f"sqlite:///{folder}/bench.sqlite3", *args)]
+    with postgres_schema("bench", url) as (_schema, schema_url):
+        results.append(bench("postgresql", schema_url, *args))
+    return results

@@ -76,8 +76,9 @@ class GroupFit:
 
 @dataclass(frozen=True)
 class Invariance:
-    """The three steps, the full models first; ``partial`` holds the released model of a step
-    that failed; ``differing`` the statements (indices) freed to reach it."""
+    """The three steps, the full models; ``partial`` holds, for a step that failed, the model
+    with the statements freed that reach it (see ``differing_loadings`` and
+    ``differing_intercepts``)."""
 
     steps: list[GroupFit]
     partial: dict[str, GroupFit] = field(default_factory=dict)
@@ -282,25 +283,26 @@ def invariance(groups, factors) -> Invariance:
     stats = _moments(groups)
     factor_of = _factor_of(factors, stats[0][1].size)
     steps = [_group_fit(stats, factor_of, level, (), ()) for level in LEVELS]
-    result = Invariance(steps)
+    configural, metric, scalar = steps
     partial: dict[str, GroupFit] = {}
-    loadings: tuple[int, ...] = ()
-    previous = steps[0]
-    for level in LEVELS[1:]:
-        current = steps[LEVELS.index(level)]
-        if level == "scalar" and "metric" in partial:
-            current = _group_fit(stats, factor_of, "scalar", loadings, ())
-        if previous.cfi - current.cfi > DELTA_CFI:
-            current = _release(stats, factor_of, level, previous, loadings)
-            partial[level] = current
-            loadings = current.free_loadings
-        previous = current if level == "metric" else previous
-    return Invariance(result.steps, partial)
+    if configural.cfi - metric.cfi > DELTA_CFI:
+        released = _release(stats, factor_of, "metric", configural, ())
+        if released is not None:
+            metric = partial["metric"] = released
+    loadings = metric.free_loadings  # scalar invariance is asked of the equal loadings only
+    if loadings:
+        scalar = _group_fit(stats, factor_of, "scalar", loadings, ())
+    if metric.cfi - scalar.cfi > DELTA_CFI:
+        released = _release(stats, factor_of, "scalar", metric, loadings)
+        if released is not None:
+            partial["scalar"] = released
+    return Invariance(steps, partial)
 
 
 def _release(stats, factor_of, level, reference, loadings):
     """Free one statement at a time (its loading for metric, its intercept for scalar), keeping
-    the release that lowers χ² most, until ΔCFI ≤ 0.01 or a third of the statements are free."""
+    the release that lowers χ² most, until ΔCFI ≤ 0.01 or a third of the statements are free;
+    None when no statement can be freed without losing a factor's anchor."""
     p = factor_of.size
     freed: tuple[int, ...] = ()
     current = None
