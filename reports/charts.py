@@ -231,10 +231,13 @@ def distributions(names: list[str], rounds: list[tuple[str, list]], ax=None):
 
     Each round comes with one :class:`scoring.disclosure.BoxStatistics` per principle: only the
     lines the disclosure rules allow are drawn (never a minimum or maximum, never a quantile with
-    fewer than k respondents on a side); a principle without them gets no box.
+    fewer than k respondents on a side); a principle without them gets no box. The legend sits
+    below the plot in up to two columns, its names wrapped, and the figure grows with it, so that
+    long organisation and round names never squeeze the boxes or overlap each other.
     """
+    legend_rows = sum(_wrap(label, 44).count("\n") + 1 for label, _ in rounds[::2]) or 1
     if ax is None:
-        ax = _figure(6.4, 3.2).add_subplot()
+        ax = _figure(6.4, 3.0 + 0.17 * legend_rows).add_subplot()
     width = 0.8 / max(len(rounds), 1)
     for i, (label, boxes) in enumerate(rounds):
         centre = np.arange(len(names)) + (i - (len(rounds) - 1) / 2) * width
@@ -258,17 +261,19 @@ def distributions(names: list[str], rounds: list[tuple[str, list]], ax=None):
             )
             for patch in drawn["boxes"]:
                 patch.set(facecolor=SERIES[i % 6], alpha=0.6)
-        ax.plot([], [], color=SERIES[i % 6], linewidth=6, alpha=0.6, label=label)
+        ax.plot([], [], color=SERIES[i % 6], linewidth=6, alpha=0.6, label=_wrap(label, 44))
     ax.set_xticks(range(len(names)))
     ax.set_xticklabels([_wrap(n, 14) for n in names], fontsize=7)
+    ax.set_xlim(-0.5, len(names) - 0.5)
     ax.set_ylim(0, 100)
     ax.set_ylabel("0–100", fontsize=7)
-    ax.legend(
+    ax.tick_params(axis="y", labelsize=7)
+    ax.figure.legend(
+        *ax.get_legend_handles_labels(),
         fontsize=7,
         frameon=False,
-        ncols=min(len(rounds), 3),
-        loc="upper center",
-        bbox_to_anchor=(0.5, 1.18),
+        ncols=min(len(rounds), 2),
+        loc="outside lower center",
     )
     return ax
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,7 @@ __all__ = [
     "Scale",
     "bundled_instruments",
     "load_instrument",
+    "measure_versions",
 ]
 
 BUNDLED_DIR = Path(__file__).parent / "instruments"
@@ -92,6 +93,20 @@ class Instrument:
     # the smallest change in a 0–100 principle score that matters in practice: a difference is
     # called real only when it is statistically significant *and* at least this large
     minimal_important_difference: float = 3.0
+    # earlier versions whose answers mean the same (the same statements by key, scale, reverse
+    # keys and principles; only wording improved): their rounds are compared, trended and pooled
+    # with this version's
+    same_measure_as: tuple[str, ...] = ()
+
+    @cached_property
+    def measure(self) -> tuple:
+        """What answers mean, without the words: the scale, and every principle's statements by
+        key and direction. Two versions are one measure only if this is equal."""
+        return (
+            (self.scale.min, self.scale.max),
+            tuple((d.key, tuple((i.key, i.reverse) for i in d.items)) for d in self.dimensions),
+            tuple((i.key, i.reverse) for i in self.outcomes),
+        )
 
     @cached_property
     def items(self) -> tuple[Item, ...]:
@@ -137,6 +152,43 @@ class Instrument:
 def bundled_instruments() -> dict[str, Path]:
     """The instrument files shipped with the package, by file stem (``social-culture-v1``)."""
     return {path.stem: path for path in sorted(BUNDLED_DIR.glob("*.toml"))}
+
+
+def _version_order(version: str) -> tuple:
+    return (0, int(version), "") if version.isdigit() else (1, 0, version)
+
+
+@lru_cache(maxsize=64)
+def measure_versions(instrument_id: str, version: str) -> tuple[str, ...]:
+    """The versions of a bundled instrument that are one measure with ``version`` (itself
+    included), oldest first: each linked to another by ``same_measure_as``, and all with the
+    same :attr:`Instrument.measure`. A version that is not bundled is a measure of its own."""
+    bundled = {}
+    for path in bundled_instruments().values():
+        loaded = instrument_with_text(path)[0]
+        if loaded.id == instrument_id:
+            bundled[loaded.version] = loaded
+    if version not in bundled:
+        return (version,)
+    linked = {version}
+    while True:
+        grown = linked | {
+            v
+            for v, inst in bundled.items()
+            for w in linked
+            if w in inst.same_measure_as or v in bundled[w].same_measure_as
+        }
+        grown &= set(bundled)
+        if grown == linked:
+            break
+        linked = grown
+    for other in linked:
+        if bundled[other].measure != bundled[version].measure:
+            raise InstrumentError(
+                f"{instrument_id} v{other} and v{version} are declared one measure but differ "
+                "in their scale, statements or principles"
+            )
+    return tuple(sorted(linked, key=_version_order))
 
 
 def load_instrument(name_or_path: str | Path = "social-culture-v1") -> Instrument:
@@ -223,7 +275,7 @@ class _Parser:
             doc["instrument"],
             "[instrument]",
             {"id", "version", "scale"},
-            {"name", "languages", "labels", "minimal_important_difference"},
+            {"name", "languages", "labels", "minimal_important_difference", "same_measure_as"},
         )
         languages = head.get("languages", ["en", "nl"])
         if (
@@ -253,7 +305,15 @@ class _Parser:
             raise self.fail(
                 "[instrument].minimal_important_difference", "must be a number from 0 to 100"
             )
+        same = head.get("same_measure_as", [])
+        if not isinstance(same, list) or not all(
+            isinstance(v, str) and v.strip() and v != version for v in same
+        ):
+            raise self.fail(
+                "[instrument].same_measure_as", "must be a list of other versions of this id"
+            )
         return Instrument(
+            same_measure_as=tuple(same),
             id=instrument_id,
             version=version,
             name=name,

@@ -19,7 +19,12 @@ import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from survey.policy import DEFAULT_MIN_GROUP_SIZE, DEFAULT_RETENTION_DAYS, MIN_GROUP_SIZE_FLOOR
+from survey.policy import (
+    CONTACT_MAX,
+    DEFAULT_MIN_GROUP_SIZE,
+    DEFAULT_RETENTION_DAYS,
+    MIN_GROUP_SIZE_FLOOR,
+)
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -177,6 +182,9 @@ class Campaign(Base):
     participant_counts: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
     # answers brought in from a file (``ambassador import``): such a round holds nothing else
     imported_responses: Mapped[int] = mapped_column(default=0, server_default="0")
+    # whom employees can ask about the round (name and e-mail or phone), shown on the thank-you
+    # and used-link pages; a person's contact details, not a respondent's
+    contact: Mapped[str | None] = mapped_column(sa.String(CONTACT_MAX))
 
     organisation: Mapped[Organisation] = relationship(back_populates="campaigns")
     instrument_text: Mapped[InstrumentText | None] = relationship()

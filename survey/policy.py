@@ -16,6 +16,8 @@ COMMENT_MIN_GROUP_SIZE = 10
 # Raw answers are kept this many days after a round closes; then `ambassador purge` deletes them.
 DEFAULT_RETENTION_DAYS = 730
 MAX_RETENTION_DAYS = 3650
+# the longest "whom to ask" text of a round
+CONTACT_MAX = 300
 
 # A difference is "real" when its (corrected) p-value is below this.
 SIGNIFICANCE_LEVEL = 0.05

@@ -44,6 +44,9 @@ def campaign_group() -> None:
     show_default=True,
     help="Days after closing that raw answers are kept (then `purge` deletes them).",
 )
+@click.option(
+    "--contact", help="Whom employees can ask about the survey (name and e-mail or phone)."
+)
 @click.option("--open", "open_now", is_flag=True, help="Open the round for responses now.")
 @with_appcontext
 @fail_on_invalid
@@ -59,6 +62,19 @@ def campaign_add(org_slug, languages, closes, segments, open_now, **settings) ->
         **settings,
     )
     click.echo(campaign.id)
+
+
+@campaign_group.command("contact")
+@click.argument("campaign_id", type=int)
+@click.argument("contact")
+@with_appcontext
+@fail_on_invalid
+def campaign_contact(campaign_id: int, contact: str) -> None:
+    """Set whom employees can ask about a round ("" removes it)."""
+    campaign = campaigns.set_contact(
+        db.session, campaigns.campaign_by_id(db.session, campaign_id), contact
+    )
+    click.echo(campaign.contact or "(no contact)")
 
 
 def _listed(row: campaigns.CampaignRow, base_url: str) -> dict:

@@ -167,7 +167,7 @@ def load_demo() -> list[str]:
     """Create whatever part of the demo data is missing; return lines describing how to log in."""
     from survey.services.pool import store_aggregate  # loads the statistics: only when run
 
-    instrument, text = instrument_with_text("social-culture-v1")
+    instrument, text = instrument_with_text(campaigns.DEFAULT_INSTRUMENT)
     today = dt.date.today()
     rng = np.random.default_rng(SEED)
     for spec in ORGANISATIONS:

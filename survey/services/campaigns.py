@@ -19,6 +19,7 @@ from scoring.instrument import (
     instrument_from_text,
     instrument_with_text,
     load_instrument,
+    measure_versions,
 )
 from scoring.segments import LANGUAGES
 from survey.models import (
@@ -32,6 +33,7 @@ from survey.models import (
     valid_id,
 )
 from survey.policy import (
+    CONTACT_MAX,
     DEFAULT_MIN_GROUP_SIZE,
     DEFAULT_RETENTION_DAYS,
     MAX_RETENTION_DAYS,
@@ -39,7 +41,7 @@ from survey.policy import (
 )
 from survey.services.errors import InvalidInput
 
-DEFAULT_INSTRUMENT = "social-culture-v1"
+DEFAULT_INSTRUMENT = "social-culture-v2"
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 SEGMENT_KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 MAX_SEGMENT_OPTIONS = 40
@@ -71,6 +73,14 @@ def organisation_by_slug(session: Session, slug: str) -> Organisation:
 def instrument_named(name: str) -> Instrument:
     """A bundled instrument (or instrument file), loaded once."""
     return load_instrument(name)
+
+
+def same_measure(first, second) -> bool:
+    """Whether two rounds (or aggregates) were answered with one measure: the same instrument, in
+    the same version or in versions that differ only in wording."""
+    return first.instrument_id == second.instrument_id and second.instrument_version in (
+        measure_versions(first.instrument_id, first.instrument_version)
+    )
 
 
 def campaign_instrument(campaign: Campaign) -> Instrument:
@@ -219,9 +229,7 @@ def parse_segment(spec: str) -> dict:
     return segment_question(key, label, names)
 
 
-def segment_question(
-    key: str, label: tuple[str, str] | None, names: list[tuple[str, str]]
-) -> dict:
+def segment_question(key: str, label: tuple[str, str] | None, names: list[tuple[str, str]]) -> dict:
     """A segment question from its key, its name in English and Dutch (or None) and its options'
     names in English and Dutch; the stored value of an option is its English name."""
     key = key.strip()
@@ -275,9 +283,11 @@ def create_campaign(
     open_link: bool = False,
     status: str = "draft",
     retention_days: int = DEFAULT_RETENTION_DAYS,
+    contact: str | None = None,
 ) -> Campaign:
     if not (name or "").strip():
         raise InvalidInput("a campaign needs a name")
+    contact = checked_contact(contact)
     try:
         loaded, text = instrument_with_text(instrument)
     except InstrumentError as exc:
@@ -311,8 +321,24 @@ def create_campaign(
         open_slug=secrets.token_urlsafe(12) if open_link else None,
         status=status,
         retention_days=retention_days,
+        contact=contact,
     )
     session.add(campaign)
+    session.commit()
+    return campaign
+
+
+def checked_contact(contact: str | None) -> str | None:
+    """Whom employees can ask about a round, on one line; None when it is left empty."""
+    text = " ".join((contact or "").split())
+    if len(text) > CONTACT_MAX:
+        raise InvalidInput(f"whom to ask is at most {CONTACT_MAX} characters (not {len(text)})")
+    return text or None
+
+
+def set_contact(session: Session, campaign: Campaign, contact: str | None) -> Campaign:
+    """Change whom employees can ask; it may change at any time, also once the round closed."""
+    campaign.contact = checked_contact(contact)
     session.commit()
     return campaign
 

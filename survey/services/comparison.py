@@ -14,7 +14,7 @@ from scoring.instrument import Instrument
 from scoring.scores import points_from_offsets, respondent_scores, score_answers
 from survey.models import Campaign, Organisation
 from survey.policy import SIGNIFICANCE_LEVEL
-from survey.services.campaigns import campaign_instrument
+from survey.services.campaigns import campaign_instrument, same_measure
 from survey.services.errors import InvalidInput
 from survey.services.responses import answer_matrix
 
@@ -187,7 +187,7 @@ def compare(session: Session, campaigns: list[Campaign], lang: str) -> Compariso
     ids = [c.id for c in campaigns]
     if not MIN_COMPARED <= len(ids) <= MAX_COMPARED or len(set(ids)) != len(ids):
         raise InvalidInput(f"choose {MIN_COMPARED} to {MAX_COMPARED} different rounds")
-    if any(c.instrument_name != campaigns[0].instrument_name for c in campaigns):
+    if not all(same_measure(campaigns[0], c) for c in campaigns):
         raise InvalidInput("only rounds of the same instrument can be compared")
     instrument = campaign_instrument(campaigns[0])
     rounds = [_compared_round(session, c, instrument) for c in campaigns]

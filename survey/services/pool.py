@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from scoring.benchmark import pool_marks, score_bins
 from scoring.disclosure import merge_small_bins, pool_version_due
-from scoring.instrument import Instrument
+from scoring.instrument import Instrument, measure_versions
 from scoring.scores import points_from_offsets, respondent_scores
 from survey.models import Campaign, Organisation, PoolVersion, RoundAggregate, today_utc
 from survey.policy import POOL_MIN_CHANGES, POOL_MIN_ORGANISATIONS
@@ -123,7 +123,9 @@ def pool_entries(
         .outerjoin(Organisation, Organisation.id == Campaign.organisation_id)
         .where(
             RoundAggregate.instrument_id == instrument_id,
-            RoundAggregate.instrument_version == instrument_version,
+            RoundAggregate.instrument_version.in_(
+                measure_versions(instrument_id, instrument_version)
+            ),
             sa.or_(RoundAggregate.external.is_(True), RoundAggregate.campaign_id.in_(latest)),
         )
         .order_by(RoundAggregate.id)
@@ -155,6 +157,9 @@ def published_pool(session: Session, instrument_id: str, instrument_version: str
     in the whole pool and in every sector and size band that changes — so that comparing two
     versions never gives one organisation's figures away.
     """
+    # one pool per measure, named by its oldest version: rounds of later versions that differ
+    # only in wording join the pool of the first
+    instrument_version = measure_versions(instrument_id, instrument_version)[0]
     candidate = pool_entries(session, instrument_id, instrument_version)
     latest = session.scalar(
         sa.select(PoolVersion)

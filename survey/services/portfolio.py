@@ -8,9 +8,10 @@ import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from scoring.instrument import measure_versions
 from scoring.scores import LEVEL_NAMES, maturity_level
 from survey.models import Campaign, Organisation, Response, RoundAggregate
-from survey.services.campaigns import campaign_instrument
+from survey.services.campaigns import campaign_instrument, same_measure
 from survey.services.pool import Standings, published_pool
 
 
@@ -133,7 +134,10 @@ def portfolio(
         row.n, row.shown = n, True
         row.overall = _overall(dimensions)
         row.dimensions = {key: figures["mean"] for key, figures in dimensions.items()}
-        key = (latest.instrument_id, latest.instrument_version)
+        key = (
+            latest.instrument_id,
+            measure_versions(latest.instrument_id, latest.instrument_version)[0],
+        )
         if key not in pools:
             pools[key] = Standings(published_pool(session, *key).entries)
         position = pools[key].of(organisation.id, row.overall)
@@ -141,7 +145,7 @@ def portfolio(
         row.percentile = position.percentile
         if len(rounds) > 1:
             before, n_before, dims_before = rounds[1]
-            if n_before is not None and before.instrument_name == latest.instrument_name:
+            if n_before is not None and same_measure(before, latest):
                 row.change = row.overall - _overall(dims_before)
     _levels([row for row in rows if row.shown])
     rows.sort(key=SORTS.get(sort, SORTS["name"]), reverse=descending)

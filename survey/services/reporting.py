@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from reports.model import Report, RoundData, Thresholds, build_report
+from scoring.instrument import measure_versions
 from survey.models import Campaign, Comment, RoundAggregate
 from survey.policy import COMMENT_MIN_GROUP_SIZE, POOL_MIN_ORGANISATIONS, SIGNIFICANCE_LEVEL
 from survey.services.actions import actions_of, by_dimension
@@ -56,7 +57,8 @@ def link_custody(session: Session, campaign: Campaign) -> dict:
 
 def previous_round(session: Session, campaign: Campaign) -> Campaign | None:
     """The organisation's latest *closed* round created before this one, with the same
-    instrument: drafts and rounds still open have no published figures to compare with."""
+    instrument (or a version of it that is the same measure): drafts and rounds still open have
+    no published figures to compare with."""
     return session.scalar(
         sa.select(Campaign)
         .where(
@@ -64,7 +66,9 @@ def previous_round(session: Session, campaign: Campaign) -> Campaign | None:
             Campaign.id < campaign.id,
             Campaign.status == "closed",
             Campaign.instrument_id == campaign.instrument_id,
-            Campaign.instrument_version == campaign.instrument_version,
+            Campaign.instrument_version.in_(
+                measure_versions(campaign.instrument_id, campaign.instrument_version)
+            ),
         )
         .order_by(Campaign.closed_on.desc().nulls_last(), Campaign.id.desc())
         .limit(1)

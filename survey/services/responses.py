@@ -41,7 +41,11 @@ class UnknownLink(SurveyError):
 
 
 class TokenAlreadyUsed(SurveyError):
-    """The invitation has been used already (409)."""
+    """The invitation has been used already (409); ``contact`` is whom its round says to ask."""
+
+    def __init__(self, contact: str | None = None):
+        super().__init__(contact)
+        self.contact = contact
 
 
 class CampaignClosed(SurveyError):
@@ -87,7 +91,7 @@ def campaign_for_token(session: Session, token: str) -> Campaign:
     redeemed, campaign = found
     check_open(campaign)
     if redeemed:
-        raise TokenAlreadyUsed()
+        raise TokenAlreadyUsed(campaign.contact)
     return campaign
 
 
@@ -236,7 +240,7 @@ def _redeem(session: Session, campaign: Campaign, token: str) -> dict | None:
         .values(redeemed=True)
     )
     if redeemed.rowcount != 1:
-        raise TokenAlreadyUsed()
+        raise TokenAlreadyUsed(campaign.contact)
     if participant_id is None:
         return None
     answered = session.execute(
@@ -245,7 +249,7 @@ def _redeem(session: Session, campaign: Campaign, token: str) -> dict | None:
         .values(answered=True)
     )
     if answered.rowcount != 1:
-        raise TokenAlreadyUsed()
+        raise TokenAlreadyUsed(campaign.contact)
     return dict(session.scalar(sa.select(Participant.attributes).filter_by(id=participant_id)))
 
 

@@ -14,7 +14,7 @@ from scoring.invariance import Invariance, invariance
 from scoring.scores import points_from_offsets
 from scoring.structure import MIN_RESPONDENTS, StructureFit, fit_structure
 from survey.models import Campaign, Response
-from survey.services.campaigns import campaign_instrument
+from survey.services.campaigns import campaign_instrument, same_measure
 from survey.services.errors import InvalidInput
 
 
@@ -41,8 +41,8 @@ def validate(session: Session, campaigns: list[Campaign]) -> Validation:
         raise InvalidInput(
             "only closed rounds can be checked: an open round's answers are unpublished"
         )
-    if len({(c.instrument_id, c.instrument_version) for c in campaigns}) != 1:
-        raise InvalidInput("only rounds of one instrument version can be pooled")
+    if not all(same_measure(campaigns[0], c) for c in campaigns):
+        raise InvalidInput("only rounds of one instrument (one measure) can be pooled")
     instrument = campaign_instrument(campaigns[0])
     blobs, languages = [], []
     for campaign in campaigns:

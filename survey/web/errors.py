@@ -70,16 +70,25 @@ DOMAIN_STATUS = {
 }
 
 
-def error_page(status: int, detail: str | None = None):
+def error_page(status: int, detail: str | None = None, contact: str | None = None):
     title, message = MESSAGES.get(status, MESSAGES[500])
     return render_template(
-        "errors/error.html", status=status, title=title, message=message, detail=detail
+        "errors/error.html",
+        status=status,
+        title=title,
+        message=message,
+        detail=detail,
+        contact=contact,
     ), status
 
 
 def register(app: Flask) -> None:
     for exc_class, status in DOMAIN_STATUS.items():
         app.register_error_handler(exc_class, lambda exc, status=status: error_page(status))
+
+    @app.errorhandler(responses.TokenAlreadyUsed)
+    def link_used(exc):
+        return error_page(409, contact=exc.contact)
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc):

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import pathlib
+
 import pytest
 
-from scoring.instrument import InstrumentError, load_instrument
+from scoring.instrument import InstrumentError, load_instrument, measure_versions
 
 
 @pytest.fixture(scope="module")
@@ -146,4 +148,53 @@ def test_empty_dimension_is_refused(make_instrument_file):
 def test_invalid_toml_is_refused(make_instrument_file):
     path = make_instrument_file("bad.toml", "[instrument\nid = ")
     with pytest.raises(InstrumentError, match=r"bad\.toml: not valid TOML"):
+        load_instrument(path)
+
+
+def test_version_two_is_version_one_in_natural_dutch():
+    """v2 asks the same statements on the same scale (one measure with v1); only Dutch words
+    changed: natural scale labels and no anglicisms."""
+    first, second = load_instrument("social-culture-v1"), load_instrument("social-culture-v2")
+    assert measure_versions("social-culture", "2") == ("1", "2")
+    assert measure_versions("social-culture", "1") == ("1", "2")
+    assert first.measure == second.measure and second.same_measure_as == ("1",)
+    assert second.scale.labels["nl"] == (
+        "Helemaal mee oneens", "Mee oneens", "Neutraal", "Mee eens", "Helemaal mee eens",
+    )  # fmt: skip
+    assert [i.text["en"] for i in first.items] == [i.text["en"] for i in second.items]
+    dutch = " ".join(
+        [i.text["nl"] for i in second.items] + [r.text["nl"] for r in second.recommendations]
+    )
+    for anglicism in ("in relatie tot", "thought leadership", "reverse mentoring", "don'ts"):
+        assert anglicism not in dutch
+    assert load_instrument("social-culture").version == "2"  # the id names the newest
+
+
+def test_versions_declared_one_measure_must_ask_the_same(tmp_path, monkeypatch):
+    """A version that says it is the same measure but reverses a statement is refused."""
+    from scoring import instrument as module
+
+    text = (module.BUNDLED_DIR / "social-culture-v2.toml").read_text(encoding="utf-8")
+    (tmp_path / "social-culture-v1.toml").write_text(
+        (module.BUNDLED_DIR / "social-culture-v1.toml").read_text(encoding="utf-8")
+    )
+    changed = text.replace('key = "G1"\n', 'key = "G1"\n  reverse = true\n', 1)
+    assert changed != text
+    (tmp_path / "social-culture-v2.toml").write_text(changed, encoding="utf-8")
+    monkeypatch.setattr(module, "BUNDLED_DIR", tmp_path)
+    module.measure_versions.cache_clear()
+    try:
+        with pytest.raises(InstrumentError, match="declared one measure but differ"):
+            measure_versions("social-culture", "2")
+        assert measure_versions("other", "1") == ("1",)  # not bundled: a measure of its own
+    finally:
+        module.measure_versions.cache_clear()
+
+
+def test_same_measure_as_must_name_other_versions(make_instrument_file):
+    path = make_instrument_file(dimensions=2, items=3, scale=(1, 5), outcomes=0)
+    source = pathlib.Path(path)
+    text = source.read_text().replace("[instrument]\n", '[instrument]\nsame_measure_as = "0"\n', 1)
+    source.write_text(text)
+    with pytest.raises(InstrumentError, match="same_measure_as"):
         load_instrument(path)

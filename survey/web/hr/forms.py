@@ -29,6 +29,7 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from survey.policy import (
+    CONTACT_MAX,
     DEFAULT_MIN_GROUP_SIZE,
     DEFAULT_RETENTION_DAYS,
     MAX_MIN_GROUP_SIZE,
@@ -109,6 +110,10 @@ class CampaignForm(FlaskForm):
         max_entries=SEGMENT_ROWS,
         default=DEFAULT_SEGMENTS,
     )
+    contact = StringField(
+        _l("Whom employees can ask about the survey"),
+        validators=[Optional(), Length(max=CONTACT_MAX)],
+    )
     open_link = BooleanField(_l("Also allow answering through one open link"))
     retention_days = IntegerField(
         _l("Keep the answers for this many days after closing"),
@@ -127,6 +132,7 @@ class CampaignForm(FlaskForm):
             "segments": self.parsed_segments(),
             "open_link": self.open_link.data,
             "retention_days": self.retention_days.data,
+            "contact": self.contact.data,
         }
 
     def parsed_segments(self) -> tuple[dict, ...]:
@@ -144,6 +150,14 @@ class CampaignForm(FlaskForm):
             self.parsed_segments()
         except InvalidInput as exc:
             raise ValidationError(str(exc)) from None
+
+
+class ContactForm(FlaskForm):
+    contact = StringField(
+        _l("Whom employees can ask about the survey"),
+        validators=[Optional(), Length(max=CONTACT_MAX)],
+    )
+    submit = SubmitField(_l("Save"))
 
 
 class InvitationForm(FlaskForm):

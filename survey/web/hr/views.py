@@ -17,7 +17,13 @@ from survey.extensions import db
 from survey.services import access, actions, campaigns, report_files, responses
 from survey.services.errors import InvalidInput
 from survey.web.downloads import download
-from survey.web.hr.forms import ActionEditForm, ActionForm, CampaignForm, InvitationForm
+from survey.web.hr.forms import (
+    ActionEditForm,
+    ActionForm,
+    CampaignForm,
+    ContactForm,
+    InvitationForm,
+)
 from survey.web.locale import page_language
 
 blueprint = Blueprint("hr", __name__)
@@ -77,8 +83,24 @@ def campaign(campaign_id: int):
         figures=campaigns.response_figures(db.session, item),
         action=ActionForm(),
         invite=InvitationForm(),
+        contact_form=ContactForm(contact=item.contact),
         base_url=current_app.config["BASE_URL"],
     )
+
+
+@blueprint.post("/campaigns/<int:campaign_id>/contact")
+def set_contact(campaign_id: int):
+    """Change whom employees can ask about the round."""
+    item = _campaign(campaign_id, "run")
+    form = ContactForm()
+    if not form.validate_on_submit():
+        if not form.contact.errors:
+            abort(400)
+        flash(" ".join(form.contact.errors), "error")
+        return redirect(url_for(".campaign", campaign_id=item.id))
+    campaigns.set_contact(db.session, item, form.contact.data)
+    flash(_("Saved whom employees can ask."), "info")
+    return redirect(url_for(".campaign", campaign_id=item.id))
 
 
 @blueprint.post("/campaigns/<int:campaign_id>/<any(open, close):action>")
@@ -178,8 +200,11 @@ def report(campaign_id: int):
     )
 
 
-FILE_NAMES = {"pdf": "report-{id}-{lang}.pdf", "xlsx": "report-{id}-{lang}.xlsx",
-              "pptx": "report-{id}-{lang}.pptx"}
+FILE_NAMES = {
+    "pdf": "report-{id}-{lang}.pdf",
+    "xlsx": "report-{id}-{lang}.xlsx",
+    "pptx": "report-{id}-{lang}.pptx",
+}
 
 
 REPORT_URL = "/campaigns/<int:campaign_id>/report."

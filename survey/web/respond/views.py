@@ -168,8 +168,17 @@ def threat_model():
 
 @blueprint.get("/thanks")
 def thanks():
-    """Thank the respondent; nothing here refers to the answers."""
-    return render_template("respond/thanks.html")
+    """Thank the respondent and say whom to ask (the round's contact, from the signed round
+    mark); nothing here refers to the answers."""
+    contact = None
+    try:
+        campaign_id = _round_signer().loads(request.args.get(ROUND_FIELD, ""))
+    except BadSignature:
+        campaign_id = None
+    if isinstance(campaign_id, int) and valid_id(campaign_id):
+        campaign = db.session.get(Campaign, campaign_id)
+        contact = campaign.contact if campaign is not None else None
+    return render_template("respond/thanks.html", contact=contact)
 
 
 def _welcome(campaign, start_url: str, via: str):
@@ -213,7 +222,7 @@ def _questionnaire(campaign, token: str | None):
                 comment=form.comment.data or "",
                 token=token,
             )
-            return redirect(url_for(".thanks", lang=lang))
+            return redirect(url_for(".thanks", lang=lang, round=_round_signer().dumps(campaign.id)))
         page = render_questionnaire(form, campaign, instrument, lang, questions, draft=draft_key())
         return page, 422
 
@@ -227,6 +236,8 @@ def draft_key() -> str:
     browser's storage never holds the link itself, and nobody can tie the name to a link."""
     secret = current_app.config["SECRET_KEY"].encode()
     return hmac.new(secret, b"draft:" + request.path.encode(), hashlib.sha256).hexdigest()[:24]
+
+
 _BLANK_PAGES: dict[tuple, str] = {}
 
 
@@ -248,7 +259,12 @@ def blank_questionnaire(campaign, instrument, lang: str, questions: list[dict]) 
     if page is None:
         form = questionnaire_form(instrument, questions, lang, meta={"csrf": False})
         page = render_questionnaire(
-            form, campaign, instrument, lang, questions, csrf=CSRF_PLACEHOLDER,
+            form,
+            campaign,
+            instrument,
+            lang,
+            questions,
+            csrf=CSRF_PLACEHOLDER,
             draft=DRAFT_PLACEHOLDER,
         )
         if len(_BLANK_PAGES) >= 256:
@@ -269,8 +285,14 @@ def preview_page(campaign) -> str:
 
 
 def render_questionnaire(
-    form, campaign, instrument, lang: str, questions: list[dict], csrf: str | None = None,
-    draft: str = "", preview: bool = False,
+    form,
+    campaign,
+    instrument,
+    lang: str,
+    questions: list[dict],
+    csrf: str | None = None,
+    draft: str = "",
+    preview: bool = False,
 ) -> str:
     return render_template(
         "respond/questionnaire.html",

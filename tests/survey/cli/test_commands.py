@@ -61,6 +61,21 @@ def test_campaign_add_list_open_close(runner, session, org):
     assert "acme" in table and "closed" in table
 
 
+def test_campaign_contact(runner, session, org):
+    campaign_id = add_campaign(runner, "--contact", "Anna de Vries (HR)")
+    assert session.get(Campaign, campaign_id).contact == "Anna de Vries (HR)"
+    changed = runner.invoke(args=["campaign", "contact", str(campaign_id), "Bas, 010-1234567"])
+    assert changed.exit_code == 0 and "Bas, 010-1234567" in changed.output
+    too_long = runner.invoke(args=["campaign", "contact", str(campaign_id), "x" * 301])
+    assert too_long.exit_code == 2 and "at most 300 characters" in too_long.output
+    session.expire_all()
+    assert session.get(Campaign, campaign_id).contact == "Bas, 010-1234567"
+    cleared = runner.invoke(args=["campaign", "contact", str(campaign_id), ""])
+    assert cleared.exit_code == 0 and "(no contact)" in cleared.output
+    missing = runner.invoke(args=["campaign", "contact", "999", "Anna"])
+    assert missing.exit_code == 2 and "no campaign 999" in missing.output
+
+
 def test_invite_prints_links_once_and_stores_hashes(runner, session, org):
     campaign_id = add_campaign(runner, "--open")
     result = runner.invoke(args=["invite", str(campaign_id), "--count", "3"])

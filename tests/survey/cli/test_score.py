@@ -15,7 +15,7 @@ from survey.cli import main
 
 @pytest.fixture(scope="module")
 def bundled():
-    return load_instrument("social-culture-v1")
+    return load_instrument("social-culture-v2")  # what `score` uses by default
 
 
 @pytest.fixture

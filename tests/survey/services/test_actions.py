@@ -139,3 +139,33 @@ def test_the_previous_round_is_the_latest_closed_one(session):
     still_open = create_campaign(session, first.organisation, "2028", status="open")
     assert previous_round(session, still_open) == second  # not the round still open
     assert previous_round(session, first) is None
+
+
+def test_rounds_of_versions_that_are_one_measure_trend_compare_and_pool_together(session):
+    """A v1 round and a v2 round (v2 only rewords the Dutch) are one measure: the v2 report
+    shows the change since the v1 round, they can be compared side by side, and both join one
+    benchmark pool; the Dutch survey of the new round reads naturally."""
+    from survey.services.comparison import compare
+    from survey.services.pool import pool_entries, published_pool
+    from survey.services.reporting import previous_round
+
+    org = add_organisation(session, "acme", "Acme")
+    old = create_campaign(session, org, "2025", instrument="social-culture-v1", status="open")
+    fill_round(session, old, 15, answer=lambda i, j: 1 + i % 3)
+    set_status(session, old, "closed")
+    new = create_campaign(session, org, "2026", status="open")
+    assert (old.instrument_version, new.instrument_version) == ("1", "2")
+    fill_round(session, new, 15, answer=lambda i, j: min(5, 2 + i % 3))
+    set_status(session, new, "closed")
+    assert previous_round(session, new) == old
+    report, _ = campaign_report(session, new, "en")
+    assert report.trend is not None and report.trend["previous"] == "2025"
+    result = compare(session, [old, new], "en")
+    assert [r.shown for r in result.rounds] == [True, True]
+    entries = pool_entries(session, "social-culture", "2")
+    assert len(entries) == 1 and entries[0].organisation_id == org.id  # the latest round: v2
+    assert published_pool(session, "social-culture", "2").version is None  # one organisation
+    from survey.services.campaigns import campaign_instrument
+
+    assert campaign_instrument(new).scale.labels["nl"][0] == "Helemaal mee oneens"
+    assert campaign_instrument(old).scale.labels["nl"][0] == "Helemaal oneens"  # as it was asked

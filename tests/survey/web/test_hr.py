@@ -148,6 +148,7 @@ ROUTES = [
     ("post", "/campaigns/{id}/actions", "plan"),
     ("post", "/campaigns/{id}/invitations", "run"),
     ("post", "/campaigns/{id}/close", "run"),
+    ("post", "/campaigns/{id}/contact", "run"),
     ("get", "/campaigns/{id}/participants", "run"),
     ("post", "/campaigns/{id}/participants/send", "run"),
     ("get", "/campaigns/new", "prepare"),
@@ -267,6 +268,35 @@ def test_create_round_open_close_and_links(auth, world, session):
     assert auth.client.post(f"{url}/close", data={"csrf_token": token}).status_code == 302
     session.expire_all()
     assert session.get(Campaign, created.id).status == "closed"
+
+
+def test_hr_names_whom_employees_can_ask(auth, world, session):
+    """The new-round form takes a contact, the round's page changes it; too long is refused with
+    a message and the stored one stays."""
+    auth.login("hr@acme.example")
+    response = auth.new_round(session, world["acme"], name="Winter", contact=" Anna  (HR) ")
+    assert response.status_code == 302
+    created = session.scalars(sa.select(Campaign).filter_by(name="Winter")).one()
+    assert created.contact == "Anna (HR)"
+    url = f"/campaigns/{created.id}"
+    assert "Anna (HR)" in auth.client.get(url).get_data(as_text=True)
+    changed = auth.client.post(
+        f"{url}/contact", data={"csrf_token": auth.token(url), "contact": "Bas, 010-1234567"}
+    )
+    assert changed.status_code == 302
+    session.expire_all()
+    assert session.get(Campaign, created.id).contact == "Bas, 010-1234567"
+    too_long = auth.client.post(
+        f"{url}/contact", data={"csrf_token": auth.token(url), "contact": "x" * 301}
+    )
+    assert too_long.status_code == 302
+    assert "300 characters" in auth.client.get(url).get_data(as_text=True)
+    session.expire_all()
+    assert session.get(Campaign, created.id).contact == "Bas, 010-1234567"
+    cleared = auth.client.post(f"{url}/contact", data={"csrf_token": auth.token(url)})
+    assert cleared.status_code == 302
+    session.expire_all()
+    assert session.get(Campaign, created.id).contact is None
 
 
 @pytest.mark.parametrize(

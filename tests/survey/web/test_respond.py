@@ -75,6 +75,27 @@ def test_used_token_is_refused_with_409(session, client, campaign, token):
     assert count(session, Response) == 1
 
 
+def test_round_contact_on_welcome_thank_you_and_used_link_pages(session, client, campaign, token):
+    """Whom to ask follows the respondent from the welcome page to the thank-you page, and is on
+    the page a used link shows; a round without one tells them to ask whoever sent the link."""
+    contact = "Anna de Vries, HR (anna@example.org)"
+    campaign.contact = contact
+    session.commit()
+    assert contact in client.get(f"/s/{token}?lang=en").get_data(as_text=True)
+    page = client.get(f"/s/{token}/questions?lang=nl").get_data(as_text=True)
+    data = full_answers(campaign_instrument(campaign), csrf_token=csrf_token(page))
+    sent = client.post(f"/s/{token}/questions?lang=nl", data=data)
+    thanks = client.get(sent.headers["Location"]).get_data(as_text=True)
+    assert "Bedankt!" in thanks and f"Vragen over deze enquête? Vraag het {contact}." in thanks
+    used = client.get(f"/s/{token}?lang=en")
+    assert used.status_code == 409 and contact in used.get_data(as_text=True)
+    again = client.post(f"/s/{token}/questions?lang=en", data=data)
+    assert again.status_code == 409 and contact in again.get_data(as_text=True)
+    # a round mark that was not signed here names nobody
+    forged = client.get("/thanks?lang=en&round=1").get_data(as_text=True)
+    assert contact not in forged and "whoever sent you the invitation" in forged
+
+
 def test_unknown_token_is_404(client, campaign):
     response = client.get("/s/not-a-real-token")
     assert response.status_code == 404
