@@ -13,7 +13,7 @@ PYTEST := $(BIN)/pytest -q scoring survey reports tests
 # The wheel smoke test installs the built wheel here, outside the checkout.
 WHEEL_VENV ?= $(or $(TMPDIR),/tmp)/ambassador-scan-wheel-venv
 
-.PHONY: run test test-postgres smoke smoke-cluster smoke-wheel lint bench soak screenshots translations clean
+.PHONY: oidc-provider run test test-postgres smoke smoke-cluster smoke-wheel lint bench soak screenshots translations clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,10 +32,20 @@ run: $(APP_STAMP)
 	BASE_URL=$(BASE_URL) $(BIN)/ambassador demo
 	BASE_URL=$(BASE_URL) $(BIN)/ambassador serve --port $(PORT)
 
-test: $(DEV_STAMP)
+# The sign-in tests' OpenID provider: oidc-provider from npm, in tests/oidc. Without npm those
+# tests skip and say why (in CI they fail).
+OIDC_STAMP := tests/oidc/node_modules/.installed
+$(OIDC_STAMP): tests/oidc/package-lock.json
+	cd tests/oidc && npm ci --silent --no-audit --no-fund && touch node_modules/.installed
+
+oidc-provider:
+	@if command -v npm >/dev/null 2>&1; then $(MAKE) --no-print-directory $(OIDC_STAMP); \
+	else echo "npm not found: the identity-provider tests will skip"; fi
+
+test: $(DEV_STAMP) oidc-provider
 	$(PYTEST)
 
-test-postgres: $(DEV_STAMP)
+test-postgres: $(DEV_STAMP) oidc-provider
 	TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(PYTEST)
 
 smoke: $(DEV_STAMP)
@@ -84,4 +94,4 @@ translations: $(DEV_STAMP)
 	$(BIN)/pybabel compile --use-fuzzy -d translations  # fuzzy matching is off: only the header is
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info build dist
+	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info build dist tests/oidc/node_modules

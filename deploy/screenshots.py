@@ -25,8 +25,8 @@ def logged_in(browser, base: str, email: str, password: str):
     """A desktop page logged in as ``email``."""
     page = browser.new_context(**DESKTOP, locale="en-GB").new_page()
     page.goto(f"{base}/login?lang=en")
-    page.get_by_label("E-mail address").fill(email)
-    page.get_by_label("Password").fill(password)
+    page.get_by_label("E-mail address", exact=True).fill(email)
+    page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Log in").click()
     return page
 
@@ -74,6 +74,10 @@ def main() -> None:
         phone.goto(f"{link}/questions")
         phone.locator("fieldset.question").nth(0).locator("label.choice").nth(3).click()
         phone.screenshot(path=DOCS / "survey-questions.png")
+        login = browser.new_context(viewport={"width": 1100, "height": 760}, locale="en-GB")
+        login_page = login.new_page()
+        login_page.goto(f"{base}/login?lang=en")
+        login_page.screenshot(path=DOCS / "login.png")
         desk = logged_in(browser, base, "hr@st-lucas.example", DEMO_PASSWORD)
         desk.goto(f"{base}/campaigns/{report_id}/report")
         desk.screenshot(path=DOCS / "report-overview.png")

@@ -15,6 +15,11 @@ if TYPE_CHECKING:  # only for annotations: links_csv must not load the statistic
     from reports.model import Report
 
 
+def table_csv(header: Sequence[str], rows: Iterable[Sequence]) -> str:
+    """Rows as CSV, every text cell safe from spreadsheet formulas."""
+    return _csv(header, rows)
+
+
 def _csv(header: Sequence[str], rows: Iterable[Sequence]) -> str:
     out = io.StringIO()
     writer = csv.writer(out)

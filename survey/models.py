@@ -66,6 +66,8 @@ class Organisation(Base):
     name: Mapped[str] = mapped_column(sa.String(200))
     sector: Mapped[str | None] = mapped_column(sa.String(80))
     size_band: Mapped[str | None] = mapped_column(sa.String(20))
+    # password accounts of this organisation's members need a second factor (admins always do)
+    require_second_factor: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     campaigns: Mapped[list[Campaign]] = relationship(
         back_populates="organisation", cascade="all, delete-orphan"
@@ -77,6 +79,9 @@ class Organisation(Base):
 
 class User(UserMixin, Base):
     __tablename__ = "users"
+    __table_args__ = (
+        sa.UniqueConstraint("identity_provider_id", "subject", name="provider_subject"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(sa.String(254), unique=True)
@@ -85,6 +90,17 @@ class User(UserMixin, Base):
     is_admin: Mapped[bool] = mapped_column(default=False)
     # part of the login session's id: raising it (logout, new password) ends every session
     session_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    # second factor (TOTP): the shared secret sealed with the installation's key; the last time
+    # step a code was accepted for (a code is used once); recovery codes as salted hashes
+    totp_secret: Mapped[str | None] = mapped_column(sa.String(255))
+    totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
+    recovery_codes: Mapped[list[Any]] = mapped_column(sa.JSON, default=list, server_default="[]")
+    # an account of an organisation's identity provider: the provider and its subject (``sub``);
+    # such an account has no usable password
+    identity_provider_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("identity_providers.id", ondelete="SET NULL")
+    )
+    subject: Mapped[str | None] = mapped_column(sa.String(255))
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
@@ -93,6 +109,50 @@ class User(UserMixin, Base):
     def get_id(self) -> str:
         """The id Flask-Login keeps in the session: the user and its session version."""
         return f"{self.id}:{self.session_version or 0}"
+
+
+class IdentityProvider(Base):
+    """An organisation's OpenID Connect provider: its users sign in there."""
+
+    __tablename__ = "identity_providers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("organisations.id", ondelete="CASCADE"), unique=True
+    )
+    issuer: Mapped[str] = mapped_column(sa.String(500))
+    client_id: Mapped[str] = mapped_column(sa.String(255))
+    # the client secret, sealed with the installation's key, or the name of the environment
+    # variable that holds it (exactly one of the two)
+    client_secret_sealed: Mapped[str | None] = mapped_column(sa.Text)
+    client_secret_env: Mapped[str | None] = mapped_column(sa.String(100))
+    # lower-case e-mail domains whose users sign in here: ["acme.example", …]
+    domains: Mapped[list[Any]] = mapped_column(sa.JSON, default=list)
+    # the claim that carries roles (``groups``), and its values per role:
+    # {"hr": ["ambassador-hr"], "consultant": ["ambassador-consultants"]}
+    role_claim: Mapped[str] = mapped_column(sa.String(100), default="groups")
+    role_values: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    password_login: Mapped[bool] = mapped_column(default=True)
+
+    organisation: Mapped[Organisation] = relationship()
+
+
+class AuditEvent(Base):
+    """Who did what when, for sign-ins and settings — never answers or personal links."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True), index=True)
+    event: Mapped[str] = mapped_column(sa.String(40), index=True)
+    # who: the account (kept as its e-mail address too, which outlives the account), or the
+    # address typed at a failed sign-in; "cli" for the command line
+    actor: Mapped[str] = mapped_column(sa.String(254), default="")
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    organisation_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("organisations.id", ondelete="SET NULL")
+    )
+    detail: Mapped[str] = mapped_column(sa.String(1000), default="")
 
 
 class Membership(Base):

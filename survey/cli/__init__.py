@@ -46,8 +46,16 @@ def commands() -> list[click.Command]:
     from survey.cli.organisations import org_group
     from survey.cli.participants import outbox, participants_group, remind, worker
     from survey.cli.reports import import_answers, report, validate
+    from survey.cli.signin import (
+        audit_group,
+        org_second_factor,
+        sso_group,
+        user_second_factor_reset,
+    )
     from survey.cli.users import user_group
 
+    org_group.add_command(org_second_factor)
+    user_group.add_command(user_second_factor_reset)
     return [
         db_group,
         serve,
@@ -66,6 +74,8 @@ def commands() -> list[click.Command]:
         remind,
         outbox,
         worker,
+        sso_group,
+        audit_group,
     ]
 
 

@@ -151,6 +151,38 @@ def full_answers(instrument, value: int = 4, csrf_token: str | None = None, **se
 
 
 PASSWORD = "a long enough password"
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # the second factor of the tests' admins
+
+
+def current_code(secret: str = TOTP_SECRET) -> str:
+    import pyotp
+
+    return pyotp.TOTP(secret).now()
+
+
+def add_admin(session, email: str, password: str = PASSWORD, **options):
+    """An admin with a second factor already set up (every admin needs one)."""
+    from survey.services.sealing import seal
+    from survey.services.second_factor import PURPOSE
+    from survey.services.users import add_user
+
+    user = add_user(session, email, password, is_admin=True, **options)
+    # the app fixture's key (it reads SECRET_KEY from the environment)
+    user.totp_secret = seal(os.environ["SECRET_KEY"], PURPOSE, TOTP_SECRET)
+    session.commit()
+    return user
+
+
+def forget_last_code(app, email: str) -> None:
+    """A person logs in again after a while, not in the same half minute: the code they used
+    last time is long gone. (Using one code twice is refused; a test of its own checks that.)"""
+    from survey.models import User
+
+    with app.app_context():
+        _db.session.execute(
+            sa.update(User).where(User.email == email).values(totp_last_step=None)
+        )
+        _db.session.commit()
 
 
 class AuthActions:
@@ -164,8 +196,15 @@ class AuthActions:
         return csrf_token(self.client.get(path).get_data(as_text=True))
 
     def login(self, email: str, password: str = PASSWORD):
+        """Log in; an account with a second factor (every admin made by :func:`add_admin`) types
+        the code its app shows now, as a person would."""
         data = {"email": email, "password": password, "csrf_token": self.token()}
-        return self.client.post("/login", data=data)
+        response = self.client.post("/login", data=data)
+        if response.status_code == 302 and response.headers["Location"].endswith("/login/code"):
+            forget_last_code(self.client.application, email)
+            code = {"code": current_code(), "csrf_token": self.token("/login/code")}
+            return self.client.post("/login/code", data=code)
+        return response
 
     def logout(self):
         return self.client.post("/logout", data={"csrf_token": self.token("/campaigns")})
@@ -299,3 +338,17 @@ def redis_url_or_skip() -> str:
             pytest.fail(f"Redis is not answering at {url} in CI")
         pytest.skip(f"this test needs Redis at {url}")
     return url
+
+
+@pytest.fixture(scope="session")
+def identity_provider(tmp_path_factory):
+    """The tests' OpenID provider (oidc-provider on loopback), for the test client's BASE_URL."""
+    from .identity_provider import IdentityProvider
+
+    provider = IdentityProvider(
+        tmp_path_factory.mktemp("oidc"),
+        ["http://survey.test/login/organisation/callback"],
+        ["http://survey.test/login"],
+    )
+    yield provider
+    provider.stop()

@@ -1,4 +1,5 @@
-"""Logging in and out, for HR, consultants and admins."""
+"""Signing in and out, for HR, consultants and admins: a password (with a second factor where it
+is required) or the organisation's identity provider (OpenID Connect)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import time
 
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
     redirect,
@@ -18,14 +20,30 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from survey.extensions import db, limiter
-from survey.services import users
-from survey.web.auth.forms import LoginForm
+from survey.models import IdentityProvider, User
+from survey.services import audit, second_factor, sso, users
+from survey.services.errors import InvalidInput
+from survey.web.auth.forms import (
+    CodeForm,
+    EnrolForm,
+    LoginForm,
+    OrganisationLoginForm,
+    RemoveForm,
+)
 
 blueprint = Blueprint("auth", __name__)
+
+PENDING = "pending_login"  # a password that was right, waiting for the second factor
+PENDING_SECONDS = 300
+SSO_PENDING = "pending_sso"
 
 
 def login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _secret_key() -> str:
+    return current_app.config["SECRET_KEY"]
 
 
 @blueprint.route("/login", methods=["GET", "POST"])
@@ -33,13 +51,271 @@ def login_limit() -> str:
 def login():
     """Log in with e-mail address and password; one message for every failure."""
     form = LoginForm()
+    organisation_form = OrganisationLoginForm(formdata=None)
     if form.validate_on_submit():
+        provider = sso.provider_for_email(db.session, form.email.data)
+        if provider is not None and not provider.password_login:
+            return _to_provider(provider, form.email.data)
         user = users.authenticate(db.session, form.email.data, form.password.data)
-        if user is not None:
-            start_session(user)
-            return redirect(url_for("hr.campaigns"))
+        if user is not None and user.identity_provider_id is None:
+            return _password_was_right(user)
+        audit.record(
+            db.session, "sign_in_failed", actor=form.email.data.strip().lower(), detail="password"
+        )
         flash(_("The e-mail address or password is not right."), "error")
-    return render_template("auth/login.html", form=form), 200 if request.method == "GET" else 401
+    status = 200 if request.method == "GET" else 401
+    return render_template(
+        "auth/login.html", form=form, organisation_form=organisation_form
+    ), status
+
+
+@blueprint.post("/login/organisation")
+@limiter.limit(login_limit)
+def login_organisation():
+    """Step one of signing in through the organisation: find its provider by the domain."""
+    form = OrganisationLoginForm()
+    if not form.validate_on_submit():
+        abort(400)
+    provider = sso.provider_for_email(db.session, form.email.data)
+    if provider is None:
+        flash(
+            _(
+                "No organisation signs in with its own account for this e-mail address. Log in "
+                "with your password below."
+            ),
+            "error",
+        )
+        return redirect(url_for(".login"))
+    return _to_provider(provider, form.email.data)
+
+
+def _to_provider(provider: IdentityProvider, email: str):
+    redirect_uri = current_app.config["BASE_URL"] + url_for(".organisation_callback")
+    try:
+        url, pending = sso.begin(provider, redirect_uri, _secret_key(), login_hint=email.strip())
+    except sso.ProviderUnavailable as exc:
+        current_app.logger.warning("identity provider %s: %s", provider.issuer, exc)
+        return _provider_down()
+    except sso.SignInRefused as exc:
+        return _refused(exc, provider)
+    session[SSO_PENDING] = pending
+    return _leave_for(
+        url,
+        _("To your organisation's sign-in"),
+        _("Continue to your organisation's sign-in"),
+    )
+
+
+def _leave_for(url: str, title: str, link: str):
+    """Send the browser to the identity provider. Not a redirect: the answer to a form may only
+    lead to this site (the pages' Content-Security-Policy says form-action 'self', and browsers
+    apply it to redirects), so the page moves on by itself (and offers the link)."""
+    return render_template("auth/leaving.html", url=url, title=title, link=link)
+
+
+@blueprint.get("/login/organisation/callback")
+@limiter.limit(login_limit)
+def organisation_callback():
+    """The provider sends the browser back here: check its answer and sign in."""
+    pending = session.pop(SSO_PENDING, None)  # single use: a replayed answer finds nothing
+    if not isinstance(pending, dict):
+        return _refused(sso.SignInRefused("state", "no sign-in was started in this browser"))
+    provider = db.session.get(IdentityProvider, pending.get("provider") or 0)
+    if provider is None:
+        return _refused(sso.SignInRefused("state", "the provider is no longer configured"))
+    try:
+        user = sso.finish(db.session, provider, pending, request.args.to_dict(), _secret_key())
+    except sso.ProviderUnavailable as exc:
+        db.session.rollback()
+        current_app.logger.warning("identity provider %s: %s", provider.issuer, exc)
+        return _provider_down()
+    except sso.SignInRefused as exc:
+        db.session.rollback()
+        return _refused(exc, provider)
+    start_session(user)
+    session["signed_in_at_provider"] = provider.id
+    audit.record(
+        db.session,
+        "sign_in",
+        user=user,
+        organisation=provider.organisation_id,
+        detail=f"identity provider {provider.issuer}",
+    )
+    return redirect(url_for("hr.campaigns"))
+
+
+REFUSALS = {
+    "state": lambda: _(
+        "This sign-in answer does not belong to a sign-in started in this browser, or it was "
+        "used already. Start again."
+    ),
+    "issuer": lambda: _("The answer did not come from your organisation's identity provider."),
+    "audience": lambda: _("The identity provider's token was meant for another application."),
+    "expired": lambda: _("The identity provider's token has expired. Start again."),
+    "nonce": lambda: _("The identity provider's token belongs to another sign-in. Start again."),
+    "signature": lambda: _("The identity provider's token is not signed by it."),
+    "token": lambda: _("The identity provider's token could not be accepted."),
+    "email": lambda: _("The identity provider did not confirm an e-mail address for you."),
+    "domain": lambda: _(
+        "Your e-mail address is not in a domain your organisation set up for Ambassador Scan."
+    ),
+    "role": lambda: _(
+        "Your account at your organisation has no role in Ambassador Scan. Ask your "
+        "organisation's administrator to add you to the group for HR or for consultants."
+    ),
+    "admin": lambda: _("Admins sign in with their password and a second factor."),
+    "provider": lambda: _("Your organisation's identity provider did not sign you in."),
+}
+
+
+def _refused(exc: sso.SignInRefused, provider: IdentityProvider | None = None):
+    audit.record(
+        db.session,
+        "sign_in_failed",
+        actor="",
+        organisation=provider.organisation_id if provider else None,
+        detail=f"identity provider: {exc.reason}: {exc.detail}",
+    )
+    message = REFUSALS.get(exc.reason, REFUSALS["token"])()
+    return render_template("auth/refused.html", message=message), 403
+
+
+def _provider_down():
+    return render_template(
+        "auth/refused.html",
+        title=_("Your organisation's sign-in does not answer"),
+        message=_(
+            "Your organisation's identity provider could not be reached. Nothing has changed; "
+            "please try again in a few minutes, or ask your IT department."
+        ),
+    ), 503
+
+
+# ------------------------------------------------------------------------------------------------
+# the second factor
+
+
+def _password_was_right(user: User):
+    """Sign in at once, or ask for the second factor first (and set one up where required)."""
+    if second_factor.enrolled(user) or second_factor.required(db.session, user):
+        lang = session.get("lang")
+        session.clear()
+        if lang:
+            session["lang"] = lang
+        session[PENDING] = {
+            "user": user.id,
+            "version": user.session_version or 0,
+            "at": int(time.time()),
+        }
+        if second_factor.enrolled(user):
+            return redirect(url_for(".second_factor_code"))
+        return redirect(url_for(".second_factor_setup"))
+    return _signed_in(user, "password")
+
+
+def _pending_user() -> User | None:
+    pending = session.get(PENDING)
+    if not isinstance(pending, dict) or time.time() - pending.get("at", 0) > PENDING_SECONDS:
+        session.pop(PENDING, None)
+        return None
+    user = db.session.get(User, pending.get("user") or 0)
+    if user is None or (user.session_version or 0) != pending.get("version"):
+        return None
+    return user
+
+
+@blueprint.route("/login/code", methods=["GET", "POST"])
+@limiter.limit(login_limit, methods=["POST"])
+def second_factor_code():
+    """The second step of a password sign-in: a one-time code or a recovery code."""
+    user = _pending_user()
+    if user is None or not second_factor.enrolled(user):
+        flash(_("Please log in again."), "info")
+        return redirect(url_for(".login"))
+    form = CodeForm()
+    if form.validate_on_submit():
+        try:
+            right = second_factor.verify(db.session, user, form.code.data, _secret_key())
+        except InvalidInput:
+            right = False
+        if right:
+            return _signed_in(user, "password and second factor")
+        audit.record(db.session, "sign_in_failed", user=user, detail="second factor")
+        form.code.errors.append(_("This code is not right, or it was used already."))
+    status = 200 if request.method == "GET" else 401
+    return render_template("auth/code.html", form=form), status
+
+
+@blueprint.route("/login/second-factor", methods=["GET", "POST"])
+@limiter.limit(login_limit, methods=["POST"])
+def second_factor_setup():
+    """Set up the second factor: during a sign-in that requires one, or from the account page."""
+    user = current_user if current_user.is_authenticated else _pending_user()
+    if user is None:
+        flash(_("Please log in again."), "info")
+        return redirect(url_for(".login"))
+    if user.identity_provider_id is not None:
+        abort(404)  # their second factor is their provider's business
+    if second_factor.enrolled(user) and not current_user.is_authenticated:
+        return redirect(url_for(".second_factor_code"))
+    secret = session.get("totp_setup")
+    if not secret or request.method == "GET":
+        secret = session["totp_setup"] = second_factor.new_secret()
+    form = EnrolForm()
+    if form.validate_on_submit():
+        codes = second_factor.enrol(db.session, user, secret, form.code.data, _secret_key())
+        if codes is not None:
+            session.pop("totp_setup", None)
+            if not current_user.is_authenticated:
+                _signed_in(user, "password and new second factor")
+            return render_template("auth/recovery_codes.html", codes=codes)
+        form.code.errors.append(
+            _("This code is not right. Check that the app's clock is right and try the next one.")
+        )
+    uri = second_factor.provisioning_uri(user, secret)
+    return render_template(
+        "auth/second_factor.html",
+        form=form,
+        qr=second_factor.qr_svg(uri),
+        secret=secret,
+        required=second_factor.required(db.session, user),
+    ), (200 if request.method == "GET" else 422)
+
+
+@blueprint.route("/account/security", methods=["GET", "POST"])
+@login_required
+def security():
+    """The account's sign-in: how it signs in, and its second factor (set up or remove)."""
+    user = current_user
+    form = RemoveForm()
+    required = second_factor.required(db.session, user)
+    if form.validate_on_submit():
+        if required:
+            abort(403)
+        if second_factor.verify(db.session, user, form.code.data, _secret_key()):
+            second_factor.remove(db.session, user, actor=user)
+            flash(_("The second factor has been removed."), "info")
+            return redirect(url_for(".security"))
+        form.code.errors.append(_("This code is not right, or it was used already."))
+    provider = (
+        db.session.get(IdentityProvider, user.identity_provider_id)
+        if user.identity_provider_id
+        else None
+    )
+    return render_template(
+        "auth/security.html",
+        form=form,
+        enrolled=second_factor.enrolled(user),
+        required=required,
+        provider=provider,
+        recovery_left=len(user.recovery_codes or []),
+    )
+
+
+def _signed_in(user: User, how: str):
+    start_session(user)
+    audit.record(db.session, "sign_in", user=user, detail=how)
+    return redirect(url_for("hr.campaigns"))
 
 
 def start_session(user) -> None:
@@ -76,9 +352,26 @@ def session_limits():
 @login_required
 def logout():
     """Log out: this session and every other one of the account end, also a copy of the cookie
-    kept elsewhere (the session version it names is retired)."""
-    users.end_sessions(current_user)
+    kept elsewhere (the session version it names is retired). An account of an identity
+    provider is sent on to the provider's end-session endpoint, where it has one."""
+    user = current_user._get_current_object()
+    provider = (
+        db.session.get(IdentityProvider, user.identity_provider_id)
+        if user.identity_provider_id
+        else None
+    )
+    users.end_sessions(user)
+    audit.record(db.session, "sign_out", user=user, commit=False)
     db.session.commit()
     logout_user()
     session.clear()
+    after = current_app.config["BASE_URL"] + url_for(".login")
+    if provider is not None:
+        ended = sso.end_session_url(provider, after)
+        if ended:
+            return _leave_for(
+                ended,
+                _("Signed out here"),
+                _("Sign out at your organisation's sign-in too"),
+            )
     return redirect(url_for(".login"))

@@ -30,7 +30,7 @@ from survey.services.exchange import export_pool
 from survey.services.responses import create_invitations, submit_response
 from survey.services.users import add_user
 
-from ..conftest import PASSWORD, AuthActions
+from ..conftest import PASSWORD, AuthActions, add_admin
 
 K = 5
 PRINCIPLES = ("guidelines", "error_tolerance", "patience", "leadership", "dialogue")
@@ -218,7 +218,7 @@ def test_attack_3_also_in_the_comparison_and_portfolio(client, session):
     for i in range(8):
         other.answer({}, value=1 + i % 5)
     other.close()
-    add_user(session, "admin@example.org", PASSWORD, is_admin=True)
+    add_admin(session, "admin@example.org")
     assert AuthActions(client).login("admin@example.org").status_code == 302
     query = f"campaign={small.campaign.id}&campaign={other.campaign.id}"
     rows = list(

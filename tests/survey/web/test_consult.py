@@ -15,7 +15,7 @@ from survey.services.exchange import ExchangeError, export_pool, import_pool, re
 from survey.services.pool import pool_entries
 from survey.services.users import add_user
 
-from ..conftest import PASSWORD, AuthActions, fill_round
+from ..conftest import PASSWORD, AuthActions, add_admin, fill_round
 
 CLIENTS = ("acme", "globex", "hooli")
 
@@ -59,7 +59,7 @@ def world(session):
         memberships=tuple((orgs[s], "consultant") for s in CLIENTS),
     )
     add_user(session, "hr@initech.example", PASSWORD, memberships=((orgs["initech"], "hr"),))
-    add_user(session, "admin@example.org", PASSWORD, is_admin=True)
+    add_admin(session, "admin@example.org")
     return ids
 
 
@@ -268,8 +268,8 @@ def test_browser_walk_consultant_compares_three_organisations(browser, live_serv
     context = browser.new_context(locale="en-GB")
     page = context.new_page()
     page.goto(f"{live_server}/login")
-    page.get_by_label("E-mail address").fill("consultant@example.org")
-    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("E-mail address", exact=True).fill("consultant@example.org")
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     page.get_by_role("link", name="Portfolio").click()
     assert page.get_by_role("heading", name="Portfolio").is_visible()
@@ -280,7 +280,40 @@ def test_browser_walk_consultant_compares_three_organisations(browser, live_serv
     assert page.get_by_role("heading", name="Comparison").is_visible()
     assert "Kruskal–Wallis" in page.content()
     assert serious_violations(page) == []
+    charts = page.locator("figure svg")
+    assert charts.count() >= 2  # the radar and the box plots
+    for index in range(charts.count()):
+        assert words_that_do_not_fit(charts.nth(index)) == []
     context.close()
+
+
+def words_that_do_not_fit(svg) -> list:
+    """The texts of a chart, as the browser lays them out, that stick out of the chart or overlap
+    another text (axis labels, legend entries)."""
+    outer = svg.bounding_box()
+    boxes = [
+        (text.text_content(), text.bounding_box())
+        for text in svg.locator("text").all()
+        if (text.text_content() or "").strip()
+    ]
+    wrong = [
+        words
+        for words, box in boxes
+        if box["x"] < outer["x"] - 1
+        or box["y"] < outer["y"] - 1
+        or box["x"] + box["width"] > outer["x"] + outer["width"] + 1
+        or box["y"] + box["height"] > outer["y"] + outer["height"] + 1
+    ]
+    for i, (first, a) in enumerate(boxes):
+        for second, b in boxes[i + 1 :]:
+            if (
+                a["x"] < b["x"] + b["width"] - 1
+                and b["x"] < a["x"] + a["width"] - 1
+                and a["y"] < b["y"] + b["height"] - 1
+                and b["y"] < a["y"] + a["height"] - 1
+            ):
+                wrong.append((first, second))
+    return wrong
 
 
 def test_the_portfolio_comes_from_kept_aggregates(client, session, closed_world):

@@ -159,7 +159,7 @@ def add_user_via(app, email: str) -> None:
 
     with app.app_context():
         if db.session.scalar(sa.select(User).filter_by(email=email)) is None:
-            add_user(db.session, email, PASSWORD, is_admin=True)
+            add_user(db.session, email, PASSWORD)
         db.session.remove()
 
 

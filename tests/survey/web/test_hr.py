@@ -15,7 +15,7 @@ from survey.services.campaigns import add_organisation, create_campaign, parse_s
 from survey.services.users import add_user
 from survey.web.hr.forms import SEGMENT_ROWS
 
-from ..conftest import PASSWORD, AuthActions, csrf_token, fill_round
+from ..conftest import PASSWORD, AuthActions, add_admin, csrf_token, fill_round
 
 
 @pytest.fixture
@@ -39,7 +39,7 @@ def world(session):
         )
         add_user(session, f"hr@{slug}.example", PASSWORD, memberships=((org, "hr"),))
         ids[slug] = campaign.id
-    add_user(session, "admin@example.org", PASSWORD, is_admin=True)
+    add_admin(session, "admin@example.org")
     return ids
 
 
@@ -156,11 +156,16 @@ ROUTES = [
     ("get", "/benchmark", "compare"),
     ("get", "/compare?campaign={id}", "compare"),
     ("get", "/validate?campaign={id}", "compare"),
+    ("get", "/account/security", "view"),
+    ("get", "/admin/sign-in", "admin"),
+    ("get", "/admin/organisations/acme/sign-in", "admin"),
+    ("get", "/admin/audit", "admin"),
+    ("get", "/admin/audit.csv", "admin"),
 ]
 ROLES = {  # who logs in, and what that role may do in its own organisation
     "hr": ("hr@acme.example", {"view", "prepare", "run", "plan"}),
     "consultant": ("advisor@example.org", {"view", "prepare", "compare"}),
-    "admin": ("admin@example.org", {"view", "prepare", "run", "plan", "compare"}),
+    "admin": ("admin@example.org", {"view", "prepare", "run", "plan", "compare", "admin"}),
 }
 
 
@@ -177,6 +182,11 @@ def test_role_matrix(auth, world, consultant, role, method, route, permission):
     another organisation (404), or sent to the login page."""
     if role != "anonymous":
         assert auth.login(ROLES[role][0]).status_code == 302
+    check_route(auth, world, role, method, route, permission)
+
+
+def check_route(auth, world, role, method, route, permission) -> None:
+    """One route of the matrix for the logged-in ``role`` (password or identity provider)."""
     own = auth.client
     for target in ("acme", "globex"):
         url = route.format(id=world[target])
@@ -234,8 +244,13 @@ def test_create_round_open_close_and_links(auth, world, session):
         languages=["nl", "en"],
         min_group_size="6",
         segment_rows=[
-            {"key": "department", "label_en": "Department", "label_nl": "Afdeling",
-             "options_en": "Sales\nIT", "options_nl": "Verkoop\nIT"},
+            {
+                "key": "department",
+                "label_en": "Department",
+                "label_nl": "Afdeling",
+                "options_en": "Sales\nIT",
+                "options_nl": "Verkoop\nIT",
+            },
             {"key": "tenure", "options_en": "New\r\nOld"},
         ],  # fmt: skip
         open_link="y",
@@ -304,10 +319,16 @@ def test_hr_names_whom_employees_can_ask(auth, world, session):
     [
         ("segment_rows", [{"key": "department", "options_en": "Sales"}], "at least two"),
         ("segment_rows", [{"key": "Dept!", "options_en": "A\nB"}], "lower-case letters"),
-        ("segment_rows", [{"key": "site", "options_en": "A\nB", "options_nl": "A"}],
-         "as many options in Dutch"),
-        ("segment_rows", [{"key": "site", "options_en": "A\nB"}, {"key": "site",
-         "options_en": "C\nD"}], "the same key"),  # fmt: skip
+        (
+            "segment_rows",
+            [{"key": "site", "options_en": "A\nB", "options_nl": "A"}],
+            "as many options in Dutch",
+        ),
+        (
+            "segment_rows",
+            [{"key": "site", "options_en": "A\nB"}, {"key": "site", "options_en": "C\nD"}],
+            "the same key",
+        ),  # fmt: skip
         ("min_group_size", "2", "Number must be between 3 and 1000"),
         ("languages", [], "Choose at least one language"),
     ],

@@ -39,8 +39,8 @@ def test_link_from_the_mail_then_a_reminder_to_the_others(
     context = browser.new_context(locale="en-GB")
     page = context.new_page()
     page.goto(f"{live_server}/login")
-    page.get_by_label("E-mail address").fill("hr@acme.example")
-    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("E-mail address", exact=True).fill("hr@acme.example")
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     page.goto(f"{live_server}/campaigns/{campaign.id}/participants")
     assert serious_violations(page) == []

@@ -16,8 +16,8 @@ PASSWORD = "a long enough password"
 
 def log_in(page, live_server, email):
     page.goto(f"{live_server}/login?lang=en")
-    page.get_by_label("E-mail address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("E-mail address", exact=True).fill(email)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
 
 

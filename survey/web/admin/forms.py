@@ -1,0 +1,61 @@
+"""Forms of the admin pages."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, PasswordField, SelectField, StringField, SubmitField
+from wtforms.validators import Length, Optional
+
+
+def _values(text: str | None) -> list[str]:
+    return [value.strip() for value in (text or "").replace("\n", ",").split(",") if value.strip()]
+
+
+class SignInForm(FlaskForm):
+    """An organisation's sign-in: its identity provider, and whether passwords need a second
+    factor."""
+
+    use_provider = BooleanField(_l("Members sign in with the organisation's identity provider"))
+    issuer = StringField(_l("Issuer URL"), validators=[Optional(), Length(max=500)])
+    client_id = StringField(_l("Client id"), validators=[Optional(), Length(max=255)])
+    client_secret = PasswordField(_l("Client secret"), validators=[Optional(), Length(max=2000)])
+    client_secret_env = StringField(
+        _l("…or the environment variable that holds it"), validators=[Optional(), Length(max=100)]
+    )
+    domains = StringField(_l("E-mail domains"), validators=[Optional(), Length(max=2000)])
+    role_claim = StringField(_l("Claim with the roles"), default="groups",
+                             validators=[Optional(), Length(max=100)])  # fmt: skip
+    hr_values = StringField(
+        _l("Claim values for the role HR"), validators=[Optional(), Length(max=2000)]
+    )
+    consultant_values = StringField(
+        _l("Claim values for the role consultant"), validators=[Optional(), Length(max=2000)]
+    )
+    password_login = BooleanField(_l("Members may also log in with a password"), default=True)
+    require_second_factor = BooleanField(_l("Password accounts of members need a second factor"))
+    submit = SubmitField(_l("Save"))
+
+    def provider_settings(self) -> dict:
+        return {
+            "issuer": self.issuer.data or "",
+            "client_id": self.client_id.data or "",
+            "client_secret": self.client_secret.data or None,
+            "client_secret_env": (self.client_secret_env.data or "").strip() or None,
+            "domains": _values(self.domains.data),
+            "role_claim": self.role_claim.data or "",
+            "role_values": {
+                "hr": _values(self.hr_values.data),
+                "consultant": _values(self.consultant_values.data),
+            },
+            "password_login": self.password_login.data,
+        }
+
+
+class AuditFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    event = SelectField(_l("Event"), validators=[Optional()])
+    actor = StringField(_l("E-mail address"), validators=[Optional(), Length(max=254)])
+    submit = SubmitField(_l("Show"))

@@ -1,0 +1,137 @@
+"""Admin pages: each organisation's sign-in (identity provider, second factor) and the audit log."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from wtforms import SelectChoice
+
+from survey.extensions import db
+from survey.models import IdentityProvider, Organisation
+from survey.services import audit, sso
+from survey.services.errors import InvalidInput
+from survey.web.admin.forms import AuditFilterForm, SignInForm
+from survey.web.downloads import download
+
+blueprint = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@blueprint.before_request
+@login_required
+def require_admin():
+    """Every admin page needs a logged-in admin."""
+    if not current_user.is_admin:
+        abort(403)
+
+
+@blueprint.get("/sign-in")
+def sign_in_overview():
+    """Every organisation with how its members sign in."""
+    organisations = list(db.session.scalars(sa.select(Organisation).order_by(Organisation.name)))
+    providers = {p.organisation_id: p for p in db.session.scalars(sa.select(IdentityProvider))}
+    return render_template(
+        "admin/sign_in_overview.html", organisations=organisations, providers=providers
+    )
+
+
+@blueprint.route("/organisations/<slug>/sign-in", methods=["GET", "POST"])
+def sign_in(slug: str):
+    """An organisation's identity provider and second-factor rule."""
+    organisation = db.session.scalar(sa.select(Organisation).filter_by(slug=slug))
+    if organisation is None:
+        abort(404)
+    provider = db.session.scalar(
+        sa.select(IdentityProvider).filter_by(organisation_id=organisation.id)
+    )
+    form = SignInForm()
+    if request.method == "GET":
+        form.require_second_factor.data = organisation.require_second_factor
+        if provider is not None:
+            form.use_provider.data = True
+            form.issuer.data, form.client_id.data = provider.issuer, provider.client_id
+            form.client_secret_env.data = provider.client_secret_env or ""
+            form.domains.data = ", ".join(provider.domains)
+            form.role_claim.data = provider.role_claim
+            form.hr_values.data = ", ".join(provider.role_values.get("hr", []))
+            form.consultant_values.data = ", ".join(provider.role_values.get("consultant", []))
+            form.password_login.data = provider.password_login
+    if form.validate_on_submit():
+        try:
+            if form.use_provider.data:
+                sso.configure(
+                    db.session,
+                    organisation,
+                    secret_key=current_app.config["SECRET_KEY"],
+                    actor=current_user,
+                    **form.provider_settings(),
+                )
+            elif provider is not None:
+                sso.remove(db.session, organisation, actor=current_user)
+            if organisation.require_second_factor != form.require_second_factor.data:
+                organisation.require_second_factor = form.require_second_factor.data
+                audit.record(
+                    db.session,
+                    "settings_changed",
+                    user=current_user,
+                    organisation=organisation,
+                    detail="second factor for password accounts "
+                    + ("required" if form.require_second_factor.data else "optional"),
+                )
+        except InvalidInput as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+            return render_template(
+                "admin/sign_in.html",
+                form=form,
+                organisation=organisation,
+                provider=provider,
+                redirect_uri=_redirect_uri(),
+            ), 422
+        flash(_("Saved."), "info")
+        return redirect(url_for(".sign_in", slug=slug))
+    return render_template(
+        "admin/sign_in.html",
+        form=form,
+        organisation=organisation,
+        provider=provider,
+        redirect_uri=_redirect_uri(),
+    )
+
+
+def _redirect_uri() -> str:
+    return current_app.config["BASE_URL"] + url_for("auth.organisation_callback")
+
+
+@blueprint.get("/audit")
+def audit_log():
+    """The audit log, newest first, filtered by event or person."""
+    form = AuditFilterForm(request.args)
+    form.event.choices = [SelectChoice("", _("All events"))] + [
+        SelectChoice(key, key) for key in audit.EVENTS
+    ]
+    page = request.args.get("page", 1, type=int) or 1
+    if page < 1 or page > 100_000:
+        abort(400)
+    rows = audit.events(
+        db.session, event=form.event.data or None, actor=form.actor.data or None, page=page
+    )
+    return render_template(
+        "admin/audit.html",
+        form=form,
+        rows=rows,
+        names=audit.organisation_names(db.session, rows),
+        page=page,
+        more=len(rows) == audit.PAGE_SIZE,
+        utc=audit.utc,
+    )
+
+
+@blueprint.get("/audit.csv")
+def audit_export():
+    """The whole audit log as CSV."""
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d")
+    return download(audit.audit_csv(db.session), "text/csv", f"audit-{stamp}.csv", private=True)
