@@ -16,6 +16,9 @@ COMMENT_MIN_GROUP_SIZE = 10
 # Raw answers are kept this many days after a round closes; then `ambassador purge` deletes them.
 DEFAULT_RETENTION_DAYS = 730
 MAX_RETENTION_DAYS = 3650
+# The audit log of sign-ins and settings keeps this many days (a year and a month: a year-end
+# review still finds last year's events); `ambassador purge` deletes older events.
+AUDIT_RETENTION_DAYS = 400
 # the longest "whom to ask" text of a round
 CONTACT_MAX = 300
 

@@ -6,15 +6,21 @@ import click
 from flask.cli import with_appcontext
 
 from survey.extensions import db
+from survey.policy import AUDIT_RETENTION_DAYS
 
 
 @click.command("purge")
 @click.option("--dry-run", is_flag=True, help="Only list the rounds that would be purged.")
 @with_appcontext
 def purge(dry_run: bool) -> None:
-    """Delete raw answers and comments of rounds past their retention period (aggregates stay)."""
-    from survey.services import lifecycle
+    """Delete raw answers and comments of rounds past their retention period (aggregates stay),
+    and audit-log events older than AUDIT_RETENTION_DAYS."""
+    from survey.services import audit, lifecycle
 
+    if not dry_run:
+        old = audit.purge_old(db.session)
+        if old:
+            click.echo(f"Deleted {old} audit-log events older than {AUDIT_RETENTION_DAYS} days")
     due = lifecycle.due_for_purge(db.session)
     for campaign in due:
         click.echo(

@@ -91,17 +91,10 @@ def sso_remove(org_slug):
 @fail_on_invalid
 def org_second_factor(org_slug, required):
     """Require (or not) a second factor for the organisation's password accounts."""
-    from survey.services import audit
+    from survey.services import second_factor
 
     organisation = campaigns.organisation_by_slug(db.session, org_slug)
-    organisation.require_second_factor = required
-    audit.record(
-        db.session,
-        "settings_changed",
-        actor="cli",
-        organisation=organisation,
-        detail="second factor for password accounts " + ("required" if required else "optional"),
-    )
+    second_factor.set_required(db.session, organisation, required)
     click.echo(f"{org_slug}: second factor {'required' if required else 'optional'}")
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from reports.exports import table_csv
 from survey.models import AuditEvent, Organisation, User
+from survey.policy import AUDIT_RETENTION_DAYS
 
 EVENTS = {
     "sign_in": "signed in",
@@ -55,6 +56,30 @@ def record(
     if commit:
         session.commit()
     return row
+
+
+def setting_changed(
+    session: Session, organisation: Organisation, detail: str, actor: User | None = None
+) -> AuditEvent:
+    """A change of an organisation's settings, by an admin (or on the command line); the caller
+    commits it with the change."""
+    return record(
+        session,
+        "settings_changed",
+        user=actor,
+        actor=actor.email if actor else "cli",
+        organisation=organisation,
+        detail=detail,
+        commit=False,
+    )
+
+
+def purge_old(session: Session, now: dt.datetime | None = None) -> int:
+    """Delete the events older than ``AUDIT_RETENTION_DAYS``; how many."""
+    cutoff = (now or dt.datetime.now(dt.UTC)) - dt.timedelta(days=AUDIT_RETENTION_DAYS)
+    deleted = session.execute(sa.delete(AuditEvent).where(AuditEvent.at < cutoff)).rowcount
+    session.commit()
+    return deleted
 
 
 def events(

@@ -44,6 +44,18 @@ def required(session: Session, user: User) -> bool:
     )
 
 
+def set_required(
+    session: Session, organisation: Organisation, required: bool, actor: User | None = None
+) -> None:
+    """Require (or not) a second factor for the password accounts of the organisation's members."""
+    if organisation.require_second_factor == required:
+        return
+    organisation.require_second_factor = required
+    detail = "second factor for password accounts " + ("required" if required else "optional")
+    audit.setting_changed(session, organisation, detail, actor)
+    session.commit()
+
+
 def enrolled(user: User) -> bool:
     return user.totp_secret is not None
 

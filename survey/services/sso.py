@@ -132,14 +132,8 @@ def configure(
     provider.password_login = password_login
     session.add(provider)
     session.flush()
-    audit.record(
-        session,
-        "settings_changed",
-        user=actor,
-        actor=actor.email if actor else "cli",
-        organisation=organisation,
-        detail=f"identity provider: {before} → {describe(provider)}",
-        commit=False,
+    audit.setting_changed(
+        session, organisation, f"identity provider: {before} → {describe(provider)}", actor
     )
     session.commit()
     return provider
@@ -167,15 +161,7 @@ def remove(session: Session, organisation: Organisation, actor: User | None = No
     if provider is None:
         return False
     session.delete(provider)
-    audit.record(
-        session,
-        "settings_changed",
-        user=actor,
-        actor=actor.email if actor else "cli",
-        organisation=organisation,
-        detail="identity provider removed",
-        commit=False,
-    )
+    audit.setting_changed(session, organisation, "identity provider removed", actor)
     session.commit()
     return True
 

@@ -22,6 +22,7 @@ from survey.extensions import db as _db
 from survey.models import Base
 from survey.services.campaigns import add_organisation, create_campaign, parse_segment
 from survey.services.responses import create_invitations
+from survey.services.users import add_user
 
 CSRF_PATTERN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
@@ -352,3 +353,28 @@ def identity_provider(tmp_path_factory):
     )
     yield provider
     provider.stop()
+
+
+@pytest.fixture
+def two_organisations(session):
+    """Two organisations with a round each (with responses), their HR users and an admin."""
+    ids = {}
+    for slug in ("acme", "globex"):
+        org = add_organisation(session, slug, slug.title(), sector="Retail")
+        campaign = create_campaign(
+            session,
+            org,
+            f"{slug} round",
+            status="open",
+            segments=(parse_segment("department=Sales,IT,Legal"),),
+        )
+        fill_round(
+            session,
+            campaign,
+            12,
+            segment=lambda i: {"department": "Legal" if i < 3 else "Sales" if i < 8 else "IT"},
+        )
+        add_user(session, f"hr@{slug}.example", PASSWORD, memberships=((org, "hr"),))
+        ids[slug] = campaign.id
+    add_admin(session, "admin@example.org")
+    return ids

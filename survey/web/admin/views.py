@@ -12,7 +12,7 @@ from wtforms import SelectChoice
 
 from survey.extensions import db
 from survey.models import IdentityProvider, Organisation
-from survey.services import audit, sso
+from survey.services import audit, second_factor, sso
 from survey.services.errors import InvalidInput
 from survey.web.admin.forms import AuditFilterForm, SignInForm
 from survey.web.downloads import download
@@ -71,39 +71,27 @@ def sign_in(slug: str):
                 )
             elif provider is not None:
                 sso.remove(db.session, organisation, actor=current_user)
-            if organisation.require_second_factor != form.require_second_factor.data:
-                organisation.require_second_factor = form.require_second_factor.data
-                audit.record(
-                    db.session,
-                    "settings_changed",
-                    user=current_user,
-                    organisation=organisation,
-                    detail="second factor for password accounts "
-                    + ("required" if form.require_second_factor.data else "optional"),
-                )
+            second_factor.set_required(
+                db.session, organisation, form.require_second_factor.data, actor=current_user
+            )
         except InvalidInput as exc:
             db.session.rollback()
             flash(str(exc), "error")
-            return render_template(
-                "admin/sign_in.html",
-                form=form,
-                organisation=organisation,
-                provider=provider,
-                redirect_uri=_redirect_uri(),
-            ), 422
+            return _sign_in_page(form, organisation, provider), 422
         flash(_("Saved."), "info")
         return redirect(url_for(".sign_in", slug=slug))
+    return _sign_in_page(form, organisation, provider)
+
+
+def _sign_in_page(form, organisation, provider):
+    redirect_uri = current_app.config["BASE_URL"] + url_for("auth.organisation_callback")
     return render_template(
         "admin/sign_in.html",
         form=form,
         organisation=organisation,
         provider=provider,
-        redirect_uri=_redirect_uri(),
+        redirect_uri=redirect_uri,
     )
-
-
-def _redirect_uri() -> str:
-    return current_app.config["BASE_URL"] + url_for("auth.organisation_callback")
 
 
 @blueprint.get("/audit")

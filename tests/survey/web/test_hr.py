@@ -11,36 +11,16 @@ import sqlalchemy as sa
 
 from survey.extensions import limiter
 from survey.models import Campaign, Invitation, Response
-from survey.services.campaigns import add_organisation, create_campaign, parse_segment, set_status
+from survey.services.campaigns import set_status
 from survey.services.users import add_user
 from survey.web.hr.forms import SEGMENT_ROWS
 
-from ..conftest import PASSWORD, AuthActions, add_admin, csrf_token, fill_round
+from ..conftest import PASSWORD, AuthActions, csrf_token
 
 
 @pytest.fixture
-def world(session):
-    """Two organisations with a round each (with responses), their HR users and an admin."""
-    ids = {}
-    for slug in ("acme", "globex"):
-        org = add_organisation(session, slug, slug.title(), sector="Retail")
-        campaign = create_campaign(
-            session,
-            org,
-            f"{slug} round",
-            status="open",
-            segments=(parse_segment("department=Sales,IT,Legal"),),
-        )
-        fill_round(
-            session,
-            campaign,
-            12,
-            segment=lambda i: {"department": "Legal" if i < 3 else "Sales" if i < 8 else "IT"},
-        )
-        add_user(session, f"hr@{slug}.example", PASSWORD, memberships=((org, "hr"),))
-        ids[slug] = campaign.id
-    add_admin(session, "admin@example.org")
-    return ids
+def world(two_organisations):
+    return two_organisations
 
 
 @pytest.fixture

@@ -241,3 +241,23 @@ def test_an_address_without_an_identity_provider_is_told_to_use_its_password(cli
     )
     assert answer.status_code == 302 and answer.headers["Location"].endswith("/login")
     assert "Log in with your password below" in client.get("/login").get_data(as_text=True)
+
+
+def test_purge_deletes_audit_events_past_their_retention(runner, session):
+    import datetime as dt
+
+    from survey.policy import AUDIT_RETENTION_DAYS
+
+    now = dt.datetime.now(dt.UTC)
+    for days in (AUDIT_RETENTION_DAYS + 1, AUDIT_RETENTION_DAYS - 1):
+        session.add(
+            AuditEvent(at=now - dt.timedelta(days=days), event="sign_in", actor=f"{days}@x.example")
+        )
+    session.commit()
+    assert runner.invoke(args=["purge", "--dry-run"]).exit_code == 0
+    assert session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)) == 2
+    result = runner.invoke(args=["purge"])
+    assert result.exit_code == 0 and "Deleted 1 audit-log events" in result.output
+    session.expire_all()
+    kept = session.scalars(sa.select(AuditEvent.actor)).all()
+    assert kept == [f"{AUDIT_RETENTION_DAYS - 1}@x.example"]

@@ -309,31 +309,16 @@ def test_password_login_can_be_turned_off_and_sign_out_ends_at_the_provider(
 
 
 @pytest.fixture
-def sso_world(session, provider):
+def sso_world(two_organisations, session, provider):
     """The role matrix's world, with Acme signing in at the provider."""
-    from survey.services.campaigns import parse_segment
-    from survey.services.users import add_user
+    from survey.models import Organisation
 
-    from ..conftest import fill_round
-
-    ids = {}
-    for slug in ("acme", "globex"):
-        org = add_organisation(session, slug, slug.title(), sector="Retail")
-        campaign = create_campaign(
-            session, org, f"{slug} round", status="open",
-            segments=(parse_segment("department=Sales,IT,Legal"),),
-        )  # fmt: skip
-        fill_round(
-            session,
-            campaign,
-            12,
-            segment=lambda i: {"department": "Legal" if i < 3 else "Sales" if i < 8 else "IT"},
-        )
-        add_user(session, f"hr@{slug}.example", PASSWORD, memberships=((org, "hr"),))
-        ids[slug] = campaign.id
-        if slug == "acme":
-            configure(session, org, provider.issuer)
-    return ids
+    configure(
+        session,
+        session.scalars(sa.select(Organisation).filter_by(slug="acme")).one(),
+        provider.issuer,
+    )
+    return two_organisations
 
 
 @pytest.mark.parametrize(("role", "account"), [("hr", "anna"), ("consultant", "carl")])
