@@ -20,7 +20,7 @@ from urllib.parse import urlencode, urlsplit
 
 import requests
 import sqlalchemy as sa
-from authlib.integrations.requests_client import OAuth2Session
+from authlib.integrations.requests_client import OAuth2Session, OAuthError
 from joserfc import jws, jwt
 from joserfc.errors import (
     BadSignatureError,
@@ -330,7 +330,7 @@ def finish(
         )
     except requests.RequestException as exc:
         raise ProviderUnavailable(f"{metadata.token_endpoint}: {exc.__class__.__name__}") from None
-    except Exception as exc:  # the provider's OAuth error (invalid_grant: a code used twice)
+    except OAuthError as exc:  # the provider's answer, such as invalid_grant for a reused code
         raise SignInRefused("provider", str(exc)[:200]) from None
     id_token = token.get("id_token")
     if not id_token:

@@ -329,3 +329,17 @@ def test_role_matrix_for_accounts_of_the_provider(
     answer, _ = Browser(client).sign_in(provider, account)
     assert answer.status_code == 302
     check_route(Browser(client), sso_world, role, method, route, permission)
+
+
+def test_a_code_is_exchanged_once(session, acme, provider):
+    """The provider refuses a code used twice (invalid_grant); the sign-in says so."""
+    from survey.models import IdentityProvider
+
+    record = session.scalar(sa.select(IdentityProvider).filter_by(organisation_id=acme.id))
+    url, pending = sso.begin(record, CALLBACK, KEY)
+    back = provider.sign_in(url, "anna", CALLBACK)
+    answer = {k: v[0] for k, v in parse_qs(urlsplit(back).query).items()}
+    assert sso.finish(session, record, pending, answer, KEY).email == "anna@acme.example"
+    with pytest.raises(sso.SignInRefused) as caught:
+        sso.finish(session, record, pending, answer, KEY)
+    assert caught.value.reason == "provider" and "invalid_grant" in caught.value.detail
