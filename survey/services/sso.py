@@ -434,14 +434,8 @@ def verify_id_token(
 
 def role_from(provider: IdentityProvider, claims: dict) -> str | None:
     """The role the claim maps to (hr before consultant), or None."""
-    value = claims.get(provider.role_claim)
-    values = (
-        {value}
-        if isinstance(value, str)
-        else set(value or [])
-        if isinstance(value, list)
-        else set()
-    )
+    value = claims.get(provider.role_claim)  # one value, or a list of them
+    values = {value} if isinstance(value, str) else set(value) if isinstance(value, list) else set()
     for role in ROLES:
         if values & set((provider.role_values or {}).get(role, [])):
             return role

@@ -198,10 +198,7 @@ def _provider_down():
 def _password_was_right(user: User):
     """Sign in at once, or ask for the second factor first (and set one up where required)."""
     if second_factor.enrolled(user) or second_factor.required(db.session, user):
-        lang = session.get("lang")
-        session.clear()
-        if lang:
-            session["lang"] = lang
+        _fresh_session()
         session[PENDING] = {
             "user": user.id,
             "version": user.session_version or 0,
@@ -318,12 +315,17 @@ def _signed_in(user: User, how: str):
     return redirect(url_for("hr.campaigns"))
 
 
-def start_session(user) -> None:
-    """A new session at login: nothing from before carries over but the chosen language."""
+def _fresh_session() -> None:
+    """Nothing from before carries over but the chosen language."""
     lang = session.get("lang")
     session.clear()
     if lang:
         session["lang"] = lang
+
+
+def start_session(user) -> None:
+    """A new session at login (see :func:`_fresh_session`)."""
+    _fresh_session()
     login_user(user)
     session["login_at"] = session["seen_at"] = int(time.time())
 
