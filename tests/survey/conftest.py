@@ -281,9 +281,11 @@ def browser():
 
 
 def serious_violations(page) -> list[str]:
-    """axe-core violations of impact serious or critical on the current page."""
+    """axe-core violations of impact serious or critical on the current page (once it has
+    loaded: a click that navigates returns when the new page starts to arrive)."""
     from axe_playwright_python.sync_playwright import Axe
 
+    page.wait_for_load_state()
     results = Axe().run(page)
     return [
         f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"

@@ -8,6 +8,7 @@ import json
 
 import pytest
 import sqlalchemy as sa
+from playwright.sync_api import expect
 
 from survey.models import Campaign, RoundAggregate
 from survey.services.campaigns import add_organisation, create_campaign, parse_segment, set_status
@@ -272,12 +273,13 @@ def test_browser_walk_consultant_compares_three_organisations(browser, live_serv
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     page.get_by_role("link", name="Portfolio").click()
-    assert page.get_by_role("heading", name="Portfolio").is_visible()
+    expect(page.get_by_role("heading", name="Portfolio")).to_be_visible()
     assert serious_violations(page) == []
     for name in ("Acme Corp", "Globex Corp", "Hooli Corp"):
         page.get_by_label(f"Compare {name}").check()
     page.get_by_role("button", name="Compare the selected rounds").click()
-    assert page.get_by_role("heading", name="Comparison").is_visible()
+    expect(page.get_by_role("heading", name="Comparison")).to_be_visible()
+    page.wait_for_load_state()
     assert "Kruskal–Wallis" in page.content()
     assert serious_violations(page) == []
     charts = page.locator("figure svg")

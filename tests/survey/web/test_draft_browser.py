@@ -47,6 +47,7 @@ def test_a_reload_loses_no_answer_and_the_draft_goes_with_the_submission(
     # sent with questions open: the summary takes the focus, its links show the question
     page.get_by_role("button", name="Send my answers").click()
     page.wait_for_selector("#error-summary")
+    page.wait_for_load_state()  # the deferred script that moves the focus has run
     assert page.evaluate("() => document.activeElement.id") == "error-summary"
     summary_text = page.locator("#error-summary").inner_text()
     assert ".:" not in summary_text and " — " in summary_text

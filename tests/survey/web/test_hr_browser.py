@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from survey.services.campaigns import add_organisation, set_status
@@ -32,11 +33,11 @@ def test_hr_reads_the_report_and_downloads_the_pdf(browser, live_server, session
     page.get_by_role("button", name="Log in").click()
     page.get_by_role("link", name="Spring round", exact=True).click()
     page.get_by_role("link", name="Read the report").click()
-    assert page.get_by_role("heading", name="Where to start").is_visible()
+    expect(page.get_by_role("heading", name="Where to start")).to_be_visible()
     assert serious_violations(page) == []
 
     page.get_by_role("link", name="Nederlands").click()
-    assert page.get_by_role("heading", name="Waar te beginnen").is_visible()
+    expect(page.get_by_role("heading", name="Waar te beginnen")).to_be_visible()
     assert page.locator("html").get_attribute("lang") == "nl"
     with page.expect_download() as download:
         page.get_by_role("link", name="PDF downloaden").click()
@@ -60,7 +61,7 @@ def test_hr_reads_the_report_and_downloads_the_pdf(browser, live_server, session
     small.get_by_label("Wachtwoord", exact=True).fill("a long enough password")
     small.get_by_role("button", name="Inloggen", exact=True).click()
     small.goto(f"{live_server}/campaigns/{campaign.id}/report")
-    assert small.get_by_role("heading", name="Sterke punten en kansen").is_visible()
+    expect(small.get_by_role("heading", name="Sterke punten en kansen")).to_be_visible()
     assert small.evaluate("() => document.documentElement.scrollWidth") <= 390  # no sideways
     assert serious_violations(small) == []
     phone.close()

@@ -7,6 +7,7 @@ import re
 
 import pytest
 import sqlalchemy as sa
+from playwright.sync_api import expect
 
 from survey.models import Response
 from survey.services.campaigns import add_organisation
@@ -46,9 +47,9 @@ def test_link_from_the_mail_then_a_reminder_to_the_others(
     assert serious_violations(page) == []
     page.get_by_label("Participant list (CSV or XLSX)").set_input_files(str(list_file))
     page.get_by_role("button", name="Check the list").click()
-    assert page.get_by_text("6 participants, ready to import").is_visible()
+    expect(page.get_by_text("6 participants, ready to import")).to_be_visible()
     page.get_by_role("button", name="Import these participants").click()
-    assert page.get_by_text("6 participants imported.").is_visible()
+    expect(page.get_by_text("6 participants imported.")).to_be_visible()
     assert len(inbox.messages) == 6
 
     mail = next(m for m in inbox.messages if m["To"] == "person4@acme.example")
@@ -57,6 +58,8 @@ def test_link_from_the_mail_then_a_reminder_to_the_others(
     respondent.goto(link)
     assert respondent.get_by_text("your organisation never sees your link").is_visible()
     respondent.get_by_role("link", name="Start the survey").click()
+    respondent.wait_for_url("**/questions**")  # the whole page: every question is there
+    expect(respondent.locator("fieldset.question")).to_have_count(28)
     assert respondent.get_by_text("In which department do you work?").count() == 0
     for group in respondent.locator("fieldset.question").all():
         group.get_by_label("Agree", exact=True).check()
@@ -67,7 +70,7 @@ def test_link_from_the_mail_then_a_reminder_to_the_others(
     inbox.messages.clear()
     page.reload()
     page.get_by_role("button", name="Send a reminder now").click()
-    assert page.get_by_text("5 e-mails are on their way.").is_visible()
+    expect(page.get_by_text("5 e-mails are on their way.")).to_be_visible()
     reminded = {m["To"] for m in inbox.messages}
     assert len(reminded) == 5 and "person4@acme.example" not in reminded
     context.close()

@@ -4,6 +4,7 @@ in Dutch, copies the open link and sees its QR code; a consultant ticks rounds t
 from __future__ import annotations
 
 import sqlalchemy as sa
+from playwright.sync_api import expect
 
 from survey.models import Campaign
 from survey.services.campaigns import add_organisation, set_status
@@ -48,8 +49,8 @@ def test_hr_creates_a_bilingual_round_previews_it_and_shares_the_open_link(
     page.goto(f"{live_server}/campaigns/{created.id}")
     page.get_by_role("link", name="Preview the survey (Nederlands)").click()
     assert page.locator("html").get_attribute("lang") == "nl"
-    assert page.get_by_role("group", name="Locatie").is_visible()
-    assert page.get_by_text("Zuid", exact=True).is_visible()
+    expect(page.get_by_role("group", name="Locatie")).to_be_visible()
+    expect(page.get_by_text("Zuid", exact=True)).to_be_visible()
     assert page.get_by_role("button", name="Verstuur mijn antwoorden").is_disabled()
 
     page.goto(f"{live_server}/campaigns/{created.id}?lang=en")
@@ -80,6 +81,7 @@ def test_a_consultant_ticks_rounds_to_compare_on_the_page(browser, live_server, 
     assert "(1 chosen)" in page.get_by_role("alert").inner_text()
     page.get_by_label("Acme: Autumn").check()
     page.get_by_role("button", name="Compare").click()
-    assert page.get_by_role("heading", level=1).is_visible()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    page.wait_for_load_state()
     assert page.locator("svg").count() >= 2  # the radar overlay and the box plots
     assert serious_violations(page) == []

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 
+from playwright.sync_api import expect
+
 from survey.services import sso
 from survey.services.campaigns import add_organisation, create_campaign
 
@@ -50,10 +52,10 @@ def test_hr_signs_in_and_out_through_the_identity_provider(
         page.locator("button[type=submit]").click()
         page.locator("button[type=submit]").click()  # the provider asks consent once
         page.wait_for_url(f"{live_server}/campaigns")
-        assert page.get_by_role("link", name="Acme spring", exact=True).is_visible()
+        expect(page.get_by_role("link", name="Acme spring", exact=True)).to_be_visible()
         assert page.get_by_text("Globex spring").count() == 0
         page.get_by_role("link", name="Security").click()
-        assert page.get_by_text("You sign in with your organisation's account").is_visible()
+        expect(page.get_by_text("You sign in with your organisation's account")).to_be_visible()
         page.get_by_role("button", name="Log out").click()
         page.wait_for_url(f"{provider.issuer}/**")
         page.locator("button[autofocus], button[type=submit]").first.click()  # "Yes, sign me out"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from playwright.sync_api import expect
 
 from survey.models import Comment, Response
 
@@ -30,7 +31,7 @@ def test_keyboard_only_dutch_phone(browser, live_server, session, campaign, toke
     page = context.new_page()
     page.goto(f"{live_server}/s/{token}")
     assert page.locator("html").get_attribute("lang") == "nl"
-    assert page.get_by_role("heading", name="Uw antwoorden zijn anoniem").is_visible()
+    expect(page.get_by_role("heading", name="Uw antwoorden zijn anoniem")).to_be_visible()
     assert serious_violations(page) == []
 
     for _ in range(10):  # tab to the start button and press Enter
