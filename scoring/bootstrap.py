@@ -3,15 +3,21 @@
 A resample only changes how often each respondent counts, so its correlation matrix follows from
 one matrix product of its counts with each respondent's first and second moments (1, z, z zᵀ).
 Resamples are drawn in chunks (≈ 32 MB of counts), each chunk from its own generator spawned from
-the seed (so chunks could run in any order or in parallel), and counted in blocks of a few
-resamples whose tally stays in the processor's cache. Statistics that are functions of the
-correlation matrix (relative weights, reliability) are then computed for all resamples at once
-from the stack of matrices.
+the seed, so that chunks run on several threads at once with the answer of one after another; each
+chunk is counted in blocks of a few resamples whose tally stays in the processor's cache.
+Statistics that are functions of the correlation matrix (relative weights, reliability) are then
+computed for all resamples at once from the stack of matrices.
 """
 
 from __future__ import annotations
 
+import functools
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
+from threadpoolctl import ThreadpoolController
 
 __all__ = ["bootstrap_correlations", "bootstrap_pattern_correlations"]
 
@@ -55,10 +61,14 @@ def bootstrap_correlations(z: np.ndarray, resamples: int, seed: int = 0) -> np.n
     starts = range(0, resamples, chunk)
     streams = np.random.SeedSequence(seed).spawn(len(starts))
     moments = np.empty((resamples, features.shape[1]))
-    counts = np.empty((chunk, n))
     offsets = (np.arange(block, dtype=np.int32) * n)[:, None]
-    for start, stream in zip(starts, streams, strict=True):
+    buffers = threading.local()  # one count matrix per thread, reused chunk after chunk
+
+    def one_chunk(start: int, stream: np.random.SeedSequence) -> None:
         k = min(chunk, resamples - start)
+        counts = getattr(buffers, "counts", None)
+        if counts is None:
+            counts = buffers.counts = np.empty((chunk, n))
         drawn = np.random.default_rng(stream).integers(0, n, size=(k, n), dtype=np.int32)
         for first in range(0, k, block):
             rows = drawn[first : first + block]
@@ -66,6 +76,19 @@ def bootstrap_correlations(z: np.ndarray, resamples: int, seed: int = 0) -> np.n
             tally = np.bincount(rows.ravel(), minlength=rows.shape[0] * n)
             counts[first : first + rows.shape[0]] = tally.reshape(rows.shape[0], n)
         moments[start : start + k] = counts[:k] @ features
+
+    workers = min(len(starts), WORKERS)
+    if workers <= 1:
+        for start, stream in zip(starts, streams, strict=True):
+            one_chunk(start, stream)
+    else:
+        # Drawing and the products release the GIL, so chunks overlap on the processor's cores;
+        # the products then use one BLAS thread each (OpenBLAS's own threads would spin against
+        # the other chunk's thread and make the whole slower than one thread). The limit is the
+        # process's, so one bootstrap at a time sets and restores it.
+        with _ONE_AT_A_TIME, _blas_controller().limit(limits=1, user_api="blas"):
+            with ThreadPoolExecutor(workers) as pool:
+                list(pool.map(one_chunk, starts, streams))
     return _correlations(moments, q, upper)
 
 
@@ -104,5 +127,20 @@ def bootstrap_pattern_correlations(
         drawn = drawn.reshape(resamples, kinds)
     return _correlations(drawn @ features, z.shape[1], upper)
 
+
+# Threads that compute chunks of resamples at once: the cores this process may use, at most four
+# (the tally of each chunk holds the GIL, so more threads gain nothing).
+WORKERS = min(
+    4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+)
+
+
+_ONE_AT_A_TIME = threading.Lock()
+
+
+@functools.cache
+def _blas_controller() -> ThreadpoolController:
+    """The process's BLAS and OpenMP libraries, found once (a lookup takes milliseconds)."""
+    return ThreadpoolController()
 
 PATTERN_COST = 4  # a multinomial costs about four row draws per pattern (measured)

@@ -147,6 +147,25 @@ def test_the_vectorised_bootstrap_equals_a_loop_over_resamples():
         np.testing.assert_allclose(boot[b], relative_weights(x[rows], y[rows])[0], atol=1e-10)
 
 
+def test_chunks_of_resamples_on_threads_give_the_serial_answer(monkeypatch):
+    """Large data is resampled in chunks, each from its own stream, on several threads: the
+    answer is the serial one, bit for bit, and each resample is the one its stream draws."""
+    import scoring.bootstrap
+
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(50_000, 3))
+    y = x @ np.array([0.5, 0.3, 0.1]) + rng.normal(size=50_000)
+    monkeypatch.setattr(scoring.bootstrap, "WORKERS", 2)
+    threaded = bootstrap_weights(x, y, resamples=200, seed=4)  # three chunks of at most 80
+    monkeypatch.setattr(scoring.bootstrap, "WORKERS", 1)
+    np.testing.assert_array_equal(threaded, bootstrap_weights(x, y, resamples=200, seed=4))
+    third = np.random.SeedSequence(4).spawn(3)[2]
+    rows = np.random.default_rng(third).integers(0, 50_000, size=(40, 50_000), dtype=np.int32)
+    for b in (0, 39):
+        expected = relative_weights(x[rows[b]], y[rows[b]])[0]
+        np.testing.assert_allclose(threaded[160 + b], expected, atol=1e-12)
+
+
 def test_drivers_need_thirty_complete_respondents_and_carry_intervals():
     rng = np.random.default_rng(5)
     scores = rng.uniform(0, 100, size=(40, 3))
