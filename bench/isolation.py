@@ -10,6 +10,10 @@ every report and file. The readers run twice: at a person's pace (one request a 
 a submission alone and beside each, their ratios (target ≤ 1.5) and the CPU seconds that
 gunicorn, the worker, the readers and the submitting clients used meanwhile; the last line is
 JSON.
+
+With ``--staff-server-nice N`` the survey and the staff pages are served by two gunicorn servers,
+as nginx routes them in the README's second configuration: the submissions go to one, the
+readers to the other, which runs N steps lower in CPU priority.
 """
 
 from __future__ import annotations
@@ -53,7 +57,8 @@ REDIS_URL = "redis://127.0.0.1:6379/12"
 
 
 def cpu_seconds(pid: int, descendants: bool = True) -> float:
-    """CPU time (user + system) of a process and (unless not asked) all its descendants."""
+    """CPU time (user + system) of a process and (unless not asked) all its descendants, those
+    still running and those that have ended."""
     tick = os.sysconf("SC_CLK_TCK")
     total, todo = 0.0, [pid]
     while todo:
@@ -63,6 +68,8 @@ def cpu_seconds(pid: int, descendants: bool = True) -> float:
             total += (int(fields[11]) + int(fields[12])) / tick
             if not descendants:
                 break
+            # and the children that have ended (gunicorn replaces a worker after MAX_REQUESTS)
+            total += (int(fields[13]) + int(fields[14])) / tick
             for task in Path(f"/proc/{current}/task").iterdir():
                 todo += [int(c) for c in (task / "children").read_text().split()]
         except (FileNotFoundError, ProcessLookupError):
@@ -192,7 +199,8 @@ def with_readers(base, rounds, links, args, pause: float, processes) -> dict:
     ]
     for process in readers:
         process.start()
-    watched = {"gunicorn": processes[0].pid, "worker": processes[1].pid,
+    watched = {"gunicorn": [processes[0].pid] + [p.pid for p in processes[2:]],
+               "worker": processes[1].pid,
                "readers": [p.pid for p in readers], "clients": os.getpid()}
     before = {name: _cpu(pids) for name, pids in watched.items()}
     times = phase(links, args.rate, args.seconds)
@@ -210,6 +218,13 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=40.0, help="length of each phase")
     parser.add_argument(
         "--warm", action="store_true", help="build every report and file before timing"
+    )
+    parser.add_argument(
+        "--staff-server-nice",
+        type=int,
+        metavar="N",
+        help="serve the survey and the staff pages from two servers (as nginx would route them), "
+        "the staff pages' server N steps lower in CPU priority; the readers use that one",
     )
     args = parser.parse_args()
     bin_dir = Path(sys.executable).parent
@@ -246,6 +261,16 @@ def measure(args, bin_dir: Path, database_url: str):
         ))  # fmt: skip
         base = f"http://127.0.0.1:{port}"
         wait_until_healthy(base)
+        if args.staff_server_nice is not None:  # the links keep the survey's server
+            staff_port = free_port()
+            processes.append(subprocess.Popen(
+                ["nice", "-n", str(args.staff_server_nice), str(bin_dir / "gunicorn"), "-c",
+                 "python:survey.web.gunicorn_conf", "survey:create_app()"],
+                env=dict(env, BIND=f"127.0.0.1:{staff_port}"), cwd=workdir,
+                stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+            ))  # fmt: skip
+            base = f"http://127.0.0.1:{staff_port}"
+            wait_until_healthy(base)
         submit(links.pop())  # the questions page is rendered once per round: not in the timing
         if args.warm:
             warm(base, rounds)
@@ -274,7 +299,8 @@ def print_figures(args, alone, paced, flood) -> None:
             + ", ".join(f"{name} {seconds}" for name, seconds in run["cpu_seconds"].items())
         )
     print(json.dumps({
-        "rate": args.rate, "seconds": args.seconds, "warm": args.warm, "p95_alone_ms": p95_alone,
+        "rate": args.rate, "seconds": args.seconds, "warm": args.warm,
+        "staff_server_nice": args.staff_server_nice, "p95_alone_ms": p95_alone,
         "paced": paced, "continuous": flood, "isolation_ratio": paced["ratio"],
         "isolation_ratio_continuous": flood["ratio"], "target": TARGET,
     }))
