@@ -12,7 +12,9 @@ configuration the README shows), then checks what a load balancer must not break
 - caches stay coherent: a report kept by one server is served by the other, and a change made
   through one (an action added) gives the other a new report;
 - a PDF asked for through nginx is built once by the worker from the shared queue and then served
-  by either server.
+  by either server;
+- the survey kept apart (the README's second configuration): through a second nginx port the
+  survey's paths reach server A only and every other page server B only.
 
 It creates a PostgreSQL schema of its own and removes it again. Exit code 0 means it worked.
 """
@@ -20,6 +22,7 @@ It creates a PostgreSQL schema of its own and removes it again. Exit code 0 mean
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import secrets
@@ -84,8 +87,39 @@ http {{
             proxy_set_header X-Forwarded-Proto $scheme;
         }}
     }}
+    # the survey kept apart: its paths to server A, the staff's pages to server B
+    upstream survey {{
+        server 127.0.0.1:{port_a};
+        keepalive 16;
+    }}
+    upstream staff {{
+        server 127.0.0.1:{port_b};
+        keepalive 16;
+    }}
+    server {{
+        listen 127.0.0.1:{port_routed};
+        proxy_http_version 1.1;
+        proxy_set_header Connection "";
+        proxy_set_header Host $http_host;
+        proxy_set_header X-Forwarded-For $remote_addr;
+        proxy_set_header X-Forwarded-Proto $scheme;
+        location ~ ^/(s/|o/|thanks$|privacy|static/) {{
+            proxy_pass http://survey;
+        }}
+        location / {{
+            proxy_pass http://staff;
+        }}
+    }}
 }}
 """
+
+
+def served_paths(log: Path, start: int) -> list[str]:
+    """The paths a server logged (JSON lines) after byte ``start`` of its log."""
+    with log.open(encoding="utf-8") as lines:
+        lines.seek(start)
+        records = [json.loads(line) for line in lines if line.startswith("{")]
+    return [record["path"] for record in records if "path" in record]
 
 
 def login(base: str, session: requests.Session | None = None, form_from: str | None = None):
@@ -107,7 +141,7 @@ def main() -> None:
 
 
 def cluster(bin_dir: Path, schema: str, database_url: str) -> None:
-    port, port_a, port_b = free_port(), free_port(), free_port()
+    port, port_a, port_b, port_routed = free_port(), free_port(), free_port(), free_port()
     redis_url = REDIS_URL.rsplit("/", 1)[0] + "/13"
     env = dict(
         os.environ,
@@ -137,16 +171,37 @@ def cluster(bin_dir: Path, schema: str, database_url: str) -> None:
         prefix = workdir / "nginx"
         prefix.mkdir()
         conf = prefix / "nginx.conf"
-        conf.write_text(NGINX_CONF.format(prefix=prefix, port=port, port_a=port_a, port_b=port_b))
+        conf.write_text(NGINX_CONF.format(
+            prefix=prefix, port=port, port_a=port_a, port_b=port_b, port_routed=port_routed
+        ))  # fmt: skip
         processes.append(subprocess.Popen(
             [NGINX, "-p", str(prefix), "-c", str(conf), "-e", str(prefix / "error.log")],
             stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
         ))  # fmt: skip
-        base, server_a, server_b = (f"http://127.0.0.1:{p}" for p in (port, port_a, port_b))
+        base, server_a, server_b, routed = (
+            f"http://127.0.0.1:{p}" for p in (port, port_a, port_b, port_routed)
+        )
         for address in (server_a, server_b, base):
             wait_until_healthy(address)
-        for link in links:  # through nginx: the survey's page and its answers may meet
+        for link in links[1:]:  # through nginx: the survey's page and its answers may meet
             answer_survey(link.replace(env["BASE_URL"], base))  # different servers
+
+        # the survey kept apart: its paths reach A only, the staff's pages B only
+        start = {name: path.stat().st_size for name, path in logs.items()}
+        answer_survey(links[0].replace(env["BASE_URL"], routed))
+        staff, answer = login(routed)
+        check(answer.status_code == 302, f"login through the routed port: {answer.status_code}")
+        check(staff.get(f"{routed}/campaigns").status_code == 200, "no campaigns page (routed)")
+        on_a, on_b = (served_paths(logs[name], start[name]) for name in ("a", "b"))
+        survey_path = re.compile(r"^/(s/|o/|thanks$|privacy|static/)")
+        check(
+            on_a and all(survey_path.match(path) for path in on_a),
+            f"the survey's server served {on_a}",
+        )
+        check(
+            {"/login", "/campaigns"} <= set(on_b) and not any(map(survey_path.match, on_b)),
+            f"the staff's server served {on_b}",
+        )
         ambassador("campaign", "close", campaign_id)
 
         # a login on server A is valid on server B; a form from B posts to A
@@ -213,7 +268,7 @@ def cluster(bin_dir: Path, schema: str, database_url: str) -> None:
         print(
             f"cluster smoke test passed: two gunicorn servers behind nginx ({port}) on "
             "PostgreSQL and Redis shared logins, CSRF tokens, rate limits, kept reports and one "
-            "worker-built PDF"
+            "worker-built PDF; a second port kept the survey on one server"
         )
     finally:
         for process in reversed(processes):
