@@ -57,6 +57,9 @@ from smoke import (  # noqa: E402
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 LOGIN_LIMIT = 6  # attempts per minute per address, over both servers together
 
+# the survey's paths, as nginx's second configuration routes them (and as the check reads them)
+SURVEY_PATHS = r"^/(s/|o/|thanks$|privacy|static/)"
+
 NGINX_CONF = """\
 worker_processes 1;
 daemon off;
@@ -103,7 +106,7 @@ http {{
         proxy_set_header Host $http_host;
         proxy_set_header X-Forwarded-For $remote_addr;
         proxy_set_header X-Forwarded-Proto $scheme;
-        location ~ ^/(s/|o/|thanks$|privacy|static/) {{
+        location ~ {survey_paths} {{
             proxy_pass http://survey;
         }}
         location / {{
@@ -172,7 +175,8 @@ def cluster(bin_dir: Path, schema: str, database_url: str) -> None:
         prefix.mkdir()
         conf = prefix / "nginx.conf"
         conf.write_text(NGINX_CONF.format(
-            prefix=prefix, port=port, port_a=port_a, port_b=port_b, port_routed=port_routed
+            prefix=prefix, port=port, port_a=port_a, port_b=port_b, port_routed=port_routed,
+            survey_paths=SURVEY_PATHS,
         ))  # fmt: skip
         processes.append(subprocess.Popen(
             [NGINX, "-p", str(prefix), "-c", str(conf), "-e", str(prefix / "error.log")],
@@ -193,7 +197,7 @@ def cluster(bin_dir: Path, schema: str, database_url: str) -> None:
         check(answer.status_code == 302, f"login through the routed port: {answer.status_code}")
         check(staff.get(f"{routed}/campaigns").status_code == 200, "no campaigns page (routed)")
         on_a, on_b = (served_paths(logs[name], start[name]) for name in ("a", "b"))
-        survey_path = re.compile(r"^/(s/|o/|thanks$|privacy|static/)")
+        survey_path = re.compile(SURVEY_PATHS)
         check(
             on_a and all(survey_path.match(path) for path in on_a),
             f"the survey's server served {on_a}",
