@@ -77,16 +77,18 @@ def bootstrap_correlations(z: np.ndarray, resamples: int, seed: int = 0) -> np.n
             counts[first : first + rows.shape[0]] = tally.reshape(rows.shape[0], n)
         moments[start : start + k] = counts[:k] @ features
 
+    # Drawing and the products release the GIL, so chunks overlap on the processor's cores. The
+    # products use one BLAS thread each, also when the chunks run one after another: OpenBLAS's
+    # own threads would spin against the other chunk's thread and make the whole slower than one
+    # thread, and a product split over a machine's BLAS threads sums in another order, so the
+    # answer would depend on the core count. The limit is the process's, so one bootstrap at a
+    # time sets and restores it.
     workers = min(len(starts), WORKERS)
-    if workers <= 1:
-        for start, stream in zip(starts, streams, strict=True):
-            one_chunk(start, stream)
-    else:
-        # Drawing and the products release the GIL, so chunks overlap on the processor's cores;
-        # the products then use one BLAS thread each (OpenBLAS's own threads would spin against
-        # the other chunk's thread and make the whole slower than one thread). The limit is the
-        # process's, so one bootstrap at a time sets and restores it.
-        with _ONE_AT_A_TIME, _blas_controller().limit(limits=1, user_api="blas"):
+    with _ONE_AT_A_TIME, _blas_controller().limit(limits=1, user_api="blas"):
+        if workers <= 1:
+            for start, stream in zip(starts, streams, strict=True):
+                one_chunk(start, stream)
+        else:
             with ThreadPoolExecutor(workers) as pool:
                 list(pool.map(one_chunk, starts, streams))
     return _correlations(moments, q, upper)

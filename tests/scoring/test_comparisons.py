@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats
+from threadpoolctl import threadpool_limits
 
 from scoring.benchmark import (
     benjamini_hochberg,
@@ -158,7 +159,12 @@ def test_chunks_of_resamples_on_threads_give_the_serial_answer(monkeypatch):
     monkeypatch.setattr(scoring.bootstrap, "WORKERS", 2)
     threaded = bootstrap_weights(x, y, resamples=200, seed=4)  # three chunks of at most 80
     monkeypatch.setattr(scoring.bootstrap, "WORKERS", 1)
-    np.testing.assert_array_equal(threaded, bootstrap_weights(x, y, resamples=200, seed=4))
+    # whatever BLAS threading the machine has (cores, OPENBLAS_NUM_THREADS), the products run on
+    # one BLAS thread, so the serial answer is the same on every machine
+    for blas_threads in (1, 4):
+        with threadpool_limits(limits=blas_threads, user_api="blas"):
+            serial = bootstrap_weights(x, y, resamples=200, seed=4)
+        np.testing.assert_array_equal(threaded, serial)
     third = np.random.SeedSequence(4).spawn(3)[2]
     rows = np.random.default_rng(third).integers(0, 50_000, size=(40, 50_000), dtype=np.int32)
     for b in (0, 39):
