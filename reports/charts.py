@@ -97,9 +97,21 @@ def diverging_bar(shares: tuple[float, float, float], ax=None, labels=("", "", "
     return ax
 
 
-def likert_bars(texts: list[str], counts: np.ndarray, scale_labels: list[str], ax=None):
-    """Diverging stacked bars of every item's answers (after reverse keying), centred on neutral."""
-    counts = np.asarray(counts, dtype=float)[:, 1:]  # drop the missing column
+def likert_bars(
+    texts: list[str],
+    counts: np.ndarray,
+    scale_labels: list[str],
+    ax=None,
+    dont_know: str = "Don't know",
+    percent=lambda share: f"{share:.0%}",
+):
+    """Diverging stacked bars of every item's answers (after reverse keying), centred on neutral;
+    the share of "don't know" (column 0 of ``counts``) written beside each bar that has one."""
+    counts = np.asarray(counts, dtype=float)
+    unknown = np.divide(
+        counts[:, 0], counts.sum(axis=1), out=np.zeros(len(counts)), where=counts.sum(axis=1) > 0
+    )
+    counts = counts[:, 1:]
     totals = counts.sum(axis=1, keepdims=True)
     shares = np.divide(counts, totals, out=np.zeros_like(counts), where=totals > 0)
     points = shares.shape[1]
@@ -124,6 +136,10 @@ def likert_bars(texts: list[str], counts: np.ndarray, scale_labels: list[str], a
         )
         start = start + shares[:, p]
     ax.axvline(0, color=INK, linewidth=0.8)
+    for row, share in zip(y, unknown, strict=True):
+        if share > 0:
+            ax.text(1.02, row, f"{dont_know}: {percent(share)}", fontsize=6, va="center",
+                    color=INK, clip_on=False)  # fmt: skip
     ax.set_yticks(y)
     ax.set_yticklabels([_wrap(t) for t in texts], fontsize=7)
     ax.set_xlim(-1, 1)
@@ -226,48 +242,47 @@ def radar_overlay(names: list[str], series: list[tuple[str, list[float]]], ax=No
     return ax
 
 
-def distributions(names: list[str], rounds: list[tuple[str, list]], ax=None):
-    """Box plots of respondent scores per principle, one box per round.
+def score_intervals(
+    names: list[str], rounds: list[tuple[str, list[tuple[float, float, float]]]], ax=None
+):
+    """Per principle, each round's score with its 95 % interval, side by side.
 
-    Each round comes with one :class:`scoring.disclosure.BoxStatistics` per principle: only the
-    lines the disclosure rules allow are drawn (never a minimum or maximum, never a quantile with
-    fewer than k respondents on a side); a principle without them gets no box. The legend sits
-    below the plot in up to two columns, its names wrapped, and the figure grows with it, so that
-    long organisation and round names never squeeze the boxes or overlap each other.
+    Each round comes with one ``(score, low, high)`` per principle, NaN where the round shows no
+    figure (the principle is then left out for that round) or no interval (the score alone is
+    drawn). Only what the comparison's table publishes: no respondent's score, no quantile. The
+    legend sits below the plot in up to two columns, its names wrapped, and the figure grows with
+    it, so that long organisation and round names never squeeze the plot or overlap each other.
     """
     legend_rows = sum(_wrap(label, 44).count("\n") + 1 for label, _ in rounds[::2]) or 1
     if ax is None:
         ax = _figure(6.4, 3.0 + 0.17 * legend_rows).add_subplot()
     width = 0.8 / max(len(rounds), 1)
-    for i, (label, boxes) in enumerate(rounds):
+    for i, (label, figures) in enumerate(rounds):
         centre = np.arange(len(names)) + (i - (len(rounds) - 1) / 2) * width
-        stats, positions = [], []
-        for position, box in zip(centre, boxes, strict=True):
-            if None in (box.q1, box.median, box.q3):
-                continue
-            stats.append(
-                {
-                    "med": box.median,
-                    "q1": box.q1,
-                    "q3": box.q3,
-                    "whislo": box.low if box.low is not None else box.q1,
-                    "whishi": box.high if box.high is not None else box.q3,
-                }
-            )
-            positions.append(position)
-        if stats:
-            drawn = ax.bxp(
-                stats, positions=positions, widths=width * 0.9, patch_artist=True, showfliers=False
-            )
-            for patch in drawn["boxes"]:
-                patch.set(facecolor=SERIES[i % 6], alpha=0.6)
-        ax.plot([], [], color=SERIES[i % 6], linewidth=6, alpha=0.6, label=_wrap(label, 44))
+        score, low, high = (np.array(column, dtype=float) for column in zip(*figures, strict=True))
+        style = {"color": SERIES[i % 6], "marker": MARKERS[i % 6], "markersize": 5}
+        spanned = ~np.isnan(score) & ~np.isnan(low) & ~np.isnan(high)
+        ax.errorbar(
+            centre[spanned],
+            score[spanned],
+            yerr=np.vstack([score - low, high - score])[:, spanned],
+            linestyle="none",
+            capsize=2.5,
+            elinewidth=1.4,
+            label=_wrap(label, 44),
+            **style,
+        )
+        alone = ~np.isnan(score) & ~spanned
+        if alone.any():
+            ax.plot(centre[alone], score[alone], linestyle="none", **style)
     ax.set_xticks(range(len(names)))
     ax.set_xticklabels([_wrap(n, 14) for n in names], fontsize=7)
     ax.set_xlim(-0.5, len(names) - 0.5)
     ax.set_ylim(0, 100)
     ax.set_ylabel("0–100", fontsize=7)
     ax.tick_params(axis="y", labelsize=7)
+    ax.grid(axis="y", color="#e0e0e0", linewidth=0.6)
+    ax.set_axisbelow(True)
     ax.figure.legend(
         *ax.get_legend_handles_labels(),
         fontsize=7,

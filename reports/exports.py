@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # only for annotations: links_csv must not load the statistics
-    from reports.model import Report
+    from reports.release import Release
 
 
 def table_csv(header: Sequence[str], rows: Iterable[Sequence]) -> str:
@@ -62,35 +62,35 @@ REPORT_COLUMNS = (
 )
 
 
-def report_csv(report: Report) -> str:
+def report_csv(report: Release) -> str:
     """Aggregates per principle, and per principle and allowed segment group."""
     return _csv(REPORT_COLUMNS, _report_rows(report) if report.enough else [])
 
 
-def _report_rows(report: Report):
-    shown = [d for d in report.dimensions if d["shown"]]
+def _report_rows(report: Release):
+    shown = [d for d in report.dimensions if d.shown]
     for d in shown + ([report.outcome] if report.outcome else []):
-        low, high = d["ci95"] or (None, None)
+        low, high = d.ci95 or (None, None)
         yield (
             "all",
             "all",
-            d["key"],
-            d["n"],
-            d["score"],
+            d.key,
+            d.n,
+            d.score,
             low,
             high,
-            d["level"],
-            d["favourable"],
-            d["neutral"],
-            d["unfavourable"],
-            d["alpha"],
-            d.get("omega"),
+            d.level,
+            d.favourable,
+            d.neutral,
+            d.unfavourable,
+            d.alpha,
+            d.omega,
         )
     for breakdown in report.breakdowns:
-        for group in breakdown["groups"]:
-            for key, figure in group["scores"].items():
-                if figure["score"] is not None:
-                    row = (breakdown["key"], group["group"], key, figure["n"], figure["score"])
+        for group in breakdown.groups:
+            for figure in group.scores:
+                if figure.score is not None:
+                    row = (breakdown.key, group.group, figure.principle, figure.n, figure.score)
                     yield row + ("",) * 8
 
 
@@ -128,40 +128,76 @@ def _portfolio_row(row, keys: Sequence[str]) -> tuple:
 
 COMPARISON_COLUMNS = (
     "round",
+    "versus",  # a pair's other round (Games–Howell rows)
     "principle",
-    "n",
+    "n",  # the round's respondents
+    "n_scored",  # those with a score on the principle
     "score",
+    "sd",
     "ci95_low",
     "ci95_high",
-    "test",
-    "pvalue_bh",
+    "test",  # "welch", "welch-anova" or "games-howell"
+    "statistic",  # t or F
+    "df1",  # F's numerator degrees of freedom (empty for t)
+    "df2",  # Welch's degrees of freedom
+    "pvalue",
+    "pvalue_bh",  # corrected across the principles
+    "effect_size_name",  # "hedges-g" or "omega-squared"
     "effect_size",
+    "effect_size_ci95_low",
+    "effect_size_ci95_high",
+    "difference",  # this round − the other (two rounds: second − first)
+    "difference_ci95_low",
+    "difference_ci95_high",
+    "real",
 )
 
 
 def comparison_csv(comparison) -> str:
-    """Per round and principle: score and interval; per principle: the test of the difference
-    (``survey.services.comparison.Comparison``)."""
+    """Per round and principle: its published n, score, SD and interval, with the principle's
+    test; then per principle tested with Games–Howell, one row per pair of rounds
+    (``survey.services.comparison.Comparison``). Every statistic is a function of the rounds'
+    n, scores and SDs in the same file."""
     tests = {t.key: t for t in comparison.tests}
     rows = []
     for entry in comparison.rounds:
         for dim in comparison.instrument.dimensions:
             figures = entry.dimensions.get(dim.key) if entry.shown else None
-            test = tests.get(dim.key)
+            own = (figures.n, figures.score, figures.sd, *figures.ci95) if figures else ("",) * 5
+            rows.append((entry.label, "", dim.key, entry.n, *own, *_test_cells(tests.get(dim.key))))
+    for test in comparison.tests:
+        for pair in test.pairs:
             rows.append(
-                (
-                    entry.label,
-                    dim.key,
-                    entry.n,
-                    figures.score if figures else "",
-                    figures.ci95[0] if figures else "",
-                    figures.ci95[1] if figures else "",
-                    test.test if test else "",
-                    test.pvalue_bh if test else "",
-                    test.effect_size if test else "",
-                )
-            )
+                (pair.second, pair.first, test.key, *("",) * 6, "games-howell", pair.statistic,
+                 "", pair.df, pair.pvalue, "", "hedges-g", pair.effect_size,
+                 *pair.effect_size_ci95, pair.difference, *pair.difference_ci95,
+                 _truth(pair.real))
+            )  # fmt: skip
     return _csv(COMPARISON_COLUMNS, rows)
+
+
+def _test_cells(test) -> tuple:
+    if test is None:
+        return ("",) * 13
+    df1, df2 = test.df if len(test.df) == 2 else ("", *test.df)
+    return (
+        test.test,
+        test.statistic,
+        df1,
+        df2,
+        test.pvalue,
+        test.pvalue_bh,
+        test.effect_name,
+        test.effect_size,
+        *test.effect_size_ci95,
+        test.difference,
+        *test.difference_ci95,
+        _truth(test.real) if test.tested else "",
+    )
+
+
+def _truth(value: bool) -> str:
+    return "true" if value else "false"
 
 
 def links_csv(base_url: str, tokens: Iterable[str]) -> str:

@@ -2,17 +2,24 @@
 disclosure-control audit (:mod:`scoring.disclosure`) allows them.
 
 Nothing here decides on its own what may be shown: every group and every principle score of a
-group is published only when :func:`scoring.disclosure.audit_round` says so.
+group is published only when :func:`scoring.disclosure.audit_round` says so — over the
+respondents, and over stand-ins for the people of the options nobody chose (see :func:`audit`).
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
+from reports.principles import figure
+from reports.release import Breakdown, GroupRow, GroupScore, Leaders
 from scoring.benchmark import welch
-from scoring.disclosure import CodedAnswers, GroupSpec, RoundDisclosure, audit_round
+from scoring.disclosure import (
+    CodedAnswers,
+    GroupSpec,
+    RoundDisclosure,
+    audit_round,
+    find_disclosure,
+)
 from scoring.segments import option_label, question_label
 
 ROLE_QUESTION = "role_level"  # its first option counts as employees, the others as leaders
@@ -55,14 +62,101 @@ def audit(
     keys: list[str],
     k: int,
 ) -> RoundDisclosure:
-    """The round's disclosure audit over everything the report would publish."""
-    return audit_round(answers, ~np.isnan(scores), keys, group_specs(questions), k)
+    """The round's disclosure audit over everything the report would publish: no figure, and no
+    combination of figures, gives away the answers of 1 … k−1 people — nor whether the people
+    of a small group answered at all.
+
+    Notes
+    -----
+    The respondents alone cannot show the second. Total minus the groups shown is the number of
+    respondents in the groups not shown; when that is 0 it says that nobody of those groups
+    answered — of a department of one, that its one person did not. And when that person
+    answers, the audit hides one group more (total − the rest would be that person): which
+    groups are shown would tell whether they answered.
+
+    So every option that no respondent chose is audited as if someone might have: a stand-in is
+    put in it beside each combination of answers to the other questions that respondents gave,
+    every stand-in weighing less than one respondent (all of them together less than one). A
+    group is shown only when no combination of the groups shown isolates 1 … k−1 respondents,
+    nor stand-ins without respondents. Total minus the groups shown, or employees minus some
+    departments, then never comes to 0 because the lone member of a group did not answer. With
+    one segment question the groups shown are the ones that would be shown had that person
+    answered, except at the threshold itself (their answer making a complement of exactly k);
+    with several, the order in which groups are hidden can still differ between the two.
+    """
+    specs = group_specs(questions)
+    scored = ~np.isnan(scores)
+    audited = audit_round(answers, scored, keys, specs, k)
+    kept = _without_isolated_stand_ins(questions, answers, specs, audited.groups.shown, k)
+    if kept == audited.groups.shown:
+        return audited
+    return audit_round(answers, scored, keys, [g for g in specs if g.key in kept], k)
 
 
-def figure(value) -> float | None:
-    """A figure as the report carries it: unrounded (the page rounds what it shows; JSON and CSV
-    keep full precision), None when missing."""
-    return None if value is None or np.isnan(value) else float(value)
+def _without_isolated_stand_ins(
+    questions: list[dict],
+    answers: dict[str, CodedAnswers],
+    specs: list[GroupSpec],
+    shown: frozenset[str],
+    k: int,
+) -> frozenset[str]:
+    """The groups of ``shown`` left when groups are hidden (the smallest of a combination first,
+    as the audit does) until no combination isolates fewer than k respondents or stand-ins only.
+    """
+    keys = [question["key"] for question in questions]
+    if not keys or not shown:
+        return shown
+    people = np.column_stack([answers[key].codes for key in keys])
+    cells, counts = np.unique(people, axis=0, return_counts=True)
+    stand_ins = _stand_ins(questions, cells)
+    if stand_ins.shape[0] == 0:
+        return shown
+    # a respondent outweighs all stand-ins together: a set of r respondents and s stand-ins
+    # weighs r·w + s, which is 1 … k·w − 1 exactly when r < k and r + s > 0
+    weight = stand_ins.shape[0] + 1
+    codes = np.vstack([cells, stand_ins])
+    mass = np.concatenate([counts * weight, np.ones(stand_ins.shape[0])]).astype(float)
+    encoded = {spec.key: _encoded(spec, questions) for spec in specs}
+    sizes = {spec.key: _size(encoded[spec.key], cells, counts) for spec in specs}
+    live = [spec for spec in specs if spec.key in shown]
+    while True:
+        witness = find_disclosure(codes, [encoded[g.key] for g in live], k * weight, mass)
+        if witness is None:
+            return frozenset(g.key for g in live)
+        involved = [live[j] for j in witness if live[j].question is not None]
+        if not involved:  # cannot happen with the total shown (it holds k or more respondents)
+            return frozenset()
+        live.remove(min(involved, key=lambda g: (sizes[g.key], g.key)))
+
+
+def _stand_ins(questions: list[dict], cells: np.ndarray) -> np.ndarray:
+    """One row of codes per stand-in: each option no respondent chose, beside each combination
+    of answers to the other questions that respondents gave."""
+    rows = []
+    for j, question in enumerate(questions):
+        chosen = set(cells[:, j].tolist())
+        empty = [code for code in range(len(question["options"])) if code not in chosen]
+        if not empty:
+            continue
+        contexts = np.unique(np.delete(cells, j, axis=1), axis=0)
+        rows += [np.insert(contexts, j, code, axis=1) for code in empty]
+    return np.vstack(rows) if rows else np.zeros((0, cells.shape[1]), dtype=cells.dtype)
+
+
+def _encoded(spec: GroupSpec, questions: list[dict]) -> tuple[int, frozenset[int]]:
+    """A group as :func:`scoring.disclosure.find_disclosure` takes it: (question, codes)."""
+    if spec.question is None:
+        return (-1, frozenset())
+    j = next(i for i, q in enumerate(questions) if q["key"] == spec.question)
+    options = questions[j]["options"]
+    return (j, frozenset(options.index(o) for o in spec.options if o in options))
+
+
+def _size(encoded: tuple[int, frozenset[int]], cells: np.ndarray, counts: np.ndarray) -> int:
+    j, codes = encoded
+    if j < 0:
+        return int(counts.sum())
+    return int(counts[np.isin(cells[:, j], list(codes))].sum())
 
 
 def _mean(column: np.ndarray) -> float:
@@ -76,39 +170,36 @@ def breakdown(
     keys: list[str],
     audited,
     lang: str = "en",
-) -> dict[str, Any]:
+) -> Breakdown:
     """Scores per option of one segment question: only the groups and scores the audit allows.
     ``group`` is the stored option, ``label`` its name in ``lang``."""
-    rows, hidden = [], []
+    rows = []
     for code, option in enumerate(question["options"]):
         key = f"{question['key']}={option}"
         members = answers.codes == code
         if not audited.shown(key):
-            if members.any():
-                hidden.append(option)
             continue
-        group_scores = {}
+        group_scores = []
         for d, principle in enumerate(keys):
             column = scores[members, d]
             shown = audited.shown(key, principle)
-            group_scores[principle] = {
-                "score": figure(_mean(column)) if shown else None,
-                "n": int(np.count_nonzero(~np.isnan(column))) if shown else None,
-            }
+            group_scores.append(
+                GroupScore(
+                    principle,
+                    figure(_mean(column)) if shown else None,
+                    int(np.count_nonzero(~np.isnan(column))) if shown else None,
+                )
+            )
         rows.append(
-            {
-                "group": option,
-                "label": option_label(question, option, lang),
-                "n": int(members.sum()),
-                "scores": group_scores,
-            }
+            GroupRow(
+                option, option_label(question, option, lang), int(members.sum()),
+                tuple(group_scores),
+            )
         )
-    return {
-        "key": question["key"],
-        "label": question_label(question, lang),
-        "groups": rows,
-        "hidden_groups": len(hidden),
-    }
+    # every option not shown, whether or not anyone chose it: a count of only those with
+    # respondents would tell whether the one person of a small group answered
+    hidden = len(question["options"]) - len(rows)
+    return Breakdown(question["key"], question_label(question, lang), tuple(rows), hidden)
 
 
 def leaders_and_employees(
@@ -119,28 +210,28 @@ def leaders_and_employees(
     audited: RoundDisclosure,
     significance: float,
     lang: str = "en",
-) -> dict[str, Any] | None:
+) -> Leaders | None:
     """Leaders against employees on leadership, when the audit publishes both groups' scores."""
     role = next((q for q in questions if q["key"] == ROLE_QUESTION), None)
     if role is None or LEADERSHIP not in keys or len(role["options"]) < 2:
         return None
     if not (audited.shown("employees", LEADERSHIP) and audited.shown("leaders", LEADERSHIP)):
-        return {"shown": False}
+        return Leaders(shown=False)
     column = scores[:, keys.index(LEADERSHIP)]
     roles = answers[ROLE_QUESTION].codes
     employees = column[roles == 0]
     leaders = column[(roles > 0) & (roles < len(role["options"]))]
     employees, leaders = employees[~np.isnan(employees)], leaders[~np.isnan(leaders)]
     difference = welch(employees, leaders)
-    return {
-        "shown": True,
-        "employees_label": option_label(role, role["options"][0], lang),
-        "employees": figure(employees.mean()),
-        "n_employees": int(employees.size),
-        "leaders": figure(leaders.mean()),
-        "n_leaders": int(leaders.size),
-        "difference": figure(difference.difference),
-        "pvalue": figure(difference.pvalue),
-        "significant": bool(difference.pvalue < significance),
-        "effect_size": figure(difference.effect_size),
-    }
+    return Leaders(
+        shown=True,
+        employees_label=option_label(role, role["options"][0], lang),
+        employees=figure(employees.mean()),
+        n_employees=int(employees.size),
+        leaders=figure(leaders.mean()),
+        n_leaders=int(leaders.size),
+        difference=figure(difference.difference),
+        pvalue=figure(difference.pvalue),
+        significant=bool(difference.pvalue < significance),
+        effect_size=figure(difference.effect_size),
+    )

@@ -12,7 +12,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from reports import charts, numbers
-from reports.model import Report
+from reports.release import Release
 
 # The top-level templates/ and translations/ folders are installed as these packages' data
 # (pyproject.toml maps them), so a checkout and a wheel install find them the same way.
@@ -39,54 +39,56 @@ def environment(lang: str) -> Environment:
     return env
 
 
-def report_charts(report: Report, scale_labels: list[str]) -> dict[str, Markup]:
+def report_charts(report: Release, scale_labels: list[str]) -> dict[str, Markup]:
     """Every chart of the report as inline SVG."""
     if not report.enough:
         return {}
     _ = translations(report.lang).gettext
     radar_labels = (_("This round"), _("Benchmark median"))
-    names = [d["name"] for d in report.dimensions]
-    scores = [d["score"] if d["shown"] else np.nan for d in report.dimensions]
+    names = [d.name for d in report.dimensions]
+    scores = [d.score if d.shown else np.nan for d in report.dimensions]
     median = None
     if report.benchmark:
-        marks = {row["key"]: row["median"] for row in report.benchmark["dimensions"]}
-        median = [marks.get(d["key"], np.nan) for d in report.dimensions]
+        marks = {row.key: row.median for row in report.benchmark.dimensions}
+        median = [marks.get(d.key, np.nan) for d in report.dimensions]
     made = {"radar": charts.radar(names, scores, median, labels=radar_labels)}
-    shown = [d for d in report.dimensions if d["shown"] and not d.get("kept")]
+    shown = [d for d in report.dimensions if d.shown and not d.kept]
     for dim in shown + ([report.outcome] if report.outcome else []):
-        made[f"shares-{dim['key']}"] = charts.diverging_bar(
-            (dim["unfavourable"], dim["neutral"], dim["favourable"])
+        made[f"shares-{dim.key}"] = charts.diverging_bar(
+            (dim.unfavourable, dim.neutral, dim.favourable)
         )
-        made[f"items-{dim['key']}"] = charts.likert_bars(
+        made[f"items-{dim.key}"] = charts.likert_bars(
             [
-                item["text"] + (" " + _("(agreeing is unfavourable)") if item["reverse"] else "")
-                for item in dim["items"]
+                item.text + (" " + _("(agreeing is unfavourable)") if item.reverse else "")
+                for item in dim.items
             ],
-            np.array([item["counts"] for item in dim["items"]]),
+            np.array([item.counts for item in dim.items]),
             scale_labels,
+            dont_know=_("Don't know"),
+            percent=lambda share: numbers.percent(share, report.lang),
         )
     for breakdown in report.breakdowns:
-        if breakdown["groups"]:
+        if breakdown.groups:
             values = np.array(
                 [
-                    [g["scores"][d["key"]]["score"] for g in breakdown["groups"]]
+                    [g.score_of(d.key).score for g in breakdown.groups]
                     for d in report.dimensions
                 ],
                 dtype=float,
             )
             counts = [
-                [g["scores"][d["key"]]["n"] for g in breakdown["groups"]]
+                [g.score_of(d.key).n for g in breakdown.groups]
                 for d in report.dimensions
             ]
-            own = [d["score"] if d["shown"] else np.nan for d in report.dimensions]
-            made[f"heatmap-{breakdown['key']}"] = charts.heatmap(
-                names, [g["label"] for g in breakdown["groups"]], values, reference=own,
+            own = [d.score if d.shown else np.nan for d in report.dimensions]
+            made[f"heatmap-{breakdown.key}"] = charts.heatmap(
+                names, [g.label for g in breakdown.groups], values, reference=own,
                 counts=counts, number=lambda v: numbers.number(v, 1, report.lang),
             )
     return {key: Markup(charts.to_svg(ax.figure)) for key, ax in made.items()}
 
 
-def render_body(report: Report, scale_labels: list[str], base_url: str = "") -> str:
+def render_body(report: Release, scale_labels: list[str], base_url: str = "") -> str:
     """The report's content (no <html> around it), for the web page."""
     template = environment(report.lang).get_template("report/body.html")
     return template.render(
@@ -94,7 +96,7 @@ def render_body(report: Report, scale_labels: list[str], base_url: str = "") -> 
     )
 
 
-def render_document(report: Report, scale_labels: list[str]) -> str:
+def render_document(report: Release, scale_labels: list[str]) -> str:
     """A standalone HTML document of the report, with the print stylesheet inline."""
     template = environment(report.lang).get_template("report/document.html")
     return template.render(
@@ -104,7 +106,7 @@ def render_document(report: Report, scale_labels: list[str]) -> str:
     )
 
 
-def render_pdf(report: Report, scale_labels: list[str]) -> bytes:
+def render_pdf(report: Release, scale_labels: list[str]) -> bytes:
     """The report as an A4 PDF."""
     return html_to_pdf(render_document(report, scale_labels))
 

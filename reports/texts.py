@@ -26,6 +26,7 @@ def office_texts(lang: str) -> dict:
         "favourable": _("Favourable"),
         "neutral": _("Neutral"),
         "unfavourable": _("Unfavourable"),
+        "dont_know": _("Don't know"),
         "hidden": _("hidden: too few people"),
         "statements": _("Statements"),
         "statement": _("Statement"),

@@ -1,7 +1,7 @@
 """The report as an Excel workbook (XlsxWriter): one sheet per part — overview, principles,
 statements, groups, trend, actions — with native Excel charts and number formats.
 
-It is built from the :class:`reports.model.Report` that the page shows, so it holds exactly the
+It is built from the :class:`reports.release.Release` that the page shows, so it holds exactly the
 figures that passed disclosure control there and nothing more: hidden principles and groups stay
 empty, statement answers are the merged counts of the page, and no sheet has a row per person.
 Scores are stored unrounded and *shown* with one decimal; Excel shows the decimal separator of
@@ -13,13 +13,13 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from reports.model import Report
+from reports.release import Release
 from reports.texts import office_texts
 
 __all__ = ["report_xlsx"]
 
 
-def report_xlsx(report: Report, labels: list[str], actions: list[dict[str, Any]]) -> bytes:
+def report_xlsx(report: Release, labels: list[str], actions: list[dict[str, Any]]) -> bytes:
     """The workbook's bytes. ``labels`` are the scale's answer labels in the report's language;
     ``actions`` the round's action plan (dimension, text, owner, due, status)."""
     import xlsxwriter
@@ -58,7 +58,7 @@ def _table(sheet, row: int, header: list[str], rows: list[list], formats, column
     return row + len(rows)
 
 
-def _overview(book, report: Report, text, formats) -> None:
+def _overview(book, report: Release, text, formats) -> None:
     sheet = book.add_worksheet(text["overview"])
     sheet.set_column(0, 0, 34)
     sheet.set_column(1, 3, 14)
@@ -68,12 +68,12 @@ def _overview(book, report: Report, text, formats) -> None:
     if not report.enough:
         sheet.write(4, 0, text["no_figures"])
         return
-    if report.overall and report.overall.get("score") is not None:
+    if report.overall and report.overall.score is not None:
         sheet.write(3, 0, text["overall"])
-        sheet.write(3, 1, report.overall["score"], formats["score"])
+        sheet.write(3, 1, report.overall.score, formats["score"])
         sheet.write(4, 0, text["level"])
-        sheet.write(4, 1, f'{report.overall["level"]} {report.overall.get("level_name") or ""}')
-    recommendations = [[r["text"], r["priority"]] for r in report.recommendations]
+        sheet.write(4, 1, f'{report.overall.level} {report.overall.level_name or ""}')
+    recommendations = [[r.text, r.priority] for r in report.recommendations]
     if recommendations:
         _table(
             sheet, 6, [text["where_to_start"], text["priority"]], recommendations, formats,
@@ -82,7 +82,7 @@ def _overview(book, report: Report, text, formats) -> None:
         sheet.set_column(0, 0, 80)
 
 
-def _principles(book, report: Report, text, formats) -> None:
+def _principles(book, report: Release, text, formats) -> None:
     sheet = book.add_worksheet(text["principles"])
     sheet.set_column(0, 0, 30)
     sheet.set_column(1, 8, 12)
@@ -92,13 +92,13 @@ def _principles(book, report: Report, text, formats) -> None:
     ]
     rows = []
     for d in report.dimensions:
-        if not d["shown"]:
-            rows.append([d["name"], None, None, None, None, text["hidden"], None, None, None])
+        if not d.shown:
+            rows.append([d.name, None, None, None, None, text["hidden"], None, None, None])
             continue
-        low, high = d["ci95"] or (None, None)
+        low, high = d.ci95 or (None, None)
         rows.append([
-            d["name"], d["n"], d["score"], low, high, d["level"],
-            d["favourable"], d["neutral"], d["unfavourable"],
+            d.name, d.n, d.score, low, high, d.level,
+            d.favourable, d.neutral, d.unfavourable,
         ])
     last = _table(
         sheet, 0, header, rows, formats,
@@ -117,55 +117,56 @@ def _principles(book, report: Report, text, formats) -> None:
     sheet.insert_chart(last + 2, 0, chart, {"x_scale": 1.6, "y_scale": 1.2})
 
 
-def _statements(book, report: Report, text, formats, labels: list[str]) -> None:
+def _statements(book, report: Release, text, formats, labels: list[str]) -> None:
     sheet = book.add_worksheet(text["statements"])
     sheet.set_column(0, 0, 10)
     sheet.set_column(1, 1, 70)
-    header = [text["principle"], text["statement"], *labels]
+    header = [text["principle"], text["statement"], *labels, text["dont_know"]]
     rows = []
     for d in report.dimensions:
-        for item in d.get("items", []) if d["shown"] else []:
-            # the page's counts: answers given by 1 … k−1 people are merged there already
-            rows.append([d["key"], item["text"], *item["counts"][1:]])
+        for item in d.items if d.shown else ():
+            # the page's counts, over the principle's n: answers (and "don't know") given by
+            # 1 … k−1 people are merged there already
+            rows.append([d.key, item.text, *item.counts[1:], item.counts[0]])
     _table(sheet, 0, header, rows, formats, {1: "wrap"})
 
 
-def _groups(book, report: Report, text, formats) -> None:
-    shown = [d for d in report.dimensions if d["shown"]]
+def _groups(book, report: Release, text, formats) -> None:
+    shown = [d for d in report.dimensions if d.shown]
     sheet = book.add_worksheet(text["groups"])
     sheet.set_column(0, 1, 24)
     row = 0
     for breakdown in report.breakdowns:
-        header = [breakdown["label"], "n", *[d["name"] for d in shown]]
+        header = [breakdown.label, "n", *[d.name for d in shown]]
         rows = [
-            [g["label"], g["n"], *[g["scores"].get(d["key"], {}).get("score") for d in shown]]
-            for g in breakdown["groups"]
+            [g.label, g.n, *[g.score_of(d.key).score for d in shown]]
+            for g in breakdown.groups
         ]
         columns = {c: "score" for c in range(2, 2 + len(shown))}
         row = _table(sheet, row, header, rows, formats, columns) + 1
-        if breakdown["hidden_groups"]:
-            sheet.write(row, 0, text["groups_hidden"].format(n=breakdown["hidden_groups"]))
+        if breakdown.hidden_groups:
+            sheet.write(row, 0, text["groups_hidden"].format(n=breakdown.hidden_groups))
             row += 1
         row += 1
 
 
-def _trend(book, report: Report, text, formats) -> None:
+def _trend(book, report: Release, text, formats) -> None:
     if not report.trend:
         return
     sheet = book.add_worksheet(text["trend"])
     sheet.set_column(0, 0, 30)
     sheet.set_column(1, 5, 14)
-    names = {d["key"]: d["name"] for d in report.dimensions}
+    names = {d.key: d.name for d in report.dimensions}
     header = [
-        text["principle"], report.trend["previous"], report.campaign, text["difference"],
+        text["principle"], report.trend.previous, report.campaign, text["difference"],
         text["ci_low"], text["ci_high"], text["real"],
     ]
     rows = [
         [
-            names.get(r["key"], r["key"]), r["before"], r["now"], r["difference"],
-            *r["difference_ci95"], text["yes"] if r["significant"] else text["no"],
+            names.get(r.key, r.key), r.before, r.now, r.difference,
+            *r.difference_ci95, text["yes"] if r.significant else text["no"],
         ]
-        for r in report.trend["dimensions"]
+        for r in report.trend.dimensions
     ]
     last = _table(sheet, 0, header, rows, formats, {c: "score" for c in range(1, 6)})
     chart = book.add_chart({"type": "column"})

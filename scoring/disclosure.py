@@ -54,7 +54,7 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -66,11 +66,14 @@ __all__ = [
     "GroupSpec",
     "RoundDisclosure",
     "audit_round",
-    "box_statistics",
     "enough",
     "find_disclosure",
     "merge_small_bins",
+    "merge_targets",
+    "recode_for_release",
     "pool_version_due",
+    "pool_views",
+    "PoolViews",
 ]
 
 NOT_ANSWERED = "\x00not answered"  # the implicit group of people who skipped a question
@@ -179,8 +182,41 @@ def audit_round(
     scores = {}
     for d, principle in enumerate(principles):
         mass = np.bincount(cell_of, weights=scored[:, d], minlength=cells.shape[0])
-        scores[principle] = _audit_domain(cells, mass, shown_specs, published, min_group_size)
+        audited = _audit_domain(cells, mass, shown_specs, published, min_group_size)
+        # a group's n minus its principle n is the number of its people without a score on the
+        # principle: those sets are published too, wherever a group shows the principle
+        unscored = np.bincount(cell_of, weights=~scored[:, d], minlength=cells.shape[0])
+        showing = [i for i, g in enumerate(published) if g.key in audited.shown]
+        scores[principle] = _audit_unscored(
+            cells, unscored, [shown_specs[i] for i in showing], [published[i] for i in showing],
+            audited, min_group_size,
+        )
     return RoundDisclosure(min_group_size, counts, scores)
+
+
+def _audit_unscored(cells, mass, specs, groups, audited: DomainAudit, k) -> DomainAudit:
+    """The groups of ``audited.shown`` whose people without a score (their n minus their principle
+    n) are 0 or at least k, and no combination of which isolates 1 … k−1 such people. Hiding
+    more groups only removes published sets, so the scored people's audit still holds."""
+    sizes = dict(zip([g.key for g in groups], _group_sizes(cells, mass, specs), strict=True))
+    hidden = {key for key, n in sizes.items() if 0 < n < k}
+    live = [i for i, g in enumerate(groups) if sizes[g.key] >= k]
+    nothing = DomainAudit(frozenset(), audited.too_small, audited.complementary | audited.shown)
+    while live:
+        witness = find_disclosure(cells, [specs[i] for i in live], k, mass)
+        if witness is None:
+            break
+        involved = [live[j] for j in witness if groups[live[j]].question is not None]
+        if not involved:  # the total alone: nothing of the principle may be shown
+            return nothing
+        drop = min(involved, key=lambda i: (sizes[groups[i].key], groups[i].key))
+        hidden.add(groups[drop].key)
+        live.remove(drop)
+    if TOTAL in hidden:
+        return nothing
+    return DomainAudit(
+        audited.shown - hidden, audited.too_small, audited.complementary | (audited.shown & hidden)
+    )
 
 
 @dataclass(frozen=True)
@@ -467,15 +503,33 @@ def merge_small_bins(counts: Sequence[int], min_group_size: int) -> list[int]:
     >>> merge_small_bins([2, 30, 40, 3, 9], 5)
     [0, 32, 43, 0, 9]
     """
-    _check_k(min_group_size)
     shown = [int(c) for c in counts]
     if sum(shown) < min_group_size:
+        _check_k(min_group_size)
         return [0] * len(shown)
+    merged = [0] * len(shown)
+    for source, target in enumerate(merge_targets(shown, min_group_size)):
+        merged[target] += shown[source]
+    return merged
+
+
+def merge_targets(counts: Sequence[int], min_group_size: int) -> list[int]:
+    """For each bin of a histogram, the bin its answers are shown in by :func:`merge_small_bins`
+    (itself when it holds 0 or at least k): what a release recodes the answers to.
+
+    >>> merge_targets([2, 30, 40, 3, 9], 5)
+    [1, 1, 2, 2, 4]
+    >>> merge_targets([1, 0, 0, 10, 0], 5)  # 0 → 1 → 2, a lone middle bin to the nearest answers
+    [3, 3, 3, 3, 4]
+    """
+    _check_k(min_group_size)
+    shown = [int(c) for c in counts]
+    target_of = list(range(len(shown)))
     middle = (len(shown) - 1) / 2
     while True:
         small = [i for i, c in enumerate(shown) if 0 < c < min_group_size]
-        if not small:
-            return shown
+        if not small or sum(shown) < min_group_size:
+            return target_of
         # the bin farthest from the middle moves first, toward the middle; a central bin (there
         # is nowhere more central to go) joins the nearest bin that holds answers
         i = max(small, key=lambda j: (abs(j - middle), -j))
@@ -487,6 +541,82 @@ def merge_small_bins(counts: Sequence[int], min_group_size: int) -> list[int]:
             target = _nearest_nonempty(shown, i, middle)
         shown[target] += shown[i]
         shown[i] = 0
+        target_of = [target if t == i else t for t in target_of]
+
+
+def recode_for_release(
+    points: np.ndarray, blocks: Sequence[Sequence[int] | slice], span: int, min_group_size: int
+) -> np.ndarray:
+    """The answers as a release counts them: every answer bin of 1 … k−1 people merged, in the
+    answers themselves, so that every figure computed from them agrees with the histograms shown.
+
+    Per block of statements (a principle, or the outcome statements) and its ``span + 1`` answer
+    points (``points`` holds 0 … span, and -1 for "don't know" or no answer), these rules are
+    applied until none applies:
+
+    1. People without a score on the block (fewer than half its statements answered) are a bin
+       of their own: when they are 1 … k−1, their "don't know" answers on the block count as the
+       middle answer, which gives them a score (``n`` minus the principle's ``n`` would otherwise
+       be their number).
+    2. Over the people with a score, a statement's "don't know" answers count as the middle answer
+       when 1 … k−1 people gave it — or when 1 … k−1 people gave any other answer to it (those
+       few answers would otherwise be a bin of their own).
+    3. A statement's answer points are merged as :func:`merge_small_bins` shows them: an answer
+       given by 1 … k−1 of the scored people counts as the bin it is shown in.
+
+    Notes
+    -----
+    Global recoding (Hundepool et al. 2012, § 3.4.3): the published figures — counts, shares,
+    means, SDs, intervals, group scores — are functions of the recoded answers alone, and in them
+    every bin holds 0 or at least k people, so recoding them again changes nothing: the recoded
+    answers are themselves a round that publishes exactly the same, and nothing published can
+    tell a round in which 1 … k−1 people gave an answer from one in which nobody did. Every rule
+    moves answers one way only — "don't know" to the middle answer, or an answer into a bin that
+    holds answers already, or toward the middle — so the rules stop: each step lowers the number
+    of "don't know" answers, else the number of bins in use, else the answers' distance from the
+    middle.
+
+    >>> points = np.array([[0, -1]] + [[2, -1]] * 5 + [[1, 2]] * 5, dtype=np.int8)
+    >>> recode_for_release(points, [[0, 1]], 2, 5)[[0, 1, 6]].tolist()  # 5 "don't know" stay
+    [[1, -1], [2, -1], [1, 2]]
+    """
+    _check_k(min_group_size)
+    points = np.array(points, dtype=np.int8, copy=True)
+    for columns in blocks:
+        columns = list(range(points.shape[1])[columns] if isinstance(columns, slice) else columns)
+        block = points[:, columns]
+        while _recode_block(block, span, min_group_size):
+            pass
+        points[:, columns] = block
+    return points
+
+
+def _recode_block(block: np.ndarray, span: int, k: int) -> bool:
+    """One pass of :func:`recode_for_release`'s rules over one block (in place); whether any
+    answer changed."""
+    middle = span // 2
+    unscored = (block >= 0).sum(axis=1) < -(-block.shape[1] // 2)
+    if 0 < unscored.sum() < k:
+        block[unscored] = np.where(block[unscored] < 0, middle, block[unscored])
+        return True
+    scored = ~unscored
+    if scored.sum() < k:
+        return False  # nothing of the block is shown
+    changed = False
+    for j in range(block.shape[1]):
+        column = block[scored, j]
+        dont_know = column < 0
+        if 0 < dont_know.sum() < k or 0 < (~dont_know).sum() < k:
+            column[dont_know] = middle
+            changed = True
+        given = column >= 0
+        target = np.asarray(merge_targets(np.bincount(column[given], minlength=span + 1), k))
+        moved = target[column[given]].astype(np.int8)
+        if np.any(moved != column[given]):
+            column[given] = moved
+            changed = True
+        block[scored, j] = column
+    return changed
 
 
 def _nearest_nonempty(shown: list[int], i: int, middle: float) -> int:
@@ -494,81 +624,106 @@ def _nearest_nonempty(shown: list[int], i: int, middle: float) -> int:
     return min(others, key=lambda j: (abs(j - i), abs(j - middle), j))
 
 
-@dataclass(frozen=True)
-class BoxStatistics:
-    """What a box plot may draw: quantiles that have at least k respondents on either side."""
-
-    n: int
-    low: float | None  # the lowest quantile drawn (whisker end), None when none may be drawn
-    q1: float | None
-    median: float | None
-    q3: float | None
-    high: float | None
-
-
-def box_statistics(values, min_group_size: int) -> BoxStatistics:
-    """Quartiles and whisker ends of ``values`` such that each drawn line has at least k
-    respondents below and k above it; minimum and maximum are never drawn.
-
-    >>> box_statistics(range(5), 5).median is None
-    True
-    >>> b = box_statistics(range(40), 5)
-    >>> (b.low, b.q1, b.median, b.q3, b.high)
-    (5.0, 9.75, 19.5, 29.25, 34.0)
-    """
-    _check_k(min_group_size)
-    data = np.sort(np.asarray(values, dtype=float))
-    data = data[~np.isnan(data)]
-    n = data.size
-    k = min_group_size
-
-    def drawn(p: float) -> float | None:
-        position = p * (n - 1)  # the quantile lies between data[floor] and data[ceil]
-        below, above = int(np.floor(position)), n - 1 - int(np.ceil(position))
-        if below < k or above < k:
-            return None
-        return float(np.quantile(data, p))
-
-    if n < 2 * k + 1:
-        return BoxStatistics(n, None, None, None, None, None)
-    edge = k / (n - 1)  # the most extreme quantile with k respondents beyond it
-    return BoxStatistics(
-        n,
-        drawn(edge),
-        drawn(0.25),
-        drawn(0.5),
-        drawn(0.75),
-        drawn(1 - edge),
-    )
+def _owners_changed(before: Iterable, after: Iterable) -> int:
+    """How many owners differ between two sets of ``(owner, entry)`` members."""
+    return len({owner for owner, _entry in set(before) ^ set(after)})
 
 
 def pool_version_due(
     published: set,
     candidate: set,
     min_changes: int = 3,
-    strata: Mapping[str, Sequence[str]] | None = None,
+    shown_before: Sequence[Collection] = (),
 ) -> bool:
     """Whether the pool may move from the ``published`` members to the ``candidate`` members.
 
     A member is ``(owner, entry)``: an organisation together with the round it contributes. Only
     a change of at least ``min_changes`` owners at once — added, removed or replaced — keeps any
-    one organisation's contribution from being worked out by comparing two versions. With
-    ``strata`` (owner → the filters it falls in, such as its sector), every filter that changes
-    must change by at least ``min_changes`` owners as well.
+    one organisation's contribution from being worked out by comparing two versions.
+    ``shown_before`` lists the memberships the whole pool was shown with in earlier versions: the
+    candidate must differ from each of them by no owner or by at least ``min_changes`` too, so
+    that the whole pool, the view every reader starts from, is never withheld. The views by
+    sector and size band follow :func:`pool_views`.
 
     >>> pool_version_due({("a", 1), ("b", 2)}, {("a", 1), ("b", 3)})
     False
     >>> pool_version_due({("a", 1)}, {("a", 2), ("b", 1), ("c", 1)})
     True
-    >>> sectors = {"a": ["care"], "b": ["care"], "c": ["bank"]}
-    >>> pool_version_due(set(), {("a", 1), ("b", 1), ("c", 1)}, strata=sectors)
+
+    Three organisations left since the last version and another came, but against the version
+    shown before it only one organisation changed:
+
+    >>> earlier = {("a", 1), ("b", 1), ("c", 1), ("d", 1), ("e", 1)}
+    >>> last = earlier | {("f", 1), ("g", 1), ("h", 1)}
+    >>> pool_version_due(last, earlier | {("i", 1)}, shown_before=[earlier, last])
     False
     """
-    changed = {owner for owner, _ in set(published) ^ set(candidate)}
-    if len(changed) < min_changes:
+    if min_changes < 1:
+        raise ValueError(f"min_changes must be at least 1, not {min_changes}")
+    if _owners_changed(published, candidate) < min_changes:
         return False
-    per_stratum: dict[str, int] = {}
-    for owner in changed:
-        for label in (strata or {}).get(owner, ()):
-            per_stratum[label] = per_stratum.get(label, 0) + 1
-    return all(count >= min_changes for count in per_stratum.values())
+    return not any(0 < _owners_changed(s, candidate) < min_changes for s in shown_before)
+
+
+@dataclass(frozen=True)
+class PoolViews:
+    """Which views of a pool version a reader may select (see :func:`pool_views`)."""
+
+    offered: frozenset
+    withheld: frozenset = field(default=frozenset())  # 1 … min_changes − 1 owners changed
+    too_small: frozenset = field(default=frozenset())  # fewer owners than the pool minimum
+
+
+def pool_views(
+    views: Mapping[Hashable, Collection],
+    shown_before: Mapping[Hashable, Sequence[Collection]],
+    min_changes: int = 3,
+    min_organisations: int = 5,
+) -> PoolViews:
+    """Which views of a pool version may be offered to its readers.
+
+    A view is one choice a reader can make of the pool — the whole pool, a sector, a size band,
+    a sector and a size band together. ``views`` maps each to the members ``(owner, entry)`` it
+    holds in this version; ``shown_before`` maps a view to the memberships it was offered with
+    in earlier versions. A view is offered when it holds at least ``min_organisations`` owners
+    and differs from *each* earlier offer of it by no owner or by at least ``min_changes``. A
+    view large enough that differs from an earlier offer by 1 … ``min_changes`` − 1 owners is
+    withheld in this version; it is offered again once it has moved on far enough.
+
+    Notes
+    -----
+    A view's marks (median, top 25 %, top 10 %) are order statistics of its organisation means.
+    When one organisation joins a view between two versions, the marks move towards its mean:
+    with five organisations the median is one of the means, and the two versions' marks pin the
+    newcomer's mean down to the gap between them. Every view a reader can select is such a
+    comparison, whatever the whole pool did: one organisation joining a sector and size band
+    while two others join elsewhere is a change of three in the whole pool and of one in that
+    view. Checking against the last version alone is not enough either: a view offered with S,
+    then with S + {a, b, c}, then with S + {d} differs from the second by four organisations but
+    from the first by one — so the rule holds against every earlier offer, and a withheld view
+    counts as never shown in the version that withheld it.
+
+    Examples
+    --------
+    >>> five = {("a", 1), ("b", 1), ("c", 1), ("d", 1), ("e", 1)}
+    >>> shown = {"all": [five], "care": [five]}
+    >>> views = {"all": five | {("f", 1), ("g", 1), ("h", 1)}, "care": five | {("f", 1)}}
+    >>> result = pool_views(views, shown)
+    >>> sorted(result.offered), sorted(result.withheld)
+    (['all'], ['care'])
+    >>> pool_views({"bank": {("x", 1), ("y", 1)}}, {}).too_small
+    frozenset({'bank'})
+    """
+    if min_changes < 1:
+        raise ValueError(f"min_changes must be at least 1, not {min_changes}")
+    if min_organisations < 1:
+        raise ValueError(f"min_organisations must be at least 1, not {min_organisations}")
+    offered, withheld, too_small = set(), set(), set()
+    for view, members in views.items():
+        if len({owner for owner, _entry in members}) < min_organisations:
+            too_small.add(view)
+        elif any(0 < _owners_changed(s, members) < min_changes for s in shown_before.get(view, ())):
+            withheld.add(view)
+        else:
+            offered.add(view)
+    return PoolViews(frozenset(offered), frozenset(withheld), frozenset(too_small))

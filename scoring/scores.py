@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
+from scoring.disclosure import recode_for_release
 from scoring.instrument import MISSING, Instrument
 from scoring.reliability import ConfidenceInterval, CronbachAlphaResult, cronbach_alpha
 
@@ -28,6 +29,8 @@ __all__ = [
     "item_distributions",
     "maturity_level",
     "points_from_offsets",
+    "recode_points",
+    "release_points",
     "respondent_outcome",
     "respondent_scores",
     "reverse_key",
@@ -74,6 +77,21 @@ def points_from_offsets(offsets, instrument: Instrument) -> np.ndarray:
         flipped = points[:, reverse]
         points[:, reverse] = np.where(flipped < 0, MISSING, instrument.scale.span - flipped)
     return points
+
+
+def release_points(offsets, instrument: Instrument, min_group_size: int) -> np.ndarray:
+    """The points matrix of stored answers as a release counts it (:func:`recode_points`)."""
+    return recode_points(points_from_offsets(offsets, instrument), instrument, min_group_size)
+
+
+def recode_points(points: np.ndarray, instrument: Instrument, min_group_size: int) -> np.ndarray:
+    """``points`` with every answer bin of 1 … k−1 people merged in the answers themselves
+    (:func:`scoring.disclosure.recode_for_release`), per principle and for the outcome
+    statements: the answers every figure of a release is computed from."""
+    blocks = list(instrument.dimension_columns.values())
+    if instrument.outcomes:
+        blocks.append(instrument.outcome_columns)
+    return recode_for_release(points, blocks, instrument.scale.span, min_group_size)
 
 
 def encode_answers(values, instrument: Instrument, *, row_offset: int = 0) -> np.ndarray:
@@ -172,7 +190,8 @@ class DimensionResult:
     neutral: float
     unfavourable: float
     alpha: CronbachAlphaResult | None
-    distribution: np.ndarray = field(repr=False)  # items × (missing, point 0, …, point span)
+    # items × (missing, point 0, …, point span), over the respondents with a score
+    distribution: np.ndarray = field(repr=False)
 
     @property
     def level(self) -> int | None:
@@ -180,6 +199,12 @@ class DimensionResult:
 
     def confidence_interval(self) -> ConfidenceInterval:
         return ConfidenceInterval(*self._ci)
+
+    @property
+    def dont_know(self) -> float:
+        """The share of "don't know" among the statement answers of the people with a score."""
+        given = self.distribution.sum()
+        return float(self.distribution[:, 0].sum() / given) if given else np.nan
 
 
 @dataclass(frozen=True)
@@ -230,6 +255,7 @@ def _dimension_dict(dim: DimensionResult) -> dict[str, Any]:
         "favourable": _figure(dim.favourable),
         "neutral": _figure(dim.neutral),
         "unfavourable": _figure(dim.unfavourable),
+        "dont_know": _figure(dim.dont_know),
         "alpha": None if alpha is None or np.isnan(alpha.statistic) else _figure(alpha.statistic),
         "alpha_ci95": (
             None
@@ -271,7 +297,10 @@ def _summarise(key: str, block: np.ndarray, span: int, confidence_level: float):
     k = block.shape[1]
     answered, total = _dimension_sums(block)
     pairs = _pair_table(answered, total, k, span)
-    distribution = item_distributions(block, span)
+    # the statements' answers are counted over the people with a score, so that the counts, the
+    # shares and the score rest on one set of people (n answers per statement, "don't know" in
+    # column 0)
+    distribution = item_distributions(block[answered >= -(-k // 2)], span)
 
     counted = np.arange(k + 1) >= -(-k // 2)  # at least half the items answered, rounded up
     with np.errstate(invalid="ignore", divide="ignore"):

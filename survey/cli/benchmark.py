@@ -1,4 +1,5 @@
-"""``ambassador benchmark export|import``: exchange pool aggregates with other installations."""
+"""``ambassador benchmark export|import|publish``: exchange pool aggregates with other
+installations, and publish the pool's next version."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from survey.services import exchange
 
 @click.group("benchmark")
 def benchmark_group() -> None:
-    """Exchange benchmark aggregates with other installations."""
+    """Exchange benchmark aggregates with other installations; publish pool versions."""
 
 
 @benchmark_group.command("export")
@@ -36,7 +37,8 @@ def benchmark_export(path: Path, with_names: bool) -> None:
 @click.argument("path", metavar="FILE.json", type=click.Path(dir_okay=False, path_type=Path))
 @with_appcontext
 def benchmark_import(path: Path) -> None:
-    """Add another pool's rounds as external entries (all or nothing)."""
+    """Add another pool's rounds as external entries (all or nothing); publish the next pool
+    version when it is due."""
     try:
         document = exchange.read_exchange_file(path)
         count = exchange.import_pool(db.session, document, source=path.name)
@@ -44,3 +46,24 @@ def benchmark_import(path: Path) -> None:
         db.session.rollback()
         raise InputError(f"{path}: {exc}; nothing was imported") from None
     click.echo(f"Imported {count} external rounds from {path}")
+    _publish()
+
+
+@benchmark_group.command("publish")
+@with_appcontext
+def benchmark_publish() -> None:
+    """Publish the next version of every pool whose members changed enough since the last."""
+    _publish()
+
+
+def _publish() -> None:
+    from survey.services.lifecycle import publish_pools  # loads the statistics: only when run
+
+    versions = publish_pools(db.session)
+    for version in versions:
+        click.echo(
+            f"Published version {version.number} of the {version.instrument_id} "
+            f"{version.instrument_version} pool ({len(version.members)} organisations)"
+        )
+    if not versions:
+        click.echo("No pool version is due")

@@ -165,7 +165,8 @@ def _add_round(organisation, spec, number, source, rng, today) -> Campaign:
 
 def load_demo() -> list[str]:
     """Create whatever part of the demo data is missing; return lines describing how to log in."""
-    from survey.services.pool import store_aggregate  # loads the statistics: only when run
+    from survey.services.lifecycle import publish_pools  # loads the statistics: only when run
+    from survey.services.pool import store_aggregate
 
     instrument, text = instrument_with_text(campaigns.DEFAULT_INSTRUMENT)
     today = dt.date.today()
@@ -188,6 +189,7 @@ def load_demo() -> list[str]:
         )
     if db.session.scalar(sa.select(RoundAggregate).filter_by(external=True).limit(1)) is None:
         import_pool(db.session, read_exchange_file(SAMPLE_POOL), source=SAMPLE_POOL.name)
+    publish_pools(db.session)  # the demo's closed rounds and imported ones: the pool's version
     _mailed_round()
     logins = [(f"hr@{spec['slug']}.example", (spec["slug"],), "hr") for spec in ORGANISATIONS]
     logins.append(

@@ -73,22 +73,29 @@ def participants_send(campaign_id: int) -> None:
 @with_appcontext
 @fail_on_invalid
 def participants_status(campaign_id: int) -> None:
-    """How many were invited, sent and failed, and the response rate per group of k or more."""
+    """How many were invited, sent and failed, and the participation as the HR page shows it:
+    while the round is open in steps of k; once it has closed per group, as audited."""
     campaign = campaigns.campaign_by_id(db.session, campaign_id)
     figures = participants.list_figures(db.session, campaign)
     click.echo(
         f"{figures['invited']:,} participants: {figures['sent']:,} sent, {figures['waiting']:,} "
         f"waiting, {len(figures['failed']):,} failed, {figures['after_open']:,} added after opening"
     )
-    for rate in figures["rates"]:
-        shown = (
-            f"{rate.rate:.0%}"
-            if rate.rate is not None
-            else f"not shown (fewer than {campaign.min_group_size} invited)"
+    shown = figures["participation"]
+    click.echo(f"Answered: {_count(shown.used)} of {shown.invited:,} invited")
+    for group in shown.groups:
+        click.echo(
+            f"  {group.question}={group.option}: {group.invited:,} invited, "
+            f"{group.responses:,} responses ({group.rate:.0%})"
         )
-        click.echo(f"  {rate.question}={rate.option}: {rate.invited:,} invited, {shown}")
     for email, error in figures["failed"]:
         click.echo(f"  failed: {email}: {error}")
+
+
+def _count(shown) -> str:
+    if shown.exact:
+        return f"{shown.value:,}"
+    return f"at least {shown.value:,}" if shown.value else f"fewer than {shown.min_group_size}"
 
 
 @click.command("remind")
@@ -104,11 +111,13 @@ def remind(campaign_id: int | None) -> None:
         campaign = campaigns.campaign_by_id(db.session, campaign_id)
         if campaign.status != "open":
             raise InputError(f"campaign {campaign.id} is not open")
-        click.echo(f"Sending {jobs.remind(db.session, campaign):,} reminders")
+        # not how many, as on HR's page: the list minus the reminded is how many have answered
+        jobs.remind(db.session, campaign)
+        click.echo("Sending a reminder to everyone who has not answered yet")
         return
     done = jobs.due_reminders(db.session)
-    for campaign, count in done:
-        click.echo(f"Campaign {campaign.id}: sending {count:,} reminders")
+    for campaign, _count in done:
+        click.echo(f"Campaign {campaign.id}: sending a reminder to everyone who has not answered")
     if not done:
         click.echo("No reminder is due.")
 

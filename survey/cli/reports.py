@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
 from survey.cli.errors import InputError, fail_on_invalid
@@ -32,7 +33,10 @@ def report(campaign_id: int, pdf_path, html_path, as_json: bool, lang: str) -> N
     if target is not None and not target.parent.is_dir():
         raise InputError(f"{target}: the folder {target.parent} does not exist")
     campaign = campaigns.campaign_by_id(db.session, campaign_id)
-    built, labels = campaign_report(db.session, campaign, lang)
+    # the rules the app applies (the comment minimum is a setting): the same release as the page
+    built, labels = campaign_report(
+        db.session, campaign, lang, current_app.config["COMMENT_MIN_GROUP_SIZE"]
+    )
     if as_json:
         click.echo(json.dumps(built.to_dict(), ensure_ascii=False, indent=2))
         return
@@ -89,6 +93,12 @@ def validate(campaign_ids: tuple[int, ...]) -> None:
     for label, fit in [("all respondents", result.overall)] + [
         (f"language {lang}", fit) for lang, fit in result.languages.items()
     ]:
+        if label.removeprefix("language ") in result.withheld:
+            click.echo(
+                f"{label}: not shown: with the other figures its number of complete answers "
+                "would single out fewer than the minimum group size"
+            )
+            continue
         if fit is None:
             click.echo(f"{label}: fewer than {MIN_RESPONDENTS} complete answers, not checked")
             continue

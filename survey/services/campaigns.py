@@ -129,7 +129,8 @@ def store_instrument_text(session: Session, instrument: Instrument, text: str) -
 
 @dataclass(frozen=True)
 class CampaignRow:
-    """A round with its number of responses, for lists."""
+    """A round with its exact number of responses, for the command line's list (pages show it
+    as :func:`survey.services.participation.listed_rounds` allows)."""
 
     campaign: Campaign
     responses: int
@@ -161,15 +162,12 @@ def all_campaigns(session: Session, organisation_slug: str | None = None) -> lis
 
 @dataclass(frozen=True)
 class ResponseFigures:
-    """How many answered, and how many personal links were created and used."""
+    """How many answered, and how many personal links were created and used — exact, so never
+    shown as they are: :mod:`survey.services.participation` says what may be shown."""
 
     responses: int
     invited: int
     used: int
-
-    @property
-    def rate(self) -> float | None:
-        return self.used / self.invited if self.invited else None
 
 
 def response_figures(session: Session, campaign: Campaign) -> ResponseFigures:

@@ -1,4 +1,12 @@
-"""Comparing two to six rounds of any clients: scores side by side and honest tests."""
+"""Comparing two to six rounds of any clients: scores side by side and honest tests.
+
+Every test reads only what each round publishes per principle — its number of scored respondents,
+mean and SD — never the respondents' own scores: two rounds are compared with Welch's t-test,
+three or more with Welch's ANOVA and Games–Howell pairs. What the comparison shows can therefore
+tell nothing about a round that its published figures do not tell already (a statistic of ranks
+or quantiles of the respondents could: set against rounds in which everyone gave one known
+score, it would place every respondent).
+"""
 
 from __future__ import annotations
 
@@ -8,10 +16,15 @@ import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from scoring.benchmark import benjamini_hochberg, compare_groups, dunn, welch
-from scoring.disclosure import BoxStatistics, box_statistics, enough
+from scoring.benchmark import (
+    benjamini_hochberg,
+    games_howell_from_stats,
+    welch_anova_from_stats,
+    welch_from_stats,
+)
+from scoring.disclosure import enough
 from scoring.instrument import Instrument
-from scoring.scores import points_from_offsets, respondent_scores, score_answers
+from scoring.scores import release_points, score_answers
 from survey.models import Campaign, Organisation
 from survey.policy import SIGNIFICANCE_LEVEL
 from survey.services.campaigns import campaign_instrument, same_measure
@@ -19,12 +32,15 @@ from survey.services.errors import InvalidInput
 from survey.services.responses import answer_matrix
 
 MIN_COMPARED, MAX_COMPARED = 2, 6
-_NO_BOX = BoxStatistics(0, None, None, None, None, None)
 
 
 @dataclass(frozen=True)
 class DimensionFigures:
+    """What a round publishes about one principle: its scored respondents, mean, SD, interval."""
+
+    n: int
     score: float
+    sd: float
     ci95: tuple[float, float]
     level: int | None
 
@@ -38,8 +54,6 @@ class ComparedRound:
     shown: bool
     dimensions: dict[str, DimensionFigures] = field(default_factory=dict)  # principles shown
     overall: float | None = None  # only when every principle is shown
-    scores: np.ndarray | None = None  # respondents × principles, for the tests (never shown)
-    boxes: list[BoxStatistics] = field(default_factory=list)  # what a box plot may draw
 
     @property
     def label(self) -> str:
@@ -48,12 +62,17 @@ class ComparedRound:
 
 @dataclass(frozen=True)
 class PairDifference:
-    """Dunn's test of two of three or more rounds on one principle."""
+    """The Games–Howell test of two of three or more rounds on one principle."""
 
     first: str  # the rounds' labels
     second: str
     difference: float  # mean of the second − mean of the first
-    pvalue_bh: float  # corrected across the pairs of this principle
+    difference_ci95: tuple[float, float]  # simultaneous over the pairs
+    statistic: float  # Welch's t
+    df: float
+    pvalue: float  # already accounts for the number of pairs (studentized range)
+    effect_size: float  # Hedges' g
+    effect_size_ci95: tuple[float, float]
     real: bool
 
 
@@ -63,24 +82,31 @@ class DimensionTest:
 
     Two rounds: Welch's t-test — the same test as a report's change since the previous round —
     with the difference (second − first) and its 95 % interval, and Hedges' g with its interval.
-    Three or more: Kruskal–Wallis with ε², then Dunn's pairwise tests (BH-corrected) that say which
-    rounds differ. ``real``: the corrected p is below the significance level *and* the difference
+    Three or more: Welch's ANOVA with ω² and its interval; when it is significant, Games–Howell
+    tests of every pair say which rounds differ. ``real``: the corrected p is below the
+    significance level *and* the difference (for three or more rounds: a significant pair's)
     reaches the instrument's minimal important difference.
     """
 
     key: str
     name: str
-    test: str  # "welch" or "kruskal-wallis"
-    statistic: float
+    test: str  # "welch" or "welch-anova"
+    statistic: float  # t or F
+    df: tuple[float, ...]  # (ν,) for t, (k − 1, Welch's ν) for F
     pvalue: float
     effect_size: float
-    effect_name: str  # "hedges-g" or "epsilon-squared"
-    pvalue_bh: float
+    effect_name: str  # "hedges-g" or "omega-squared"
+    effect_size_ci95: tuple[float, float]
+    pvalue_bh: float  # corrected across the principles
     real: bool
     difference: float = np.nan
     difference_ci95: tuple[float, float] = (np.nan, np.nan)
-    effect_size_ci95: tuple[float, float] = (np.nan, np.nan)
     pairs: tuple[PairDifference, ...] = ()
+
+    @property
+    def tested(self) -> bool:
+        """False when the test is undefined: a round's scores on the principle do not vary."""
+        return not np.isnan(self.pvalue)
 
 
 @dataclass(frozen=True)
@@ -95,26 +121,21 @@ class Comparison:
 
 
 def _compared_round(session: Session, campaign: Campaign, instrument: Instrument) -> ComparedRound:
-    points = points_from_offsets(answer_matrix(session, campaign), instrument)
+    # the answers as the round's release counts them: the same figures its report publishes
+    points = release_points(answer_matrix(session, campaign), instrument, campaign.min_group_size)
     n = int(points.shape[0])
     # an open round's figures are published once it closes
     shown = campaign.status == "closed" and enough(n, campaign.min_group_size)
     entry = ComparedRound(campaign, n, shown=shown)
     if entry.shown:
-        k = campaign.min_group_size
         result = score_answers(points, instrument)
         entry.dimensions = {
-            d.key: DimensionFigures(d.statistic, tuple(d.confidence_interval()), d.level)
+            d.key: DimensionFigures(d.n, d.statistic, d.sd, tuple(d.confidence_interval()), d.level)
             for d in result.dimensions
-            if enough(d.n, k)
+            if enough(d.n, campaign.min_group_size)
         }
         if len(entry.dimensions) == len(result.dimensions):
             entry.overall = result.overall.statistic
-        entry.scores = respondent_scores(points, instrument)
-        entry.boxes = [
-            box_statistics(entry.scores[:, d], k) if dim.key in entry.dimensions else _NO_BOX
-            for d, dim in enumerate(instrument.dimensions)
-        ]
     return entry
 
 
@@ -122,45 +143,49 @@ def _tests(instrument: Instrument, shown: list[ComparedRound], lang: str) -> lis
     if len(shown) < 2:
         return []
     dimensions = [
-        (d, dim)
-        for d, dim in enumerate(instrument.dimensions)
+        dim
+        for dim in instrument.dimensions
         if all(dim.key in r.dimensions for r in shown)  # only principles every round shows
     ]
-    mid = instrument.minimal_important_difference
+    figures = [[r.dimensions[dim.key] for r in shown] for dim in dimensions]
     if len(shown) == 2:
-        results = [welch(shown[0].scores[:, d], shown[1].scores[:, d]) for d, _dim in dimensions]
+        results = [welch_from_stats(a.score, a.sd, a.n, b.score, b.sd, b.n) for a, b in figures]
     else:
-        results = [compare_groups([r.scores[:, d] for r in shown]) for d, _dim in dimensions]
+        results = [
+            welch_anova_from_stats([f.score for f in row], [f.sd for f in row], [f.n for f in row])
+            for row in figures
+        ]
     adjusted = benjamini_hochberg([r.pvalue for r in results])
+    mid = instrument.minimal_important_difference
     tests = []
-    for (d, dim), result, p in zip(dimensions, results, adjusted, strict=True):
+    for dim, row, result, p in zip(dimensions, figures, results, adjusted, strict=True):
         significant = bool(not np.isnan(p) and p < SIGNIFICANCE_LEVEL)
-        common = {"key": dim.key, "name": dim.name[lang], "pvalue": result.pvalue}
+        common = {"key": dim.key, "name": dim.name[lang], "pvalue": result.pvalue,
+                  "pvalue_bh": float(p), "statistic": result.statistic}  # fmt: skip
         if len(shown) == 2:
             tests.append(
                 DimensionTest(
                     **common,
                     test="welch",
-                    statistic=result.statistic,
+                    df=(result.df,),
                     effect_size=result.effect_size,
                     effect_name="hedges-g",
-                    pvalue_bh=float(p),
+                    effect_size_ci95=(result.g_low, result.g_high),
                     real=significant and abs(result.difference) >= mid,
                     difference=result.difference,
                     difference_ci95=(result.ci_low, result.ci_high),
-                    effect_size_ci95=(result.g_low, result.g_high),
                 )
             )
             continue
-        pairs = _pairs(shown, d, mid) if significant else ()
+        pairs = _pairs(shown, row, mid) if significant else ()
         tests.append(
             DimensionTest(
                 **common,
-                test=result.test,
-                statistic=result.statistic,
+                test="welch-anova",
+                df=(result.df_num, result.df_den),
                 effect_size=result.effect_size,
-                effect_name=result.effect_name,
-                pvalue_bh=float(p),
+                effect_name="omega-squared",
+                effect_size_ci95=result.effect_size_interval(),
                 real=significant and any(pair.real for pair in pairs),
                 pairs=pairs,
             )
@@ -168,18 +193,26 @@ def _tests(instrument: Instrument, shown: list[ComparedRound], lang: str) -> lis
     return tests
 
 
-def _pairs(shown: list[ComparedRound], d: int, mid: float) -> tuple[PairDifference, ...]:
-    """Dunn's pairwise tests after a significant Kruskal–Wallis, BH-corrected over the pairs."""
-    columns = [r.scores[:, d][~np.isnan(r.scores[:, d])] for r in shown]
-    _z, p = dunn(columns)
-    first, second = np.triu_indices(len(shown), 1)
-    adjusted = benjamini_hochberg(p[first, second])
-    pairs = []
-    for i, j, q in zip(first, second, adjusted, strict=True):
-        difference = float(columns[j].mean() - columns[i].mean())
-        real = bool(q < SIGNIFICANCE_LEVEL and abs(difference) >= mid)
-        pairs.append(PairDifference(shown[i].label, shown[j].label, difference, float(q), real))
-    return tuple(pairs)
+def _pairs(
+    shown: list[ComparedRound], row: list[DimensionFigures], mid: float
+) -> tuple[PairDifference, ...]:
+    """Games–Howell tests of every pair of rounds after a significant Welch's ANOVA."""
+    found = games_howell_from_stats([f.score for f in row], [f.sd for f in row], [f.n for f in row])
+    return tuple(
+        PairDifference(
+            shown[pair.first].label,
+            shown[pair.second].label,
+            pair.difference,
+            pair.confidence_interval(),
+            pair.statistic,
+            pair.df,
+            pair.pvalue,
+            pair.effect_size,
+            (pair.g_low, pair.g_high),
+            bool(pair.pvalue < SIGNIFICANCE_LEVEL and abs(pair.difference) >= mid),
+        )
+        for pair in found
+    )
 
 
 def compare(session: Session, campaigns: list[Campaign], lang: str) -> Comparison:

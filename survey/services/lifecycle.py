@@ -1,5 +1,5 @@
 """Data lifecycle: what happens to a round's data when it closes, when its retention ends, and when
-an organisation leaves."""
+an organisation leaves; and when the benchmark pool shown to readers moves to a new version."""
 
 from __future__ import annotations
 
@@ -14,17 +14,19 @@ from survey.models import (
     Invitation,
     Organisation,
     Participant,
+    PoolVersion,
     Response,
     today_utc,
 )
 from survey.services import report_files
 from survey.services.campaigns import live_figures
-from survey.services.pool import store_aggregate
+from survey.services.pool import add_pool_version, pools, store_aggregate
 
 
 def on_close(session: Session, campaign: Campaign) -> None:
     """A round closes: keep its aggregates and the invitation counts, delete the invitations, and
-    delete the participants with their e-mail addresses (their counts per group stay)."""
+    delete the participants with their e-mail addresses (their counts per group stay); publish
+    the next version of its benchmark pool when one is due."""
     campaign.closed_on = today_utc()
     figures = live_figures(session, campaign)
     campaign.invitations_total, campaign.invitations_used = figures.invited, figures.used
@@ -33,6 +35,15 @@ def on_close(session: Session, campaign: Campaign) -> None:
     session.execute(sa.delete(Invitation).where(Invitation.campaign_id == campaign.id))
     session.execute(sa.delete(Participant).where(Participant.campaign_id == campaign.id))
     store_aggregate(session, campaign)
+    add_pool_version(session, campaign.instrument_id, campaign.instrument_version)
+
+
+def publish_pools(session: Session) -> list[PoolVersion]:
+    """Publish the next version of every benchmark pool that is due, and commit: the only way,
+    with a round closing, that what readers see of a pool changes."""
+    published = [add_pool_version(session, *pool) for pool in sorted(pools(session))]
+    session.commit()
+    return [version for version in published if version is not None]
 
 
 def close_due(session: Session, today: dt.date | None = None) -> list[Campaign]:
@@ -102,6 +113,8 @@ def purge(session: Session, campaigns: list[Campaign]) -> tuple[int, int]:
 
 def delete_organisation(session: Session, organisation: Organisation) -> None:
     """Erase an organisation with its rounds, answers, comments, links, aggregates and
-    memberships (user accounts themselves stay: they may belong to other organisations)."""
+    memberships (user accounts themselves stay: they may belong to other organisations). The
+    pool shows nothing of the version that held its entries until a new version is due."""
     session.delete(organisation)
     session.commit()
+    publish_pools(session)

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from scoring.segments import read_option
 from survey.models import Campaign, Invitation, Participant
 from survey.services.errors import InvalidInput
+from survey.services.participation import round_participation
 
 MAX_ROWS = 100_000
 MAX_ERRORS_SHOWN = 20
@@ -211,35 +212,12 @@ def import_participants(
     return [p.id for p in participants]
 
 
-@dataclass(frozen=True)
-class GroupRate:
-    """The response rate of one attribute group (shown only for groups of at least k invited)."""
-
-    question: str
-    option: str
-    invited: int
-    answered: int | None  # None: fewer than k invited, so not shown
-
-    @property
-    def rate(self) -> float | None:
-        return None if self.answered is None else self.answered / self.invited
-
-
 def list_figures(session: Session, campaign: Campaign) -> dict:
-    """What HR sees of a round's list: totals, added after opening, failed addresses, and the
-    response rate per attribute group with at least k invited — never who answered."""
+    """What HR sees of a round's list: totals, added after opening, failed addresses, and its
+    participation as :mod:`survey.services.participation` allows it — never who answered."""
     participants = session.scalars(
         sa.select(Participant).where(Participant.campaign_id == campaign.id)
     ).all()
-    k = campaign.min_group_size
-    rates = []
-    for question in campaign.segments:
-        for option in question["options"]:
-            members = [p for p in participants if p.attributes.get(question["key"]) == option]
-            if not members:
-                continue
-            answered = sum(p.answered for p in members) if len(members) >= k else None
-            rates.append(GroupRate(question["key"], option, len(members), answered))
     failed = [(p.email, p.error or "") for p in participants if p.state == "failed"]
     return {
         "invited": len(participants),
@@ -247,7 +225,7 @@ def list_figures(session: Session, campaign: Campaign) -> dict:
         "waiting": sum(p.state == "waiting" for p in participants),
         "after_open": sum(p.added_after_open for p in participants),
         "failed": failed,
-        "rates": rates,
+        "participation": round_participation(session, campaign, per_group=True),
     }
 
 

@@ -6,6 +6,12 @@ when it closes. The pool is the latest closed round of each organisation with at
 responses, plus rounds imported from other pools (marked external; see
 :mod:`survey.services.exchange`). Percentiles and marks are shown only once the pool holds
 :data:`~survey.policy.POOL_MIN_ORGANISATIONS` organisations.
+
+Readers see the pool in published versions only. The lifecycle publishes the next one (a round
+closes, an organisation is erased, ``ambassador benchmark publish`` or ``import``) once it is due;
+reading the pool never writes. Each view of a version — the whole pool, a sector, a size band,
+both — is offered only when it moved by none or at least three organisations since every earlier
+version that offered it (:mod:`survey.services.pool_history`).
 """
 
 from __future__ import annotations
@@ -23,9 +29,10 @@ from sqlalchemy.orm import Session
 from scoring.benchmark import pool_marks, score_bins
 from scoring.disclosure import merge_small_bins, pool_version_due
 from scoring.instrument import Instrument, measure_versions
-from scoring.scores import points_from_offsets, respondent_scores
+from scoring.scores import release_points, respondent_scores
 from survey.models import Campaign, Organisation, PoolVersion, RoundAggregate, today_utc
 from survey.policy import POOL_MIN_CHANGES, POOL_MIN_ORGANISATIONS
+from survey.services import pool_history
 from survey.services.campaigns import campaign_instrument
 from survey.services.responses import answer_matrix
 
@@ -58,17 +65,17 @@ class PoolEntry:
         return f"external:{self.aggregate.id}"
 
     @property
-    def strata(self) -> tuple[str, ...]:
-        """The filters of the benchmark page this entry falls in."""
-        return (f"sector:{self.aggregate.sector}", f"size:{self.aggregate.size_band}")
+    def strata(self) -> list[str]:
+        """The labels a pool version keeps with this entry: the views it falls in."""
+        return pool_history.strata(self.aggregate.sector, self.aggregate.size_band)
 
 
 def round_figures(session: Session, campaign: Campaign) -> tuple[int, dict[str, Any]]:
     """Respondents and per-principle aggregates of a round, from its answers."""
     instrument = campaign_instrument(campaign)
-    scores = respondent_scores(
-        points_from_offsets(answer_matrix(session, campaign), instrument), instrument
-    )
+    # the answers as the round's release counts them, so the kept figures are the report's
+    points = release_points(answer_matrix(session, campaign), instrument, campaign.min_group_size)
+    scores = respondent_scores(points, instrument)
     figures = {}
     for d, dim in enumerate(instrument.dimensions):
         column = scores[:, d][~np.isnan(scores[:, d])]
@@ -150,71 +157,80 @@ class PublishedPool:
 
 
 def published_pool(session: Session, instrument_id: str, instrument_version: str) -> PublishedPool:
-    """The pool of an instrument version as HR and consultants may see it.
-
-    The pool changes only in published versions, and a new version is published (here, when the
-    pool is read) only once at least three organisations' entries differ from the last version —
-    in the whole pool and in every sector and size band that changes — so that comparing two
-    versions never gives one organisation's figures away.
-    """
-    # one pool per measure, named by its oldest version: rounds of later versions that differ
-    # only in wording join the pool of the first
-    instrument_version = measure_versions(instrument_id, instrument_version)[0]
-    candidate = pool_entries(session, instrument_id, instrument_version)
+    """The pool of an instrument version as HR and consultants may see it: its latest published
+    version. Reading the pool never publishes one (see :func:`add_pool_version`)."""
+    instrument_id, instrument_version = pool_of(instrument_id, instrument_version)
     latest = session.scalar(
-        sa.select(PoolVersion)
-        .filter_by(instrument_id=instrument_id, instrument_version=instrument_version)
-        .order_by(PoolVersion.number.desc())
-        .limit(1)
+        _versions(instrument_id, instrument_version).order_by(PoolVersion.number.desc()).limit(1)
     )
-    previous = latest.members if latest else []
-    published = {(owner, aggregate) for owner, aggregate, _strata in previous}
-    strata = _visible_strata(
-        {e.owner: e.strata for e in candidate}, {o: tuple(s) for o, _a, s in previous}
-    )
-    members = {(e.owner, e.aggregate.id) for e in candidate}
-    if pool_version_due(published, members, POOL_MIN_CHANGES, strata):
-        latest = PoolVersion(
-            instrument_id=instrument_id,
-            instrument_version=instrument_version,
-            number=(latest.number + 1) if latest else 1,
-            published_on=today_utc(),
-            members=sorted([e.owner, e.aggregate.id, list(e.strata)] for e in candidate),
-        )
-        session.add(latest)
-        try:
-            session.commit()
-        except IntegrityError:  # another request published this version a moment ago
-            session.rollback()
-            return published_pool(session, instrument_id, instrument_version)
-        return PublishedPool(latest, candidate)
     if latest is None:
         return PublishedPool(None, [])
-    by_id = {e.aggregate.id: e for e in candidate}
-    kept = [by_id.get(aggregate) for _owner, aggregate, _strata in latest.members]
-    if any(entry is None for entry in kept):
-        kept = _entries_by_id(session, [a for _o, a, _s in latest.members])
+    kept = _entries_by_id(session, [aggregate for _owner, aggregate, _labels in latest.members])
     if len(kept) < len(latest.members):
         return PublishedPool(latest, [], withdrawn=True)
     return PublishedPool(latest, kept)
 
 
-def _visible_strata(*owners: dict[str, tuple[str, ...]]) -> dict[str, list[str]]:
-    """Each owner's filters, counting only those whose filtered view shows figures (a sector
-    with fewer organisations than the pool minimum shows none, before or after)."""
-    sizes: dict[str, int] = {}
-    for mapping in owners:
-        counted: dict[str, int] = {}
-        for labels in mapping.values():
-            for label in labels:
-                counted[label] = counted.get(label, 0) + 1
-        for label, count in counted.items():
-            sizes[label] = max(sizes.get(label, 0), count)
-    merged = {owner: labels for mapping in owners for owner, labels in mapping.items()}
-    return {
-        owner: [label for label in labels if sizes[label] >= POOL_MIN_ORGANISATIONS]
-        for owner, labels in merged.items()
-    }
+def pool_of(instrument_id: str, instrument_version: str) -> tuple[str, str]:
+    """The pool a round of this instrument version joins. One pool per measure, named by its
+    oldest version: rounds of later versions that differ only in wording join the first's."""
+    return instrument_id, measure_versions(instrument_id, instrument_version)[0]
+
+
+def _versions(instrument_id: str, instrument_version: str) -> sa.Select:
+    return sa.select(PoolVersion).filter_by(
+        instrument_id=instrument_id, instrument_version=instrument_version
+    )
+
+
+def add_pool_version(
+    session: Session, instrument_id: str, instrument_version: str
+) -> PoolVersion | None:
+    """Add the pool's next version to the session when it is due; None when it is not.
+
+    A version is due once at least three organisations' entries differ from the last version,
+    and the whole pool differs from every earlier showing of it by none or at least three
+    (:func:`~scoring.disclosure.pool_version_due`); which views by sector and size band it
+    offers follows from its members (:mod:`survey.services.pool_history`). This is the
+    lifecycle's step (a round closes, ``ambassador benchmark publish``); the caller commits.
+    """
+    instrument_id, instrument_version = pool_of(instrument_id, instrument_version)
+    for _attempt in range(2):
+        versions = session.scalars(
+            _versions(instrument_id, instrument_version).order_by(PoolVersion.number)
+        ).all()
+        history = pool_history.replay(v.members for v in versions)
+        last = {(o, a) for o, a, _labels in versions[-1].members} if versions else set()
+        candidate = pool_entries(session, instrument_id, instrument_version)
+        members = {(e.owner, e.aggregate.id) for e in candidate}
+        shown = history.shown_before.get(pool_history.WHOLE_POOL, [])
+        if not pool_version_due(last, members, POOL_MIN_CHANGES, shown):
+            return None
+        version = PoolVersion(
+            instrument_id=instrument_id,
+            instrument_version=instrument_version,
+            number=(versions[-1].number + 1) if versions else 1,
+            published_on=today_utc(),
+            members=sorted([e.owner, e.aggregate.id, e.strata] for e in candidate),
+        )
+        try:
+            with session.begin_nested():
+                session.add(version)
+        except IntegrityError:  # another server published this number a moment ago: look again
+            continue
+        return version
+    return None
+
+
+def pools(session: Session) -> set[tuple[str, str]]:
+    """Every pool that has entries or published versions."""
+    named = session.execute(
+        sa.union(
+            sa.select(RoundAggregate.instrument_id, RoundAggregate.instrument_version),
+            sa.select(PoolVersion.instrument_id, PoolVersion.instrument_version),
+        )
+    )
+    return {pool_of(instrument_id, version) for instrument_id, version in named}
 
 
 def _entries_by_id(session: Session, ids: list[int]) -> list[PoolEntry]:
@@ -302,20 +318,21 @@ def standing(entries: list[PoolEntry], organisation_id: int, overall: float) -> 
 
 @dataclass(frozen=True)
 class PoolMarks:
-    """A principle's marks among the pool's organisation means."""
+    """A principle's marks among the pool's organisation means (None: too few organisations)."""
 
     name: str
-    median: float
-    top25: float
-    top10: float
+    median: float | None
+    top25: float | None
+    top10: float | None
 
 
 @dataclass(frozen=True)
 class PoolOverview:
     pool: PublishedPool
-    entries: list[PoolEntry]  # the version's entries, filtered
-    marks: list[PoolMarks]  # empty while the pool is too small
+    entries: list[PoolEntry]  # the view's entries in this version (none when withheld)
+    marks: list[PoolMarks]  # empty unless the view is offered
     sectors: list[str]  # every sector known here, for the filter
+    status: str = "too_small"  # "offered", "withheld" (see pool_history) or "too_small"
 
 
 def pool_overview(
@@ -326,22 +343,40 @@ def pool_overview(
     sector: str | None = None,
     size_band: str | None = None,
 ) -> PoolOverview:
-    """The pool's entries and, once it holds enough organisations, its marks per principle."""
+    """One view of the published pool — the whole pool, a sector, a size band or both — with
+    its marks per principle when the version offers that view (reads only)."""
     pool = published_pool(session, instrument.id, instrument.version)
-    entries = [
-        e
-        for e in pool.entries
-        if (sector is None or e.aggregate.sector == sector)
-        and (size_band is None or e.aggregate.size_band == size_band)
-    ]
-    marks = []
-    if len(entries) >= POOL_MIN_ORGANISATIONS:
-        marks = [
-            PoolMarks(dim.name[lang], *pool_marks([e.mean(dim.key) for e in entries]))
-            for dim in instrument.dimensions
-        ]
     sectors = sorted(filter(None, session.scalars(sa.select(Organisation.sector).distinct())))
-    return PoolOverview(pool, entries, marks, sectors)
+    if pool.version is None or pool.withdrawn:
+        return PoolOverview(pool, [], [], sectors)
+    view = (sector, size_band)
+    history = pool_history.replay(
+        v.members
+        for v in session.scalars(
+            _versions(pool.version.instrument_id, pool.version.instrument_version)
+            .where(PoolVersion.number <= pool.version.number)
+            .order_by(PoolVersion.number)
+        )
+    )
+    if view in history.latest.withheld:
+        return PoolOverview(pool, [], [], sectors, "withheld")
+    # the view's members as the version keeps them, not as the aggregates say today
+    members = pool_history.members_by_view(pool.version.members).get(view, set())
+    entries = [e for e in pool.entries if (e.owner, e.aggregate.id) in members]
+    if view not in history.latest.offered:
+        return PoolOverview(pool, entries, [], sectors)
+    marks = [
+        PoolMarks(
+            dim.name[lang],
+            *_shown(pool_marks([e.mean(dim.key) for e in entries], POOL_MIN_ORGANISATIONS)),
+        )
+        for dim in instrument.dimensions
+    ]
+    return PoolOverview(pool, entries, marks, sectors, "offered")
+
+
+def _shown(marks: tuple[float, ...]) -> tuple[float | None, ...]:
+    return tuple(None if mark != mark else mark for mark in marks)  # NaN: not shown
 
 
 def kept_scores(session: Session, campaign: Campaign) -> dict[str, float] | None:

@@ -114,7 +114,8 @@ def portfolio(
     """Each organisation's latest closed round: its figures, pool percentile and change since the
     closed round before it — from the aggregates kept when a round closes, never from answers.
     A round keeps aggregates only when every principle has at least k scored people; one that
-    has fewer shows its number of responses and no figures."""
+    has fewer shows its number of responses and no figures. Only closed rounds are shown, so
+    their number of responses is exact (:mod:`survey.services.participation`)."""
     pools: dict[tuple[str, str], Standings] = {}
     closed = _closed_rounds(session, organisations)
     without = [c.id for rounds in closed.values() for c, n, _d in rounds[:1] if n is None]

@@ -11,19 +11,18 @@ no figures (participation only, cheap to build) and are not kept.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
 
-import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from reports.model import Report
+from reports.release import Release
+from reports.render import STYLESHEET
 from survey.models import Action, Campaign, ReportFile
 from survey.policy import POOL_MIN_ORGANISATIONS, SIGNIFICANCE_LEVEL
 from survey.services import actions, reporting
@@ -48,11 +47,12 @@ def code_version() -> str:
     folders = [Path(reports.__file__).parent, Path(scoring.__file__).parent]
     folders.append(Path(str(files("reports.templates"))))
     folders.append(Path(str(files("reports.translations"))))
-    for folder in folders:
-        for path in sorted(folder.rglob("*")):
-            if path.is_file() and path.suffix in (".py", ".html", ".mo", ".toml", ".css"):
-                digest.update(path.name.encode())
-                digest.update(path.read_bytes())
+    paths = [p for folder in folders for p in sorted(folder.rglob("*")) if p.is_file()]
+    paths.append(STYLESHEET)  # the PDF's stylesheet: a change of style alone rebuilds the PDFs
+    for path in paths:
+        if path.suffix in (".py", ".html", ".mo", ".toml", ".css"):
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
     return digest.hexdigest()
 
 
@@ -133,12 +133,6 @@ def forget(session: Session, campaign_id: int) -> None:
     session.execute(sa.delete(ReportFile).where(ReportFile.campaign_id == campaign_id))
 
 
-def _plain(value):
-    if isinstance(value, np.generic):
-        return value.item()
-    raise TypeError(f"{type(value).__name__} is not JSON")
-
-
 NOT_LOOKED_UP = object()
 
 
@@ -151,12 +145,12 @@ def report_page(session, campaign, lang, comment_min_group, render_body, key=NOT
     kept = cached(session, key)
     if kept is not None:
         data = json.loads(kept)
-        return Report(**data["report"]), data["labels"], data["body"]
+        return Release.from_dict(data["report"]), data["labels"], data["body"]
     built, labels = reporting.campaign_report(session, campaign, lang, comment_min_group)
     body = str(render_body(built, labels))
     if key is not None:
-        page = {"report": dataclasses.asdict(built), "labels": labels, "body": body}
-        store(session, campaign, lang, "page", key, json.dumps(page, default=_plain).encode())
+        page = {"report": built.kept(), "labels": labels, "body": body}
+        store(session, campaign, lang, "page", key, json.dumps(page).encode())
     return built, labels, body
 
 

@@ -3,23 +3,31 @@ the action plan, handed to :func:`reports.model.build_report`."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from reports.model import Report, RoundData, Thresholds, build_report
+from reports.model import RoundData, Thresholds, build_report
+from reports.release import Links, Release
 from scoring.instrument import measure_versions
 from survey.models import Campaign, Comment, RoundAggregate
 from survey.policy import COMMENT_MIN_GROUP_SIZE, POOL_MIN_ORGANISATIONS, SIGNIFICANCE_LEVEL
 from survey.services.actions import actions_of, by_dimension
 from survey.services.campaigns import campaign_instrument, response_figures
+from survey.services.participation import shown_count
 from survey.services.pool import pool_for
 from survey.services.responses import campaign_answers
 
 
 def round_data(session: Session, campaign: Campaign) -> RoundData:
     offsets, segments = campaign_answers(session, campaign)
+    # by their random ids: an order unrelated to when they were written (a table without an
+    # ORDER BY gives them back in the order they were stored)
     comments = list(
-        session.scalars(sa.select(Comment.text).where(Comment.campaign_id == campaign.id))
+        session.scalars(
+            sa.select(Comment.text).where(Comment.campaign_id == campaign.id).order_by(Comment.id)
+        )
     )
     kept = session.execute(
         sa.select(RoundAggregate.n, RoundAggregate.dimensions).where(
@@ -41,18 +49,18 @@ def round_data(session: Session, campaign: Campaign) -> RoundData:
     )
 
 
-def link_custody(session: Session, campaign: Campaign) -> dict:
+def link_custody(session: Session, campaign: Campaign) -> Links:
     """How the round's links reached people: sent by the system to a participant list, or
     distributed by HR itself (so it could answer some of them); and how many links (or
     participants) were added after the round had opened."""
     figures = response_figures(session, campaign)
-    return {
-        "distributed_by": campaign.link_custody,
-        "personal": figures.invited,
-        "after_open": campaign.invitations_after_open,
-        "open_link": campaign.open_slug is not None,
-        "imported": campaign.imported_responses,
-    }
+    return Links(
+        distributed_by=campaign.link_custody,
+        personal=figures.invited,
+        after_open=campaign.invitations_after_open,
+        open_link=campaign.open_slug is not None,
+        imported=campaign.imported_responses,
+    )
 
 
 def previous_round(session: Session, campaign: Campaign) -> Campaign | None:
@@ -80,7 +88,7 @@ def campaign_report(
     campaign: Campaign,
     lang: str,
     comment_min_group: int = COMMENT_MIN_GROUP_SIZE,
-) -> tuple[Report, list[str]]:
+) -> tuple[Release, list[str]]:
     """The report of a campaign in a language, and the scale's labels in that language."""
     instrument = campaign_instrument(campaign)
     before = previous_round(session, campaign)
@@ -97,6 +105,13 @@ def campaign_report(
         pool_version=pool_version,
         previous_actions=by_dimension(actions_of(session, before.id)) if before else None,
     )
+    if campaign.status == "open":  # participation only, in steps of k: services.participation
+        shown = shown_count(report.n_responses, campaign)
+        report = dataclasses.replace(
+            report,
+            n_responses=shown.value,
+            needed=max(0, campaign.min_group_size - shown.value),
+        )
     labels = instrument.scale.labels.get(lang) or [
         str(v) for v in range(instrument.scale.min, instrument.scale.max + 1)
     ]

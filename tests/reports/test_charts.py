@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import itertools
 
+import numpy as np
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 from reports import charts
-from scoring.disclosure import BoxStatistics
 
 PRINCIPLES = {
     "en": ["Clear guidelines", "Room for mistakes", "Patience", "Leaders as role models",
@@ -28,16 +28,21 @@ def laid_out(ax):
 
 @pytest.mark.parametrize("lang", ["en", "nl"])
 @pytest.mark.parametrize("count", [2, 6])
-def test_box_plot_labels_and_legend_fit(lang, count):
-    """Six rounds of organisations with long names: the boxes keep most of the width, no tick
-    label overlaps another, and the legend stays clear of the plot and inside the figure."""
-    box = BoxStatistics(n=40, low=20, q1=40, median=55, q3=70, high=90)
+def test_score_interval_labels_and_legend_fit(lang, count):
+    """Six rounds of organisations with long names: the scores and intervals keep most of the
+    width, no tick label overlaps another, and the legend stays clear of the plot and inside the
+    figure. A principle a round does not show, or shows without an interval, is drawn as such."""
+    figures = [(55.0, 48.0, 62.0)] * 3 + [(60.0, np.nan, np.nan), (np.nan,) * 3]
     rounds = [
         (f"Stichting Ziekenhuizen Noord-Holland Zuid — Medewerkersonderzoek voorjaar 202{i}",
-         [box] * 5)
+         figures)
         for i in range(count)
     ]  # fmt: skip
-    ax = charts.distributions(PRINCIPLES[lang], rounds)
+    ax = charts.score_intervals(PRINCIPLES[lang], rounds)
+    markers = [line for line in ax.lines if line.get_marker() not in ("None", "_")]
+    assert sum(len(line.get_ydata()) for line in markers) == 4 * count  # no fifth: not shown
+    caps = [line for line in ax.lines if line.get_marker() == "_"]
+    assert sum(len(line.get_ydata()) for line in caps) == 2 * 3 * count  # three intervals each
     renderer = laid_out(ax)
     figure_box = ax.figure.bbox
     plot = ax.get_window_extent(renderer)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -50,10 +51,10 @@ def test_a_reverse_keyed_statement_is_charted_as_people_answered_it(instrument):
     column = instrument.item_keys.index("G4")  # reverse-keyed: agreeing is unfavourable
     current.offsets[:, column] = 0  # everyone strongly disagrees
     built = report(instrument, current)
-    guidelines = next(d for d in built.dimensions if d["key"] == "guidelines")
-    g4 = next(item for item in guidelines["items"] if item["key"] == "G4")
-    assert g4["reverse"] is True
-    assert g4["counts"][1:] == [60, 0, 0, 0, 0]  # under "Strongly disagree", as answered
+    guidelines = next(d for d in built.dimensions if d.key == "guidelines")
+    g4 = next(item for item in guidelines.items if item.key == "G4")
+    assert g4.reverse is True
+    assert g4.counts[1:] == (60, 0, 0, 0, 0)  # under "Strongly disagree", as answered
     html = render_body(built, list(instrument.scale.labels["en"]))
     assert "agreeing lowers the score" in html
 
@@ -73,16 +74,16 @@ def test_the_benchmark_takes_unrounded_figures_against_organisations(instrument)
         for mean in means
     ]
     built = report(instrument, current, pool=pool, pool_version="1")
-    row = built.benchmark["dimensions"][0]
+    row = built.benchmark.dimensions[0]
     column = scores[:, 0][~np.isnan(scores[:, 0])]
-    assert row["percentile"] == stats.percentileofscore(means, column.mean(), kind="mean")
-    assert row["difference"] == pytest.approx(column.mean() - np.median(means), rel=1e-12)
-    assert row["top10"] == pytest.approx(np.percentile(means, 90))  # twelve organisations
-    low, high = built.dimensions[0]["ci95"]
+    assert row.percentile == stats.percentileofscore(means, column.mean(), kind="mean")
+    assert row.difference == pytest.approx(column.mean() - np.median(means), rel=1e-12)
+    assert row.top10 == pytest.approx(np.percentile(means, 90))  # twelve organisations
+    low, high = built.dimensions[0].ci95
     expected = (
         "above" if low > np.median(means) else "below" if high < np.median(means) else "within"
     )
-    assert row["verdict"] == expected
+    assert row.verdict == expected
 
 
 def test_machine_outputs_carry_full_precision(instrument):
@@ -105,8 +106,8 @@ def test_an_interval_near_the_top_stays_on_the_scale(instrument):
     current.offsets[0, :3] = 3
     built = report(instrument, current)
     for dim in built.dimensions:
-        if dim["shown"] and dim["ci95"]:
-            assert 0 <= dim["ci95"][0] <= dim["score"] <= dim["ci95"][1] <= 100
+        if dim.shown and dim.ci95:
+            assert 0 <= dim.ci95[0] <= dim.score <= dim.ci95[1] <= 100
 
 
 def test_p_values_read_as_people_expect():
@@ -128,35 +129,39 @@ def test_a_tiny_p_value_is_shown_as_below_one_in_a_thousand(instrument):
         current.offsets[-15:, column] = 4 - high if flip else high
         current.offsets[:-15, column] = 4 - low if flip else low
     built = report(instrument, current)
-    assert built.leaders["pvalue"] < 0.001
+    assert built.leaders.pvalue < 0.001
     html = render_body(built, list(instrument.scale.labels["en"]))
     assert "p &lt; 0.001" in html and "0.0000" not in html and "p = 0.0)" not in html
 
 
 def test_csv_cells_of_missing_numbers_are_empty():
-    class Test:
-        key, test, pvalue_bh, effect_size = "guidelines", "mann-whitney", float("nan"), None
-
-    class Entry:
-        label, n, shown, dimensions = "A", 3, False, {}
-
-    class Comparison:
-        instrument = load_instrument()
-        rounds = [Entry()]
-        tests = [Test()]
-
-    text = comparison_csv(Comparison())
+    nan = float("nan")
+    untested = SimpleNamespace(  # two rounds in which nobody's score differs from the others'
+        key="guidelines", test="welch", statistic=nan, df=(nan,), pvalue=nan, pvalue_bh=nan,
+        effect_name="hedges-g", effect_size=nan, effect_size_ci95=(nan, nan), difference=20.0,
+        difference_ci95=(nan, nan), real=False, tested=False, pairs=(),
+    )  # fmt: skip
+    entry = SimpleNamespace(label="A", n=3, shown=False, dimensions={})
+    comparison = SimpleNamespace(instrument=load_instrument(), rounds=[entry], tests=[untested])
+    text = comparison_csv(comparison)
     assert "nan" not in text.lower()
     first = list(csv.DictReader(io.StringIO(text)))[0]
-    assert first["pvalue_bh"] == "" and first["effect_size"] == ""
+    assert first["pvalue_bh"] == "" and first["effect_size"] == "" and first["real"] == ""
+    assert first["score"] == "" and first["sd"] == "" and first["difference"] == "20.0"
 
 
 def test_leaders_and_employees_count_those_with_a_leadership_score(instrument):
     current = a_round(instrument, n=60)
     leadership = [i for i, key in enumerate(instrument.item_keys) if key.startswith("L")]
-    current.offsets[np.ix_([0, 1], leadership)] = -1  # two employees: "don't know" throughout
+    current.offsets[np.ix_(range(5), leadership)] = -1  # five employees: "don't know" throughout
     built = report(instrument, current)
-    assert built.leaders["n_employees"] == 43 and built.leaders["n_leaders"] == 15
+    assert built.leaders.n_employees == 40 and built.leaders.n_leaders == 15
+    # two would be fewer than k: their "don't know" counts as the middle answer, so they have a
+    # score (the round's n minus the leadership n would otherwise be those two)
+    current.offsets[np.ix_(range(2, 5), leadership)] = 2
+    built = report(instrument, current)
+    assert built.leaders.n_employees == 45
+    assert next(d for d in built.dimensions if d.key == "leadership").n == 60
 
 
 def test_an_unscored_principle_with_a_full_pool_does_not_crash(instrument):
@@ -174,7 +179,7 @@ def test_an_unscored_principle_with_a_full_pool_does_not_crash(instrument):
         for i in range(6)
     ]
     built = report(instrument, current, pool=pool, pool_version="1")
-    assert [row["key"] for row in built.benchmark["dimensions"]] == [
+    assert [row.key for row in built.benchmark.dimensions] == [
         "guidelines",
         "error_tolerance",
         "patience",
@@ -191,17 +196,17 @@ def test_a_level_says_when_the_interval_spans_two_bands(instrument):
     built = report(instrument, a_round(instrument, n=30))
     html = render_body(built, list(instrument.scale.labels["en"]))
     for dim in built.dimensions:
-        low, high = dim["ci95"]
+        low, high = dim.ci95
         spans = int(low // 20) != int(high // 20)
-        assert (dim["levels"][0] != dim["levels"][-1]) == spans
+        assert (dim.levels[0] != dim.levels[-1]) == spans
         if spans:
-            assert f"Level {dim['levels'][0]}–{dim['levels'][-1]}" in html
-    assert any(d["levels"][0] != d["levels"][-1] for d in built.dimensions)  # n = 30: wide
+            assert f"Level {dim.levels[0]}–{dim.levels[-1]}" in html
+    assert any(d.levels[0] != d.levels[-1] for d in built.dimensions)  # n = 30: wide
 
 
 def test_reliability_needs_thirty_people_and_warns_on_its_interval(instrument):
     few = report(instrument, a_round(instrument, n=20))
-    assert all(d["alpha"] is None and d["alpha_n"] == 20 for d in few.dimensions)
+    assert all(d.alpha is None and d.alpha_n == 20 for d in few.dimensions)
     html = render_body(few, list(instrument.scale.labels["en"]))
     assert "Reliability is shown from 30 people" in html
     rng = np.random.default_rng(4)
@@ -214,8 +219,8 @@ def test_reliability_needs_thirty_people_and_warns_on_its_interval(instrument):
     current.offsets[:, column] = rng.integers(0, 5, 400)  # one statement unrelated to the rest
     built = report(instrument, current)
     guidelines = built.dimensions[0]
-    assert guidelines["alpha_ci95"][0] >= 0.7 or guidelines["alpha_warning"]
-    weak = [item["key"] for item in guidelines["items"] if item["weak"]]
+    assert guidelines.alpha_ci95[0] >= 0.7 or guidelines.alpha_warning
+    weak = [item.key for item in guidelines.items if item.weak]
     assert weak == ["G2"]
     # omega beside alpha, from the principle's complete answers, with its bootstrap interval
     from scoring.reliability import mcdonald_omega
@@ -223,14 +228,14 @@ def test_reliability_needs_thirty_people_and_warns_on_its_interval(instrument):
     block = current.offsets[:, instrument.dimension_columns["guidelines"]]
     block = np.where(reverse[instrument.dimension_columns["guidelines"]], 4 - block, block)
     expected = mcdonald_omega(block)
-    assert guidelines["omega"] == pytest.approx(expected.statistic, rel=1e-12)
-    low, high = guidelines["omega_ci95"]
-    assert low < guidelines["omega"] < high and guidelines["omega"] >= guidelines["alpha"]
+    assert guidelines.omega == pytest.approx(expected.statistic, rel=1e-12)
+    low, high = guidelines.omega_ci95
+    assert low < guidelines.omega < high and guidelines.omega >= guidelines.alpha
     html = render_body(built, list(instrument.scale.labels["en"]))
     assert "McDonald&#39;s omega: " in html or "McDonald's omega: " in html
-    assert all(d["omega"] is None for d in few.dimensions)
+    assert all(d.omega is None for d in few.dimensions)
     noisy = report(instrument, a_round(instrument, n=60))  # random answers: alpha near 0
-    assert all(d["alpha_warning"] for d in noisy.dimensions)
+    assert all(d.alpha_warning for d in noisy.dimensions)
 
 
 def test_a_significant_change_below_the_minimal_important_difference_is_not_real(instrument):
@@ -241,14 +246,14 @@ def test_a_significant_change_below_the_minimal_important_difference_is_not_real
     reverse = instrument.reverse_mask[: now.offsets.shape[1]]
     now.offsets = (now.offsets + np.where(reverse, -1, 1) * bump).clip(-1, 4).astype(np.int8)
     built = report(instrument, now, previous=before)
-    rows = built.trend["dimensions"]
-    assert built.trend["minimal_important_difference"] == 3.0
-    small = [r for r in rows if r["statistically_significant"] and abs(r["difference"]) < 3]
-    assert small, [r["difference"] for r in rows]  # significant with 3,000 people, yet small
-    assert not any(r["significant"] for r in small)
+    rows = built.trend.dimensions
+    assert built.trend.minimal_important_difference == 3.0
+    small = [r for r in rows if r.statistically_significant and abs(r.difference) < 3]
+    assert small, [r.difference for r in rows]  # significant with 3,000 people, yet small
+    assert not any(r.significant for r in small)
     for row in rows:
-        low, high = row["difference_ci95"]
-        assert low < row["difference"] < high
+        low, high = row.difference_ci95
+        assert low < row.difference < high
     html = render_body(built, list(instrument.scale.labels["en"]))
     assert "too small to matter" in html
 
@@ -257,6 +262,6 @@ def test_a_principle_of_fewer_than_five_people_says_it_has_no_interval(instrumen
     current = a_round(instrument, n=4, roles=["Employee"] * 4)
     current.min_group_size = 3
     built = report(instrument, current)
-    assert all(d["ci95"] is None for d in built.dimensions if d["shown"])
+    assert all(d.ci95 is None for d in built.dimensions if d.shown)
     html = render_body(built, list(instrument.scale.labels["en"]))
     assert "no interval: too few people (fewer than 5)" in html

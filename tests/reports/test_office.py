@@ -3,11 +3,13 @@ the same figures as the page, in the report's language, and nothing the page hid
 
 from __future__ import annotations
 
+import dataclasses
 import io
 
 import numpy as np
 import pytest
 
+from reports.release import Principle
 from reports.slides import report_pptx
 from reports.workbook import report_xlsx
 from scoring.instrument import load_instrument
@@ -39,7 +41,7 @@ def built(instrument):
 def workbook(built, instrument, lang="en"):
     import openpyxl
 
-    built.lang = lang
+    built = dataclasses.replace(built, lang=lang)
     labels = list(instrument.scale.labels[lang])
     return openpyxl.load_workbook(io.BytesIO(report_xlsx(built, labels, ACTIONS)))
 
@@ -49,25 +51,27 @@ def test_the_workbook_holds_the_pages_figures(built, instrument):
     assert book.sheetnames == ["Overview", "Principles", "Statements", "Groups", "Actions"]
     principles = book["Principles"]
     rows = list(principles.iter_rows(min_row=2, values_only=True))
-    shown = [d for d in built.dimensions if d["shown"]]
-    assert [row[0] for row in rows] == [d["name"] for d in built.dimensions]
+    shown = [d for d in built.dimensions if d.shown]
+    assert [row[0] for row in rows] == [d.name for d in built.dimensions]
     for row, d in zip(rows, shown, strict=True):
-        assert row[1] == d["n"] and row[2] == pytest.approx(d["score"], abs=1e-12)
-        assert (row[3], row[4]) == pytest.approx(tuple(d["ci95"]), abs=1e-12)
+        assert row[1] == d.n and row[2] == pytest.approx(d.score, abs=1e-12)
+        assert (row[3], row[4]) == pytest.approx(tuple(d.ci95), abs=1e-12)
     assert principles["C2"].number_format == "0.0" and principles["G2"].number_format == "0%"
     assert principles._charts, "a native bar chart of the scores"
     statements = list(book["Statements"].iter_rows(min_row=2, values_only=True))
-    first = shown[0]["items"][0]
-    assert statements[0][1] == first["text"] and list(statements[0][2:]) == first["counts"][1:]
+    first = shown[0].items[0]
+    assert statements[0][1] == first.text and statements[0][2:-1] == first.counts[1:]
+    assert statements[0][-1] == first.counts[0]  # "don't know", last
+    assert book["Statements"].cell(1, len(statements[0])).value == "Don't know"
     overview = book["Overview"]
     assert overview["B3"].value == 120
-    assert overview["B4"].value == pytest.approx(built.overall["score"])
+    assert overview["B4"].value == pytest.approx(built.overall.score)
     actions = list(book["Actions"].iter_rows(min_row=2, values_only=True))
     assert actions == [("guidelines", ACTIONS[0]["text"], "HR", "2027-03-01", "in progress")]
 
 
 def test_groups_the_page_hides_stay_out_of_the_workbook(built, instrument):
-    groups = [g["label"] for b in built.breakdowns for g in b["groups"]]
+    groups = [g.label for b in built.breakdowns for g in b.groups]
     assert "Legal" not in groups  # the page hides it …
     cells = [c for row in workbook(built, instrument)["Groups"].iter_rows(values_only=True)
              for c in row]
@@ -76,10 +80,7 @@ def test_groups_the_page_hides_stay_out_of_the_workbook(built, instrument):
 
 
 def test_the_workbook_speaks_dutch(built, instrument):
-    try:
-        book = workbook(built, instrument, lang="nl")
-    finally:
-        built.lang = "en"
+    book = workbook(built, instrument, lang="nl")
     assert book.sheetnames == ["Overzicht", "Principes", "Stellingen", "Groepen", "Acties"]
     assert book["Stellingen"]["C1"].value == instrument.scale.labels["nl"][0]
     assert book["Acties"]["E2"].value == "bezig"
@@ -96,28 +97,25 @@ def test_the_deck_has_a_slide_per_principle_with_editable_charts(built, instrume
     assert titles[1].startswith("Overall score: ") and titles[-1] == "Actions"
     assert "Where to start" in titles
     for d in built.dimensions:
-        assert any(t.startswith(d["name"]) for t in titles)
+        assert any(t.startswith(d.name) for t in titles)
     radar = next(s for s in deck.slides[1].shapes if s.has_chart).chart
     assert radar.chart_type == XL_CHART_TYPE.RADAR_MARKERS
     values = list(radar.plots[0].series[0].values)
-    assert values == pytest.approx([d["score"] for d in built.dimensions if d["shown"]])
+    assert values == pytest.approx([d.score for d in built.dimensions if d.shown])
     principle = next(s for s in deck.slides[2].shapes if s.has_chart).chart
     assert [series.name for series in principle.plots[0].series] == labels
-    first = built.dimensions[0]["items"][0]
-    assert [s.values[0] for s in principle.plots[0].series] == first["counts"][1:]
+    first = built.dimensions[0].items[0]
+    assert [s.values[0] for s in principle.plots[0].series] == list(first.counts[1:])
 
 
 def test_a_hidden_principle_has_no_number_on_its_slide(built, instrument):
     from pptx import Presentation
 
-    dims = built.dimensions
-    saved = dims[0]
-    dims[0] = {"key": saved["key"], "name": saved["name"], "description": "", "shown": False}
-    try:
-        deck = Presentation(io.BytesIO(report_pptx(built, ["a", "b", "c", "d", "e"], [])))
-        slide = next(s for s in deck.slides if s.shapes.title.text == saved["name"])
-        texts = " ".join(sh.text_frame.text for sh in slide.shapes if sh.has_text_frame)
-        assert "too few people" in texts and not any(ch.isdigit() for ch in texts)
-    finally:
-        dims[0] = saved
-    assert np.isfinite(saved["score"])
+    saved = built.dimensions[0]
+    hidden = Principle(saved.key, saved.name, "", shown=False)
+    without = dataclasses.replace(built, dimensions=(hidden, *built.dimensions[1:]))
+    deck = Presentation(io.BytesIO(report_pptx(without, ["a", "b", "c", "d", "e"], [])))
+    slide = next(s for s in deck.slides if s.shapes.title.text == saved.name)
+    texts = " ".join(sh.text_frame.text for sh in slide.shapes if sh.has_text_frame)
+    assert "too few people" in texts and not any(ch.isdigit() for ch in texts)
+    assert np.isfinite(saved.score)

@@ -4,6 +4,7 @@ against the organisation's own score with n in every cell."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import numpy as np
@@ -32,24 +33,21 @@ def built(instrument):
 
 def test_it_opens_with_strengths_opportunities_and_where_to_start(built, instrument):
     html = render_body(built, list(instrument.scale.labels["en"]))
-    ranked = sorted(built.dimensions, key=lambda d: -d["score"])
+    ranked = sorted(built.dimensions, key=lambda d: -d.score)
     section = html[html.index("Strengths and opportunities") : html.index("Where to start")]
     strongest, weakest = section.split("Most room to grow")
     for d in ranked[:2]:
-        assert d["name"] in strongest and d["name"] not in weakest
+        assert d.name in strongest and d.name not in weakest
     for d in ranked[-2:]:
-        assert d["name"] in weakest
+        assert d.name in weakest
     assert html.index("Overall maturity") < html.index("Strengths and opportunities")
     assert html.index("Where to start") < html.index("The principles")
     assert "What the five levels mean" in html and "(60–80)" in html
 
 
 def test_scores_have_one_decimal_in_the_readers_locale(built, instrument):
-    built.lang = "nl"
-    try:
-        html = render_body(built, list(instrument.scale.labels["nl"]))
-    finally:
-        built.lang = "en"
+    dutch = dataclasses.replace(built, lang="nl")
+    html = render_body(dutch, list(instrument.scale.labels["nl"]))
     big = re.search(r'class="big-score">([^<]+)<', html).group(1)
     assert re.fullmatch(r"\d+,\d", big)
     heatmap = html[html.index('class="chart heatmap"') :]
@@ -59,11 +57,8 @@ def test_scores_have_one_decimal_in_the_readers_locale(built, instrument):
 
 
 def test_the_title_does_not_repeat_itself(built, instrument):
-    built.campaign = "Social media culture 2026"
-    try:
-        html = render_body(built, list(instrument.scale.labels["en"]))
-    finally:
-        built.campaign = "Spring"
+    named = dataclasses.replace(built, campaign="Social media culture 2026")
+    html = render_body(named, list(instrument.scale.labels["en"]))
     assert "<h1>Social media culture 2026</h1>" in html
     assert "<h1>Social media culture: Spring</h1>" in render_body(
         built, list(instrument.scale.labels["en"])

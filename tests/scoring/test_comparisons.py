@@ -1,9 +1,11 @@
-"""Welch, Hedges' g, Benjamini-Hochberg, key drivers and priorities against outside references."""
+"""Welch, Welch's ANOVA, Games–Howell, Hedges' g, Benjamini-Hochberg, key drivers and priorities
+against outside references."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pingouin
 import pytest
 from scipy import stats
 from threadpoolctl import threadpool_limits
@@ -11,12 +13,12 @@ from threadpoolctl import threadpool_limits
 from scoring.benchmark import (
     benjamini_hochberg,
     combine_summaries,
-    compare_groups,
-    dunn,
+    games_howell_from_stats,
     hedges_g,
     pool_position,
     score_bins,
     welch,
+    welch_anova_from_stats,
     welch_from_stats,
 )
 from scoring.drivers import bootstrap_weights, key_drivers, relative_weights
@@ -243,41 +245,8 @@ def test_welch_from_summary_statistics_equals_welch_from_scores():
     assert summary.pvalue == pytest.approx(expected.pvalue)
 
 
-def test_mann_whitney_and_rank_biserial():
-    a, b = np.array([1.0, 2.0, 3.0]), np.array([4.0, 5.0, 6.0, np.nan])
-    result = compare_groups([a, b])
-    expected = stats.mannwhitneyu(a, b[:3], alternative="two-sided")
-    assert result.test == "mann-whitney" and result.pvalue == pytest.approx(expected.pvalue)
-    # by hand: the first group never wins a pair: U = 0, so r = 2·0/9 − 1 = −1
-    assert result.statistic == 0 and result.effect_size == pytest.approx(-1.0)
-
-
-def test_kruskal_wallis_and_epsilon_squared():
-    rng = np.random.default_rng(2)
-    groups = [rng.normal(m, 10, 40) for m in (50, 55, 65)]
-    result = compare_groups(groups)
-    expected = stats.kruskal(*groups)
-    assert result.test == "kruskal-wallis"
-    assert result.statistic == pytest.approx(expected.statistic)
-    assert result.pvalue == pytest.approx(expected.pvalue)
-    assert result.effect_size == pytest.approx(expected.statistic / (120 - 1))
-
-
 def test_score_bins_cover_0_to_100():
     assert score_bins([0, 9.99, 10, 55, 100, np.nan]) == [2, 1, 0, 0, 0, 1, 0, 0, 0, 1]
-
-
-def test_dunn_equals_scikit_posthocs():
-    import scikit_posthocs as sp
-
-    rng = np.random.default_rng(12)
-    groups = [np.round(rng.normal(m, 15, n)) for m, n in ((50, 40), (58, 35), (52, 50))]
-    _z, p = dunn(groups)
-    frame = pd.DataFrame(
-        {"score": np.concatenate(groups), "group": np.repeat([0, 1, 2], [40, 35, 50])}
-    )
-    expected = sp.posthoc_dunn(frame, val_col="score", group_col="group", p_adjust=None)
-    np.testing.assert_allclose(p[np.triu_indices(3, 1)], expected.values[np.triu_indices(3, 1)])
 
 
 def test_welch_carries_intervals_for_the_difference_and_g():
@@ -289,3 +258,132 @@ def test_welch_carries_intervals_for_the_difference_and_g():
     assert result.g_low < result.effect_size < result.g_high
     from_stats = welch_from_stats(a.mean(), a.std(ddof=1), 80, b.mean(), b.std(ddof=1), 70)
     assert (from_stats.ci_low, from_stats.ci_high) == pytest.approx((result.ci_low, result.ci_high))
+
+
+# --- Welch's ANOVA and Games–Howell from summaries, against pingouin on its own data sets ------
+
+# (data set, outcome, groups): pingouin's penguins (Palmer Station, Gorman et al. 2014) and its
+# "anova" pain thresholds by hair colour (McClave & Dietrich), both shipped with pingouin
+PINGOUIN_DATA = [
+    ("penguins", "body_mass_g", "species"),
+    ("penguins", "bill_length_mm", "species"),
+    ("penguins", "flipper_length_mm", "island"),
+    ("anova", "Pain threshold", "Hair color"),
+]
+
+
+def summaries(frame: pd.DataFrame, outcome: str, groups: str):
+    """Per group n, mean and SD (ddof=1) — all that our functions are given."""
+    by_group = frame[[outcome, groups]].dropna().groupby(groups)[outcome]
+    return (by_group.mean().to_numpy(), by_group.std(ddof=1).to_numpy(),
+            by_group.count().to_numpy())  # fmt: skip
+
+
+@pytest.mark.parametrize(("dataset", "outcome", "groups"), PINGOUIN_DATA)
+def test_welch_anova_from_summaries_equals_pingouin(dataset, outcome, groups):
+    frame = pingouin.read_dataset(dataset)
+    result = welch_anova_from_stats(*summaries(frame, outcome, groups))
+    expected = pingouin.welch_anova(data=frame, dv=outcome, between=groups).iloc[0]
+    assert result.df_num == expected["ddof1"]
+    np.testing.assert_allclose(
+        [result.statistic, result.df_den, result.pvalue],
+        [expected["F"], expected["ddof2"], expected["p_unc"]],
+        rtol=1e-9,
+    )
+    assert result.effect_low <= result.effect_size <= result.effect_high
+
+
+@pytest.mark.parametrize(("dataset", "outcome", "groups"), PINGOUIN_DATA)
+def test_games_howell_from_summaries_equals_pingouin(dataset, outcome, groups):
+    frame = pingouin.read_dataset(dataset)
+    pairs = games_howell_from_stats(*summaries(frame, outcome, groups))
+    expected = pingouin.pairwise_gameshowell(data=frame, dv=outcome, between=groups)
+    assert len(pairs) == len(expected)
+    # pingouin reports A − B for A before B; ours is the second group against the first
+    ours = np.array([[p.difference, p.statistic, p.df, p.pvalue, p.effect_size] for p in pairs])
+    reference = expected[["diff", "T", "df", "pval", "hedges"]].to_numpy() * [-1, -1, 1, 1, -1]
+    np.testing.assert_allclose(ours, reference, rtol=1e-9, atol=1e-12)
+    for pair in pairs:
+        assert pair.ci_low < pair.difference < pair.ci_high
+        assert pair.g_low < pair.effect_size < pair.g_high
+
+
+def test_two_groups_are_welchs_t_test():
+    """With two groups Welch's F is t² and Games–Howell is Welch's t-test, interval included
+    (scipy.stats.ttest_ind with equal_var=False on the raw scores)."""
+    rng = np.random.default_rng(21)
+    a, b = rng.normal(50, 10, 35), rng.normal(57, 16, 22)
+    expected = stats.ttest_ind(b, a, equal_var=False)
+    means, sds, ns = [a.mean(), b.mean()], [a.std(ddof=1), b.std(ddof=1)], [a.size, b.size]
+    anova = welch_anova_from_stats(means, sds, ns)
+    assert anova.statistic == pytest.approx(expected.statistic**2, rel=1e-12)
+    assert anova.df_den == pytest.approx(expected.df, rel=1e-12)
+    assert anova.pvalue == pytest.approx(expected.pvalue, rel=1e-9)
+    (pair,) = games_howell_from_stats(means, sds, ns)
+    assert pair.statistic == pytest.approx(expected.statistic, rel=1e-12)
+    assert pair.pvalue == pytest.approx(expected.pvalue, rel=1e-6)  # by numerical integration
+    interval = expected.confidence_interval(0.95)
+    assert pair.confidence_interval() == pytest.approx((interval.low, interval.high), rel=1e-6)
+    assert pair.effect_size == pytest.approx(hedges_g(a, b), rel=1e-12)
+
+
+def test_omega_squared_interval_inverts_the_noncentral_f_distribution():
+    """The interval's ends are the noncentralities at which scipy's noncentral F puts the
+    observed F at its 97.5 % and 2.5 % points, as ω² = λ / (λ + N); the estimate is
+    (k − 1)(F − 1) / ((k − 1)(F − 1) + N)."""
+    means, sds, ns = [50.0, 55.0, 65.0, 52.0], [10.0, 12.0, 15.0, 11.0], [40, 30, 20, 25]
+    result = welch_anova_from_stats(means, sds, ns)
+    total = sum(ns)
+    estimate = 3 * (result.statistic - 1)
+    assert result.effect_size == pytest.approx(estimate / (estimate + total), rel=1e-12)
+    for omega, tail in ((result.effect_low, 0.975), (result.effect_high, 0.025)):
+        noncentrality = omega * total / (1 - omega)
+        assert stats.ncf.cdf(
+            result.statistic, result.df_num, result.df_den, noncentrality
+        ) == pytest.approx(tail, abs=1e-8)
+    similar = welch_anova_from_stats([50.0, 50.5, 51.0], [10.0, 12.0, 15.0], [40, 30, 20])
+    assert similar.statistic < 1 and similar.effect_size == 0.0 and similar.effect_low == 0.0
+
+
+def test_omega_squared_interval_covers_the_population_value():
+    """Monte Carlo, groups of unequal size and equal SD: the 95 % interval holds the population
+    ω² = σ²(means) / (σ²(means) + σ²) in about 95 % of samples."""
+    rng = np.random.default_rng(5)
+    ns, mus, sigma = np.array([40, 25, 15]), np.array([50.0, 56.0, 62.0]), 15.0
+    grand = (ns * mus).sum() / ns.sum()
+    between = (ns * (mus - grand) ** 2).sum() / ns.sum()
+    omega = between / (between + sigma**2)
+    covered = []
+    for _ in range(500):
+        groups = [rng.normal(m, sigma, n) for m, n in zip(mus, ns, strict=True)]
+        result = welch_anova_from_stats(
+            [g.mean() for g in groups], [g.std(ddof=1) for g in groups], ns
+        )
+        covered.append(result.effect_low <= omega <= result.effect_high)
+    assert 0.93 <= np.mean(covered) <= 0.97
+
+
+def test_groups_without_spread_and_bad_input():
+    """Welch's weights n/s² need every group to vary; a Games–Howell pair needs one of its two."""
+    anova = welch_anova_from_stats([20.0, 40.0, 55.0], [0.0, 0.0, 12.0], [5, 5, 8])
+    assert np.isnan(anova.statistic) and np.isnan(anova.pvalue) and anova.n == 18
+    flat, one_flat, _ = games_howell_from_stats([20.0, 40.0, 55.0], [0.0, 0.0, 12.0], [5, 5, 8])
+    assert flat.difference == 20.0 and np.isnan(flat.pvalue) and np.isnan(flat.ci_low)
+    assert one_flat.df == pytest.approx(7.0) and 0 < one_flat.pvalue < 1
+    with pytest.raises(ValueError, match="same length"):
+        welch_anova_from_stats([1.0, 2.0], [1.0], [5, 5])
+    with pytest.raises(ValueError, match="at least two groups"):
+        games_howell_from_stats([1.0], [1.0], [5])
+    with pytest.raises(ValueError, match="sds"):
+        welch_anova_from_stats([1.0, 2.0], [1.0, -1.0], [5, 5])
+    two_flat = welch_from_stats(20.0, 0.0, 5, 40.0, 0.0, 5)
+    assert two_flat.difference == 20.0 and np.isnan(two_flat.pvalue)
+
+
+def test_welch_from_summaries_carries_its_degrees_of_freedom():
+    rng = np.random.default_rng(9)
+    a, b = rng.normal(50, 10, 30), rng.normal(54, 20, 18)
+    expected = stats.ttest_ind(b, a, equal_var=False)
+    summary = welch_from_stats(a.mean(), a.std(ddof=1), 30, b.mean(), b.std(ddof=1), 18)
+    assert summary.df == pytest.approx(expected.df, rel=1e-12)
+    assert welch(a, b).df == pytest.approx(expected.df, rel=1e-12)

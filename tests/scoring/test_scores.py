@@ -85,8 +85,11 @@ def test_hand_computed_respondent_scores(small):
     assert np.isnan(dim0.confidence_interval().low)  # n < 2: no interval
     # dim1 answers after reverse keying: 1,1,1 | 2,4 | 5,5,5 -> favourable 4/8, unfavourable 4/8
     assert (dim1.favourable, dim1.neutral, dim1.unfavourable) == (4 / 8, 0, 4 / 8)
-    # dim0 answers: 5,4,5 and 3 -> favourable 3/4, neutral 1/4 (respondent 2 counts though unscored)
-    assert (dim0.favourable, dim0.neutral, dim0.unfavourable) == (3 / 4, 1 / 4, 0)
+    # dim0 answers of the one person with a score: 5,4,5 -> all favourable; respondent 2's "3"
+    # is not counted (no dim0 score), so counts, shares and score rest on the same person
+    assert (dim0.favourable, dim0.neutral, dim0.unfavourable) == (1, 0, 0)
+    assert dim0.distribution.sum() == 3 and dim0.dont_know == 0
+    assert dim1.dont_know == pytest.approx(1 / 9)  # respondent 2 left D1I2 open
     assert result.overall.statistic == pytest.approx((275 / 3 + 50) / 2)
     assert result.overall.level == 4
 
@@ -193,6 +196,7 @@ def test_json_contract_keys(bundled):
             "favourable",
             "neutral",
             "unfavourable",
+            "dont_know",
             "alpha",
             "alpha_ci95",
             "level",

@@ -9,6 +9,7 @@ from markupsafe import Markup
 from reports import charts
 from reports.exports import comparison_csv, portfolio_csv
 from reports.render import STYLESHEET, html_to_pdf
+from scoring.benchmark import TOP10_MIN_ORGANISATIONS
 from survey.extensions import db
 from survey.services import access, comparison, pool, portfolio
 from survey.services.campaigns import DEFAULT_INSTRUMENT, instrument_named
@@ -77,16 +78,29 @@ def _compare_charts(result: comparison.Comparison) -> dict[str, Markup]:
         names,
         [(r.label, [_score(r, d.key) for d in result.instrument.dimensions]) for r in result.shown],
     )
-    boxes = charts.distributions(names, [(r.label, r.boxes) for r in result.shown])
+    intervals = charts.score_intervals(
+        names,
+        [
+            (r.label, [_interval(r, d.key) for d in result.instrument.dimensions])
+            for r in result.shown
+        ],
+    )
     return {
         "radar": Markup(charts.to_svg(overlay.figure)),
-        "distributions": Markup(charts.to_svg(boxes.figure)),
+        "intervals": Markup(charts.to_svg(intervals.figure)),
     }
 
 
 def _score(compared: comparison.ComparedRound, key: str) -> float:
     figures = compared.dimensions.get(key)
     return figures.score if figures is not None else float("nan")
+
+
+def _interval(compared: comparison.ComparedRound, key: str) -> tuple[float, float, float]:
+    figures = compared.dimensions.get(key)
+    if figures is None:
+        return (float("nan"),) * 3
+    return (figures.score, *figures.ci95)
 
 
 @blueprint.get("/compare")
@@ -137,7 +151,8 @@ def compare_pdf():
 
 @blueprint.get("/benchmark")
 def benchmark_page():
-    """The benchmark pool: how many organisations, and the marks per principle (no names)."""
+    """One view of the benchmark pool's published version: how many organisations, and the
+    marks per principle (no names). Reading it publishes nothing."""
     sector = request.args.get("sector") or None
     size_band = request.args.get("size_band") or None
     overview = pool.pool_overview(
@@ -157,6 +172,7 @@ def benchmark_page():
         size_band=size_band,
         client=client if position else None,
         chart=_pool_chart(overview, position),
+        top10_min=TOP10_MIN_ORGANISATIONS,
         lang=page_language(),
     )
 
@@ -168,9 +184,11 @@ def _pool_chart(overview, position: dict | None):
     from flask_babel import gettext as _
 
     instrument = instrument_named(DEFAULT_INSTRUMENT)
-    marks = [(m.median, m.top25, m.top10) for m in overview.marks]
+    top10 = all(m.top10 is not None for m in overview.marks)
+    # without a top-10 % mark (fewer than ten organisations) the band ends at the top 25 %
+    marks = [(m.median, m.top25, m.top10 if top10 else m.top25) for m in overview.marks]
     scores = [position[d.key] for d in instrument.dimensions] if position else None
-    labels = (_("Median"), _("Top 25%"), _("Top 10%"), _("This round"))
+    labels = (_("Median"), _("Top 25%"), _("Top 10%") if top10 else _("Top 25%"), _("This round"))
     ax = charts.pool_marks_chart([m.name for m in overview.marks], marks, scores, labels)
     return Markup(charts.to_svg(ax.figure))
 

@@ -14,7 +14,7 @@ from reports.exports import links_csv, report_csv
 from reports.render import render_body
 from survey import jobs
 from survey.extensions import db
-from survey.services import access, actions, campaigns, report_files, responses
+from survey.services import access, actions, campaigns, participation, report_files, responses
 from survey.services.errors import InvalidInput
 from survey.web.downloads import download
 from survey.web.hr.forms import (
@@ -46,8 +46,8 @@ def _posted_button() -> None:
 
 @blueprint.get("/campaigns", endpoint="campaigns")
 def campaign_list():
-    """List the rounds of the user's organisations with their responses."""
-    rows = campaigns.with_response_counts(db.session, access.visible_campaigns(current_user))
+    """List the rounds of the user's organisations with their responses (as they may be shown)."""
+    rows = participation.listed_rounds(db.session, access.visible_campaigns(current_user))
     return render_template("hr/campaigns.html", rows=rows)
 
 
@@ -75,12 +75,12 @@ def new_campaign():
 
 @blueprint.get("/campaigns/<int:campaign_id>")
 def campaign(campaign_id: int):
-    """A round: its status, responses and response rate, and its links."""
+    """A round: its status, responses and response rate (as they may be shown), and its links."""
     item = _campaign(campaign_id)
     return render_template(
         "hr/campaign.html",
         campaign=item,
-        figures=campaigns.response_figures(db.session, item),
+        participation=participation.round_participation(db.session, item),
         action=ActionForm(),
         invite=InvitationForm(),
         contact_form=ContactForm(contact=item.contact),

@@ -1,5 +1,5 @@
 """HR: a round's participant list — upload and preview, import, invitations, reminders, the
-invitation e-mail, and the response rate per group of k or more."""
+invitation e-mail, and its participation as :mod:`survey.services.participation` allows it."""
 
 from __future__ import annotations
 
@@ -124,10 +124,13 @@ def send(campaign_id: int, what: str):
     campaign = _campaign(campaign_id)
     if not ActionForm().validate_on_submit() or campaign.status != "open":
         abort(400)
-    count = (
-        jobs.invite(db.session, campaign) if what == "send" else jobs.remind(db.session, campaign)
-    )
-    flash(_("%(n)d e-mails are on their way.", n=count), "info")
+    if what == "send":
+        count = jobs.invite(db.session, campaign)
+        flash(_("%(n)d e-mails are on their way.", n=count), "info")
+    else:
+        # not how many: the list minus the reminded would be how many have answered
+        jobs.remind(db.session, campaign)
+        flash(_("Reminders are on their way to everyone who has not answered yet."), "info")
     return redirect(url_for(".overview", campaign_id=campaign.id))
 
 

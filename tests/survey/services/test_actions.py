@@ -41,11 +41,11 @@ def test_recommendation_becomes_an_action_shown_in_the_next_round(client, sessio
     pick = built.recommendations[0]
     token = csrf_token(report)
     created = client.post(
-        f"/campaigns/{first.id}/actions", data={"csrf_token": token, "recommendation": pick["key"]}
+        f"/campaigns/{first.id}/actions", data={"csrf_token": token, "recommendation": pick.key}
     )
     assert created.status_code == 302
     action = session.scalars(sa.select(Action)).one()
-    assert action.dimension == pick["dimension"] and action.title == pick["text"]
+    assert action.dimension == pick.dimension and action.title == pick.text
     plan = client.get(f"/campaigns/{first.id}/actions").get_data(as_text=True)
     prefix = f"a{action.id}-"
     token = re.search(rf'name="{prefix}csrf_token" type="hidden" value="([^"]+)"', plan).group(1)
@@ -68,7 +68,7 @@ def test_recommendation_becomes_an_action_shown_in_the_next_round(client, sessio
         "done",
     )
     next_report = client.get(f"/campaigns/{second.id}/report?lang=en").get_data(as_text=True)
-    assert "Actions since then" in next_report and pick["text"] in next_report
+    assert "Actions since then" in next_report and pick.text in next_report
     assert "Femke (HR)" in next_report
 
 
@@ -95,18 +95,18 @@ def test_trend_survives_a_purge_of_the_previous_round(session):
     session.commit()
     purge(session, [session.get(Campaign, first.id)])
     after, _ = campaign_report(session, second, "en")
-    assert after.trend["from_aggregates"] and not before.trend["from_aggregates"]
-    for raw, kept in zip(before.trend["dimensions"], after.trend["dimensions"], strict=True):
-        assert kept["before"] == raw["before"] and kept["difference"] == raw["difference"]
-        assert kept["pvalue"] == raw["pvalue"] or abs(kept["pvalue"] - raw["pvalue"]) < 1e-4
-        assert kept["significant"] == raw["significant"]
+    assert after.trend.from_aggregates and not before.trend.from_aggregates
+    for raw, kept in zip(before.trend.dimensions, after.trend.dimensions, strict=True):
+        assert kept.before == raw.before and kept.difference == raw.difference
+        assert kept.pvalue == raw.pvalue or abs(kept.pvalue - raw.pvalue) < 1e-4
+        assert kept.significant == raw.significant
 
 
 def test_a_recommendation_becomes_one_action_and_an_action_can_be_removed(client, session):
     first, _second = two_rounds(session)
     login(client)
     built, _ = campaign_report(session, first, "en")
-    key = built.recommendations[0]["key"]
+    key = built.recommendations[0].key
     page = client.get(f"/campaigns/{first.id}/report").get_data(as_text=True)
     for _ in range(3):  # clicked three times
         data = {"csrf_token": csrf_token(page), "recommendation": key}
@@ -159,7 +159,7 @@ def test_rounds_of_versions_that_are_one_measure_trend_compare_and_pool_together
     set_status(session, new, "closed")
     assert previous_round(session, new) == old
     report, _ = campaign_report(session, new, "en")
-    assert report.trend is not None and report.trend["previous"] == "2025"
+    assert report.trend is not None and report.trend.previous == "2025"
     result = compare(session, [old, new], "en")
     assert [r.shown for r in result.rounds] == [True, True]
     entries = pool_entries(session, "social-culture", "2")

@@ -244,10 +244,10 @@ def test_a_purged_rounds_report_comes_from_what_was_kept(session, campaign, runn
     report, labels = campaign_report(session, purged, "en")
     assert report.enough and report.purged and report.needed == 0 and report.n_responses == 8
     for kept, original in zip(report.dimensions, before.dimensions, strict=True):
-        assert kept["score"] == pytest.approx(original["score"], rel=1e-9)
-        assert kept["level"] == original["level"] and kept["n"] == original["n"]
-    assert report.overall["score"] == pytest.approx(before.overall["score"], rel=1e-9)
-    assert report.breakdowns == [] and report.comments == []
+        assert kept.score == pytest.approx(original.score, rel=1e-9)
+        assert kept.level == original.level and kept.n == original.n
+    assert report.overall.score == pytest.approx(before.overall.score, rel=1e-9)
+    assert report.breakdowns == () and report.comments == ()
     page = render_body(report, labels)
     assert "deleted at the end of its retention period" in page and "more responses" not in page
     assert json.loads(json.dumps(report.to_dict()))["purged"] is True

@@ -88,16 +88,22 @@ def test_the_survey_asks_in_the_respondents_language(session, client, bilingual)
 
 
 def test_the_report_names_groups_in_the_readers_language(session, bilingual):
+    # every option answered: an option nobody chose would cost one more group (the audit
+    # treats it as if someone might have chosen it)
     fill_round(
-        session, bilingual, 12, segment=lambda i: {"department": "Sales" if i < 6 else "Care"}
+        session,
+        bilingual,
+        18,
+        segment=lambda i: {"department": "Sales" if i < 6 else "Care" if i < 12 else "IT"},
     )
     set_status(session, session.get(Campaign, bilingual.id), "closed")
     dutch, _labels = campaign_report(session, bilingual, "nl")
     [breakdown] = dutch.breakdowns
-    assert breakdown["label"] == "Afdeling"
-    assert [(g["group"], g["label"]) for g in breakdown["groups"]] == [
+    assert breakdown.label == "Afdeling"
+    assert [(g.group, g.label) for g in breakdown.groups] == [
         ("Sales", "Verkoop"),
         ("Care", "Zorg"),
+        ("IT", "IT"),
     ]
     english, _labels = campaign_report(session, bilingual, "en")
-    assert [g["label"] for g in english.breakdowns[0]["groups"]] == ["Sales", "Care"]
+    assert [g.label for g in english.breakdowns[0].groups] == ["Sales", "Care", "IT"]

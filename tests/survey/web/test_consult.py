@@ -5,7 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 
+import numpy as np
 import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
@@ -13,6 +15,7 @@ from playwright.sync_api import expect
 from survey.models import Campaign, RoundAggregate
 from survey.services.campaigns import add_organisation, create_campaign, parse_segment, set_status
 from survey.services.exchange import ExchangeError, export_pool, import_pool, read_exchange_file
+from survey.services.lifecycle import publish_pools
 from survey.services.pool import pool_entries
 from survey.services.users import add_user
 
@@ -172,11 +175,20 @@ def test_comparison_of_three_rounds(client, closed_world):
     login(client, "consultant@example.org")
     ids = "&".join(f"campaign={world[s][1]}" for s in CLIENTS)
     page = client.get(f"/compare?{ids}").get_data(as_text=True)
-    assert "Kruskal–Wallis" in page and "<svg" in page
+    assert "ANOVA per principle" in page and "Games–Howell" in page and "<svg" in page
     rows = list(
         csv.DictReader(io.StringIO(client.get(f"/compare.csv?{ids}").get_data(as_text=True)))
     )
-    assert len(rows) == 15 and {r["test"] for r in rows} == {"kruskal-wallis"}
+    rounds = [r for r in rows if not r["versus"]]
+    assert len(rounds) == 15 and {r["test"] for r in rounds} == {"welch-anova"}
+    assert {r["effect_size_name"] for r in rounds} == {"omega-squared"}
+    for row in rounds:  # the effect size inside its interval, and F's degrees of freedom
+        low, omega, high = (float(row[c]) for c in ("effect_size_ci95_low", "effect_size",
+                                                    "effect_size_ci95_high"))  # fmt: skip
+        assert 0 <= low <= omega <= high < 1 and float(row["df1"]) == 2
+    pairs = [r for r in rows if r["versus"]]  # three pairs per principle the ANOVA finds
+    significant = {r["principle"] for r in rounds if float(r["pvalue_bh"]) < 0.05}
+    assert len(pairs) == 3 * len(significant) and {r["test"] for r in pairs} <= {"games-howell"}
     pdf = client.get(f"/compare.pdf?{ids}")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
     two_rounds_of_one = client.get(
@@ -254,6 +266,7 @@ def test_benchmark_cli(runner, session, world, tmp_path):
 
 def test_external_entries_are_marked_on_the_pages(client, session, world):
     import_pool(session, export_pool(session), source="other.json")
+    publish_pools(session)
     login(client, "admin@example.org")
     page = client.get("/benchmark").get_data(as_text=True)
     assert "8 organisations, 4 of them imported from another pool (external)" in page
@@ -280,10 +293,10 @@ def test_browser_walk_consultant_compares_three_organisations(browser, live_serv
     page.get_by_role("button", name="Compare the selected rounds").click()
     expect(page.get_by_role("heading", name="Comparison")).to_be_visible()
     page.wait_for_load_state()
-    assert "Kruskal–Wallis" in page.content()
+    assert "Games–Howell" in page.content()
     assert serious_violations(page) == []
     charts = page.locator("figure svg")
-    assert charts.count() >= 2  # the radar and the box plots
+    assert charts.count() >= 2  # the radar and the scores with their intervals
     for index in range(charts.count()):
         assert words_that_do_not_fit(charts.nth(index)) == []
     context.close()
@@ -321,7 +334,7 @@ def words_that_do_not_fit(svg) -> list:
 def test_the_portfolio_comes_from_kept_aggregates(client, session, closed_world):
     """The portfolio's figures equal the scores of the rounds' answers, and stay the same once
     the answers are purged: it reads the aggregates kept at closing, never the answers."""
-    from scoring.scores import points_from_offsets, score_answers
+    from scoring.scores import release_points, score_answers
     from survey.services.campaigns import campaign_instrument
     from survey.services.lifecycle import purge
     from survey.services.responses import answer_matrix
@@ -334,9 +347,11 @@ def test_the_portfolio_comes_from_kept_aggregates(client, session, closed_world)
     latest = [session.get(Campaign, closed_world[s][1]) for s in CLIENTS]
     for campaign in latest:
         instrument = campaign_instrument(campaign)
-        scored = score_answers(
-            points_from_offsets(answer_matrix(session, campaign), instrument), instrument
+        # the answers as the round's release counts them: the report's figures
+        points = release_points(
+            answer_matrix(session, campaign), instrument, campaign.min_group_size
         )
+        scored = score_answers(points, instrument)
         row = before[campaign.organisation.name]
         assert float(row["overall"]) == pytest.approx(scored.overall.statistic, abs=1e-9)
     purge(session, latest)
@@ -351,6 +366,7 @@ def test_the_benchmark_page_charts_the_pool_and_a_rounds_position(client, sessio
     from survey.services.pool import kept_scores
 
     import_pool(session, export_pool(session), source="other.json")  # 8 organisations
+    publish_pools(session)
     login(client, "consultant@example.org")
     plain = client.get("/benchmark").get_data(as_text=True)
     assert '<figure class="chart"><svg' in plain and "Choose a round in the portfolio" in plain
@@ -379,3 +395,114 @@ def test_the_comparison_page_says_what_to_choose_and_offers_two_rounds_of_one_cl
     assert "Initech" not in text  # only the consultant's own clients
     both = client.get(f"/compare?campaign={first}&campaign={second}")
     assert both.status_code == 200 and "Acme Corp" in both.get_data(as_text=True)
+
+
+# --- the attack on comparisons: probe rounds of known scores against a client's round ----------
+
+PROBES = (20, 40, 60, 80)  # everyone in a probe round has this score on every principle
+# two client rounds with the same n, mean (33) and SD on every principle — equal sums of
+# scores and of squares — but different people: 15 and 50 in one where the other has 25 and 35,
+# so that they rank differently against the probes (and have different medians)
+CLIENT_A = (5, 10, 15, 50, 85)
+CLIENT_B = (5, 10, 25, 35, 90)
+
+
+def answers_scoring(instrument, score: int) -> dict[str, int]:
+    """Answers that give ``score`` (a multiple of 5) on every principle of five 1–5 items: the
+    items' points above the minimum, after reverse keying, add up to score / 5."""
+    low, high = instrument.scale.min, instrument.scale.max
+    assert (low, high) == (1, 5)
+    answers = {item.key: 3 for item in instrument.outcomes}
+    for dim in instrument.dimensions:
+        assert len(dim.items) == 5
+        base, extra = divmod(score // 5, 5)
+        for index, item in enumerate(dim.items):
+            point = low + base + (index < extra)
+            answers[item.key] = low + high - point if item.reverse else point
+    return answers
+
+
+def scored_round(session, organisation, name: str, scores) -> int:
+    """A closed round in which respondent i has ``scores[i]`` on every principle."""
+    from survey.services.campaigns import campaign_instrument
+    from survey.services.responses import submit_response
+
+    campaign = create_campaign(session, organisation, name, status="open")
+    instrument = campaign_instrument(campaign)
+    for score in scores:
+        answers = answers_scoring(instrument, score)
+        submit_response(session, campaign, answers=answers, segments={}, language="en")
+    set_status(session, campaign, "closed")
+    return campaign.id
+
+
+def test_attack_probe_rounds_learn_nothing_beyond_n_mean_and_sd(client, session):
+    """A consultant who is also HR elsewhere runs probe rounds in which everyone scores exactly
+    20, 40, 60 or 80 (and rounds with a known spread around them), and compares a client's round
+    of five with every subset of them. A statistic of ranks (Kruskal–Wallis, Dunn) would place
+    each respondent between the probes; what the comparison exports depends on the rounds' n,
+    mean and SD per principle only: two client rounds that agree in those, but not in their
+    people, give the same CSV, figure for figure, and the same page."""
+    from itertools import combinations
+
+    from scipy import stats
+
+    from survey.services.campaigns import campaign_instrument
+
+    prober = add_organisation(session, "prober", "Prober")
+    customer = add_organisation(session, "customer", "Customer")
+    exact = [scored_round(session, prober, f"Exact {p}", [p] * 5) for p in PROBES]
+    spread = [scored_round(session, prober, f"Spread {p}", [p - 5, p + 5] * 5) for p in PROBES]
+    # two rounds of one name: the comparisons of the one and of the other must read alike. Each
+    # score is given by five people, so that every answer bin holds k and the release counts
+    # the answers as given (a bin of fewer would be merged before any figure is computed)
+    clients = {
+        "A": scored_round(session, customer, "Spring", sorted(CLIENT_A * 5)),
+        "B": scored_round(session, customer, "Spring", sorted(CLIENT_B * 5)),
+    }
+    add_user(session, "prober@example.org", PASSWORD,
+             memberships=((prober, "consultant"), (customer, "consultant")))  # fmt: skip
+    login(client, "prober@example.org")
+    # the threat is real: a rank statistic tells the two client rounds apart
+    probes = [[p] * 5 for p in PROBES]
+    assert stats.kruskal(CLIENT_A, *probes).statistic != stats.kruskal(CLIENT_B, *probes).statistic
+    assert np.median(CLIENT_A) != np.median(CLIENT_B)
+    assert (np.mean(CLIENT_A), np.std(CLIENT_A)) == (np.mean(CLIENT_B), np.std(CLIENT_B))
+
+    seen = {"A": [], "B": []}
+    for probe_set in (exact, spread):
+        for size in range(1, len(probe_set) + 1):
+            for chosen in combinations(probe_set, size):
+                for name, campaign_id in clients.items():
+                    query = "&".join(f"campaign={i}" for i in (campaign_id, *chosen))
+                    seen[name].append(client.get(f"/compare.csv?{query}").get_data(as_text=True))
+    assert seen["A"] == seen["B"]
+
+    rows = [row for text in seen["A"] for row in csv.DictReader(io.StringIO(text))]
+    header = set(rows[0])
+    # no median, quartile, minimum, maximum, rank or histogram of people: summaries and tests
+    assert header == {
+        "round", "versus", "principle", "n", "n_scored", "score", "sd", "ci95_low", "ci95_high",
+        "test", "statistic", "df1", "df2", "pvalue", "pvalue_bh", "effect_size_name",
+        "effect_size", "effect_size_ci95_low", "effect_size_ci95_high", "difference",
+        "difference_ci95_low", "difference_ci95_high", "real",
+    }  # fmt: skip
+    client_rows = [r for r in rows if r["round"] == "Customer · Spring"]
+    assert {(r["n_scored"], r["score"]) for r in client_rows} == {("25", "33.0")}
+    # not an empty success: every kind of test was run and exported
+    assert {r["test"] for r in rows} == {"welch", "welch-anova", "games-howell"}
+    assert all(r["pvalue"] for r in rows if r["test"] in ("welch", "games-howell"))
+    defined = [r for r in rows if r["test"] == "welch-anova" and r["pvalue"]]
+    undefined = [r for r in rows if r["test"] == "welch-anova" and not r["pvalue"]]
+    assert defined and undefined  # Welch's ANOVA needs every round to vary: not the exact probes
+
+    # the page's comparison, too, reads the same for both clients (its charts aside)
+    pages = {}
+    for name, campaign_id in clients.items():
+        query = "&".join(f"campaign={i}" for i in (campaign_id, *spread))
+        page = client.get(f"/compare?{query}").get_data(as_text=True)
+        report = re.search(r'<div class="report">.*?</div>', page, flags=re.S).group(0)
+        pages[name] = re.sub(r"<svg.*?</svg>", "", report, flags=re.S)
+    assert pages["A"] == pages["B"] and "Games–Howell" in pages["A"]
+    instrument = campaign_instrument(session.get(Campaign, clients["A"]))
+    assert all(dim.name["en"] in pages["A"] for dim in instrument.dimensions)

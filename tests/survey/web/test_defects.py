@@ -108,7 +108,7 @@ def test_a_round_keeps_the_instrument_it_was_created_with(
     fill_round(session, campaign, 6)
     set_status(session, campaign, "closed")
     report, _labels = campaign_report(session, campaign, "en")
-    assert [d["key"] for d in report.dimensions] == ["dim0", "dim1"]
+    assert [d.key for d in report.dimensions] == ["dim0", "dim1"]
     assert campaign_instrument(campaign).id == "test-shape"
 
     # the same id and version with other questions is refused, and nothing is created

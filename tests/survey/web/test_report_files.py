@@ -80,7 +80,7 @@ def test_an_action_plan_change_builds_the_report_anew(client, session, monkeypat
     client.get(f"/campaigns/{campaign.id}/report")
     report, _labels = reporting.campaign_report(session, campaign, "en")
     builds.clear()
-    key = report.recommendations[0]["key"]
+    key = report.recommendations[0].key
     actions.add_from_recommendation(session, campaign, key, "en")
     page = client.get(f"/campaigns/{campaign.id}/report").get_data(as_text=True)
     assert builds == [campaign.id] and page
@@ -161,3 +161,38 @@ def test_purging_the_answers_deletes_the_kept_reports(client, session):
     assert kept(session) == []
     page = client.get(f"/campaigns/{campaign.id}/report").get_data(as_text=True)
     assert "deleted" in page.lower() or "kept" in page.lower()
+
+
+def test_a_change_of_the_pdf_stylesheet_alone_builds_the_report_anew(
+    session, monkeypatch, tmp_path
+):
+    from survey.services import report_files
+
+    campaign = closed_round(session, n=6)
+    style = tmp_path / "report.css"
+    style.write_text("body { color: black; }", encoding="utf-8")
+    monkeypatch.setattr(report_files, "STYLESHEET", style)
+    keys = []
+    for css in ("body { color: black; }", "body { color: navy; }"):
+        style.write_text(css, encoding="utf-8")
+        report_files.code_version.cache_clear()
+        keys.append(report_files.report_key(session, campaign, "en", "pdf", 10))
+    report_files.code_version.cache_clear()  # the next test reads the real stylesheet
+    assert keys[0] != keys[1]
+
+
+def test_the_report_command_applies_the_apps_comment_minimum(app, session, runner, tmp_path):
+    organisation = add_organisation(session, "acme", "Acme")
+    campaign = create_campaign(session, organisation, "Spring", status="open")
+    fill_round(session, campaign, 6, comment="a remark of mine")
+    set_status(session, campaign, "closed")
+    page = tmp_path / "report.html"
+    before = app.config["COMMENT_MIN_GROUP_SIZE"]
+    try:
+        for minimum, shown in ((10, False), (5, True)):
+            app.config["COMMENT_MIN_GROUP_SIZE"] = minimum
+            result = runner.invoke(args=["report", str(campaign.id), "--html", str(page)])
+            assert result.exit_code == 0, result.output
+            assert ("a remark of mine" in page.read_text(encoding="utf-8")) is shown
+    finally:
+        app.config["COMMENT_MIN_GROUP_SIZE"] = before

@@ -83,5 +83,5 @@ def test_a_consultant_ticks_rounds_to_compare_on_the_page(browser, live_server, 
     page.get_by_role("button", name="Compare").click()
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     page.wait_for_load_state()
-    assert page.locator("svg").count() >= 2  # the radar overlay and the box plots
+    assert page.locator("svg").count() >= 2  # the radar overlay and the scores with intervals
     assert serious_violations(page) == []

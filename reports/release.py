@@ -1,0 +1,345 @@
+"""The release: everything a round's report publishes, as one immutable, typed value.
+
+A release is built once per round and language (:func:`reports.model.build_report`), from the
+answers as the release counts them and the audit of every group, and then only read: by the page,
+the PDF, the CSV, the JSON, the workbook and the deck. No renderer computes a figure or sees an
+answer. Frozen dataclasses all the way down; :meth:`Release.to_dict` is the JSON edge (the
+``ambassador score`` contract extended with segments, trend, drivers and recommendations) and
+:meth:`Release.from_dict` reads a kept release back.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = [
+    "Benchmark",
+    "BenchmarkRow",
+    "Breakdown",
+    "DriverWeight",
+    "Drivers",
+    "GroupRow",
+    "GroupScore",
+    "Leaders",
+    "Links",
+    "Overall",
+    "PlannedAction",
+    "Principle",
+    "Recommendation",
+    "Release",
+    "Statement",
+    "Trend",
+    "TrendRow",
+]
+
+Interval = tuple[float | None, float | None]
+
+
+@dataclass(frozen=True)
+class Statement:
+    """What the people with a score on a principle answered to one of its statements."""
+
+    key: str
+    text: str
+    reverse: bool  # agreeing is unfavourable
+    # "don't know", then the scale's points as people gave them; no count of 1 … k−1
+    counts: tuple[int, ...]
+    dont_know: float | None  # share of "don't know" among the principle's n
+    item_rest: float | None  # item-rest correlation, from 30 complete respondents
+    weak: bool  # item-rest below the flag
+
+
+@dataclass(frozen=True)
+class Principle:
+    """One principle's figures (or the outcome's), or only its name when it is not shown."""
+
+    key: str
+    name: str
+    description: str
+    shown: bool
+    n: int | None = None
+    score: float | None = None
+    sd: float | None = None
+    ci95: Interval | None = None
+    level: int | None = None
+    level_name: str | None = None
+    levels: tuple[int, ...] = ()  # the levels the interval spans
+    favourable: float | None = None
+    neutral: float | None = None
+    unfavourable: float | None = None
+    dont_know: float | None = None
+    alpha: float | None = None
+    alpha_ci95: Interval | None = None
+    alpha_n: int = 0
+    alpha_warning: bool = False
+    omega: float | None = None
+    omega_ci95: Interval | None = None
+    items: tuple[Statement, ...] = ()
+    kept: bool = False  # from the aggregates kept after the answers were deleted
+
+    def public(self) -> dict[str, Any]:
+        """The JSON of the principle: its figures, without texts and statements."""
+        if not self.shown:
+            return {"key": self.key, "shown": False}
+        figures = _plain(self)
+        for text in ("items", "name", "description"):
+            figures.pop(text)
+        return figures
+
+
+@dataclass(frozen=True)
+class Overall:
+    score: float | None
+    ci95: Interval
+    level: int | None
+    level_name: str | None
+    levels: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class DriverWeight:
+    key: str
+    weight: float | None  # relative weight: its part of R²
+    share: float | None  # weight ÷ R²
+    low: float | None
+    high: float | None
+
+
+@dataclass(frozen=True)
+class Drivers:
+    """Relative weights of the principles for advocacy, strongest first."""
+
+    n: int
+    r_squared: float | None
+    resamples: int
+    principles: tuple[DriverWeight, ...]
+
+    def weight_of(self, key: str) -> float | None:
+        return next((p.weight for p in self.principles if p.key == key), None)
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    dimension: str
+    level: int
+    key: str
+    text: str
+    priority: float | None
+    driver: float | None
+    target: float | None
+    gap: float | None
+
+
+@dataclass(frozen=True)
+class GroupScore:
+    principle: str
+    score: float | None  # None when the audit does not publish it
+    n: int | None
+
+
+@dataclass(frozen=True)
+class GroupRow:
+    group: str  # the stored option
+    label: str  # its name in the release's language
+    n: int
+    scores: tuple[GroupScore, ...]
+
+    def score_of(self, principle: str) -> GroupScore:
+        return next(s for s in self.scores if s.principle == principle)
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """Scores per option of one segment question: the groups and scores the audit publishes."""
+
+    key: str
+    label: str | None  # the question's name in the release's language, when the round gave one
+    groups: tuple[GroupRow, ...]
+    hidden_groups: int
+
+    def public(self) -> dict[str, Any]:
+        figures = _plain(self)
+        figures["groups"] = [
+            {
+                "group": g.group,
+                "label": g.label,
+                "n": g.n,
+                "scores": {s.principle: {"score": s.score, "n": s.n} for s in g.scores},
+            }
+            for g in self.groups
+        ]
+        return figures
+
+
+@dataclass(frozen=True)
+class Leaders:
+    """Leaders against employees on leadership, when the audit publishes both groups."""
+
+    shown: bool
+    employees_label: str | None = None
+    employees: float | None = None
+    n_employees: int | None = None
+    leaders: float | None = None
+    n_leaders: int | None = None
+    difference: float | None = None
+    pvalue: float | None = None
+    significant: bool = False
+    effect_size: float | None = None
+
+    def public(self) -> dict[str, Any]:
+        return _plain(self) if self.shown else {"shown": False}
+
+
+@dataclass(frozen=True)
+class PlannedAction:
+    """An action of the previous round's plan, shown beside its principle's change."""
+
+    title: str
+    owner: str | None
+    status: str
+    due_on: str | None
+
+
+@dataclass(frozen=True)
+class TrendRow:
+    key: str
+    before: float | None
+    now: float | None
+    difference: float | None
+    difference_ci95: Interval
+    pvalue: float | None
+    pvalue_bh: float | None
+    effect_size: float | None
+    effect_size_ci95: Interval
+    statistically_significant: bool
+    significant: bool  # real: statistically significant and at least the minimal difference
+    actions: tuple[PlannedAction, ...] = ()
+
+
+@dataclass(frozen=True)
+class Trend:
+    previous: str
+    from_aggregates: bool
+    minimal_important_difference: float
+    dimensions: tuple[TrendRow, ...]
+
+
+@dataclass(frozen=True)
+class BenchmarkRow:
+    key: str
+    organisations: int
+    percentile: float | None
+    median: float | None
+    top25: float | None
+    top10: float | None
+    difference: float | None
+    verdict: str  # "above", "below" or "within"
+
+
+@dataclass(frozen=True)
+class Benchmark:
+    organisations: int
+    external: int
+    dimensions: tuple[BenchmarkRow, ...]
+    version: str | None = None
+
+
+@dataclass(frozen=True)
+class Links:
+    """How the round's links reached people (the report says so)."""
+
+    distributed_by: str | None = None
+    personal: int = 0
+    after_open: int = 0
+    open_link: bool = False
+    imported: int = 0
+
+
+@dataclass(frozen=True)
+class Release:
+    """Everything a round's report publishes in one language."""
+
+    organisation: str
+    campaign: str
+    lang: str
+    n_responses: int
+    min_group_size: int
+    needed: int  # responses still needed before any figure is shown (0 = enough)
+    closed: bool = True  # an open round shows its participation only
+    links: Links | None = None
+    overall: Overall | None = None
+    dimensions: tuple[Principle, ...] = ()
+    outcome: Principle | None = None
+    drivers: Drivers | None = None  # None: fewer than 30 people with complete data
+    recommendations: tuple[Recommendation, ...] = ()
+    breakdowns: tuple[Breakdown, ...] = ()
+    leaders: Leaders | None = None
+    trend: Trend | None = None
+    comments: tuple[str, ...] = ()
+    comments_hidden: bool = False
+    comment_min_group: int = 0
+    benchmark: Benchmark | None = None
+    purged: bool = False  # from the aggregates kept after the answers were deleted
+
+    @property
+    def enough(self) -> bool:
+        """Whether the report shows figures: the round has closed with at least k responses."""
+        return self.closed and self.needed == 0
+
+    def shown_dimensions(self) -> tuple[Principle, ...]:
+        return tuple(d for d in self.dimensions if d.shown)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON: aggregates only; nothing per respondent."""
+        head = {
+            "organisation": self.organisation,
+            "campaign": self.campaign,
+            "n_respondents": self.n_responses,
+            "min_group_size": self.min_group_size,
+        }
+        if not self.enough:
+            return head | {
+                "closed": self.closed,
+                "responses_needed": self.needed,
+                "links": _plain(self.links),
+            }
+        return head | {
+            "links": _plain(self.links),
+            "purged": self.purged,
+            "dimensions": [d.public() for d in self.dimensions],
+            "overall": _plain(self.overall),
+            "outcome": self.outcome.public() if self.outcome else None,
+            "drivers": _plain(self.drivers),
+            "recommendations": [_plain(r) for r in self.recommendations],
+            "segments": [b.public() for b in self.breakdowns],
+            "leaders_vs_employees": self.leaders.public() if self.leaders else None,
+            "trend": _plain(self.trend),
+            "benchmark": _plain(self.benchmark),
+        }
+
+    def kept(self) -> dict[str, Any]:
+        """The whole release as plain data, for keeping (:meth:`from_dict` reads it back)."""
+        return _plain(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Release:
+        import dacite
+
+        return dacite.from_dict(cls, data, config=dacite.Config(cast=[tuple], strict=True))
+
+
+def _plain(value) -> Any:
+    """A dataclass as JSON-ready data: tuples become lists."""
+    if value is None:
+        return None
+    return _lists(dataclasses.asdict(value))
+
+
+def _lists(value):
+    if isinstance(value, dict):
+        return {key: _lists(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_lists(item) for item in value]
+    return value
