@@ -46,12 +46,8 @@ def prepare(url: str, tokens: int) -> tuple[int, int, list[str]]:
     from survey.cli.demo import synthetic_answers
     from survey.extensions import db
     from survey.models import Response
-    from survey.services.campaigns import (
-        add_organisation,
-        campaign_instrument,
-        create_campaign,
-        set_status,
-    )
+    from survey.services.campaigns import add_organisation, campaign_instrument, create_campaign
+    from survey.services.lifecycle import set_status
     from survey.services.responses import create_invitations
     from survey.services.users import add_user
 

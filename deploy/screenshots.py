@@ -43,7 +43,7 @@ def main() -> None:
     from survey.cli.demo import DEMO_PASSWORD, load_demo
     from survey.extensions import db
     from survey.models import Campaign
-    from survey.services.campaigns import set_status
+    from survey.services.lifecycle import set_status
 
     app = create_app()
     server = make_server("127.0.0.1", 0, app, threaded=True)

@@ -18,7 +18,7 @@ from flask import current_app
 from sqlalchemy.orm import Session
 
 from survey.extensions import db
-from survey.models import Campaign, Invitation, Participant, today_utc
+from survey.models import Campaign, CampaignStatus, Invitation, Participant, today_utc
 from survey.services.mail import MailError, MailSettings, Wording, deliver, mail_connection
 from survey.services.responses import hash_token, new_token
 
@@ -247,7 +247,7 @@ def invite(session: Session, campaign: Campaign, participant_ids: list[int] | No
 
 def remind(session: Session, campaign: Campaign) -> int:
     """Send a reminder to every participant of an open round who has not answered."""
-    if campaign.status != "open":
+    if campaign.status != CampaignStatus.OPEN:
         return 0
     ids = list(
         session.scalars(
@@ -265,7 +265,8 @@ def due_reminders(session: Session, day: dt.date | None = None) -> list[tuple[Ca
     """Send the reminders whose day has come, once each; returns (round, reminders sent)."""
     day = day or today_utc()
     done = []
-    for campaign in session.scalars(sa.select(Campaign).where(Campaign.status == "open")):
+    open_rounds = sa.select(Campaign).where(Campaign.status == CampaignStatus.OPEN)
+    for campaign in session.scalars(open_rounds):
         schedule = [dict(entry) for entry in campaign.reminder_days or []]
         due = [e for e in schedule if not e.get("sent") and dt.date.fromisoformat(e["day"]) <= day]
         if not due:

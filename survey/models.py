@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import uuid
 from typing import Any
 
@@ -43,7 +44,13 @@ def valid_id(value: int) -> bool:
     return 0 < value <= MAX_ID
 
 
-CAMPAIGN_STATUSES = ("draft", "open", "closed")
+class CampaignStatus(enum.StrEnum):
+    """Where a round is in its life: drafted, taking answers, or closed for good (its figures
+    are then final and published)."""
+
+    DRAFT = "draft"
+    OPEN = "open"
+    CLOSED = "closed"
 
 
 class Base(DeclarativeBase):
@@ -213,7 +220,7 @@ class Campaign(Base):
         sa.ForeignKey("instrument_texts.id", ondelete="RESTRICT")
     )
     languages: Mapped[list[Any]] = mapped_column(sa.JSON, default=lambda: ["en", "nl"])
-    status: Mapped[str] = mapped_column(sa.String(10), default="draft")
+    status: Mapped[str] = mapped_column(sa.String(10), default=CampaignStatus.DRAFT)
     closes_on: Mapped[dt.date | None]
     min_group_size: Mapped[int] = mapped_column(default=DEFAULT_MIN_GROUP_SIZE)
     # [{"key": "department", "options": ["Sales", "IT"]}, …]
@@ -253,8 +260,14 @@ class Campaign(Base):
     def instrument_name(self) -> str:
         return f"{self.instrument_id}-v{self.instrument_version}"
 
+    @property
+    def is_closed(self) -> bool:
+        return self.status == CampaignStatus.CLOSED
+
     def is_open_on(self, day: dt.date) -> bool:
-        return self.status == "open" and (self.closes_on is None or day <= self.closes_on)
+        return self.status == CampaignStatus.OPEN and (
+            self.closes_on is None or day <= self.closes_on
+        )
 
 
 class Invitation(Base):

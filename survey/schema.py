@@ -7,8 +7,6 @@ from pathlib import Path
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 
 from survey.extensions import db
 
@@ -63,9 +61,3 @@ def downgrade(revision: str) -> None:
     command.downgrade(alembic_config(), revision)
 
 
-def is_current() -> bool:
-    """Whether the database is at the newest revision."""
-    script = ScriptDirectory.from_config(alembic_config())
-    with db.engine.connect() as connection:
-        current = MigrationContext.configure(connection).get_current_heads()
-    return set(current) == set(script.get_heads())

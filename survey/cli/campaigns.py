@@ -117,8 +117,11 @@ def campaign_list(org_slug: str | None, as_json: bool) -> None:
 
 
 def _set_status(campaign_id: int, status: str) -> None:
+    # closing keeps the round's figures (and publishes the pool): the statistics load only here
+    from survey.services import lifecycle
+
     campaign = campaigns.campaign_by_id(db.session, campaign_id)
-    campaigns.set_status(db.session, campaign, status)
+    lifecycle.set_status(db.session, campaign, status)
     click.echo(f"Campaign {campaign.id} is {campaign.status}")
 
 
@@ -154,7 +157,7 @@ def campaign_close(campaign_id: int) -> None:
 def invite(campaign_id: int, count: int, csv_path: Path | None) -> None:
     """Create personal survey links. They are shown once: only their hashes are stored."""
     campaign = campaigns.campaign_by_id(db.session, campaign_id)
-    if campaign.status == "closed":
+    if campaign.is_closed:
         raise InputError(f"campaign {campaign.id} is closed")
     if csv_path is not None and csv_path.exists():
         raise InputError(f"{csv_path} exists already; links are written to a new file only")

@@ -25,7 +25,15 @@ from flask.cli import with_appcontext
 
 from scoring.instrument import MISSING, Instrument, instrument_with_text
 from survey.extensions import db
-from survey.models import Campaign, Invitation, Organisation, Response, RoundAggregate, User
+from survey.models import (
+    Campaign,
+    CampaignStatus,
+    Invitation,
+    Organisation,
+    Response,
+    RoundAggregate,
+    User,
+)
 from survey.policy import DEFAULT_MIN_GROUP_SIZE
 from survey.services import campaigns, users
 from survey.services.exchange import import_pool, read_exchange_file
@@ -180,7 +188,7 @@ def load_demo() -> list[str]:
         db.session.add(organisation)
         for number in (1, 2):
             campaign = _add_round(organisation, spec, number, (instrument, text), rng, today)
-            if campaign.status == "closed":
+            if campaign.is_closed:
                 db.session.flush()
                 store_aggregate(db.session, campaign)
         db.session.commit()
@@ -248,7 +256,7 @@ def describe(logins) -> list[str]:
         campaign = db.session.scalar(
             sa.select(Campaign)
             .join(Organisation)
-            .where(Organisation.slug == spec["slug"], Campaign.status == "open")
+            .where(Organisation.slug == spec["slug"], Campaign.status == CampaignStatus.OPEN)
         )
         if campaign is None:
             continue

@@ -11,6 +11,7 @@ from flask.cli import with_appcontext
 
 from survey.cli.errors import InputError, fail_on_invalid
 from survey.extensions import db
+from survey.models import CampaignStatus
 from survey.services import campaigns, participants
 from survey.services.mail import MailSettings, outbox_messages
 
@@ -50,7 +51,7 @@ def participants_import(campaign_id: int, path: Path, dry_run: bool, send: bool)
         return
     ids = participants.import_participants(db.session, campaign, checked)
     click.echo(f"Imported {len(ids):,} participants into campaign {campaign.id}")
-    if send and campaign.status == "open":
+    if send and campaign.status == CampaignStatus.OPEN:
         click.echo(f"Sending {jobs.invite(db.session, campaign, ids):,} invitations")
 
 
@@ -63,7 +64,7 @@ def participants_send(campaign_id: int) -> None:
     from survey import jobs
 
     campaign = campaigns.campaign_by_id(db.session, campaign_id)
-    if campaign.status != "open":
+    if campaign.status != CampaignStatus.OPEN:
         raise InputError(f"campaign {campaign.id} is not open")
     click.echo(f"Sending {jobs.invite(db.session, campaign):,} invitations")
 
@@ -109,7 +110,7 @@ def remind(campaign_id: int | None) -> None:
 
     if campaign_id is not None:
         campaign = campaigns.campaign_by_id(db.session, campaign_id)
-        if campaign.status != "open":
+        if campaign.status != CampaignStatus.OPEN:
             raise InputError(f"campaign {campaign.id} is not open")
         # not how many, as on HR's page: the list minus the reminded is how many have answered
         jobs.remind(db.session, campaign)

@@ -172,7 +172,7 @@ class ResponseFigures:
 
 def response_figures(session: Session, campaign: Campaign) -> ResponseFigures:
     """Responses, personal links created and links used (kept as counts once a round closes)."""
-    if campaign.status == "closed":
+    if campaign.is_closed:
         responses = session.scalar(
             sa.select(sa.func.count()).where(Response.campaign_id == campaign.id)
         )
@@ -345,34 +345,6 @@ def campaign_by_id(session: Session, campaign_id: int) -> Campaign:
     campaign = session.get(Campaign, campaign_id) if valid_id(campaign_id) else None
     if campaign is None:
         raise InvalidInput(f"no campaign {campaign_id}")
-    return campaign
-
-
-def set_status(session: Session, campaign: Campaign, status: str) -> Campaign:
-    """Open or close a round. A closed round stays closed: its results are final."""
-    if status not in ("open", "closed"):
-        raise InvalidInput(f"status {status!r} must be open or closed")
-    if campaign.status == "closed":
-        raise InvalidInput(f"campaign {campaign.id} is closed; start a new round instead")
-    if status == "open" and campaign.closes_on is not None and campaign.closes_on < today_utc():
-        raise InvalidInput(f"campaign {campaign.id}'s closing date has passed")
-    if status == "closed":
-        from survey.services.lifecycle import on_close
-
-        # one atomic UPDATE: of two people closing the round at once, one closes it
-        closed = session.execute(
-            sa.update(Campaign)
-            .where(Campaign.id == campaign.id, Campaign.status != "closed")
-            .values(status="closed")
-        ).rowcount
-        if closed != 1:
-            session.rollback()
-            raise InvalidInput(f"campaign {campaign.id} is closed already")
-        session.refresh(campaign)
-        on_close(session, campaign)
-    else:
-        campaign.status = status
-    session.commit()
     return campaign
 
 

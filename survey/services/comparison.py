@@ -25,7 +25,7 @@ from scoring.benchmark import (
 from scoring.disclosure import enough
 from scoring.instrument import Instrument
 from scoring.scores import release_points, score_answers
-from survey.models import Campaign, Organisation
+from survey.models import Campaign, CampaignStatus, Organisation
 from survey.policy import SIGNIFICANCE_LEVEL
 from survey.services.campaigns import campaign_instrument, same_measure
 from survey.services.errors import InvalidInput
@@ -125,7 +125,7 @@ def _compared_round(session: Session, campaign: Campaign, instrument: Instrument
     points = release_points(answer_matrix(session, campaign), instrument, campaign.min_group_size)
     n = int(points.shape[0])
     # an open round's figures are published once it closes
-    shown = campaign.status == "closed" and enough(n, campaign.min_group_size)
+    shown = campaign.is_closed and enough(n, campaign.min_group_size)
     entry = ComparedRound(campaign, n, shown=shown)
     if entry.shown:
         result = score_answers(points, instrument)
@@ -234,7 +234,7 @@ def closed_rounds(session: Session, organisations: list) -> list[tuple[int, str,
     rows = session.execute(
         sa.select(Campaign.id, Organisation.name, Campaign.name)
         .join(Organisation, Organisation.id == Campaign.organisation_id)
-        .where(Campaign.organisation_id.in_(ids), Campaign.status == "closed")
+        .where(Campaign.organisation_id.in_(ids), Campaign.status == CampaignStatus.CLOSED)
         .order_by(Organisation.name, Campaign.id.desc())
     ).all()
     return [tuple(row) for row in rows]

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from scoring.disclosure import merge_small_bins
 from scoring.instrument import InstrumentError, load_instrument
-from survey.models import Campaign, Organisation, RoundAggregate
+from survey.models import Campaign, CampaignStatus, Organisation, RoundAggregate
 from survey.policy import IMPORT_MIN_GROUP_SIZE
 
 FORMAT = "ambassador-scan-benchmark"
@@ -30,7 +30,7 @@ def export_pool(session: Session, *, with_names: bool = False) -> dict[str, Any]
         sa.select(RoundAggregate, Campaign, Organisation.name)
         .join(Campaign, Campaign.id == RoundAggregate.campaign_id)
         .join(Organisation, Organisation.id == Campaign.organisation_id)
-        .where(RoundAggregate.external.is_(False), Campaign.status == "closed")
+        .where(RoundAggregate.external.is_(False), Campaign.status == CampaignStatus.CLOSED)
         .order_by(
             RoundAggregate.instrument_id, RoundAggregate.instrument_version, RoundAggregate.id
         )

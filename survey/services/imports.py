@@ -19,8 +19,9 @@ from sqlalchemy.orm import Session
 
 from scoring.instrument import MISSING, Instrument
 from scoring.segments import read_option
-from survey.models import Campaign, Invitation, Participant, Response, today_utc
+from survey.models import Campaign, CampaignStatus, Invitation, Participant, Response, today_utc
 from survey.services.errors import InvalidInput
+from survey.services.lifecycle import set_status
 
 MAX_PROBLEMS = 50
 
@@ -82,7 +83,7 @@ def import_answers(
     segments: list[dict[str, str]],
 ) -> int:
     """Store the answers as the round's responses and close it; returns how many."""
-    if campaign.status != "draft":
+    if campaign.status != CampaignStatus.DRAFT:
         raise InvalidInput(f"campaign {campaign.id} is {campaign.status}: import into a new draft")
     if campaign.open_slug is not None:
         raise InvalidInput(f"campaign {campaign.id} has an open link: import into a round without")
@@ -113,7 +114,6 @@ def import_answers(
         ],
     )
     campaign.imported_responses = int(points.shape[0])
-    from survey.services.campaigns import set_status
 
     set_status(session, campaign, "closed")
     return int(points.shape[0])

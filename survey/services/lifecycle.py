@@ -1,5 +1,6 @@
-"""Data lifecycle: what happens to a round's data when it closes, when its retention ends, and when
-an organisation leaves; and when the benchmark pool shown to readers moves to a new version."""
+"""Data lifecycle: a round's state changes (opening and closing), what happens to its data when it
+closes, when its retention ends, and when an organisation leaves; and when the benchmark pool
+shown to readers moves to a new version."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from survey.models import (
     Campaign,
+    CampaignStatus,
     Comment,
     Invitation,
     Organisation,
@@ -20,7 +22,36 @@ from survey.models import (
 )
 from survey.services import report_files
 from survey.services.campaigns import live_figures
+from survey.services.errors import InvalidInput
 from survey.services.pool import add_pool_version, pools, store_aggregate
+
+
+def set_status(session: Session, campaign: Campaign, status: str) -> Campaign:
+    """Open or close a round (closing keeps what :func:`on_close` keeps). A closed round stays
+    closed: its results are final."""
+    if status not in (CampaignStatus.OPEN, CampaignStatus.CLOSED):
+        raise InvalidInput(f"status {status!r} must be open or closed")
+    if campaign.is_closed:
+        raise InvalidInput(f"campaign {campaign.id} is closed; start a new round instead")
+    passed = campaign.closes_on is not None and campaign.closes_on < today_utc()
+    if status == CampaignStatus.OPEN and passed:
+        raise InvalidInput(f"campaign {campaign.id}'s closing date has passed")
+    if status == CampaignStatus.CLOSED:
+        # one atomic UPDATE: of two people closing the round at once, one closes it
+        closed = session.execute(
+            sa.update(Campaign)
+            .where(Campaign.id == campaign.id, Campaign.status != CampaignStatus.CLOSED)
+            .values(status=CampaignStatus.CLOSED.value)
+        ).rowcount
+        if closed != 1:
+            session.rollback()
+            raise InvalidInput(f"campaign {campaign.id} is closed already")
+        session.refresh(campaign)
+        on_close(session, campaign)
+    else:
+        campaign.status = status
+    session.commit()
+    return campaign
 
 
 def on_close(session: Session, campaign: Campaign) -> None:
@@ -49,13 +80,12 @@ def publish_pools(session: Session) -> list[PoolVersion]:
 def close_due(session: Session, today: dt.date | None = None) -> list[Campaign]:
     """Close every open round whose closing date has passed (its last day was before today), as
     HR closing it would: aggregates kept, links and the participant list deleted."""
-    from survey.services.campaigns import set_status
-    from survey.services.errors import InvalidInput
-
     today = today or today_utc()
     due = session.scalars(
         sa.select(Campaign).where(
-            Campaign.status == "open", Campaign.closes_on.is_not(None), Campaign.closes_on < today
+            Campaign.status == CampaignStatus.OPEN,
+            Campaign.closes_on.is_not(None),
+            Campaign.closes_on < today,
         )
     ).all()
     closed = []
@@ -85,7 +115,9 @@ def due_for_purge(session: Session, today: dt.date | None = None) -> list[Campai
     today = today or today_utc()
     closed = session.scalars(
         sa.select(Campaign).where(
-            Campaign.status == "closed", Campaign.purged.is_(False), Campaign.closed_on.is_not(None)
+            Campaign.status == CampaignStatus.CLOSED,
+            Campaign.purged.is_(False),
+            Campaign.closed_on.is_not(None),
         )
     ).all()
     return [c for c in closed if c.closed_on + dt.timedelta(days=c.retention_days) < today]

@@ -14,7 +14,7 @@ import ssl
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.message import EmailMessage
-from email.utils import formataddr, make_msgid, parseaddr
+from email.utils import make_msgid, parseaddr
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -231,10 +231,6 @@ def open_smtp(url: str) -> smtplib.SMTP:
         smtp.close()  # a refused login or handshake leaves no connection open
         raise
     return smtp
-
-
-def sender_address(name: str, address: str) -> str:
-    return formataddr((name, address))
 
 
 def outbox_messages(outbox: Path) -> list[Path]:

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from scoring.segments import read_option
-from survey.models import Campaign, Invitation, Participant
+from survey.models import Campaign, CampaignStatus, Invitation, Participant
 from survey.services.errors import InvalidInput
 from survey.services.participation import round_participation
 
@@ -175,7 +175,7 @@ def import_participants(
 
     From then on the system holds the round's personal links: HR can no longer create any.
     """
-    if campaign.status == "closed":
+    if campaign.is_closed:
         raise InvalidInput(f"campaign {campaign.id} is closed")
     handed_out = session.scalar(
         sa.select(sa.func.count())
@@ -193,7 +193,7 @@ def import_participants(
     again = sorted({row.email for row in checked.rows} & existing)
     if again:
         raise ParticipantFileError([f"{email} is on the round's list already" for email in again])
-    after_open = campaign.status == "open"
+    after_open = campaign.status == CampaignStatus.OPEN
     participants = [
         Participant(
             campaign_id=campaign.id,

@@ -38,7 +38,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from scoring.disclosure import GroupSpec, audit_round
-from survey.models import Campaign, Response
+from survey.models import Campaign, CampaignStatus, Response
 from survey.services.campaigns import response_figures, with_response_counts
 
 __all__ = [
@@ -65,7 +65,7 @@ class Shown:
 def shown_count(n: int, campaign: Campaign) -> Shown:
     """How ``n`` responses (or links used) of ``campaign`` may be shown now."""
     k = campaign.min_group_size
-    if campaign.status != "open":
+    if campaign.status != CampaignStatus.OPEN:
         return Shown(n, True, k)
     return Shown(n - n % k, False, k)
 
@@ -109,7 +109,7 @@ def round_participation(
         shown_count(figures.responses, campaign),
         figures.invited,
         shown_count(figures.used, campaign),
-        _groups(session, campaign) if per_group and campaign.status == "closed" else (),
+        _groups(session, campaign) if per_group and campaign.is_closed else (),
     )
 
 

@@ -30,7 +30,14 @@ from scoring.benchmark import pool_marks, score_bins
 from scoring.disclosure import merge_small_bins, pool_version_due
 from scoring.instrument import Instrument, measure_versions
 from scoring.scores import release_points, respondent_scores
-from survey.models import Campaign, Organisation, PoolVersion, RoundAggregate, today_utc
+from survey.models import (
+    Campaign,
+    CampaignStatus,
+    Organisation,
+    PoolVersion,
+    RoundAggregate,
+    today_utc,
+)
 from survey.policy import POOL_MIN_CHANGES, POOL_MIN_ORGANISATIONS
 from survey.services import pool_history
 from survey.services.campaigns import campaign_instrument
@@ -121,7 +128,7 @@ def pool_entries(
     latest = (
         sa.select(sa.func.max(Campaign.id))
         .join(RoundAggregate, RoundAggregate.campaign_id == Campaign.id)
-        .where(Campaign.status == "closed")
+        .where(Campaign.status == CampaignStatus.CLOSED)
         .group_by(Campaign.organisation_id)
     )
     query = (
@@ -381,7 +388,7 @@ def _shown(marks: tuple[float, ...]) -> tuple[float | None, ...]:
 
 def kept_scores(session: Session, campaign: Campaign) -> dict[str, float] | None:
     """A closed round's score per principle from its kept aggregate (None without one)."""
-    if campaign.status != "closed":
+    if not campaign.is_closed:
         return None
     kept = session.scalar(
         sa.select(RoundAggregate.dimensions).where(RoundAggregate.campaign_id == campaign.id)

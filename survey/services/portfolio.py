@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from scoring.instrument import measure_versions
 from scoring.scores import LEVEL_NAMES, maturity_level
-from survey.models import Campaign, Organisation, Response, RoundAggregate
+from survey.models import Campaign, CampaignStatus, Organisation, Response, RoundAggregate
 from survey.services.campaigns import campaign_instrument, same_measure
 from survey.services.pool import Standings, published_pool
 
@@ -77,7 +77,7 @@ def _closed_rounds(session: Session, organisations: list[Organisation]) -> dict[
             RoundAggregate.dimensions,
         )
         .outerjoin(RoundAggregate, RoundAggregate.campaign_id == Campaign.id)
-        .where(Campaign.organisation_id.in_(ids), Campaign.status == "closed")
+        .where(Campaign.organisation_id.in_(ids), Campaign.status == CampaignStatus.CLOSED)
         .order_by(Campaign.id.desc())
     ).all()
     rounds: dict[int, list] = {i: [] for i in ids}

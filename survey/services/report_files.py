@@ -71,7 +71,7 @@ def report_key(
     session: Session, campaign: Campaign, lang: str, kind: str, comment_min_group: int
 ) -> str | None:
     """The key of a closed round's report file, or None for a round that is not closed."""
-    if campaign.status != "closed" or kind not in KINDS:
+    if not campaign.is_closed or kind not in KINDS:
         return None
     before = reporting.previous_round(session, campaign)
     _pool, pool_version = pool_for(session, campaign)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from reports.model import RoundData, Thresholds, build_report
 from reports.release import Links, Release
 from scoring.instrument import measure_versions
-from survey.models import Campaign, Comment, RoundAggregate
+from survey.models import Campaign, CampaignStatus, Comment, RoundAggregate
 from survey.policy import COMMENT_MIN_GROUP_SIZE, POOL_MIN_ORGANISATIONS, SIGNIFICANCE_LEVEL
 from survey.services.actions import actions_of, by_dimension
 from survey.services.campaigns import campaign_instrument, response_figures
@@ -40,7 +40,7 @@ def round_data(session: Session, campaign: Campaign) -> RoundData:
         segments,
         campaign.segments,
         campaign.min_group_size,
-        campaign.status == "closed",
+        campaign.is_closed,
         comments,
         aggregates=kept.dimensions if kept else None,
         purged=campaign.purged,
@@ -72,7 +72,7 @@ def previous_round(session: Session, campaign: Campaign) -> Campaign | None:
         .where(
             Campaign.organisation_id == campaign.organisation_id,
             Campaign.id < campaign.id,
-            Campaign.status == "closed",
+            Campaign.status == CampaignStatus.CLOSED,
             Campaign.instrument_id == campaign.instrument_id,
             Campaign.instrument_version.in_(
                 measure_versions(campaign.instrument_id, campaign.instrument_version)
@@ -105,7 +105,7 @@ def campaign_report(
         pool_version=pool_version,
         previous_actions=by_dimension(actions_of(session, before.id)) if before else None,
     )
-    if campaign.status == "open":  # participation only, in steps of k: services.participation
+    if campaign.status == CampaignStatus.OPEN:  # participation only, in steps of k
         shown = shown_count(report.n_responses, campaign)
         report = dataclasses.replace(
             report,

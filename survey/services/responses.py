@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from scoring.instrument import MISSING, Instrument
 from survey.models import (
     Campaign,
+    CampaignStatus,
     Comment,
     Invitation,
     Participant,
@@ -71,7 +72,7 @@ def new_token() -> str:
 def check_open(campaign: Campaign, day: dt.date | None = None) -> None:
     """Raise unless the campaign takes responses on ``day`` (today by default)."""
     day = day or today_utc()
-    if campaign.status == "draft":
+    if campaign.status == CampaignStatus.DRAFT:
         raise CampaignNotOpen(campaign.id)
     if not campaign.is_open_on(day):
         raise CampaignClosed(campaign.id)
@@ -120,7 +121,7 @@ def store_invitations(session: Session, campaign: Campaign, tokens: list[str]) -
         raise InvalidInput(
             f"campaign {campaign.id} has a participant list: only the system sends its links"
         )
-    if campaign.status == "open":
+    if campaign.status == CampaignStatus.OPEN:
         session.execute(
             sa.update(Campaign)
             .where(Campaign.id == campaign.id)

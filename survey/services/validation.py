@@ -46,7 +46,7 @@ def validate(session: Session, campaigns: list[Campaign]) -> Validation:
     """Fit the structure to the closed rounds' pooled answers, and to each language's."""
     if not campaigns:
         raise InvalidInput("choose at least one round")
-    if any(c.status != "closed" for c in campaigns):
+    if any(not c.is_closed for c in campaigns):
         raise InvalidInput(
             "only closed rounds can be checked: an open round's answers are unpublished"
         )

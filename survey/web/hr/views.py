@@ -14,7 +14,15 @@ from reports.exports import links_csv, report_csv
 from reports.render import render_body
 from survey import jobs
 from survey.extensions import db
-from survey.services import access, actions, campaigns, participation, report_files, responses
+from survey.services import (
+    access,
+    actions,
+    campaigns,
+    lifecycle,
+    participation,
+    report_files,
+    responses,
+)
 from survey.services.errors import InvalidInput
 from survey.web.downloads import download
 from survey.web.hr.forms import (
@@ -109,7 +117,7 @@ def set_status(campaign_id: int, action: str):
     item = _campaign(campaign_id, "run")
     _posted_button()
     try:
-        campaigns.set_status(db.session, item, "open" if action == "open" else "closed")
+        lifecycle.set_status(db.session, item, "open" if action == "open" else "closed")
     except InvalidInput as exc:
         db.session.rollback()
         flash(str(exc), "error")
@@ -121,7 +129,7 @@ def invitations(campaign_id: int):
     """Create personal links and hand them over once, as a CSV download."""
     item = _campaign(campaign_id, "run")
     form = InvitationForm()
-    if not form.validate_on_submit() or item.status == "closed":
+    if not form.validate_on_submit() or item.is_closed:
         abort(400)
     tokens = responses.create_invitations(db.session, item, form.count.data)
     text = links_csv(current_app.config["BASE_URL"], tokens)

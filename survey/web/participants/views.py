@@ -10,6 +10,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 
 from survey import jobs
 from survey.extensions import db
+from survey.models import CampaignStatus
 from survey.services import access, participants
 from survey.services.errors import InvalidInput
 from survey.services.mail import compose
@@ -112,7 +113,7 @@ def import_list(campaign_id: int):
         [participants.ParticipantRow(email, lang, attributes) for email, lang, attributes in rows]
     )
     ids = participants.import_participants(db.session, campaign, checked)
-    if campaign.status == "open":
+    if campaign.status == CampaignStatus.OPEN:
         jobs.invite(db.session, campaign, ids)
     flash(_("%(n)d participants imported.", n=len(ids)), "info")
     return redirect(url_for(".overview", campaign_id=campaign.id))
@@ -122,7 +123,7 @@ def import_list(campaign_id: int):
 def send(campaign_id: int, what: str):
     """Send the invitations (to all not sent yet), or a reminder to all who have not answered."""
     campaign = _campaign(campaign_id)
-    if not ActionForm().validate_on_submit() or campaign.status != "open":
+    if not ActionForm().validate_on_submit() or campaign.status != CampaignStatus.OPEN:
         abort(400)
     if what == "send":
         count = jobs.invite(db.session, campaign)

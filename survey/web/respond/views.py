@@ -94,7 +94,7 @@ def closed_under_the_form() -> None:
     except BadSignature:
         return
     campaign = db.session.get(Campaign, campaign_id) if valid_id(campaign_id) else None
-    if campaign is not None and campaign.status == "closed":
+    if campaign is not None and campaign.is_closed:
         raise CampaignClosed()
 
 

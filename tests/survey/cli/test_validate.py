@@ -6,13 +6,9 @@ import numpy as np
 import sqlalchemy as sa
 
 from survey.models import Response
-from survey.services.campaigns import (
-    add_organisation,
-    campaign_instrument,
-    create_campaign,
-    set_status,
-)
+from survey.services.campaigns import add_organisation, campaign_instrument, create_campaign
 from survey.services.imports import offsets_from_points
+from survey.services.lifecycle import set_status
 
 from ...scoring.test_structure import structured_points
 

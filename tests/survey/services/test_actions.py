@@ -8,8 +8,8 @@ import re
 import sqlalchemy as sa
 
 from survey.models import Action, Campaign
-from survey.services.campaigns import add_organisation, create_campaign, set_status
-from survey.services.lifecycle import purge
+from survey.services.campaigns import add_organisation, create_campaign
+from survey.services.lifecycle import purge, set_status
 from survey.services.reporting import campaign_report
 from survey.services.users import add_user
 

@@ -21,9 +21,9 @@ from survey.models import (
     RoundAggregate,
     User,
 )
-from survey.services.campaigns import campaign_instrument, set_status
+from survey.services.campaigns import campaign_instrument
 from survey.services.errors import InvalidInput
-from survey.services.lifecycle import due_for_purge
+from survey.services.lifecycle import due_for_purge, set_status
 from survey.services.responses import create_invitations, submit_response
 from survey.services.users import add_user
 

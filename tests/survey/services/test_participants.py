@@ -20,11 +20,8 @@ from aiosmtpd.handlers import Message
 from survey import jobs
 from survey.models import Campaign, Invitation, Participant, Response
 from survey.services import participants
-from survey.services.campaigns import (
-    add_organisation,
-    campaign_instrument,
-    set_status,
-)
+from survey.services.campaigns import add_organisation, campaign_instrument
+from survey.services.lifecycle import set_status
 from survey.services.responses import TokenAlreadyUsed, campaign_for_token, submit_response
 
 from ..conftest import department_round, redis_url_or_skip

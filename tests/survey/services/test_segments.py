@@ -8,13 +8,9 @@ import pytest
 from scoring.segments import option_label, question_label, stored_option
 from survey.models import Campaign
 from survey.services import participants
-from survey.services.campaigns import (
-    add_organisation,
-    create_campaign,
-    parse_segment,
-    set_status,
-)
+from survey.services.campaigns import add_organisation, create_campaign, parse_segment
 from survey.services.errors import InvalidInput
+from survey.services.lifecycle import set_status
 from survey.services.reporting import campaign_report
 from survey.services.responses import create_invitations
 

@@ -25,9 +25,9 @@ from survey.services.campaigns import (
     campaign_instrument,
     create_campaign,
     parse_segment,
-    set_status,
 )
 from survey.services.exchange import export_pool
+from survey.services.lifecycle import set_status
 from survey.services.responses import create_invitations, submit_response
 from survey.services.users import add_user
 

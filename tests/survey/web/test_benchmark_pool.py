@@ -27,10 +27,9 @@ from survey.services.campaigns import (
     campaign_instrument,
     create_campaign,
     instrument_named,
-    set_status,
 )
 from survey.services.exchange import export_pool, import_pool
-from survey.services.lifecycle import publish_pools
+from survey.services.lifecycle import publish_pools, set_status
 from survey.services.users import add_user
 
 from ..conftest import PASSWORD, AuthActions, fill_round

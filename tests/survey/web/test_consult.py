@@ -13,9 +13,9 @@ import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from survey.models import Campaign, RoundAggregate
-from survey.services.campaigns import add_organisation, create_campaign, parse_segment, set_status
+from survey.services.campaigns import add_organisation, create_campaign, parse_segment
 from survey.services.exchange import ExchangeError, export_pool, import_pool, read_exchange_file
-from survey.services.lifecycle import publish_pools
+from survey.services.lifecycle import publish_pools, set_status
 from survey.services.pool import pool_entries
 from survey.services.users import add_user
 

@@ -87,7 +87,8 @@ def test_a_round_keeps_the_instrument_it_was_created_with(
 ):
     from pathlib import Path
 
-    from survey.services.campaigns import campaign_instrument, set_status
+    from survey.services.campaigns import campaign_instrument
+    from survey.services.lifecycle import set_status
     from survey.services.reporting import campaign_report
     from survey.services.responses import create_invitations
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from survey.services import actions
-from survey.services.campaigns import add_organisation, create_campaign, set_status
+from survey.services.campaigns import add_organisation, create_campaign
+from survey.services.lifecycle import set_status
 from survey.services.responses import create_invitations
 
 from ..conftest import add_admin, current_code, department_round, fill_round, serious_violations

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from survey.extensions import limiter
 from survey.models import Campaign, Invitation, Response
-from survey.services.campaigns import set_status
+from survey.services.lifecycle import set_status
 from survey.services.users import add_user
 from survey.web.hr.forms import SEGMENT_ROWS
 

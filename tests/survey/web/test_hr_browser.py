@@ -5,7 +5,8 @@ from __future__ import annotations
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from survey.services.campaigns import add_organisation, set_status
+from survey.services.campaigns import add_organisation
+from survey.services.lifecycle import set_status
 from survey.services.users import add_user
 
 from ..conftest import department_round, fill_round, serious_violations

@@ -23,8 +23,8 @@ from survey.services.campaigns import (
     campaign_instrument,
     create_campaign,
     parse_segment,
-    set_status,
 )
+from survey.services.lifecycle import set_status
 from survey.services.participation import round_participation, shown_count
 from survey.services.responses import campaign_for_token, submit_response
 from survey.services.users import add_user

@@ -13,7 +13,8 @@ import sqlalchemy as sa
 from survey import jobs
 from survey.models import Campaign, ReportFile
 from survey.services import actions, lifecycle, reporting
-from survey.services.campaigns import add_organisation, create_campaign, set_status
+from survey.services.campaigns import add_organisation, create_campaign
+from survey.services.lifecycle import set_status
 from survey.services.users import add_user
 
 from ..conftest import PASSWORD, AuthActions, fill_round, redis_url_or_skip

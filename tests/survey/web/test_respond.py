@@ -12,7 +12,8 @@ from werkzeug.datastructures import MultiDict
 
 from survey.extensions import limiter
 from survey.models import Comment, Invitation, Response
-from survey.services.campaigns import campaign_instrument, set_status
+from survey.services.campaigns import campaign_instrument
+from survey.services.lifecycle import set_status
 from survey.services.responses import answer_matrix, hash_token
 
 from ..conftest import csrf_token, full_answers

@@ -7,7 +7,8 @@ import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from survey.models import Campaign
-from survey.services.campaigns import add_organisation, set_status
+from survey.services.campaigns import add_organisation
+from survey.services.lifecycle import set_status
 from survey.services.users import add_user
 
 from ..conftest import department_round, fill_round, serious_violations
