@@ -24,8 +24,8 @@ from survey.services import campaigns
 @fail_on_invalid
 def report(campaign_id: int, pdf_path, html_path, as_json: bool, lang: str) -> None:
     """Write a campaign's maturity report as PDF or HTML, or print it as JSON."""
-    from reports.render import render_document, render_pdf
-    from survey.services.reporting import campaign_report
+    from reports.render import render_body, render_document, render_pdf
+    from survey.services.report_files import report_page
 
     if sum(bool(x) for x in (pdf_path, html_path, as_json)) != 1:
         raise InputError("choose one of --pdf FILE, --html FILE or --json")
@@ -33,9 +33,9 @@ def report(campaign_id: int, pdf_path, html_path, as_json: bool, lang: str) -> N
     if target is not None and not target.parent.is_dir():
         raise InputError(f"{target}: the folder {target.parent} does not exist")
     campaign = campaigns.campaign_by_id(db.session, campaign_id)
-    # the rules the app applies (the comment minimum is a setting): the same release as the page
-    built, labels = campaign_report(
-        db.session, campaign, lang, current_app.config["COMMENT_MIN_GROUP_SIZE"]
+    # the release the page shows (a closed round's kept one), under the app's settings
+    built, labels, _body = report_page(
+        db.session, campaign, lang, current_app.config["COMMENT_MIN_GROUP_SIZE"], render_body
     )
     if as_json:
         click.echo(json.dumps(built.to_dict(), ensure_ascii=False, indent=2))
