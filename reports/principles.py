@@ -77,7 +77,10 @@ def principle(
         dont_know=figure(dim.dont_know),
         alpha=figure(alpha),
         alpha_ci95=interval(*alpha_ci) if reliable else None,
-        alpha_n=int(dim.alpha.n) if dim.alpha is not None else 0,
+        # the number of complete answers only with the reliability it rests on: below 30, it
+        # and the principle's n would count the people with a "don't know" in ways the statement
+        # bins do not show
+        alpha_n=int(dim.alpha.n) if reliable else None,
         # the warning looks at the interval: reliability may well be below 0.7
         alpha_warning=bool(reliable and alpha_ci[0] < ALPHA_WARNING),
         omega=figure(omega.statistic) if omega is not None else None,

@@ -72,7 +72,7 @@ class Principle:
     dont_know: float | None = None
     alpha: float | None = None
     alpha_ci95: Interval | None = None
-    alpha_n: int = 0
+    alpha_n: int | None = None  # complete answers behind alpha and omega, from 30 on
     alpha_warning: bool = False
     omega: float | None = None
     omega_ci95: Interval | None = None

@@ -8,6 +8,7 @@ Games–Howell pairs for more.
 from __future__ import annotations
 
 import functools
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -79,7 +80,14 @@ def welch(a, b) -> Difference:
     a, b = a[~np.isnan(a)], b[~np.isnan(b)]
     if a.size < 2 or b.size < 2:
         return Difference(np.nan, np.nan, np.nan, np.nan, int(a.size), int(b.size))
-    result = stats.ttest_ind(b, a, equal_var=False)
+    if np.ptp(a) == 0 and np.ptp(b) == 0:  # neither group varies: no test (t would be ±inf)
+        difference = float(b.mean() - a.mean())
+        return Difference(difference, np.nan, np.nan, np.nan, int(a.size), int(b.size))
+    with warnings.catch_warnings():
+        # a group whose scores are all equal is exact, not "nearly identical": Welch's t only
+        # needs the other group's variance
+        warnings.filterwarnings("ignore", "Precision loss occurred", RuntimeWarning)
+        result = stats.ttest_ind(b, a, equal_var=False)
     low, high = result.confidence_interval(0.95)
     g = hedges_g(a, b)
     return Difference(

@@ -22,14 +22,12 @@ from scoring.benchmark import (
     welch_anova_from_stats,
     welch_from_stats,
 )
-from scoring.disclosure import enough
 from scoring.instrument import Instrument
-from scoring.scores import release_points, score_answers
 from survey.models import Campaign, CampaignStatus, Organisation
-from survey.policy import SIGNIFICANCE_LEVEL
+from survey.policy import COMMENT_MIN_GROUP_SIZE, SIGNIFICANCE_LEVEL
+from survey.services import report_files
 from survey.services.campaigns import campaign_instrument, same_measure
 from survey.services.errors import InvalidInput
-from survey.services.responses import answer_matrix
 
 MIN_COMPARED, MAX_COMPARED = 2, 6
 
@@ -120,22 +118,24 @@ class Comparison:
         return [r for r in self.rounds if r.shown]
 
 
-def _compared_round(session: Session, campaign: Campaign, instrument: Instrument) -> ComparedRound:
-    # the answers as the round's release counts them: the same figures its report publishes
-    points = release_points(answer_matrix(session, campaign), instrument, campaign.min_group_size)
-    n = int(points.shape[0])
-    # an open round's figures are published once it closes
-    shown = campaign.is_closed and enough(n, campaign.min_group_size)
-    entry = ComparedRound(campaign, n, shown=shown)
+def _compared_round(
+    session: Session, campaign: Campaign, lang: str, comment_min_group: int
+) -> ComparedRound:
+    """A round as its release publishes it (a closed round's kept release; an open round shows
+    only how many answered, in steps of k)."""
+    release, _labels = report_files.release_for(session, campaign, lang, comment_min_group)
+    entry = ComparedRound(campaign, release.n_responses, shown=release.enough)
     if entry.shown:
-        result = score_answers(points, instrument)
         entry.dimensions = {
-            d.key: DimensionFigures(d.n, d.statistic, d.sd, tuple(d.confidence_interval()), d.level)
-            for d in result.dimensions
-            if enough(d.n, campaign.min_group_size)
+            d.key: DimensionFigures(
+                d.n, d.score, d.sd if d.sd is not None else np.nan, d.ci95 or (np.nan, np.nan),
+                d.level,
+            )
+            for d in release.dimensions
+            if d.shown
         }
-        if len(entry.dimensions) == len(result.dimensions):
-            entry.overall = result.overall.statistic
+        if release.overall is not None:
+            entry.overall = release.overall.score
     return entry
 
 
@@ -215,7 +215,12 @@ def _pairs(
     )
 
 
-def compare(session: Session, campaigns: list[Campaign], lang: str) -> Comparison:
+def compare(
+    session: Session,
+    campaigns: list[Campaign],
+    lang: str,
+    comment_min_group: int = COMMENT_MIN_GROUP_SIZE,
+) -> Comparison:
     """Rounds side by side: scores with intervals, and per principle whether they really differ."""
     ids = [c.id for c in campaigns]
     if not MIN_COMPARED <= len(ids) <= MAX_COMPARED or len(set(ids)) != len(ids):
@@ -223,7 +228,7 @@ def compare(session: Session, campaigns: list[Campaign], lang: str) -> Compariso
     if not all(same_measure(campaigns[0], c) for c in campaigns):
         raise InvalidInput("only rounds of the same instrument can be compared")
     instrument = campaign_instrument(campaigns[0])
-    rounds = [_compared_round(session, c, instrument) for c in campaigns]
+    rounds = [_compared_round(session, c, lang, comment_min_group) for c in campaigns]
     return Comparison(instrument, rounds, _tests(instrument, [r for r in rounds if r.shown], lang))
 
 

@@ -29,6 +29,7 @@ from survey.services import actions, reporting
 from survey.services.pool import pool_for
 
 KINDS = {
+    "release": "application/json",
     "page": "application/json",
     "pdf": "application/pdf",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -136,17 +137,35 @@ def forget(session: Session, campaign_id: int) -> None:
 NOT_LOOKED_UP = object()
 
 
+def release_for(
+    session: Session, campaign: Campaign, lang: str, comment_min_group: int
+) -> tuple[Release, list[str]]:
+    """The round's release in ``lang`` and the scale's labels: a closed round's kept one, or
+    built (and kept, for a closed round). What every reader of a round's figures uses — the
+    page, the files, the command line, the comparison of rounds."""
+    key = report_key(session, campaign, lang, "release", comment_min_group)
+    kept = cached(session, key)
+    if kept is not None:
+        data = json.loads(kept)
+        return Release.from_dict(data["release"]), data["labels"]
+    built, labels = reporting.campaign_report(session, campaign, lang, comment_min_group)
+    if key is not None:
+        content = json.dumps({"release": built.kept(), "labels": labels}).encode()
+        store(session, campaign, lang, "release", key, content)
+    return built, labels
+
+
 def report_page(session, campaign, lang, comment_min_group, render_body, key=NOT_LOOKED_UP):
-    """The report, the scale labels and the page body (``render_body(report, labels)``): from
-    the kept page of a closed round, or built (and kept, for a closed round). ``key``: the
-    page's key when the caller has looked it up already."""
+    """The release, the scale labels and the page body (``render_body(release, labels)``): from
+    the kept page of a closed round, or rendered from its release (and kept, for a closed
+    round). ``key``: the page's key when the caller has looked it up already."""
     if key is NOT_LOOKED_UP:
         key = report_key(session, campaign, lang, "page", comment_min_group)
     kept = cached(session, key)
     if kept is not None:
         data = json.loads(kept)
         return Release.from_dict(data["report"]), data["labels"], data["body"]
-    built, labels = reporting.campaign_report(session, campaign, lang, comment_min_group)
+    built, labels = release_for(session, campaign, lang, comment_min_group)
     body = str(render_body(built, labels))
     if key is not None:
         page = {"report": built.kept(), "labels": labels, "body": body}

@@ -15,7 +15,6 @@ import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from scoring.disclosure import GroupSpec, audit_round
 from scoring.invariance import Invariance, invariance
 from scoring.scores import release_points
 from scoring.structure import MIN_RESPONDENTS, StructureFit, fit_structure
@@ -53,23 +52,29 @@ def validate(session: Session, campaigns: list[Campaign]) -> Validation:
     if not all(same_measure(campaigns[0], c) for c in campaigns):
         raise InvalidInput("only rounds of one instrument (one measure) can be pooled")
     instrument = campaign_instrument(campaigns[0])
-    blobs, languages = [], []
+    width = len(instrument.item_keys)
+    parts, spoken_parts, rounds = [], [], []
     for campaign in campaigns:
         rows = session.execute(
             sa.select(Response.answers, Response.language).where(
                 Response.campaign_id == campaign.id
             )
         ).all()
-        blobs += [row[0] for row in rows]
-        languages += [row[1] for row in rows]
-    width = len(instrument.item_keys)
-    offsets = np.frombuffer(b"".join(blobs), dtype=np.int8).reshape(len(blobs), width)
-    # the answers as the rounds' releases count them (no answer bin of 1 … k−1 people)
-    points = release_points(offsets, instrument, max(c.min_group_size for c in campaigns))
-    spoken = np.array(languages, dtype=object)
-    named, fitted = languages_shown(
-        spoken, _complete(points, instrument), max(c.min_group_size for c in campaigns)
-    )
+        offsets = np.frombuffer(b"".join(row[0] for row in rows), dtype=np.int8)
+        offsets = offsets.reshape(len(rows), width)
+        # each round's answers as its own release counts them (its own k): pooled with rounds
+        # the reader can open, no bin of 1 … k−1 people of this round is left to difference out
+        points = release_points(offsets, instrument, campaign.min_group_size)
+        spoken = np.array([row[1] for row in rows], dtype=object)
+        parts.append(points)
+        spoken_parts.append(spoken)
+        rounds.append(
+            RoundLanguages(spoken, _complete(points, instrument), tuple(campaign.languages),
+                           campaign.min_group_size)
+        )  # fmt: skip
+    points = np.concatenate(parts) if parts else np.empty((0, width), dtype=np.int8)
+    spoken = np.concatenate(spoken_parts) if spoken_parts else np.array([], dtype=object)
+    named, fitted = languages_shown(rounds)
     compared, check = _invariance(points, spoken, instrument, fitted)
     return Validation(
         instrument=f"{instrument.id} v{instrument.version}",
@@ -86,33 +91,49 @@ def validate(session: Session, campaigns: list[Campaign]) -> Validation:
     )
 
 
-def languages_shown(
-    spoken: np.ndarray, complete: np.ndarray, min_group_size: int
-) -> tuple[list[str], frozenset[str]]:
+@dataclass(frozen=True)
+class RoundLanguages:
+    """One pooled round: each respondent's language, whether they answered every statement, the
+    languages the round offered and its minimum group size."""
+
+    spoken: np.ndarray
+    complete: np.ndarray
+    offered: tuple[str, ...]
+    min_group_size: int
+
+
+def languages_shown(rounds: list[RoundLanguages]) -> tuple[list[str], frozenset[str]]:
     """The languages the check may name, and those of them whose number of complete answers it
     may show (with the fit that rests on them).
 
-    The rule is the report's for a segment question, by the disclosure audit
-    (:func:`scoring.disclosure.audit_round`) with the language as the respondents' group: a
-    language is named when at least k people answered in it and no combination with the total
-    and the other languages — all respondents minus the English ones, say — isolates 1 … k−1
-    people; its number of complete answers is shown when the same holds among the people who
-    answered every statement (the overall fit shows their total). A single Dutch respondent
-    gets no row, and the English row goes too when everyone minus the English speakers would be
-    that one person.
+    A language is a group of each round that offered it, audited in that round like a segment
+    option in its report: it is named only when, in every round that offered it, at least k
+    people answered in it and at least k in its other languages (or the round offered no
+    other). A round's
+    language that nobody chose counts as a group that might hold one person (as options nobody
+    chose do in a report), so whether its lone speaker answered never changes what is named; and
+    a check that pools a client's round with rounds the reader can open cannot difference out a
+    small group of that round. Its number of complete answers, likewise, among the people who
+    answered every statement.
     """
-    named = _audited_languages(spoken, sorted(set(spoken.tolist())), min_group_size)
-    fitted = _audited_languages(spoken[complete], named, min_group_size)
+    offered = sorted({lang for part in rounds for lang in part.offered})
+    named = [lang for lang in offered if _safe_everywhere(rounds, lang, complete_only=False)]
+    fitted = [lang for lang in named if _safe_everywhere(rounds, lang, complete_only=True)]
     return named, frozenset(fitted)
 
 
-def _audited_languages(spoken: np.ndarray, languages: list[str], k: int) -> list[str]:
-    if spoken.size < k or not languages:
-        return []
-    groups = [GroupSpec.total()] + [GroupSpec.option("language", lang) for lang in languages]
-    scored = np.zeros((spoken.size, 0), dtype=bool)
-    audited = audit_round({"language": spoken.tolist()}, scored, [], groups, k)
-    return [lang for lang in languages if audited.shown(f"language={lang}")]
+def _safe_everywhere(rounds: list[RoundLanguages], lang: str, complete_only: bool) -> bool:
+    for part in rounds:
+        if lang not in part.offered:
+            continue
+        spoken = part.spoken[part.complete] if complete_only else part.spoken
+        speakers = int(np.count_nonzero(spoken == lang))
+        others = spoken.size - speakers
+        # where the round offered another language, none answering in it might have been one
+        might_be_one = others < part.min_group_size and (others > 0 or len(part.offered) > 1)
+        if speakers < part.min_group_size or might_be_one:
+            return False
+    return True
 
 
 def _complete(points: np.ndarray, instrument) -> np.ndarray:

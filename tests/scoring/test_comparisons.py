@@ -387,3 +387,17 @@ def test_welch_from_summaries_carries_its_degrees_of_freedom():
     summary = welch_from_stats(a.mean(), a.std(ddof=1), 30, b.mean(), b.std(ddof=1), 18)
     assert summary.df == pytest.approx(expected.df, rel=1e-12)
     assert welch(a, b).df == pytest.approx(expected.df, rel=1e-12)
+
+
+def test_welch_of_two_groups_that_do_not_vary_is_no_test():
+    """Everyone in both rounds gave one score: t would be infinite, so no p-value, no interval."""
+    found = welch(np.full(5, 40.0), np.full(6, 60.0))
+    assert found.difference == 20.0 and np.isnan(found.pvalue) and np.isnan(found.ci_low)
+
+
+def test_welch_with_one_group_that_does_not_vary_equals_scipy():
+    a, b = np.full(5, 80.0), np.array([15.0, 25.0] * 3)
+    found = welch(a, b)
+    with np.errstate(all="ignore"), pytest.warns(RuntimeWarning):  # scipy's own warning
+        expected = stats.ttest_ind(b, a, equal_var=False)
+    assert (found.statistic, found.pvalue) == pytest.approx((expected.statistic, expected.pvalue))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, current_app, render_template, request
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
@@ -67,7 +67,9 @@ def portfolio_csv_download():
 def _compared() -> comparison.Comparison:
     ids = request.args.getlist("campaign", type=int)
     campaigns = [access.campaign_for(db.session, current_user, i) for i in ids]
-    return comparison.compare(db.session, campaigns, page_language())
+    return comparison.compare(
+        db.session, campaigns, page_language(), current_app.config["COMMENT_MIN_GROUP_SIZE"]
+    )
 
 
 def _compare_charts(result: comparison.Comparison) -> dict[str, Markup]:

@@ -12,6 +12,7 @@ import json
 import re
 from email import policy
 
+import numpy as np
 import pytest
 import sqlalchemy as sa
 
@@ -300,3 +301,42 @@ def test_an_open_rounds_count_moves_in_steps_of_k_only(session):
     set_status(session, campaign, "closed")
     assert shown_count(12, campaign).value == 12 and shown_count(12, campaign).exact
     assert round_participation(session, campaign).responses == shown_count(0, campaign)
+
+
+def test_a_pooled_instrument_check_learns_nothing_of_a_rounds_small_bins(session):
+    """Pooling a client's round with a round the reader can open, and checking that round
+    alone: the difference was the client's raw answers (a lone "don't know" left a complete
+    answer less). Each round now counts its answers as its own release does, with its own k."""
+    pytest.importorskip("semopy")
+    from survey.services.imports import offsets_from_points
+    from survey.services.validation import validate
+
+    from ...scoring.test_structure import structured_points
+
+    organisation = add_organisation(session, "acme", "Acme")
+
+    def closed(name, offsets):
+        campaign = create_campaign(session, organisation, name, status="open")
+        session.execute(
+            sa.insert(Response),
+            [
+                {"campaign_id": campaign.id, "language": "en", "segments": {},
+                 "answers": row.astype(np.int8).tobytes()}
+                for row in offsets
+            ],
+        )  # fmt: skip
+        session.commit()
+        set_status(session, campaign, "closed")
+        return campaign
+
+    instrument = campaign_instrument(create_campaign(session, organisation, "Draft"))
+    client = offsets_from_points(structured_points(instrument, 12, seed=7), instrument)
+    lone = client.copy()
+    lone[3, 0] = -1  # one person: "don't know" on the first statement
+    probe = offsets_from_points(structured_points(instrument, 205, seed=3), instrument)
+    probe[200:, 0] = -1  # the reader's own five "don't know" on it
+    reader = closed("Probe", probe)
+    fits = [validate(session, [closed(name, rows), reader]).overall
+            for name, rows in (("Client", client), ("Client, lone", lone))]  # fmt: skip
+    assert fits[0].n == fits[1].n == validate(session, [reader]).overall.n + 12
+    assert fits[0].cfi == fits[1].cfi

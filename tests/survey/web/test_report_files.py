@@ -71,7 +71,10 @@ def test_a_closed_report_is_built_once_and_served_from_the_database(
     assert builds == [campaign.id] and as_json["n_respondents"] == 40 and "guidelines" in as_csv
     client.get(f"/campaigns/{campaign.id}/report?lang=nl")
     assert builds == [campaign.id, campaign.id]  # one per language
-    assert sorted(kept(session)) == [("page", "en"), ("page", "nl")]
+    # the release itself and its page, per language
+    assert sorted(kept(session)) == [
+        ("page", "en"), ("page", "nl"), ("release", "en"), ("release", "nl"),
+    ]  # fmt: skip
 
 
 def test_an_action_plan_change_builds_the_report_anew(client, session, monkeypatch):
@@ -85,7 +88,8 @@ def test_an_action_plan_change_builds_the_report_anew(client, session, monkeypat
     actions.add_from_recommendation(session, campaign, key, "en")
     page = client.get(f"/campaigns/{campaign.id}/report").get_data(as_text=True)
     assert builds == [campaign.id] and page
-    assert kept(session) == [("page", "en")]  # the stale page was replaced, not kept beside it
+    # the stale release and page were replaced, not kept beside them
+    assert sorted(kept(session)) == [("page", "en"), ("release", "en")]
 
 
 def test_an_open_round_is_not_kept(client, session, monkeypatch):
@@ -119,7 +123,10 @@ def test_without_a_worker_the_office_files_come_at_once(client, session):
     assert pptx.status_code == 200
     titles = [s.shapes.title.text for s in Presentation(io.BytesIO(pptx.data)).slides]
     assert titles[0] == "Social media culture: Acme"
-    assert sorted(kept(session)) == [("page", "en"), ("page", "nl"), ("pptx", "en"), ("xlsx", "nl")]
+    assert sorted(kept(session)) == [
+        ("page", "en"), ("page", "nl"), ("pptx", "en"), ("release", "en"), ("release", "nl"),
+        ("xlsx", "nl"),
+    ]  # fmt: skip
 
 
 def test_the_worker_builds_report_and_pdf_while_the_page_follows_progress(app, client, session):
@@ -157,7 +164,7 @@ def test_purging_the_answers_deletes_the_kept_reports(client, session):
     AuthActions(client).login("hr@acme.example")
     client.get(f"/campaigns/{campaign.id}/report")
     client.get(f"/campaigns/{campaign.id}/report.xlsx")
-    assert len(kept(session)) == 2
+    assert len(kept(session)) == 3  # the release, its page and the workbook
     lifecycle.purge(session, [session.get(Campaign, campaign.id)])
     assert kept(session) == []
     page = client.get(f"/campaigns/{campaign.id}/report").get_data(as_text=True)
