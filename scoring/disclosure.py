@@ -182,7 +182,10 @@ def audit_round(
     scores = {}
     for d, principle in enumerate(principles):
         mass = np.bincount(cell_of, weights=scored[:, d], minlength=cells.shape[0])
-        audited = _audit_domain(cells, mass, shown_specs, published, min_group_size)
+        # a score is a sum: a combination that adds some people and takes away others (Sales −
+        # employees = the lone Sales manager − the lone IT employee) tells how their scores
+        # differ, which the scale's bounds can turn into both answers
+        audited = _audit_domain(cells, mass, shown_specs, published, min_group_size, signed=True)
         # a group's n minus its principle n is the number of its people without a score on the
         # principle: those sets are published too, wherever a group shows the principle
         unscored = np.bincount(cell_of, weights=~scored[:, d], minlength=cells.shape[0])
@@ -277,7 +280,7 @@ def _group_sizes(cells: np.ndarray, mass: np.ndarray, specs) -> list[int]:
     ]
 
 
-def _audit_domain(cells, mass, specs, groups, k) -> DomainAudit:
+def _audit_domain(cells, mass, specs, groups, k, signed: bool = False) -> DomainAudit:
     sizes = dict(zip([g.key for g in groups], _group_sizes(cells, mass, specs), strict=True))
     too_small = {key for key, n in sizes.items() if 0 < n < k}
     live = [i for i, g in enumerate(groups) if sizes[g.key] >= k]
@@ -286,7 +289,7 @@ def _audit_domain(cells, mass, specs, groups, k) -> DomainAudit:
         return DomainAudit(frozenset(), frozenset(too_small), frozenset())
     complementary = set()
     while True:
-        witness = find_disclosure(cells, [specs[i] for i in live], k, mass)
+        witness = find_disclosure(cells, [specs[i] for i in live], k, mass, signed=signed)
         if witness is None:
             break
         involved = [live[j] for j in witness if groups[live[j]].question is not None]
@@ -299,14 +302,20 @@ def _audit_domain(cells, mass, specs, groups, k) -> DomainAudit:
 
 
 def find_disclosure(
-    codes: np.ndarray, specs: Sequence[tuple], k: int, mass: np.ndarray | None = None
+    codes: np.ndarray,
+    specs: Sequence[tuple],
+    k: int,
+    mass: np.ndarray | None = None,
+    signed: bool = False,
 ) -> list[int] | None:
     """The groups whose combination isolates 1 … k−1 respondents, or None when there is none.
 
     ``codes`` holds an option code per question for each respondent — or for each cell of
     respondents, with ``mass`` the number of the figure's respondents in it; ``specs`` each
-    published group as ``(question index, option codes)``, the total as ``(-1, ∅)``. The answer is
-    exact (see the module's notes).
+    published group as ``(question index, option codes)``, the total as ``(-1, ∅)``. With
+    ``signed``, a combination that adds 1 … k−1 respondents in all and takes some of them away
+    (+1 on some, −1 on others, 0 elsewhere) counts as well: for sums, it tells how the sums of
+    two small sets differ. The answer is exact (see the module's notes).
     """
     mass = np.ones(codes.shape[0]) if mass is None else np.asarray(mass, dtype=float)
     codes = codes[mass > 0]
@@ -319,7 +328,7 @@ def find_disclosure(
     if atoms.shape[0] == 0 or mass.min() >= k:
         return None  # every cell holds k or more: no set of fewer than k can be told apart
     classes = _merge_indistinguishable(atoms, mass, k)
-    return _solve(atoms, mass, classes, block_sets, questions, specs, k)
+    return _solve(atoms, mass, classes, block_sets, questions, specs, k, signed)
 
 
 def _blocks(codes, specs, questions):
@@ -432,8 +441,12 @@ def _merged_column(classes: np.ndarray, mass: np.ndarray, q: int, k: int) -> np.
     return lookup[column]
 
 
-def _solve(atoms, mass, classes, block_sets, questions, specs, k):
-    """The mixed-integer program over the remaining cells; the witness groups, or None."""
+def _solve(atoms, mass, classes, block_sets, questions, specs, k, signed=False):
+    """The mixed-integer program over the remaining cells; the witness groups, or None. Each
+    cell's value in the combination is a binary (``signed``: the difference of two, at most one
+    of them set), and the cells it sets hold 1 … k−1 respondents. Merging classes stays exact for
+    signed combinations: telling two classes apart sets one of the two cells in each of their k
+    or more shared contexts."""
     # loaded here: the histogram and pool rules serve the CLI, which starts without scipy
     from scipy import sparse
     from scipy.optimize import Bounds, LinearConstraint, milp
@@ -454,13 +467,16 @@ def _solve(atoms, mass, classes, block_sets, questions, specs, k):
                 row[j] = float(bool(codes & options))
         return row
 
-    # each remaining cell: the combination's value there equals the cell's binary
-    cell_rows = sparse.hstack(
-        [
-            sparse.csr_matrix(np.array([membership(rep) for rep in representatives])),
-            -sparse.identity(s, format="csr"),
-        ]
-    )
+    # each remaining cell: the combination's value there equals the cell's binary (signed:
+    # the first binary minus the second)
+    parts = [
+        sparse.csr_matrix(np.array([membership(rep) for rep in representatives])),
+        -sparse.identity(s, format="csr"),
+    ]
+    if signed:
+        parts.append(sparse.identity(s, format="csr"))
+    cell_rows = sparse.hstack(parts)
+    width = g + s * (2 if signed else 1)
     rows = []
     # blocks merged into one class must weigh the same in any disclosing combination
     for i in range(atoms.shape[1]):
@@ -474,17 +490,22 @@ def _solve(atoms, mass, classes, block_sets, questions, specs, k):
                             bool(block_sets[i][b] & options)
                         )
                 if np.any(diff):
-                    rows.append(np.concatenate([diff, np.zeros(s)]))
+                    rows.append(np.concatenate([diff, np.zeros(width - g)]))
     if rows:
         cell_rows = sparse.vstack([cell_rows, sparse.csr_matrix(np.array(rows))])
-    equalities = LinearConstraint(cell_rows, 0, 0)
-    size = LinearConstraint(np.concatenate([np.zeros(g), cell_mass])[None, :], 1, k - 1)
-    upper = np.concatenate([np.full(g, np.inf), np.where(cell_mass >= k, 0, 1)])
-    lower = np.concatenate([np.full(g, -np.inf), np.zeros(s)])
+    constraints = [LinearConstraint(cell_rows, 0, 0)]
+    binaries = np.tile(cell_mass, 2 if signed else 1)
+    constraints.append(LinearConstraint(np.concatenate([np.zeros(g), binaries])[None, :], 1, k - 1))
+    if signed:  # a cell is added or taken away, not both
+        both = sparse.hstack([sparse.csr_matrix((s, g)), sparse.identity(s), sparse.identity(s)])
+        constraints.append(LinearConstraint(both, 0, 1))
+    small = np.tile(np.where(cell_mass >= k, 0, 1), 2 if signed else 1)
+    upper = np.concatenate([np.full(g, np.inf), small])
+    lower = np.concatenate([np.full(g, -np.inf), np.zeros(width - g)])
     result = milp(
-        c=np.zeros(g + s),
-        constraints=[equalities, size],
-        integrality=np.concatenate([np.zeros(g), np.ones(s)]),
+        c=np.zeros(width),
+        constraints=constraints,
+        integrality=np.concatenate([np.zeros(g), np.ones(width - g)]),
         bounds=Bounds(lower, upper),
     )
     if result.status != 0 or result.x is None:

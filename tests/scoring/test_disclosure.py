@@ -9,7 +9,7 @@ no integer program): a projection onto the published sets' span, per subset.
 
 from __future__ import annotations
 
-from itertools import combinations
+from itertools import combinations, product
 
 import numpy as np
 import pytest
@@ -50,18 +50,38 @@ def isolated_sets(published: list[np.ndarray], domain: np.ndarray, k: int) -> li
     return found
 
 
+def contrasts(published: list[np.ndarray], domain: np.ndarray, k: int) -> list[tuple]:
+    """Every +1/−1 combination of 1 … k−1 respondents of ``domain`` (some added, some taken
+    away) that the published sets span: for sums, how the sums of two small sets differ."""
+    people = np.flatnonzero(domain)
+    if not published or people.size == 0:
+        return []
+    spans = np.array([p[people] for p in published], dtype=float)
+    projection = np.linalg.pinv(spans) @ spans
+    found = []
+    for size in range(2, k):  # one person alone is an indicator set, tried already
+        for subset in combinations(range(people.size), size):
+            for signs in product((1, -1), repeat=size - 1):
+                x = np.zeros(people.size)
+                x[list(subset)] = (1, *signs)
+                if -1 in signs and np.allclose(x @ projection, x, atol=1e-8):
+                    found.append(tuple(people[list(subset)]))
+    return found
+
+
 def attack(answers, scored, principles, groups, k, disclosure) -> list[tuple]:
-    """Everything the brute-force attacker isolates from what the audit lets through."""
+    """Everything the brute-force attacker isolates from what the audit lets through: small sets
+    from the counts, from each principle's sums (and differences of small sets' sums), and from
+    the people without a score (a group's n minus its principle n)."""
     n = scored.shape[0]
     shown = [g for g in groups if disclosure.shown(g.key)]
     found = isolated_sets([members(answers, n, g) for g in shown], np.ones(n, bool), k)
     for d, principle in enumerate(principles):
-        sets = [
-            members(answers, n, g) & scored[:, d]
-            for g in shown
-            if disclosure.shown(g.key, principle)
-        ]
+        showing = [members(answers, n, g) for g in shown if disclosure.shown(g.key, principle)]
+        sets = [group & scored[:, d] for group in showing]
         found += isolated_sets(sets, scored[:, d], k)
+        found += contrasts(sets, scored[:, d], k)
+        found += isolated_sets([group & ~scored[:, d] for group in showing], ~scored[:, d], k)
     return found
 
 
@@ -142,6 +162,21 @@ def test_people_without_a_score_are_audited_like_those_with_one():
     assert result.shown("total", "dialogue")
     assert result.shown("department=Sales", "guidelines")
     assert result.shown("department=IT", "guidelines")
+
+
+def test_the_difference_of_two_lone_people_is_not_published():
+    """Sales − employees = the lone Sales manager − the lone IT employee: with the scale's bounds
+    a difference of 50 points pinned both their answers (ten people, every group of five)."""
+    cells = [("Sales", "Employee")] * 4 + [("Sales", "Manager"), ("IT", "Employee")]
+    cells += [("IT", "Manager")] * 4
+    answers = {"department": [c[0] for c in cells], "role": [c[1] for c in cells]}
+    scored = np.ones((10, 1), dtype=bool)
+    groups = option_groups(answers)
+    result = audit_round(answers, scored, ["guidelines"], groups, 5)
+    assert all(result.shown(g.key) for g in groups)  # every group of five is counted
+    showing = [g.key for g in groups if result.shown(g.key, "guidelines")]
+    assert "total" in showing and len(showing) < len(groups)  # but not every score
+    assert attack(answers, scored, ["guidelines"], groups, 5, result) == []
 
 
 def test_a_round_below_k_shows_nothing():
