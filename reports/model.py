@@ -112,7 +112,6 @@ def build_report(
         answered = points[~np.isnan(advocacy)][:, instrument.outcome_columns]
         outcome = principles.principle(instrument, result.outcome, lang, k, answered)
         drivers = _drivers(key_drivers(scores, advocacy, keys, seed=seed))
-    shown_pool = pool is not None and len(pool) >= thresholds.pool_min_organisations
     comments, comments_hidden = (), bool(current.comments)
     if n >= max(thresholds.comment_min_group, k):
         # shuffled from the operating system's random source: nothing a reader sees (the round's
@@ -146,12 +145,7 @@ def build_report(
         else None,
         comments=comments,
         comments_hidden=comments_hidden,
-        benchmark=against.pool_comparison(
-            [d for d in dimensions if d.shown], pool, pool_version,
-            thresholds.pool_min_organisations,
-        )
-        if shown_pool
-        else None,
+        benchmark=_benchmark(dimensions, pool, pool_version, thresholds),
     )
 
 
@@ -194,19 +188,21 @@ def _kept_release(
                     instrument, dim.key, lang, int(kept["n"]), kept["mean"], kept.get("sd")
                 )
             )
-    shown_pool = pool is not None and len(pool) >= thresholds.pool_min_organisations
     return dataclasses.replace(
         head,
         dimensions=tuple(dimensions),
         overall=principles.kept_overall(dimensions),
         recommendations=_recommendations(instrument, dimensions, None, pool, thresholds, lang),
-        benchmark=against.pool_comparison(
-            [d for d in dimensions if d.shown], pool, pool_version,
-            thresholds.pool_min_organisations,
-        )
-        if shown_pool
-        else None,
+        benchmark=_benchmark(dimensions, pool, pool_version, thresholds),
     )
+
+
+def _benchmark(dimensions, pool, pool_version, thresholds: Thresholds):
+    """The shown principles against the pool, only from a pool large enough to be shown."""
+    if pool is None or len(pool) < thresholds.pool_min_organisations:
+        return None
+    shown = [d for d in dimensions if d.shown]
+    return against.pool_comparison(shown, pool, pool_version, thresholds.pool_min_organisations)
 
 
 def _recommendations(
