@@ -116,9 +116,6 @@ class Drivers:
     resamples: int
     principles: tuple[DriverWeight, ...]
 
-    def weight_of(self, key: str) -> float | None:
-        return next((p.weight for p in self.principles if p.key == key), None)
-
 
 @dataclass(frozen=True)
 class Recommendation:
@@ -287,9 +284,6 @@ class Release:
     def enough(self) -> bool:
         """Whether the report shows figures: the round has closed with at least k responses."""
         return self.closed and self.needed == 0
-
-    def shown_dimensions(self) -> tuple[Principle, ...]:
-        return tuple(d for d in self.dimensions if d.shown)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON: aggregates only; nothing per respondent."""
