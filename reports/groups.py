@@ -15,6 +15,7 @@ from reports.release import Breakdown, GroupRow, GroupScore, Leaders
 from scoring.benchmark import welch
 from scoring.disclosure import (
     CodedAnswers,
+    DomainAudit,
     GroupSpec,
     RoundDisclosure,
     audit_round,
@@ -79,13 +80,91 @@ def audit(
     every stand-in weighing less than one respondent (all of them together less than one). A
     group is shown only when no combination of the groups shown isolates 1 … k−1 respondents,
     nor stand-ins without respondents. Total minus the groups shown, or employees minus some
-    departments, then never comes to 0 because the lone member of a group did not answer. With
-    one segment question the groups shown are the ones that would be shown had that person
-    answered, except at the threshold itself (their answer making a complement of exactly k);
-    with several, the order in which groups are hidden can still differ between the two.
+    departments, then never comes to 0 because the lone member of a group did not answer.
+
+    That alone still lets the small group's answer decide at the threshold (their answer making
+    a complement of exactly k) and, with several questions, in the order in which groups are
+    hidden. So what to show is decided on the round's core (:func:`_core`), which is the same
+    whether or not the people of small groups answered, and then checked on everyone.
     """
     specs = group_specs(questions)
     scored = ~np.isnan(scores)
+    core = _core(questions, answers, k, scores.shape[0])
+    if core.all():
+        return _audit_with_stand_ins(questions, answers, scored, keys, specs, k)
+    decided = _audit_with_stand_ins(
+        questions,
+        {key: _only(coded, core) for key, coded in answers.items()},
+        scored[core],
+        keys,
+        specs,
+        k,
+    )
+    # what is decided on the core is checked on the whole round: hidden there too if needed
+    shown = [g for g in specs if g.key in decided.groups.shown]
+    checked = audit_round(answers, scored, keys, shown, k)
+    return RoundDisclosure(
+        k,
+        _both(decided.groups, checked.groups),
+        {
+            principle: _both(decided.scores[principle], checked.scores[principle])
+            for principle in keys
+        },
+    )
+
+
+def _core(questions: list[dict], answers: dict[str, CodedAnswers], k: int, n: int) -> np.ndarray:
+    """The round's core: the largest set of respondents in which every option of every question
+    is chosen by nobody or by at least k of them.
+
+    Notes
+    -----
+    Members of an option chosen by 1 … k−1 respondents are left out, again and again until no
+    such option remains. Two such sets together are again one (an option holds 0 or ≥ k of
+    either, so 0 or ≥ k of both), so there is one largest, and leaving people out in any order
+    reaches it: a person in an option of 1 … k−1 of the people left is in no such set.
+
+    So whether the people of a small group answered never changes the core — with or without
+    them, it is the same set — and the audit decides what to show on the core, with every option
+    empty there audited through stand-ins. Only then are the decisions checked on all
+    respondents (figures are computed over all of them), which can hide a group's principle
+    score more: when a small group's people lack a score on a principle that the rest all have.
+    """
+    keep = np.ones(n, dtype=bool)
+    while True:
+        drop = np.zeros_like(keep)
+        for question in questions:
+            codes = answers[question["key"]].codes
+            counts = np.bincount(codes[keep], minlength=len(question["options"]) + 1)
+            small = np.flatnonzero((counts > 0) & (counts < k))
+            small = small[small < len(question["options"])]  # skipping is no group
+            if small.size:
+                drop |= keep & np.isin(codes, small)
+        if not drop.any():
+            return keep
+        keep &= ~drop
+
+
+def _only(coded: CodedAnswers, people: np.ndarray) -> CodedAnswers:
+    return CodedAnswers(coded.codes[people], coded.options)
+
+
+def _both(decided: DomainAudit, checked: DomainAudit) -> DomainAudit:
+    """Shown where both audits show; the decisions' hidden groups stay hidden as the check's."""
+    shown = decided.shown & checked.shown
+    too_small = checked.too_small - shown
+    return DomainAudit(shown, too_small, (decided.hidden | checked.hidden) - shown - too_small)
+
+
+def _audit_with_stand_ins(
+    questions: list[dict],
+    answers: dict[str, CodedAnswers],
+    scored: np.ndarray,
+    keys: list[str],
+    specs: list[GroupSpec],
+    k: int,
+) -> RoundDisclosure:
+    """The audit of the respondents given, with stand-ins for the options none of them chose."""
     audited = audit_round(answers, scored, keys, specs, k)
     kept = _without_isolated_stand_ins(questions, answers, specs, audited.groups.shown, k)
     if kept == audited.groups.shown:
@@ -192,7 +271,9 @@ def breakdown(
             )
         rows.append(
             GroupRow(
-                option, option_label(question, option, lang), int(members.sum()),
+                option,
+                option_label(question, option, lang),
+                int(members.sum()),
                 tuple(group_scores),
             )
         )

@@ -112,7 +112,9 @@ def test_department_of_four_never_appears(instrument):
         assert "Finance" not in text, kind
         assert "Sales" in text, kind
     rows = list(csv.DictReader(io.StringIO(outputs["csv"])))
-    assert {row["group"] for row in rows} == {"all", "Sales", "Employee", "Manager"}
+    # and Manager: had Legal's four managers not answered, Managers would have been the eight of
+    # Finance, hidden before Finance — showing them would tell that Legal answered
+    assert {row["group"] for row in rows} == {"all", "Sales", "Employee"}
     assert all(int(row["n"]) >= 5 for row in rows)
 
 
@@ -126,8 +128,11 @@ def test_comments_need_ten_respondents(instrument):
 
 
 def test_trend_and_leaders(instrument):
-    before = make_round(instrument, seed=5, name="Round 1")
-    improved = make_round(instrument, seed=6)
+    # no department below k: in DEPARTMENTS, Legal's four managers would decide whether the
+    # managers are shown (without them, the managers are Finance's eight, hidden before Finance)
+    sizes = {"Sales": 28, "IT": 12, "Finance": 17}
+    before = make_round(instrument, sizes, seed=5, name="Round 1")
+    improved = make_round(instrument, sizes, seed=6)
     improved.offsets = np.where(
         improved.offsets >= 0, np.minimum(improved.offsets + 2, 4), -1
     ).astype(np.int8)

@@ -374,7 +374,7 @@ def two_organisations(session):
             session,
             campaign,
             12,
-            segment=lambda i: {"department": "Legal" if i < 3 else "Sales" if i < 8 else "IT"},
+            segment=lambda i: {"department": "Legal" if i < 2 else "Sales" if i < 7 else "IT"},
         )
         add_user(session, f"hr@{slug}.example", PASSWORD, memberships=((org, "hr"),))
         ids[slug] = campaign.id
