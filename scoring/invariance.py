@@ -53,7 +53,14 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import optimize
 
-__all__ = ["DELTA_CFI", "GroupFit", "Invariance", "fit_groups", "invariance"]
+__all__ = [
+    "DELTA_CFI",
+    "GroupFit",
+    "Invariance",
+    "fit_groups",
+    "invariance",
+    "invariance_of_moments",
+]
 
 DELTA_CFI = 0.01  # a step holds when CFI drops by no more than this (Cheung & Rensvold 2002)
 LEVELS = ("configural", "metric", "scalar")
@@ -226,7 +233,12 @@ def _fit(stats, factor_of, level, free_loadings=(), free_intercepts=(), start=No
         bounds[index] = (1e-6, None)
     theta = _start(layout, stats, m) if start is None else start(layout)
     result = optimize.minimize(
-        _objective, theta, args=(layout, stats, m), jac=True, method="L-BFGS-B", bounds=bounds,
+        _objective,
+        theta,
+        args=(layout, stats, m),
+        jac=True,
+        method="L-BFGS-B",
+        bounds=bounds,
         options={"maxiter": 20_000, "maxcor": 30, "ftol": 1e-15, "gtol": 1e-9},
     )
     scale = sum(s[0] for s in stats)
@@ -269,8 +281,14 @@ def _group_fit(stats, factor_of, level, free_loadings, free_intercepts):
     n_total = sum(s[0] for s in stats)
     rmsea = np.sqrt(excess / (df * n_total)) * np.sqrt(len(stats)) if df else 0.0
     return GroupFit(
-        level, chisq, int(df), float(cfi), float(tli), float(rmsea),
-        tuple(sorted(free_loadings)), tuple(sorted(free_intercepts)),
+        level,
+        chisq,
+        int(df),
+        float(cfi),
+        float(tli),
+        float(rmsea),
+        tuple(sorted(free_loadings)),
+        tuple(sorted(free_intercepts)),
     )
 
 
@@ -280,7 +298,13 @@ def invariance(groups, factors) -> Invariance:
     where a step fails."""
     if len(groups) < 2:
         raise ValueError("groups: invariance needs at least two groups")
-    stats = _moments(groups)
+    return invariance_of_moments(_moments(groups), factors)
+
+
+def invariance_of_moments(stats, factors) -> Invariance:
+    """:func:`invariance` from each group's (n, means, covariances divided by n) alone."""
+    if len(stats) < 2:
+        raise ValueError("groups: invariance needs at least two groups")
     factor_of = _factor_of(factors, stats[0][1].size)
     steps = [_group_fit(stats, factor_of, level, (), ()) for level in LEVELS]
     configural, metric, scalar = steps

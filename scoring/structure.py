@@ -17,7 +17,7 @@ import numpy as np
 
 from scoring.instrument import Instrument
 
-__all__ = ["CUTOFFS", "StructureFit", "fit_structure"]
+__all__ = ["CUTOFFS", "Moments", "StructureFit", "fit_moments", "fit_structure", "round_structure"]
 
 CUTOFFS = {"cfi": 0.95, "tli": 0.95, "rmsea": 0.06, "srmr": 0.08}
 WEAK_LOADING = 0.4
@@ -62,25 +62,83 @@ def _srmr(sample: np.ndarray, implied: np.ndarray) -> float:
     return float(np.sqrt(np.mean(residual[lower] ** 2)))
 
 
+@dataclass(frozen=True)
+class Moments:
+    """Complete answers as a factor model by maximum likelihood needs them: their number, means
+    and covariances (divided by n). Kept per round, and pooled over rounds without the answers.
+    """
+
+    n: int
+    mean: tuple[float, ...]
+    cov: tuple[tuple[float, ...], ...]
+
+    @classmethod
+    def of(cls, block: np.ndarray) -> Moments:
+        block = np.asarray(block, dtype=float)
+        mean = block.mean(axis=0)
+        centred = block - mean
+        cov = centred.T @ centred / block.shape[0]
+        return cls(int(block.shape[0]), tuple(mean.tolist()), tuple(map(tuple, cov.tolist())))
+
+    @classmethod
+    def pooled(cls, parts: list[Moments]) -> Moments:
+        """The moments of the parts' answers together."""
+        n = sum(part.n for part in parts)
+        mean = sum(part.n * np.asarray(part.mean) for part in parts) / n
+        cov = (
+            sum(
+                part.n
+                * (
+                    np.asarray(part.cov)
+                    + np.outer(np.asarray(part.mean) - mean, np.asarray(part.mean) - mean)
+                )
+                for part in parts
+            )
+            / n
+        )
+        return cls(n, tuple(mean.tolist()), tuple(map(tuple, cov.tolist())))
+
+    def arrays(self) -> tuple[int, np.ndarray, np.ndarray]:
+        return self.n, np.asarray(self.mean), np.asarray(self.cov)
+
+    def to_dict(self) -> dict:
+        return {"n": self.n, "mean": list(self.mean), "cov": [list(row) for row in self.cov]}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Moments:
+        return cls(int(data["n"]), tuple(data["mean"]), tuple(map(tuple, data["cov"])))
+
+
 def fit_structure(points: np.ndarray, instrument: Instrument) -> StructureFit | None:
     """Fit the instrument's factor structure to a points matrix (respondents × items, reverse
     keyed, -1 missing) over its complete rows; None below :data:`MIN_RESPONDENTS` of them."""
+    width = sum(len(dim.items) for dim in instrument.dimensions)
+    block = np.asarray(points[:, :width], dtype=float)
+    block = block[(block >= 0).all(axis=1)]
+    if block.shape[0] < MIN_RESPONDENTS:
+        return None
+    return fit_moments(Moments.of(block), instrument)
+
+
+def fit_moments(moments: Moments, instrument: Instrument) -> StructureFit | None:
+    """Fit the instrument's factor structure to the moments of complete answers; None below
+    :data:`MIN_RESPONDENTS` of them or when a statement has one answer only."""
     import pandas as pd
     import semopy
 
     columns = [item.key for dim in instrument.dimensions for item in dim.items]
-    block = np.asarray(points[:, : len(columns)], dtype=float)
-    block = block[(block >= 0).all(axis=1)]
-    if block.shape[0] < MIN_RESPONDENTS or np.any(block.std(axis=0) == 0):
+    n, _mean, cov = moments.arrays()
+    if n < MIN_RESPONDENTS or np.any(np.diag(cov) <= 0):
         return None
     model = semopy.Model(model_description(instrument))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # semopy's own notices about the optimiser
-        model.fit(pd.DataFrame(block, columns=columns))
+        model.fit(cov=pd.DataFrame(cov, index=columns, columns=columns), n_samples=n)
         figures = semopy.calc_stats(model)
         estimates = model.inspect(std_est=True)
     observed = model.vars["observed"]
-    sample = np.cov(pd.DataFrame(block, columns=columns)[observed].to_numpy(), rowvar=False)
+    order = [columns.index(name) for name in observed]
+    sample = cov[np.ix_(order, order)] * n / (n - 1)  # the sample covariances
     implied = model.calc_sigma()[0]
     loadings = {
         row["lval"]: float(row["Est. Std"])
@@ -88,10 +146,46 @@ def fit_structure(points: np.ndarray, instrument: Instrument) -> StructureFit | 
         if row["op"] == "~" and row["lval"] in columns
     }
     return StructureFit(
-        n=int(block.shape[0]),
+        n=n,
         cfi=float(figures["CFI"].iloc[0]),
         tli=float(figures["TLI"].iloc[0]),
         rmsea=float(figures["RMSEA"].iloc[0]),
         srmr=_srmr(sample, implied),
         loadings=loadings,
     )
+
+
+def round_structure(
+    points: np.ndarray, spoken: np.ndarray, offered: tuple[str, ...], k: int, width: int
+) -> dict:
+    """What a closed round keeps for the instrument check: the moments of its complete answers
+    (the release's answers), and of each language's, with the languages the check may name.
+
+    A language is a group of respondents like a department, audited in the round like a segment
+    option: it is *named* only when at least k people answered in it and at least k in the
+    round's other languages (or the round offered no other) — a language nobody else chose might
+    hold one person, so whether its lone speaker answered never changes what is named. Its moments
+    are kept (*fitted*) only when the same holds among the people who answered every statement.
+    The round's moments are kept only from k complete answers.
+    """
+    block = np.asarray(points[:, :width], dtype=float)
+    complete = (block >= 0).all(axis=1)
+    spoken = np.asarray(spoken, dtype=object)
+    named = [lang for lang in offered if _safe(spoken, lang, offered, k)]
+    fitted = [lang for lang in named if _safe(spoken[complete], lang, offered, k)]
+    return {
+        "offered": list(offered),
+        "named": named,
+        "all": Moments.of(block[complete]).to_dict() if complete.sum() >= k else None,
+        "languages": {
+            lang: Moments.of(block[complete & (spoken == lang)]).to_dict() for lang in fitted
+        },
+    }
+
+
+def _safe(spoken: np.ndarray, lang: str, offered: tuple[str, ...], k: int) -> bool:
+    speakers = int(np.count_nonzero(spoken == lang))
+    others = spoken.size - speakers
+    # where the round offered another language, none answering in it might have been one
+    might_be_one = others < k and (others > 0 or len(offered) > 1)
+    return speakers >= k and not might_be_one

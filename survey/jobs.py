@@ -294,13 +294,15 @@ HOUSEKEEPING_EVERY = dt.timedelta(hours=1)
 
 def housekeeping() -> dict[str, int]:
     """The worker's hourly round: close rounds past their closing date, send the reminders whose
-    day has come, and purge answers past their retention — each safe to run twice — then
-    schedule the next round."""
+    day has come, keep what the instrument check pools of rounds closed before rounds kept it,
+    and purge answers past their retention — each safe to run twice — then schedule the next
+    round."""
     from survey.services import lifecycle
 
     try:
         closed = lifecycle.close_due(db.session)
         reminded = due_reminders(db.session)
+        lifecycle.keep_missing_structures(db.session)  # before any purge deletes the answers
         purged = lifecycle.due_for_purge(db.session)
         if purged:
             lifecycle.purge(db.session, purged)

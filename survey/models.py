@@ -370,6 +370,9 @@ class RoundAggregate(Base):
     n: Mapped[int]
     # {"guidelines": {"n": 120, "mean": 61.2, "sd": 17.3, "bins": [0, 2, …]}, …}
     dimensions: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+    # what the instrument check pools (scoring.structure.round_structure): the moments of the
+    # complete answers and the languages it may name; None for imported rounds
+    structure: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON(none_as_null=True))
 
 
 class PoolVersion(Base):

@@ -18,6 +18,7 @@ from survey.models import (
     Participant,
     PoolVersion,
     Response,
+    RoundAggregate,
     today_utc,
 )
 from survey.services import report_files
@@ -96,6 +97,24 @@ def close_due(session: Session, today: dt.date | None = None) -> list[Campaign]:
             continue
         closed.append(campaign)
     return closed
+
+
+def keep_missing_structures(session: Session) -> int:
+    """Keep what the instrument check pools for closed rounds that closed before rounds kept it
+    (their answers still there), and commit; the number of rounds."""
+    missing = session.scalars(
+        sa.select(Campaign)
+        .join(RoundAggregate, RoundAggregate.campaign_id == Campaign.id)
+        .where(
+            Campaign.status == CampaignStatus.CLOSED,
+            Campaign.purged.is_(False),
+            RoundAggregate.structure.is_(None),
+        )
+    ).all()
+    for campaign in missing:
+        store_aggregate(session, campaign)
+    session.commit()
+    return len(missing)
 
 
 def participant_counts(session: Session, campaign: Campaign) -> dict:

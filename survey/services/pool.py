@@ -30,6 +30,7 @@ from scoring.benchmark import pool_marks, score_bins
 from scoring.disclosure import merge_small_bins, pool_version_due
 from scoring.instrument import Instrument, measure_versions
 from scoring.scores import release_points, respondent_scores
+from scoring.structure import round_structure
 from survey.models import (
     Campaign,
     CampaignStatus,
@@ -41,7 +42,7 @@ from survey.models import (
 from survey.policy import POOL_MIN_CHANGES, POOL_MIN_ORGANISATIONS
 from survey.services import pool_history
 from survey.services.campaigns import campaign_instrument
-from survey.services.responses import answer_matrix
+from survey.services.responses import answers_and_languages
 
 AggregateRow = namedtuple("AggregateRow", [c.name for c in RoundAggregate.__table__.c])
 
@@ -77,11 +78,15 @@ class PoolEntry:
         return pool_history.strata(self.aggregate.sector, self.aggregate.size_band)
 
 
-def round_figures(session: Session, campaign: Campaign) -> tuple[int, dict[str, Any]]:
-    """Respondents and per-principle aggregates of a round, from its answers."""
+def round_figures(
+    session: Session, campaign: Campaign
+) -> tuple[int, dict[str, Any], dict[str, Any]]:
+    """Respondents, per-principle aggregates and what the instrument check keeps of a round
+    (:func:`scoring.structure.round_structure`), from its answers."""
     instrument = campaign_instrument(campaign)
+    offsets, spoken = answers_and_languages(session, campaign)
     # the answers as the round's release counts them, so the kept figures are the report's
-    points = release_points(answer_matrix(session, campaign), instrument, campaign.min_group_size)
+    points = release_points(offsets, instrument, campaign.min_group_size)
     scores = respondent_scores(points, instrument)
     figures = {}
     for d, dim in enumerate(instrument.dimensions):
@@ -93,12 +98,16 @@ def round_figures(session: Session, campaign: Campaign) -> tuple[int, dict[str, 
             # no bin of 1 … k−1 respondents leaves the round, not even in an export
             "bins": merge_small_bins(score_bins(column), campaign.min_group_size),
         }
-    return int(scores.shape[0]), figures
+    width = sum(len(dim.items) for dim in instrument.dimensions)
+    structure = round_structure(
+        points, spoken, tuple(campaign.languages), campaign.min_group_size, width
+    )
+    return int(scores.shape[0]), figures, structure
 
 
 def store_aggregate(session: Session, campaign: Campaign) -> RoundAggregate | None:
     """Compute and keep a closed round's aggregates (none below its minimum group size)."""
-    n, figures = round_figures(session, campaign)
+    n, figures, structure = round_figures(session, campaign)
     existing = session.scalar(sa.select(RoundAggregate).filter_by(campaign_id=campaign.id))
     if n < campaign.min_group_size or any(
         f["n"] < campaign.min_group_size for f in figures.values()
@@ -111,7 +120,7 @@ def store_aggregate(session: Session, campaign: Campaign) -> RoundAggregate | No
     aggregate.sector, aggregate.size_band = organisation.sector, organisation.size_band
     aggregate.instrument_id = campaign.instrument_id
     aggregate.instrument_version = campaign.instrument_version
-    aggregate.n, aggregate.dimensions = n, figures
+    aggregate.n, aggregate.dimensions, aggregate.structure = n, figures, structure
     session.add(aggregate)
     return aggregate
 

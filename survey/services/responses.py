@@ -277,3 +277,14 @@ def answer_matrix(session: Session, campaign: Campaign) -> np.ndarray:
     ).all()
     width = len(instrument.item_keys)
     return np.frombuffer(b"".join(blobs), dtype=np.int8).reshape(len(blobs), width)
+
+
+def answers_and_languages(session: Session, campaign: Campaign) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`answer_matrix` and, row for row, the language each respondent answered in."""
+    instrument = campaign_instrument(campaign)
+    rows = session.execute(
+        sa.select(Response.answers, Response.language).where(Response.campaign_id == campaign.id)
+    ).all()
+    width = len(instrument.item_keys)
+    offsets = np.frombuffer(b"".join(row[0] for row in rows), dtype=np.int8)
+    return offsets.reshape(len(rows), width), np.array([row[1] for row in rows], dtype=object)

@@ -60,3 +60,20 @@ def test_srmr_by_hand():
     implied = np.array([[1.0, 0.3], [0.3, 1.0]])
     # residual 0.2 in one of three lower-triangle cells: √(0.04 / 3)
     assert _srmr(sample, implied) == pytest.approx(np.sqrt(0.04 / 3))
+
+
+def test_moments_pool_like_the_answers_together():
+    """Two rounds' kept moments pooled equal the moments of their answers together."""
+    from scoring.structure import Moments
+
+    rng = np.random.default_rng(4)
+    first, second = rng.integers(0, 5, (40, 6)), rng.integers(0, 5, (70, 6))
+    pooled = Moments.pooled([Moments.of(first), Moments.of(second)])
+    together = Moments.of(np.vstack([first, second]))
+    assert pooled.n == 110
+    np.testing.assert_allclose(pooled.mean, together.mean, rtol=1e-12)
+    np.testing.assert_allclose(pooled.cov, together.cov, rtol=1e-12, atol=1e-14)
+    # against numpy's own (ddof 0) covariance of the answers
+    np.testing.assert_allclose(
+        together.cov, np.cov(np.vstack([first, second]), rowvar=False, ddof=0), rtol=1e-12
+    )

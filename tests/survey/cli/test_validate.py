@@ -89,3 +89,48 @@ def test_the_consultant_page_shows_the_check(client, session, runner):
     hr = AuthActions(client.application.test_client())
     hr.login("hr@pool.example")
     assert hr.client.get(f"/validate?campaign={campaign.id}").status_code == 403
+
+
+def test_the_check_reads_what_the_round_kept_not_its_answers(runner, session):
+    """The check pools the moments each round kept when it closed: it gives the same answer once
+    the round's answers are deleted, and its module reads no answer."""
+    import survey.services.validation as validation
+    from survey.services.lifecycle import purge
+
+    campaign, _ = closed_round_in_two_languages(session)
+    set_status(session, campaign, "closed")
+    before = runner.invoke(args=["validate", str(campaign.id)])
+    assert before.exit_code == 0, before.output
+    purge(session, [campaign])
+    assert session.scalar(sa.select(sa.func.count()).select_from(Response)) == 0
+    after = runner.invoke(args=["validate", str(campaign.id)])
+    assert after.exit_code == 0 and after.output == before.output
+    assert "Response" not in vars(validation)
+
+
+def test_a_round_that_kept_nothing_is_named(runner, session):
+    """A round whose aggregates were not kept (an imported past, or fewer than k with a score on
+    a principle) is refused by name, not silently left out of the pool."""
+    from survey.models import RoundAggregate
+
+    campaign, _ = closed_round_in_two_languages(session)
+    set_status(session, campaign, "closed")
+    session.execute(sa.update(RoundAggregate).values(structure=None))
+    session.commit()
+    result = runner.invoke(args=["validate", str(campaign.id)])
+    assert result.exit_code == 2 and "Big round" in result.output
+
+
+def test_housekeeping_keeps_it_for_rounds_closed_before(runner, session):
+    """A round closed before rounds kept what the check pools gets it from its answers."""
+    from survey.models import RoundAggregate
+    from survey.services.lifecycle import keep_missing_structures
+
+    campaign, _ = closed_round_in_two_languages(session)
+    set_status(session, campaign, "closed")
+    session.execute(sa.update(RoundAggregate).values(structure=None))
+    session.commit()
+    assert keep_missing_structures(session) == 1
+    assert keep_missing_structures(session) == 0
+    result = runner.invoke(args=["validate", str(campaign.id)])
+    assert result.exit_code == 0 and "all respondents (n = 900)" in result.output
