@@ -9,7 +9,15 @@ from typing import Any
 import numpy as np
 
 from reports.principles import figure
-from reports.release import Benchmark, BenchmarkRow, PlannedAction, Principle, Trend, TrendRow
+from reports.release import (
+    Basis,
+    Benchmark,
+    BenchmarkRow,
+    PlannedAction,
+    Principle,
+    Trend,
+    TrendRow,
+)
 from scoring.benchmark import benjamini_hochberg, pool_position, welch, welch_from_stats
 from scoring.disclosure import enough
 from scoring.instrument import Instrument
@@ -94,6 +102,7 @@ def trend(
                 statistically_significant=significant,
                 significant=significant and important,  # real: significant and large enough
                 actions=tuple(PlannedAction(**action) for action in actions.get(key, ())),
+                rests_on=Basis(scored=(key,)),
             )
         )
     return Trend(
@@ -164,6 +173,7 @@ def pool_comparison(
                 top10=figure(position.top10),
                 difference=figure(dim.score - position.median),
                 verdict=verdict,
+                rests_on=Basis(scored=(dim.key,)),
             )
         )
     return Benchmark(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from reports.principles import figure
-from reports.release import Breakdown, GroupRow, GroupScore, Leaders
+from reports.release import Basis, Breakdown, GroupRow, GroupScore, Leaders
 from scoring.benchmark import welch
 from scoring.disclosure import (
     CodedAnswers,
@@ -267,6 +267,7 @@ def breakdown(
                     principle,
                     figure(_mean(column)) if shown else None,
                     int(np.count_nonzero(~np.isnan(column))) if shown else None,
+                    Basis(key, (principle,)) if shown else None,
                 )
             )
         rows.append(
@@ -275,6 +276,7 @@ def breakdown(
                 option_label(question, option, lang),
                 int(members.sum()),
                 tuple(group_scores),
+                Basis(key),
             )
         )
     # every option not shown, whether or not anyone chose it: a count of only those with
@@ -315,4 +317,5 @@ def leaders_and_employees(
         pvalue=figure(difference.pvalue),
         significant=bool(difference.pvalue < significance),
         effect_size=figure(difference.effect_size),
+        rests_on=(Basis("employees", (LEADERSHIP,)), Basis("leaders", (LEADERSHIP,))),
     )

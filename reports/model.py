@@ -19,8 +19,8 @@ import numpy as np
 from reports import against, principles
 from reports.groups import audit, breakdown, leaders_and_employees, segment_answers
 from reports.principles import figure
-from reports.release import Drivers, DriverWeight, Links, Recommendation, Release
-from scoring.disclosure import enough
+from reports.release import Basis, Drivers, DriverWeight, Links, Recommendation, Release
+from scoring.disclosure import audit_sets, enough
 from scoring.drivers import key_drivers
 from scoring.instrument import Instrument
 from scoring.recommend import prioritise
@@ -107,11 +107,17 @@ def build_report(
         for d, dim in enumerate(result.dimensions)
     )
     outcome = drivers = None
+    advocacy = None
     if result.outcome is not None and enough(result.outcome.n, k):
         advocacy = respondent_outcome(points, instrument)
         answered = points[~np.isnan(advocacy)][:, instrument.outcome_columns]
         outcome = principles.principle(instrument, result.outcome, lang, k, answered)
-        drivers = _drivers(key_drivers(scores, advocacy, keys, seed=seed))
+        drivers = _drivers(
+            key_drivers(scores, advocacy, keys, seed=seed), Basis(scored=(*keys, outcome.key))
+        )
+    dimensions, outcome, drivers = _counted_sets(
+        instrument, points, scores, advocacy, dimensions, outcome, drivers, k
+    )
     comments, comments_hidden = (), bool(current.comments)
     if n >= max(thresholds.comment_min_group, k):
         # shuffled from the operating system's random source: nothing a reader sees (the round's
@@ -127,9 +133,7 @@ def build_report(
         dimensions=dimensions,
         outcome=outcome,
         drivers=drivers,
-        recommendations=_recommendations(
-            instrument, dimensions, drivers, pool, thresholds, lang
-        ),
+        recommendations=_recommendations(instrument, dimensions, drivers, pool, thresholds, lang),
         breakdowns=tuple(
             breakdown(q, answers[q["key"]], scores, keys, audited, lang)
             for q in current.segment_questions
@@ -138,7 +142,11 @@ def build_report(
             current.segment_questions, answers, scores, keys, audited, thresholds.significance, lang
         ),
         trend=against.trend(
-            instrument, previous, scores, dimensions, previous_actions or {},
+            instrument,
+            previous,
+            scores,
+            dimensions,
+            previous_actions or {},
             thresholds.significance,
         )
         if previous is not None
@@ -147,6 +155,50 @@ def build_report(
         comments_hidden=comments_hidden,
         benchmark=_benchmark(dimensions, pool, pool_version, thresholds),
     )
+
+
+def _counted_sets(instrument, points, scores, advocacy, dimensions, outcome, drivers, k):
+    """The principles, advocacy and drivers, with the numbers of complete answers behind
+    reliability and the drivers' n only where the audit of every counted set allows them.
+
+    Each shown principle's n counts its people with a score, advocacy's likewise; the drivers'
+    n those with every score, and a reliability's n those who also answered every statement.
+    Together they can isolate a few people — the ones lacking two scores, as everyone − the
+    scored on one − the scored on the other + the scored on both — so the optional counts are
+    withheld (the figures stay) until :func:`scoring.disclosure.audit_sets` finds no such set.
+    """
+    shown = [(d, dim) for d, dim in enumerate(dimensions) if dim.shown]
+    fixed = [~np.isnan(scores[:, d]) for d, _dim in shown]
+    if outcome is not None:
+        fixed.append(~np.isnan(advocacy))
+    optional, owners = [], []
+    if drivers is not None:
+        optional.append(~np.isnan(scores).any(axis=1) & ~np.isnan(advocacy))
+        owners.append("drivers")
+    for d, dim in shown:
+        if dim.alpha_n is not None:
+            columns = instrument.dimension_columns[dim.key]
+            optional.append(~np.isnan(scores[:, d]) & (points[:, columns] >= 0).all(axis=1))
+            owners.append(dim.key)
+    if outcome is not None and outcome.alpha_n is not None:
+        optional.append(
+            ~np.isnan(advocacy) & (points[:, instrument.outcome_columns] >= 0).all(axis=1)
+        )
+        owners.append(outcome.key)
+    if not optional:
+        return dimensions, outcome, drivers
+    kept = audit_sets(np.column_stack(fixed + optional), len(fixed), k)
+    allowed = {owners[j - len(fixed)] for j in kept}
+    if drivers is not None and "drivers" not in allowed:
+        drivers = dataclasses.replace(drivers, n=None)
+
+    def counted(dim):
+        if dim.alpha_n is None or dim.key in allowed:
+            return dim
+        return dataclasses.replace(dim, alpha_n=None)
+
+    dimensions = tuple(counted(dim) for dim in dimensions)
+    return dimensions, counted(outcome) if outcome is not None else None, drivers
 
 
 def _kept_release(
@@ -236,7 +288,7 @@ def _recommendations(
     )
 
 
-def _drivers(found) -> Drivers | None:
+def _drivers(found, rests_on: Basis) -> Drivers | None:
     """Relative weights as the release carries them, strongest first; None when fewer than 30
     people have complete data (too few to tell)."""
     if found is None:
@@ -254,7 +306,7 @@ def _drivers(found) -> Drivers | None:
         ),
         key=lambda row: -row.weight,
     )
-    return Drivers(found.n, figure(found.r_squared), found.resamples, tuple(rows))
+    return Drivers(found.n, figure(found.r_squared), found.resamples, tuple(rows), rests_on)
 
 
 __all__ = [

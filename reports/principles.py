@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from reports.release import Overall, Principle, Statement
+from reports.release import Basis, Overall, Principle, Statement
 from scoring.disclosure import merge_small_bins
 from scoring.instrument import Instrument
 from scoring.reliability import (
@@ -85,6 +85,8 @@ def principle(
         alpha_warning=bool(reliable and alpha_ci[0] < ALPHA_WARNING),
         omega=figure(omega.statistic) if omega is not None else None,
         omega_ci95=interval(omega.low, omega.high) if omega is not None else None,
+        rests_on=Basis(scored=(dim.key,)),
+        reliability_rests_on=Basis(scored=(dim.key,), complete=True) if reliable else None,
         items=tuple(
             Statement(
                 item.key,
@@ -100,6 +102,7 @@ def principle(
                 dont_know=figure(dim.distribution[i][0] / dim.n) if dim.n else None,
                 item_rest=figure(item_rest[i]),
                 weak=bool(not np.isnan(item_rest[i]) and item_rest[i] < ITEM_REST_FLAG),
+                rests_on=Basis(scored=(dim.key,)),
             )
             for i, item in enumerate(items)
         ),
@@ -119,6 +122,7 @@ def kept(instrument: Instrument, key: str, lang: str, n: int, mean: float, sd) -
         description,
         shown=True,
         kept=True,
+        rests_on=Basis(scored=(key,)),
         n=n,
         score=figure(mean),
         sd=figure(sd),
@@ -161,6 +165,7 @@ def overall(
         level,
         LEVEL_NAMES.get(level),
         levels(low, high, level),
+        rests_on=Basis(scored=tuple(d.key for d in dimensions)),
     )
 
 

@@ -3,9 +3,11 @@
 A release is built once per round and language (:func:`reports.model.build_report`), from the
 answers as the release counts them and the audit of every group, and then only read: by the page,
 the PDF, the CSV, the JSON, the workbook and the deck. No renderer computes a figure or sees an
-answer. Frozen dataclasses all the way down; :meth:`Release.to_dict` is the JSON edge (the
-``ambassador score`` contract extended with segments, trend, drivers and recommendations) and
-:meth:`Release.from_dict` reads a kept release back.
+answer. Every figure names the respondents it rests on (:class:`Basis`, its ``rests_on``), and
+every set named passes the round's audit. Frozen dataclasses all the way down;
+:meth:`Release.to_dict` is the JSON edge (the ``ambassador score`` contract extended with
+segments, trend, drivers and recommendations) and :meth:`Release.from_dict` reads a kept release
+back.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 __all__ = [
+    "Basis",
     "Benchmark",
     "BenchmarkRow",
     "Breakdown",
@@ -36,6 +39,26 @@ __all__ = [
 
 Interval = tuple[float | None, float | None]
 
+TOTAL = "total"
+
+
+@dataclass(frozen=True)
+class Basis:
+    """The respondents a figure rests on: the people of ``group`` (the round's, or a published
+    group's key such as ``department=Sales`` or ``leaders``) who have a score on every principle
+    in ``scored`` — and, with ``complete``, answered each of their statements too (reliability).
+
+    Every set a release names passes the round's audit: each is empty or holds at least k
+    people, and so does every difference of two of them that the release publishes.
+    """
+
+    group: str = TOTAL
+    scored: tuple[str, ...] = ()
+    complete: bool = False
+
+
+EVERYONE = Basis()
+
 
 @dataclass(frozen=True)
 class Statement:
@@ -49,6 +72,7 @@ class Statement:
     dont_know: float | None  # share of "don't know" among the principle's n
     item_rest: float | None  # item-rest correlation, from 30 complete respondents
     weak: bool  # item-rest below the flag
+    rests_on: Basis = EVERYONE  # the principle's scored people (item-rest: its complete ones)
 
 
 @dataclass(frozen=True)
@@ -78,6 +102,8 @@ class Principle:
     omega_ci95: Interval | None = None
     items: tuple[Statement, ...] = ()
     kept: bool = False  # from the aggregates kept after the answers were deleted
+    rests_on: Basis | None = None  # the people with a score on it
+    reliability_rests_on: Basis | None = None  # alpha, omega, item-rest: its complete answers
 
     def public(self) -> dict[str, Any]:
         """The JSON of the principle: its figures, without texts and statements."""
@@ -91,11 +117,13 @@ class Principle:
 
 @dataclass(frozen=True)
 class Overall:
-    score: float | None
+    score: float | None  # the mean of the principles' scores (each on its own people)
     ci95: Interval
     level: int | None
     level_name: str | None
     levels: tuple[int, ...] = ()
+    # the interval's width: the people with a score on every principle
+    rests_on: Basis | None = None
 
 
 @dataclass(frozen=True)
@@ -111,10 +139,11 @@ class DriverWeight:
 class Drivers:
     """Relative weights of the principles for advocacy, strongest first."""
 
-    n: int
+    n: int | None  # None: withheld, it would isolate people lacking two scores
     r_squared: float | None
     resamples: int
     principles: tuple[DriverWeight, ...]
+    rests_on: Basis | None = None  # the people with a score on every principle and advocacy
 
 
 @dataclass(frozen=True)
@@ -134,6 +163,7 @@ class GroupScore:
     principle: str
     score: float | None  # None when the audit does not publish it
     n: int | None
+    rests_on: Basis | None = None  # the group's people with a score on the principle
 
 
 @dataclass(frozen=True)
@@ -142,6 +172,7 @@ class GroupRow:
     label: str  # its name in the release's language
     n: int
     scores: tuple[GroupScore, ...]
+    rests_on: Basis | None = None  # the group's people
 
     def score_of(self, principle: str) -> GroupScore:
         return next(s for s in self.scores if s.principle == principle)
@@ -163,7 +194,11 @@ class Breakdown:
                 "group": g.group,
                 "label": g.label,
                 "n": g.n,
-                "scores": {s.principle: {"score": s.score, "n": s.n} for s in g.scores},
+                "rests_on": _plain(g.rests_on),
+                "scores": {
+                    s.principle: {"score": s.score, "n": s.n, "rests_on": _plain(s.rests_on)}
+                    for s in g.scores
+                },
             }
             for g in self.groups
         ]
@@ -184,6 +219,8 @@ class Leaders:
     pvalue: float | None = None
     significant: bool = False
     effect_size: float | None = None
+    # the two groups' people with a score on leadership
+    rests_on: tuple[Basis, ...] = ()
 
     def public(self) -> dict[str, Any]:
         return _plain(self) if self.shown else {"shown": False}
@@ -213,6 +250,7 @@ class TrendRow:
     statistically_significant: bool
     significant: bool  # real: statistically significant and at least the minimal difference
     actions: tuple[PlannedAction, ...] = ()
+    rests_on: Basis | None = None  # now: the people with a score on it (before: the last round's)
 
 
 @dataclass(frozen=True)
@@ -233,6 +271,7 @@ class BenchmarkRow:
     top10: float | None
     difference: float | None
     verdict: str  # "above", "below" or "within"
+    rests_on: Basis | None = None  # the round's side: the people with a score on it
 
 
 @dataclass(frozen=True)

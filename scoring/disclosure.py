@@ -60,6 +60,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 __all__ = [
+    "audit_sets",
     "NOT_ANSWERED",
     "CodedAnswers",
     "DomainAudit",
@@ -191,10 +192,42 @@ def audit_round(
         unscored = np.bincount(cell_of, weights=~scored[:, d], minlength=cells.shape[0])
         showing = [i for i, g in enumerate(published) if g.key in audited.shown]
         scores[principle] = _audit_unscored(
-            cells, unscored, [shown_specs[i] for i in showing], [published[i] for i in showing],
-            audited, min_group_size,
+            cells,
+            unscored,
+            [shown_specs[i] for i in showing],
+            [published[i] for i in showing],
+            audited,
+            min_group_size,
         )
     return RoundDisclosure(min_group_size, counts, scores)
+
+
+def audit_sets(members: np.ndarray, fixed: int, k: int) -> tuple[int, ...]:
+    """Which of the optional sets of people a release may name beside the fixed ones.
+
+    ``members`` is (people, sets) bool: whether each respondent is in each set the release
+    publishes a count of (everyone is implied). The first ``fixed`` sets are published whatever
+    happens (each principle's people with a score); the others (the people with complete answers
+    behind reliability, with every score behind the key drivers) only when no combination of all
+    the sets published isolates 1 … k−1 people — the people lacking two scores, say, as
+    everyone − the scored on one − the scored on the other + the scored on both. Optional sets
+    are dropped last first until none does. Returns the indices of the optional sets kept.
+    """
+    _check_k(k)
+    members = np.asarray(members, dtype=bool)
+    cells, cell_of = _cells(members.astype(np.int64))
+    mass = np.bincount(cell_of, minlength=cells.shape[0]).astype(float)
+    live = list(range(members.shape[1]))
+    while True:
+        specs = [(-1, frozenset())] + [(j, frozenset({1})) for j in live]
+        witness = find_disclosure(cells, specs, k, mass)
+        if witness is None:
+            break
+        optional = [live[i - 1] for i in witness if i > 0 and live[i - 1] >= fixed]
+        if not optional:  # the fixed sets alone: nothing optional can help
+            break
+        live.remove(max(optional))
+    return tuple(j for j in live if j >= fixed)
 
 
 def _audit_unscored(cells, mass, specs, groups, audited: DomainAudit, k) -> DomainAudit:
