@@ -31,6 +31,37 @@ def logged_in(browser, base: str, email: str, password: str):
     return page
 
 
+def _pending_list() -> int:
+    """A round of Noordbank's whose list waits for the works council: one address outside the
+    domain, two a letter apart, and a group that reaches k only through them."""
+    from survey.extensions import db
+    from survey.services import campaigns, participants
+
+    noordbank = campaigns.organisation_by_slug(db.session, "noordbank")
+    campaign = campaigns.create_campaign(
+        db.session,
+        noordbank,
+        "Voorjaar 2027",
+        languages=("nl", "en"),
+        segments=(campaigns.parse_segment("department=Sales,IT,Legal"),),
+    )
+    names = ["a.bakker", "b.visser", "c.smit", "d.meijer", "e.boer", "f.mulder", "g.vos",
+             "h.peters", "i.hendriks", "j.dijkstra", "k.bos", "l.vermeulen", "n.vandam",
+             "o.kok", "q.jacobs"]  # fmt: skip
+    rows = [
+        (f"{name}@noordbank.example", "Sales" if i < 9 else "IT") for i, name in enumerate(names)
+    ]
+    rows += [("m.jansen@noordbank.example", "Legal"), ("m.janssen@noordbank.example", "Legal"),
+             ("p.dekker@noordbank.example", "Legal"), ("r.degroot@noordbank.example", "Legal"),
+             ("juridisch.team@gmail.com", "Legal")]  # fmt: skip
+    content = "email,language,department\n" + "".join(f"{e},nl,{d}\n" for e, d in rows)
+    checked = participants.read_participant_file(content.encode(), "lijst.csv", campaign)
+    participants.import_participants(
+        db.session, campaign, checked, uploaded_by="hr@noordbank.example"
+    )
+    return campaign.id
+
+
 def main() -> None:
     folder = tempfile.mkdtemp(prefix="ambassador-screenshots-")
     os.environ.update(SECRET_KEY="screenshots", DATABASE_URL=f"sqlite:///{folder}/demo.sqlite3",
@@ -40,7 +71,7 @@ def main() -> None:
     from werkzeug.serving import make_server
 
     from survey import create_app, schema
-    from survey.cli.demo import DEMO_PASSWORD, load_demo
+    from survey.cli.demo import COUNCIL, DEMO_PASSWORD, load_demo
     from survey.extensions import db
     from survey.models import Campaign
     from survey.services.lifecycle import set_status
@@ -57,13 +88,14 @@ def main() -> None:
             for line in lines
             if "/s/" in line and "Veilig" in line
         )
-        link = base + link[link.index("/s/"):]
+        link = base + link[link.index("/s/") :]
         rounds = db.session.scalars(sa.select(Campaign).order_by(Campaign.id)).all()
         lucas = [c for c in rounds if c.organisation.slug == "st-lucas"]
         for campaign in lucas:
             if campaign.status == "open":
                 set_status(db.session, campaign, "closed")
         report_id = lucas[-1].id
+        pending_id = _pending_list()
     threading.Thread(target=server.serve_forever, daemon=True).start()
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
@@ -87,6 +119,9 @@ def main() -> None:
         consultant = logged_in(browser, base, "consultant@ambassador.example", DEMO_PASSWORD)
         consultant.goto(f"{base}/benchmark?campaign={report_id}")
         consultant.locator("figure.chart").screenshot(path=DOCS / "benchmark-chart.png")
+        council = logged_in(browser, base, COUNCIL, DEMO_PASSWORD)
+        council.goto(f"{base}/campaigns/{pending_id}/approval?lang=nl")
+        council.screenshot(path=DOCS / "list-approval.png", full_page=True)
         browser.close()
     server.shutdown()
     print(f"screenshots written to {DOCS}", file=sys.stderr)

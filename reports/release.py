@@ -291,6 +291,8 @@ class Links:
     after_open: int = 0
     open_link: bool = False
     imported: int = 0
+    source: str | None = None  # a list's source: "hr" or "directory"
+    approved_on: str | None = None  # the day a second person approved the list, if one did
 
 
 @dataclass(frozen=True)

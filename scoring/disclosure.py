@@ -54,6 +54,7 @@ Examples
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -61,6 +62,7 @@ import numpy as np
 
 __all__ = [
     "audit_sets",
+    "generalise_attributes",
     "NOT_ANSWERED",
     "CodedAnswers",
     "DomainAudit",
@@ -200,6 +202,43 @@ def audit_round(
             min_group_size,
         )
     return RoundDisclosure(min_group_size, counts, scores)
+
+
+def generalise_attributes(
+    rows: Sequence[Mapping[str, str]], keys: Sequence[str], min_group_size: int
+) -> list[dict[str, str]]:
+    """Each row's attributes, coarsened so that every combination kept is shared by at least
+    ``min_group_size`` rows (or by none): what a list may store on responses.
+
+    Rows whose combination fewer than k rows share lose their last attribute (the last of
+    ``keys`` first), and again, until every combination is shared by k; a combination that holds
+    k is never touched again (rows only join it). Rows left without any attribute form a
+    combination too: when it holds 1 … k−1, the smallest other combinations give up their
+    attributes as well until it holds k. A missing attribute and a dropped one are the same
+    ("not recorded").
+    """
+    _check_k(min_group_size)
+    kept = [{key: row[key] for key in keys if row.get(key)} for row in rows]
+
+    def combination(row):
+        return tuple(row.get(key) for key in keys)
+
+    for key in reversed(keys):
+        counts = Counter(combination(row) for row in kept)
+        rare = [row for row in kept if counts[combination(row)] < min_group_size]
+        if not rare:
+            break
+        for row in rare:
+            row.pop(key, None)
+    counts = Counter(combination(row) for row in kept)
+    nothing = tuple(None for _key in keys)
+    while 0 < counts.get(nothing, 0) < min_group_size and len(counts) > 1:
+        smallest = min((c for c in counts if c != nothing), key=lambda c: (counts[c], str(c)))
+        for row in kept:
+            if combination(row) == smallest:
+                row.clear()
+        counts = Counter(combination(row) for row in kept)
+    return kept
 
 
 def audit_sets(members: np.ndarray, fixed: int, k: int) -> tuple[int, ...]:

@@ -85,6 +85,8 @@ def register_extensions(app: Flask) -> None:
             "segment_option": segment_option,
             "segments_by_key": lambda segments: {q["key"]: q for q in segments},
             "may": _may,
+            "may_approve": _may_approve,
+            "sees_rounds": _sees_rounds,
         }
 
 
@@ -100,6 +102,25 @@ def _may(permission: str, organisation_id: int | None = None) -> bool:
     if organisation_id is None:
         return access.may_compare(current_user) if permission == "compare" else False
     return access.may(current_user, organisation_id, permission)
+
+
+def _may_approve() -> bool:
+    """In templates: whether the logged-in user approves participant lists somewhere."""
+    from flask_login import current_user
+
+    if not current_user.is_authenticated:
+        return False
+    return current_user.is_admin or any(m.role == "privacy" for m in current_user.memberships)
+
+
+def _sees_rounds() -> bool:
+    """In templates: whether the logged-in user sees survey rounds (not only approves lists)."""
+    from flask_login import current_user
+
+    if not current_user.is_authenticated:
+        return False
+    memberships = current_user.memberships
+    return current_user.is_admin or not memberships or any(m.role != "privacy" for m in memberships)
 
 
 def register_commands(app: Flask) -> None:

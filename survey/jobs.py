@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from survey.extensions import db
 from survey.models import Campaign, CampaignStatus, Invitation, Participant, today_utc
+from survey.services import custody
 from survey.services.mail import MailError, MailSettings, Wording, deliver, mail_connection
 from survey.services.responses import hash_token, new_token
 
@@ -233,7 +234,10 @@ def send_mail(
 
 
 def invite(session: Session, campaign: Campaign, participant_ids: list[int] | None = None) -> int:
-    """Send the invitations of a round's participants who have none yet (or were failed)."""
+    """Send the invitations of a round's participants who have none yet (or were failed) —
+    only once a second person has approved the list and the round's privacy settings (or the
+    organisation's admin turned approval off)."""
+    custody.require_approval_to_send(session, campaign)
     query = sa.select(Participant.id).where(
         Participant.campaign_id == campaign.id, Participant.state != "sent"
     )

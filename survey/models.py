@@ -35,7 +35,7 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
-ROLES = ("hr", "consultant")
+ROLES = ("hr", "consultant", "privacy")
 MAX_ID = 2**31 - 1  # integer primary keys: a larger number in a URL names nothing
 
 
@@ -75,6 +75,14 @@ class Organisation(Base):
     size_band: Mapped[str | None] = mapped_column(sa.String(20))
     # password accounts of this organisation's members need a second factor (admins always do)
     require_second_factor: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # the organisation's own e-mail domains, as an admin verified them (a list's addresses
+    # elsewhere are shown to the list's approver)
+    email_domains: Mapped[list[Any]] = mapped_column(sa.JSON, default=list, server_default="[]")
+    # participant lists need a second person's approval before links go out; only an admin
+    # turns this off, and the report says so
+    list_approval: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    list_approval_off_by: Mapped[str | None] = mapped_column(sa.String(254))
+    list_approval_off_on: Mapped[dt.date | None]
 
     campaigns: Mapped[list[Campaign]] = relationship(
         back_populates="organisation", cascade="all, delete-orphan"
@@ -166,7 +174,7 @@ class Membership(Base):
     __tablename__ = "memberships"
     __table_args__ = (
         sa.UniqueConstraint("user_id", "organisation_id", name="user_organisation"),
-        sa.CheckConstraint("role IN ('hr', 'consultant')", name="role"),
+        sa.CheckConstraint("role IN ('hr', 'consultant', 'privacy')", name="role"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -252,6 +260,17 @@ class Campaign(Base):
     # whom employees can ask about the round (name and e-mail or phone), shown on the thank-you
     # and used-link pages; a person's contact details, not a respondent's
     contact: Mapped[str | None] = mapped_column(sa.String(CONTACT_MAX))
+    # the participant list's custody (survey.services.custody): who uploaded it and from what
+    # ("hr", "directory"); its approval ("pending", "approved", "returned"; None without a list
+    # or without the requirement), by whom and when, the digest of what was approved, and the
+    # approver's note when it was sent back
+    list_uploaded_by: Mapped[str | None] = mapped_column(sa.String(254))
+    list_source: Mapped[str | None] = mapped_column(sa.String(12))
+    list_state: Mapped[str | None] = mapped_column(sa.String(10))
+    list_approved_by: Mapped[str | None] = mapped_column(sa.String(254))
+    list_approved_on: Mapped[dt.date | None]
+    list_digest: Mapped[str | None] = mapped_column(sa.String(64))
+    list_note: Mapped[str | None] = mapped_column(sa.String(1000))
 
     organisation: Mapped[Organisation] = relationship(back_populates="campaigns")
     instrument_text: Mapped[InstrumentText | None] = relationship()
@@ -299,6 +318,7 @@ class Participant(Base):
     __tablename__ = "participants"
     __table_args__ = (
         sa.UniqueConstraint("campaign_id", "email"),
+        sa.UniqueConstraint("campaign_id", "mailbox", name="campaign_mailbox"),
         sa.CheckConstraint("state IN ('waiting', 'sent', 'failed')", name="state"),
     )
 
@@ -307,7 +327,11 @@ class Participant(Base):
         sa.ForeignKey("campaigns.id", ondelete="CASCADE"), index=True
     )
     email: Mapped[str] = mapped_column(sa.String(254))
+    # the mailbox the address reaches (survey.services.custody.mailbox): one per round
+    mailbox: Mapped[str | None] = mapped_column(sa.String(254))
     language: Mapped[str] = mapped_column(sa.String(5))
+    # as the list gave them, coarsened so that every combination is shared by k participants
+    # (what responses take over: no stored combination names one person)
     attributes: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
     added_after_open: Mapped[bool] = mapped_column(default=False)
     answered: Mapped[bool] = mapped_column(default=False)

@@ -198,11 +198,11 @@ def load_demo() -> list[str]:
     if db.session.scalar(sa.select(RoundAggregate).filter_by(external=True).limit(1)) is None:
         import_pool(db.session, read_exchange_file(SAMPLE_POOL), source=SAMPLE_POOL.name)
     publish_pools(db.session)  # the demo's closed rounds and imported ones: the pool's version
-    _mailed_round()
     logins = [(f"hr@{spec['slug']}.example", (spec["slug"],), "hr") for spec in ORGANISATIONS]
     logins.append(
         ("consultant@ambassador.example", tuple(s["slug"] for s in ORGANISATIONS), "consultant")
     )
+    logins.append((COUNCIL, ("noordbank",), "privacy"))  # approves Noordbank's participant lists
     for email, slugs, role in logins:
         if db.session.scalar(sa.select(User).filter_by(email=email)) is None:
             organisations = tuple(campaigns.organisation_by_slug(db.session, s) for s in slugs)
@@ -212,17 +212,19 @@ def load_demo() -> list[str]:
                 DEMO_PASSWORD,
                 memberships=tuple((org, role) for org in organisations),
             )
+    _mailed_round()
     return describe(logins)
 
 
 MAILED_ROUND, MAILED_PEOPLE = "Winter pulse", 20
+COUNCIL = "ondernemingsraad@noordbank.example"
 
 
 def _mailed_round() -> None:
     """A round of Noordbank's whose links the system e-mails to a participant list (to the outbox
     folder when no SMTP_URL is set), so that the demo shows that path too."""
     from survey import jobs
-    from survey.services import participants
+    from survey.services import custody, participants
 
     organisation = campaigns.organisation_by_slug(db.session, "noordbank")
     if db.session.scalar(sa.select(Campaign).filter_by(name=MAILED_ROUND)) is not None:
@@ -243,7 +245,16 @@ def _mailed_round() -> None:
         )
         for i in range(MAILED_PEOPLE)
     ]
-    ids = participants.import_participants(db.session, campaign, participants.ParticipantList(rows))
+    organisation.email_domains = ["noordbank.example"]
+    ids = participants.import_participants(
+        db.session,
+        campaign,
+        participants.ParticipantList(rows),
+        uploaded_by="hr@noordbank.example",
+    )
+    # the works council approves the list and the round's settings before anything goes out
+    council = db.session.scalar(sa.select(User).filter_by(email=COUNCIL))
+    custody.approve(db.session, campaign, council, "privacy", custody.digest(db.session, campaign))
     jobs.invite(db.session, campaign, ids)
 
 

@@ -52,3 +52,40 @@ def org_delete(slug: str, yes: bool) -> None:
             raise InputError("not confirmed; nothing was deleted")
     delete_organisation(db.session, organisation)
     click.echo(f"Deleted organisation {slug} and its {rounds} rounds")
+
+
+@org_group.command("domains")
+@click.argument("slug")
+@click.argument("domains", nargs=-1)
+@with_appcontext
+@fail_on_invalid
+def org_domains(slug: str, domains: tuple[str, ...]) -> None:
+    """Set the organisation's verified e-mail domains (none: clear them). A participant list's
+    addresses elsewhere are shown to its approver."""
+    from survey.services import audit
+
+    organisation = campaigns.organisation_by_slug(db.session, slug)
+    cleaned = sorted({d.strip().lower().lstrip("@") for d in domains if d.strip()})
+    bad = [d for d in cleaned if "." not in d or "@" in d or " " in d]
+    if bad:
+        raise InputError(f"not a domain: {', '.join(bad)}")
+    organisation.email_domains = cleaned
+    audit.setting_changed(db.session, organisation, f"verified e-mail domains: {cleaned}")
+    db.session.commit()
+    click.echo(f"{organisation.slug}: verified domains {', '.join(cleaned) or 'none'}")
+
+
+@org_group.command("list-approval")
+@click.argument("slug")
+@click.argument("state", type=click.Choice(["on", "off"]))
+@with_appcontext
+@fail_on_invalid
+def org_list_approval(slug: str, state: str) -> None:
+    """Require (on, the default) or not (off) a second person's approval of participant lists
+    before links go out. Turning it off is an admin's action: the report of every round whose
+    list went out without approval says so."""
+    from survey.services import custody
+
+    organisation = campaigns.organisation_by_slug(db.session, slug)
+    custody.set_requirement(db.session, organisation, state == "on", None)
+    click.echo(f"{organisation.slug}: approval of participant lists {state}")

@@ -12,7 +12,7 @@ from flask.cli import with_appcontext
 from survey.cli.errors import InputError, fail_on_invalid
 from survey.extensions import db
 from survey.models import CampaignStatus
-from survey.services import campaigns, participants
+from survey.services import campaigns, custody, participants
 from survey.services.mail import MailSettings, outbox_messages
 
 
@@ -46,12 +46,23 @@ def participants_import(campaign_id: int, path: Path, dry_run: bool, send: bool)
         click.echo(
             f"  {key}: " + ", ".join(f"{option} {n:,}" for option, n in sorted(counts.items()))
         )
+    lost = participants.coarsened(db.session, campaign, checked)
+    if lost:
+        click.echo(
+            f"Not recorded (fewer than {campaign.min_group_size} participants share the "
+            "combination): " + ", ".join(f"{key} of {n:,}" for key, n in lost.items())
+        )
     if dry_run:
         click.echo("Nothing imported (--dry-run)")
         return
     ids = participants.import_participants(db.session, campaign, checked)
     click.echo(f"Imported {len(ids):,} participants into campaign {campaign.id}")
-    if send and campaign.status == CampaignStatus.OPEN:
+    if custody.required(campaign):
+        click.echo(
+            "The list awaits approval by the works council or privacy officer (/approvals): no "
+            "invitation goes out before a second person has approved it"
+        )
+    elif send and campaign.status == CampaignStatus.OPEN:
         click.echo(f"Sending {jobs.invite(db.session, campaign, ids):,} invitations")
 
 

@@ -33,11 +33,20 @@ def sso_group() -> None:
 @click.option("--role-claim", default="groups", show_default=True)
 @click.option("--hr", "hr_values", multiple=True, help="Claim value that makes someone HR.")
 @click.option("--consultant", "consultant_values", multiple=True, help="…a consultant.")
+@click.option(
+    "--privacy", "privacy_values", multiple=True, help="…the works council or privacy officer."
+)
 @click.option("--password-login/--no-password-login", default=True, show_default=True)
 @with_appcontext
 @fail_on_invalid
 def sso_set(
-    org_slug, client_secret_env, client_secret_stdin, hr_values, consultant_values, **settings
+    org_slug,
+    client_secret_env,
+    client_secret_stdin,
+    hr_values,
+    consultant_values,
+    privacy_values,
+    **settings,
 ):
     """Set or change an organisation's identity provider."""
     from survey.services import sso
@@ -50,7 +59,11 @@ def sso_set(
         campaigns.organisation_by_slug(db.session, org_slug),
         client_secret=secret,
         client_secret_env=client_secret_env,
-        role_values={"hr": list(hr_values), "consultant": list(consultant_values)},
+        role_values={
+            "hr": list(hr_values),
+            "consultant": list(consultant_values),
+            "privacy": list(privacy_values),
+        },
         secret_key=current_app.config["SECRET_KEY"],
         domains=list(settings.pop("domains")),
         **settings,

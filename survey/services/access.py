@@ -12,7 +12,10 @@ anything more raises :class:`Forbidden`.
   e-mail (HR: the organisation owns its people and their links — a consultant never holds one);
 - ``plan``: add, edit and remove actions in the action plan (HR);
 - ``compare``: the portfolio, comparisons across organisations and the benchmark page
-  (consultants).
+  (consultants);
+- ``approve``: see a round's privacy settings and a summary of its participant list, and approve
+  them or send them back (``privacy``: the works council or privacy officer — never an answer, a
+  report or a link).
 
 An admin may do everything everywhere.
 """
@@ -28,6 +31,8 @@ from survey.services.errors import Forbidden, NotFound
 PERMISSIONS: dict[str, frozenset[str]] = {
     "hr": frozenset({"view", "prepare", "run", "plan"}),
     "consultant": frozenset({"view", "prepare", "compare"}),
+    # the works council or privacy officer: a round's settings and list summary, to approve
+    "privacy": frozenset({"approve"}),
 }
 EVERYTHING = frozenset().union(*PERMISSIONS.values())
 
@@ -66,8 +71,11 @@ def visible_organisations(user: User) -> sa.Select:
 
 
 def visible_campaigns(user: User) -> sa.Select:
-    """Rounds of the organisations ``user`` may see, newest first, as a query."""
+    """Rounds of the organisations whose rounds ``user`` may view, newest first, as a query (not
+    those where the user only approves participant lists)."""
     ids = visible_organisations(user).with_only_columns(Organisation.id).order_by(None)
+    if not user.is_admin:
+        ids = ids.where(Membership.role.in_([r for r, p in PERMISSIONS.items() if "view" in p]))
     return sa.select(Campaign).where(Campaign.organisation_id.in_(ids)).order_by(Campaign.id.desc())
 
 

@@ -26,6 +26,8 @@ EVENTS = {
     "account_created": "account created",
     "role_changed": "role changed",
     "settings_changed": "settings changed",
+    "list_approved": "participant list approved",
+    "list_returned": "participant list sent back",
 }
 PAGE_SIZE = 100
 

@@ -3,8 +3,16 @@ role, …) their responses take over instead of asking.
 
 A list comes as CSV or XLSX: an ``email`` column, an optional ``language`` column (one of the
 round's languages) and one column per segment question of the round, holding one of its options
-(blank: not known). The whole file is checked first; every bad row is reported with its line and
-column, and nothing is imported until the file is clean.
+(blank: not known). A directory export names its columns its own way (``mail``,
+``userPrincipalName``, ``preferredLanguage``) and is read the same. The whole file is checked
+first; every bad row is reported with its line and column, and nothing is imported until the
+file is clean. Addresses are compared as mailboxes: the same mailbox twice is refused
+(:func:`survey.services.custody.mailbox`).
+
+What a list stores is no more than its responses may carry: the attributes are coarsened at
+import so that every combination is shared by at least k participants
+(:func:`scoring.disclosure.generalise_attributes`); the preview says what will not be recorded.
+A list needs a second person's approval before its links go out (:mod:`survey.services.custody`).
 """
 
 from __future__ import annotations
@@ -18,8 +26,10 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from scoring.disclosure import generalise_attributes
 from scoring.segments import read_option
 from survey.models import Campaign, CampaignStatus, Invitation, Participant
+from survey.services import custody
 from survey.services.errors import InvalidInput
 from survey.services.participation import round_participation
 
@@ -52,6 +62,9 @@ class ParticipantList:
 
     rows: list[ParticipantRow]
     groups: dict[str, Counter] = field(default_factory=dict)
+    # attributes the import will not record, per question: their combination is shared by
+    # fewer than k of the round's participants
+    coarsened: dict[str, int] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -111,11 +124,14 @@ def check_rows(table: list[list[str]], campaign: Campaign) -> ParticipantList:
         row, row_problems = _row(record, line, campaign, questions)
         problems += row_problems
         if row is not None:
-            if row.email in seen:
-                problems.append(
-                    f"line {line}, column 'email': {row.email} is on line {seen[row.email]} too"
+            box = custody.mailbox(row.email)
+            if box in seen:
+                first, address = seen[box]
+                same = (
+                    "is on" if address == row.email else f"reaches the same mailbox as {address} on"
                 )
-            seen.setdefault(row.email, line)
+                problems.append(f"line {line}, column 'email': {row.email} {same} line {first} too")
+            seen.setdefault(box, (line, row.email))
             rows.append(row)
     if not rows and not problems:
         problems.append("the list has no participants")
@@ -125,9 +141,14 @@ def check_rows(table: list[list[str]], campaign: Campaign) -> ParticipantList:
     return ParticipantList(rows, groups)
 
 
+DIRECTORY_COLUMNS = {"mail": "email", "userprincipalname": "email", "preferredlanguage": "language"}
+
+
 def _column_key(name: str, questions: list[dict]) -> str:
-    """A header cell as a column key: a question's name in any language stands for its key."""
+    """A header cell as a column key: a question's name in any language stands for its key, a
+    directory's name for the address or language for ours."""
     name = name.strip().lower()
+    name = DIRECTORY_COLUMNS.get(name, name)
     for question in questions:
         names = [question["key"], *(question.get("label") or {}).values()]
         if name in (n.strip().lower() for n in names):
@@ -168,12 +189,40 @@ def _row(record: dict, line: int, campaign: Campaign, questions: dict):
     return (None if problems else ParticipantRow(email, language, attributes)), problems
 
 
+def coarsened(session: Session, campaign: Campaign, checked: ParticipantList) -> dict[str, int]:
+    """Per question, how many of the list's people the import will record without their
+    answer: with the round's participants, their combination is shared by fewer than k."""
+    existing = [
+        dict(a)
+        for a in session.scalars(
+            sa.select(Participant.attributes).where(Participant.campaign_id == campaign.id)
+        )
+    ]
+    keys = [q["key"] for q in campaign.segments]
+    stored = generalise_attributes(
+        existing + [r.attributes for r in checked.rows], keys, campaign.min_group_size
+    )[len(existing) :]
+    lost = Counter(
+        key
+        for row, kept in zip(checked.rows, stored, strict=True)
+        for key in keys
+        if row.attributes.get(key) and key not in kept
+    )
+    return {key: lost[key] for key in keys if lost[key]}
+
+
 def import_participants(
-    session: Session, campaign: Campaign, checked: ParticipantList
+    session: Session,
+    campaign: Campaign,
+    checked: ParticipantList,
+    uploaded_by: str = "cli",
+    source: str = "hr",
 ) -> list[int]:
     """Add a checked list to a round, all or nothing; returns the new participants' ids.
 
-    From then on the system holds the round's personal links: HR can no longer create any.
+    From then on the system holds the round's personal links: HR can no longer create any. The
+    whole list's attributes are coarsened again so that every combination stays shared by k,
+    and the list needs approval again before links go out.
     """
     if campaign.is_closed:
         raise InvalidInput(f"campaign {campaign.id} is closed")
@@ -187,25 +236,44 @@ def import_participants(
             f"campaign {campaign.id} has {handed_out} personal links your organisation handed out "
             "itself; a participant list needs a round whose links only the system sends"
         )
-    existing = set(
-        session.scalars(sa.select(Participant.email).where(Participant.campaign_id == campaign.id))
-    )
-    again = sorted({row.email for row in checked.rows} & existing)
+    listed = session.scalars(
+        sa.select(Participant)
+        .where(Participant.campaign_id == campaign.id)
+        .order_by(Participant.id)
+    ).all()
+    existing = {custody.mailbox(p.email): p.email for p in listed}
+    again = [
+        f"{row.email} is on the round's list already"
+        if existing[custody.mailbox(row.email)] == row.email
+        else f"{row.email} reaches the same mailbox as {existing[custody.mailbox(row.email)]}, "
+        "on the round's list already"
+        for row in checked.rows
+        if custody.mailbox(row.email) in existing
+    ]
     if again:
-        raise ParticipantFileError([f"{email} is on the round's list already" for email in again])
+        raise ParticipantFileError(again)
     after_open = campaign.status == CampaignStatus.OPEN
     participants = [
         Participant(
             campaign_id=campaign.id,
             email=row.email,
+            mailbox=custody.mailbox(row.email),
             language=row.language,
-            attributes=row.attributes,
             added_after_open=after_open,
         )
         for row in checked.rows
     ]
+    keys = [q["key"] for q in campaign.segments]
+    stored = generalise_attributes(
+        [p.attributes for p in listed] + [r.attributes for r in checked.rows],
+        keys,
+        campaign.min_group_size,
+    )
+    for person, attributes in zip([*listed, *participants], stored, strict=True):
+        person.attributes = attributes
     session.add_all(participants)
     campaign.link_custody = "system"
+    custody.list_changed(campaign, uploaded_by, source)
     if after_open:  # the report says how many joined the round once it was running
         campaign.invitations_after_open += len(participants)
     session.commit()

@@ -84,7 +84,8 @@ def report_key(
             # how the links reached people: kept on the round when it closed (no counting)
             campaign.link_custody, campaign.invitations_total, campaign.invitations_used,
             campaign.invitations_after_open, campaign.open_slug is not None,
-            campaign.imported_responses,
+            campaign.imported_responses, campaign.list_source, campaign.list_state,
+            campaign.list_approved_on,
         ],
         "previous": [before.id, before.purged, before.name] if before else None,
         "plans": [_plan(session, campaign.id), _plan(session, before.id if before else None)],

@@ -60,6 +60,12 @@ def link_custody(session: Session, campaign: Campaign) -> Links:
         after_open=campaign.invitations_after_open,
         open_link=campaign.open_slug is not None,
         imported=campaign.imported_responses,
+        source=campaign.list_source,
+        approved_on=(
+            campaign.list_approved_on.isoformat()
+            if campaign.list_state == "approved" and campaign.list_approved_on
+            else None
+        ),
     )
 
 

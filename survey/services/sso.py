@@ -44,7 +44,7 @@ TIMEOUT = 5  # seconds for every request to a provider
 DISCOVERY_SECONDS = 300  # the provider's configuration and keys are fetched again after this
 LEEWAY = 60  # seconds of clock difference allowed on exp and iat
 PENDING_SECONDS = 600  # a sign-in not finished within ten minutes is started again
-ROLES = ("hr", "consultant")
+ROLES = ("hr", "consultant", "privacy")
 ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512"]
 DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]{0,99}$")
@@ -102,9 +102,10 @@ def configure(
         role: sorted({v.strip() for v in role_values.get(role, []) if v.strip()}) for role in ROLES
     }
     if not any(values.values()):
-        raise InvalidInput("map at least one claim value to the role hr or consultant")
-    if set(values["hr"]) & set(values["consultant"]):
-        raise InvalidInput("a claim value cannot give both roles")
+        raise InvalidInput("map at least one claim value to the role hr, consultant or privacy")
+    given = [v for role in ROLES for v in values[role]]
+    if len(given) != len(set(given)):
+        raise InvalidInput("a claim value cannot give two roles")
     provider = session.scalar(
         sa.select(IdentityProvider).filter_by(organisation_id=organisation.id)
     ) or IdentityProvider(organisation=organisation)
@@ -433,7 +434,7 @@ def verify_id_token(
 
 
 def role_from(provider: IdentityProvider, claims: dict) -> str | None:
-    """The role the claim maps to (hr before consultant), or None."""
+    """The role the claim maps to (hr before consultant before privacy), or None."""
     value = claims.get(provider.role_claim)  # one value, or a list of them
     values = {value} if isinstance(value, str) else set(value) if isinstance(value, list) else set()
     for role in ROLES:

@@ -13,9 +13,10 @@ def register(app: Flask) -> None:
     from survey.web.consult.views import blueprint as consult
     from survey.web.hr.views import blueprint as hr
     from survey.web.participants.views import blueprint as participants
+    from survey.web.privacy.views import blueprint as privacy
     from survey.web.respond.views import blueprint as respond
 
-    for blueprint in (respond, auth, hr, participants, consult, admin):
+    for blueprint in (respond, auth, hr, participants, privacy, consult, admin):
         app.register_blueprint(blueprint)
     errors.register(app)
     hooks.register(app)

@@ -194,7 +194,7 @@ class AuthActions:
 
     def token(self, path: str = "/login") -> str:
         """The CSRF token of the form on ``path``."""
-        return csrf_token(self.client.get(path).get_data(as_text=True))
+        return csrf_token(self.client.get(path, follow_redirects=True).get_data(as_text=True))
 
     def login(self, email: str, password: str = PASSWORD):
         """Log in; an account with a second factor (every admin made by :func:`add_admin`) types
@@ -379,4 +379,26 @@ def two_organisations(session):
         add_user(session, f"hr@{slug}.example", PASSWORD, memberships=((org, "hr"),))
         ids[slug] = campaign.id
     add_admin(session, "admin@example.org")
+    return ids
+
+
+def import_approved(session, campaign, checked, uploaded_by=None):
+    """Import a participant list as HR does, and have the works council of the round's
+    organisation (a second person, made here if needed) approve it and the round's settings."""
+    import sqlalchemy as sa
+
+    from survey.models import User
+    from survey.services import custody, participants
+    from survey.services.users import add_user
+
+    slug = campaign.organisation.slug
+    ids = participants.import_participants(
+        session, campaign, checked, uploaded_by=uploaded_by or f"hr@{slug}.example"
+    )
+    email = f"council@{slug}.example"
+    council = session.scalar(sa.select(User).filter_by(email=email)) or add_user(
+        session, email, PASSWORD, memberships=((campaign.organisation, "privacy"),)
+    )
+    if custody.required(campaign):
+        custody.approve(session, campaign, council, "privacy", custody.digest(session, campaign))
     return ids

@@ -29,6 +29,10 @@ class SignInForm(FlaskForm):
     hr_values = StringField(
         _l("Claim values for the role HR"), validators=[Optional(), Length(max=2000)]
     )
+    privacy_values = StringField(
+        _l("Claim values for the role privacy (works council, privacy officer)"),
+        validators=[Optional(), Length(max=2000)],
+    )
     consultant_values = StringField(
         _l("Claim values for the role consultant"), validators=[Optional(), Length(max=2000)]
     )
@@ -47,6 +51,7 @@ class SignInForm(FlaskForm):
             "role_values": {
                 "hr": _values(self.hr_values.data),
                 "consultant": _values(self.consultant_values.data),
+                "privacy": _values(self.privacy_values.data),
             },
             "password_login": self.password_login.data,
         }
@@ -59,3 +64,19 @@ class AuditFilterForm(FlaskForm):
     event = SelectField(_l("Event"), validators=[Optional()])
     actor = StringField(_l("E-mail address"), validators=[Optional(), Length(max=254)])
     submit = SubmitField(_l("Show"))
+
+
+class ListsForm(FlaskForm):
+    """An organisation's participant lists: its verified e-mail domains, and whether a list
+    needs a second person's approval before links go out."""
+
+    domains = StringField(
+        _l("Verified e-mail domains (comma-separated)"), validators=[Optional(), Length(max=2000)]
+    )
+    approval = BooleanField(
+        _l("A participant list needs the approval of the works council or privacy officer")
+    )
+    submit = SubmitField(_l("Save"))
+
+    def domain_list(self) -> list[str]:
+        return sorted({d.lower().lstrip("@") for d in _values(self.domains.data)})

@@ -12,9 +12,9 @@ from wtforms import SelectChoice
 
 from survey.extensions import db
 from survey.models import IdentityProvider, Organisation
-from survey.services import audit, second_factor, sso
+from survey.services import audit, custody, second_factor, sso
 from survey.services.errors import InvalidInput
-from survey.web.admin.forms import AuditFilterForm, SignInForm
+from survey.web.admin.forms import AuditFilterForm, ListsForm, SignInForm
 from survey.web.downloads import download
 
 blueprint = Blueprint("admin", __name__, url_prefix="/admin")
@@ -38,6 +38,38 @@ def sign_in_overview():
     )
 
 
+@blueprint.route("/organisations/<slug>/lists", methods=["GET", "POST"])
+def lists(slug: str):
+    """An organisation's verified e-mail domains and whether its participant lists need a
+    second person's approval (turning it off is logged, and reports say so)."""
+    organisation = db.session.scalar(sa.select(Organisation).filter_by(slug=slug))
+    if organisation is None:
+        abort(404)
+    form = ListsForm()
+    if request.method == "GET":
+        form.domains.data = ", ".join(organisation.email_domains or [])
+        form.approval.data = organisation.list_approval
+    elif form.validate_on_submit():
+        domains = form.domain_list()
+        bad = [d for d in domains if "." not in d or "@" in d or " " in d]
+        if bad:
+            form.domains.errors = [_("Not a domain: %(domains)s", domains=", ".join(bad))]
+            return render_template("admin/lists.html", form=form, organisation=organisation), 422
+        if domains != sorted(organisation.email_domains or []):
+            organisation.email_domains = domains
+            audit.setting_changed(
+                db.session, organisation, f"verified e-mail domains: {domains}", current_user
+            )
+            db.session.commit()
+        if form.approval.data != organisation.list_approval:
+            custody.set_requirement(db.session, organisation, form.approval.data, current_user)
+        flash(_("Saved."), "info")
+        return redirect(url_for(".lists", slug=slug))
+    else:
+        return render_template("admin/lists.html", form=form, organisation=organisation), 400
+    return render_template("admin/lists.html", form=form, organisation=organisation)
+
+
 @blueprint.route("/organisations/<slug>/sign-in", methods=["GET", "POST"])
 def sign_in(slug: str):
     """An organisation's identity provider and second-factor rule."""
@@ -58,6 +90,7 @@ def sign_in(slug: str):
             form.role_claim.data = provider.role_claim
             form.hr_values.data = ", ".join(provider.role_values.get("hr", []))
             form.consultant_values.data = ", ".join(provider.role_values.get("consultant", []))
+            form.privacy_values.data = ", ".join(provider.role_values.get("privacy", []))
             form.password_login.data = provider.password_login
     if form.validate_on_submit():
         try:

@@ -5,12 +5,30 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, HiddenField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    DateField,
+    HiddenField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, Optional
 
 
 class UploadForm(FlaskForm):
     file = FileField(_l("Participant list (CSV or XLSX)"), validators=[FileRequired()])
+    source = SelectField(
+        _l("Where the list comes from"),
+        choices=[
+            SelectChoice("hr", _l("HR's own list")),
+            SelectChoice(
+                "directory", _l("An export from the directory (Entra ID, Google Workspace, …)")
+            ),
+        ],
+        default="hr",
+    )
     submit = SubmitField(_l("Check the list"))
 
 

@@ -11,7 +11,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from survey import jobs
 from survey.extensions import db
 from survey.models import CampaignStatus
-from survey.services import access, participants
+from survey.services import access, custody, participants
 from survey.services.errors import InvalidInput
 from survey.services.mail import compose
 from survey.web.hr.forms import ActionForm
@@ -94,7 +94,9 @@ def preview(campaign_id: int):
     except participants.ParticipantFileError as exc:
         return _page(campaign, upload=upload, problems=exc.problems), 422
     rows = [[r.email, r.language, r.attributes] for r in checked.rows]
-    confirm = ImportForm(checked=_signer().dumps(rows))
+    checked.coarsened = participants.coarsened(db.session, campaign, checked)
+    source = "directory" if upload.source.data == "directory" else "hr"
+    confirm = ImportForm(checked=_signer().dumps([rows, source]))
     return _page(campaign, preview=checked, confirm=confirm)
 
 
@@ -104,18 +106,29 @@ def import_list(campaign_id: int):
     campaign = _campaign(campaign_id)
     form = ImportForm()
     try:
-        rows = _signer().loads(form.checked.data or "") if form.validate_on_submit() else None
+        signed = _signer().loads(form.checked.data or "") if form.validate_on_submit() else None
     except BadSignature:
-        rows = None
-    if rows is None:
+        signed = None
+    if signed is None:
         abort(400)
+    rows, source = signed
     checked = participants.ParticipantList(
         [participants.ParticipantRow(email, lang, attributes) for email, lang, attributes in rows]
     )
-    ids = participants.import_participants(db.session, campaign, checked)
-    if campaign.status == CampaignStatus.OPEN:
-        jobs.invite(db.session, campaign, ids)
+    ids = participants.import_participants(
+        db.session, campaign, checked, uploaded_by=current_user.email, source=source
+    )
     flash(_("%(n)d participants imported.", n=len(ids)), "info")
+    if campaign.status == CampaignStatus.OPEN and custody.may_send(db.session, campaign):
+        jobs.invite(db.session, campaign, ids)
+    elif custody.required(campaign):
+        flash(
+            _(
+                "Before any invitation goes out, the works council or privacy officer approves "
+                "the list and the round's privacy settings."
+            ),
+            "info",
+        )
     return redirect(url_for(".overview", campaign_id=campaign.id))
 
 
@@ -126,7 +139,17 @@ def send(campaign_id: int, what: str):
     if not ActionForm().validate_on_submit() or campaign.status != CampaignStatus.OPEN:
         abort(400)
     if what == "send":
-        count = jobs.invite(db.session, campaign)
+        try:
+            count = jobs.invite(db.session, campaign)
+        except InvalidInput:
+            flash(
+                _(
+                    "No invitation was sent: the works council or privacy officer has not "
+                    "approved the list and the round's privacy settings as they are now."
+                ),
+                "error",
+            )
+            return redirect(url_for(".overview", campaign_id=campaign.id))
         flash(_("%(n)d e-mails are on their way.", n=count), "info")
     else:
         # not how many: the list minus the reminded would be how many have answered

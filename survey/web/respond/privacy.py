@@ -44,10 +44,14 @@ COLUMNS = {
     ("participants", "email"): _l(
         "your e-mail address, to send you the link; deleted when the round closes"
     ),
+    ("participants", "mailbox"): _l(
+        "your address as the mailbox it reaches (small letters, without a +tag), so that nobody "
+        "is invited twice under two spellings; deleted when the round closes"
+    ),
     ("participants", "language"): _l("the language of your invitation"),
     ("participants", "attributes"): _l(
-        "your department, role or other groups from your organisation's list; your answers take "
-        "them over instead of asking"
+        "your department, role or other groups from your organisation's list, only where at "
+        "least k people on the list share them; your answers take them over instead of asking"
     ),
     ("participants", "added_after_open"): _l("whether you were added after the round opened"),
     ("participants", "answered"): _l(

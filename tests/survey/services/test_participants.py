@@ -24,7 +24,7 @@ from survey.services.campaigns import add_organisation, campaign_instrument
 from survey.services.lifecycle import set_status
 from survey.services.responses import TokenAlreadyUsed, campaign_for_token, submit_response
 
-from ..conftest import department_round, redis_url_or_skip
+from ..conftest import department_round, import_approved, redis_url_or_skip
 
 HEADER = "email,language,department\n"
 
@@ -81,8 +81,10 @@ def listed(session):
     """An open round with department questions, and its checked participant list."""
     organisation = add_organisation(session, "acme", "Acme")
     campaign = department_round(session, organisation)
+    campaign.min_group_size = 3  # both departments are recorded: each holds at least k
+    session.commit()
     rows = [
-        f"p{i}@acme.example,{'nl' if i % 2 else 'en'},{'Sales' if i < 6 else 'IT'}"
+        f"p{i}@acme.example,{'nl' if i % 2 else 'en'},{'Sales' if i < 5 else 'IT'}"
         for i in range(8)
     ]
     checked = participants.read_participant_file(
@@ -93,7 +95,7 @@ def listed(session):
 
 def test_a_clean_list_is_checked_and_counted(listed):
     _campaign, checked = listed
-    assert len(checked) == 8 and checked.groups["department"] == {"Sales": 6, "IT": 2}
+    assert len(checked) == 8 and checked.groups["department"] == {"Sales": 5, "IT": 3}
 
 
 @pytest.mark.parametrize(
@@ -103,7 +105,7 @@ def test_a_clean_list_is_checked_and_counted(listed):
         (HEADER + "a@acme.example,en,Sales\nA@acme.example,nl,IT\n", "line 3, column 'email'"),
         (HEADER + "a@acme.example,fr,Sales\n", "line 2, column 'language'"),
         (HEADER + "a@acme.example,en,Legal\n", "line 2, column 'department'"),
-        ("mail,language\na@acme.example,en\n", "the column 'email' is missing"),
+        ("address,language\na@acme.example,en\n", "the column 'email' is missing"),
         ("email,shoe_size\na@acme.example,44\n", "unknown column"),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "not a CSV or XLSX file"),
         (b"PK\x03\x04 broken zip", "not a readable XLSX file"),
@@ -152,9 +154,7 @@ def test_invitations_reach_everyone_once_and_responses_take_their_attributes(
     with app.app_context():
         from survey.extensions import db
 
-        ids = participants.import_participants(
-            db.session, db.session.get(Campaign, campaign.id), checked
-        )
+        ids = import_approved(db.session, db.session.get(Campaign, campaign.id), checked)
         assert jobs.invite(db.session, db.session.get(Campaign, campaign.id), ids) == 8
         assert jobs.invite(db.session, db.session.get(Campaign, campaign.id)) == 0  # none twice
     links = smtp.links()
@@ -194,7 +194,7 @@ def test_reminders_go_only_to_those_who_have_not_answered(app, session, smtp, li
         from survey.extensions import db
 
         round_ = db.session.get(Campaign, campaign.id)
-        participants.import_participants(db.session, round_, checked)
+        import_approved(db.session, round_, checked)
         jobs.invite(db.session, round_)
     first = {m["To"]: link for m, link in zip(smtp.messages, smtp.links(), strict=True)}
     answer(session, campaign, first["p0@acme.example"].rsplit("/", 1)[1], {})
@@ -224,7 +224,7 @@ def test_a_refused_address_is_listed_and_a_vanished_server_retried(app, session,
         from survey.extensions import db
 
         round_ = db.session.get(Campaign, campaign.id)
-        participants.import_participants(db.session, round_, checked)
+        import_approved(db.session, round_, checked)
         jobs.invite(db.session, round_)
         figures = participants.list_figures(db.session, round_)
     assert [email for email, _ in figures["failed"]] == ["no@refused.example"]
@@ -252,7 +252,7 @@ def test_closing_deletes_the_list_and_keeps_the_counts(app, session, listed, tmp
 
         app.config["OUTBOX"] = str(tmp_path / "outbox")
         round_ = db.session.get(Campaign, campaign.id)
-        participants.import_participants(db.session, round_, checked)
+        import_approved(db.session, round_, checked)
         jobs.invite(db.session, round_)
     assert len(list((tmp_path / "outbox").glob("*.eml"))) == 8  # no SMTP_URL: the outbox
     set_status(session, session.get(Campaign, campaign.id), "closed")
@@ -260,7 +260,7 @@ def test_closing_deletes_the_list_and_keeps_the_counts(app, session, listed, tmp
     assert session.scalar(sa.select(sa.func.count()).select_from(Invitation)) == 0
     closed = session.get(Campaign, campaign.id)
     session.refresh(closed)
-    assert closed.participant_counts == {"department": {"Sales": 6, "IT": 2}}
+    assert closed.participant_counts == {"department": {"Sales": 5, "IT": 3}}
     assert closed.invitations_total == 8
 
 
@@ -271,7 +271,7 @@ def test_hr_links_cannot_be_mixed_with_a_list(session, listed):
     campaign, checked = listed
     create_invitations(session, campaign, 2)
     with pytest.raises(InvalidInput, match="handed out"):
-        participants.import_participants(session, campaign, checked)
+        import_approved(session, campaign, checked)
 
 
 def test_the_worker_sends_from_real_redis(app, session, smtp, listed):
@@ -287,7 +287,7 @@ def test_the_worker_sends_from_real_redis(app, session, smtp, listed):
             from survey.extensions import db
 
             round_ = db.session.get(Campaign, campaign.id)
-            participants.import_participants(db.session, round_, checked)
+            import_approved(db.session, round_, checked)
             assert jobs.invite(db.session, round_) == 8
             queue = jobs.queue()
             payloads = [job.args for job in queue.jobs]
@@ -307,7 +307,7 @@ def test_nobody_can_make_a_link_for_a_round_with_a_list(app, session, listed, ru
     from survey.services.responses import create_invitations
 
     campaign, checked = listed
-    participants.import_participants(session, campaign, checked)
+    import_approved(session, campaign, checked)
     with pytest.raises(InvalidInput, match="only the system sends its links"):
         create_invitations(session, session.get(Campaign, campaign.id), 1)
     result = runner.invoke(args=["invite", str(campaign.id), "--count", "1"])
@@ -330,7 +330,7 @@ def test_a_server_that_gives_out_mid_batch_sends_nobody_twice(app, session, list
         from survey.services.mail import MailError
 
         round_ = db.session.get(Campaign, campaign.id)
-        ids = participants.import_participants(db.session, round_, checked)
+        ids = import_approved(db.session, round_, checked)
         with pytest.raises(MailError, match="421"):  # the queue will try the batch again
             jobs.send_batch(ids, "invitation", final=False)
         assert session.scalar(sa.select(sa.func.count()).select_from(Invitation)) == 3
@@ -349,7 +349,7 @@ def test_scheduled_reminders_go_out_once_on_their_day(app, session, smtp, listed
         from survey.extensions import db
 
         round_ = db.session.get(Campaign, campaign.id)
-        participants.import_participants(db.session, round_, checked)
+        import_approved(db.session, round_, checked)
         jobs.invite(db.session, round_)
         tomorrow = dt.date.today() + dt.timedelta(days=1)
         participants.schedule_reminders(db.session, round_, [tomorrow])
@@ -412,9 +412,7 @@ def test_invitations_go_through_starttls_with_a_login(app, session, listed, tls_
     with app.app_context():
         from survey.extensions import db
 
-        ids = participants.import_participants(
-            db.session, db.session.get(Campaign, campaign.id), checked
-        )
+        ids = import_approved(db.session, db.session.get(Campaign, campaign.id), checked)
         # a wrong password: nothing goes out, the batch is listed with the server's answer
         app.config["SMTP_URL"] = f"smtp://mailer:wrong@127.0.0.1:{port}?starttls=true"
         outcomes = jobs.send_batch(ids, "invitation", final=True)
@@ -426,3 +424,17 @@ def test_invitations_go_through_starttls_with_a_login(app, session, listed, tls_
         assert jobs.invite(db.session, db.session.get(Campaign, campaign.id), ids) == 8
     assert len(inbox.messages) == 8
     assert len({m["To"] for m in inbox.messages}) == 8
+
+
+def test_a_directory_export_reads_like_our_own_list(session, listed):
+    """Entra ID's and Google's column names: mail or userPrincipalName, preferredLanguage."""
+    campaign, _checked = listed
+    for header in (
+        "mail,preferredLanguage,department",
+        "userPrincipalName,preferredlanguage,department",
+    ):
+        content = f"{header}\nann@acme.example,nl,Sales\n".encode()
+        checked = participants.read_participant_file(content, "export.csv", campaign)
+        assert [(r.email, r.language, r.attributes) for r in checked.rows] == [
+            ("ann@acme.example", "nl", {"department": "Sales"})
+        ]

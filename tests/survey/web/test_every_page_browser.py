@@ -65,7 +65,8 @@ def test_no_page_has_a_serious_accessibility_violation(browser, live_server, wor
         "/portfolio", "/benchmark", f"/compare?campaign={first.id}",
         f"/compare?campaign={first.id}&campaign={second.id}", f"/validate?campaign={first.id}",
         "/account/security", "/login/second-factor", "/admin/sign-in", "/admin/audit",
-        "/admin/organisations/acme/sign-in",
+        "/admin/organisations/acme/sign-in", "/admin/organisations/acme/lists", "/approvals",
+        f"/campaigns/{live.id}/approval",
     ]  # fmt: skip
     for lang in ("en", "nl"):
         for path in pages:

@@ -136,16 +136,23 @@ ROUTES = [
     ("get", "/benchmark", "compare"),
     ("get", "/compare?campaign={id}", "compare"),
     ("get", "/validate?campaign={id}", "compare"),
-    ("get", "/account/security", "view"),
+    ("get", "/account/security", "account"),
+    ("get", "/approvals", "approve"),
+    ("get", "/campaigns/{id}/approval", "approve"),
     ("get", "/admin/sign-in", "admin"),
+    ("get", "/admin/organisations/acme/lists", "admin"),
     ("get", "/admin/organisations/acme/sign-in", "admin"),
     ("get", "/admin/audit", "admin"),
     ("get", "/admin/audit.csv", "admin"),
 ]
 ROLES = {  # who logs in, and what that role may do in its own organisation
-    "hr": ("hr@acme.example", {"view", "prepare", "run", "plan"}),
-    "consultant": ("advisor@example.org", {"view", "prepare", "compare"}),
-    "admin": ("admin@example.org", {"view", "prepare", "run", "plan", "compare", "admin"}),
+    "hr": ("hr@acme.example", {"account", "view", "prepare", "run", "plan"}),
+    "consultant": ("advisor@example.org", {"account", "view", "prepare", "compare"}),
+    "privacy": ("council@acme.example", {"account", "approve"}),
+    "admin": (
+        "admin@example.org",
+        {"account", "view", "prepare", "run", "plan", "compare", "approve", "admin"},
+    ),
 }
 
 
@@ -153,6 +160,7 @@ ROLES = {  # who logs in, and what that role may do in its own organisation
 def consultant(world, session):
     acme = session.get(Campaign, world["acme"]).organisation
     add_user(session, "advisor@example.org", PASSWORD, memberships=((acme, "consultant"),))
+    add_user(session, "council@acme.example", PASSWORD, memberships=((acme, "privacy"),))
 
 
 @pytest.mark.parametrize("role", [*ROLES, "anonymous"])

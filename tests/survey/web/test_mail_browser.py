@@ -32,6 +32,8 @@ def test_link_from_the_mail_then_a_reminder_to_the_others(
 ):
     organisation = add_organisation(session, "acme", "Acme")
     campaign = department_round(session, organisation)
+    campaign.min_group_size = 3  # three in each department: both are recorded
+    session.commit()
     add_user(session, "hr@acme.example", PASSWORD, memberships=((organisation, "hr"),))
     monkeypatch.setitem(app.config, "BASE_URL", live_server)  # the links in the mail
     list_file = tmp_path / "people.csv"
@@ -50,6 +52,30 @@ def test_link_from_the_mail_then_a_reminder_to_the_others(
     expect(page.get_by_text("6 participants, ready to import")).to_be_visible()
     page.get_by_role("button", name="Import these participants").click()
     expect(page.get_by_text("6 participants imported.")).to_be_visible()
+    assert inbox.messages == []  # not before the works council has approved the list
+
+    # the works council: the lists to approve, the summary, approve
+    add_user(session, "council@acme.example", PASSWORD, memberships=((organisation, "privacy"),))
+    page.get_by_role("button", name="Log out").click()
+    page.goto(f"{live_server}/login")
+    page.get_by_label("E-mail address", exact=True).fill("council@acme.example")
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="Participant lists to approve")).to_be_visible()
+    assert serious_violations(page) == []
+    page.get_by_role("link", name=campaign.name).click()
+    expect(page.get_by_role("heading", name="The round's privacy settings")).to_be_visible()
+    assert serious_violations(page) == []
+    page.get_by_role("button", name="Approve the list and settings").click()
+    expect(page.get_by_text("Approved: HR can now send the invitations.")).to_be_visible()
+    page.get_by_role("button", name="Log out").click()
+    page.goto(f"{live_server}/login")
+    page.get_by_label("E-mail address", exact=True).fill("hr@acme.example")
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.goto(f"{live_server}/campaigns/{campaign.id}/participants")
+    page.get_by_role("button", name="Send the invitations").click()
+    expect(page.get_by_text("6 e-mails are on their way.")).to_be_visible()
     assert len(inbox.messages) == 6
 
     mail = next(m for m in inbox.messages if m["To"] == "person4@acme.example")

@@ -39,6 +39,16 @@ def upload(client, campaign_id: int, content: bytes, name="list.csv"):
     )
 
 
+def approve(client, campaign_id: int):
+    """The works council approves what the approval page shows."""
+    html = client.get(f"/campaigns/{campaign_id}/approval").get_data(as_text=True)
+    shown = re.search(r'name="shown" type="hidden" value="([^"]+)"', html).group(1)
+    client.post(
+        f"/campaigns/{campaign_id}/approval/approve",
+        data={"csrf_token": csrf_token(html), "shown": shown},
+    )
+
+
 def test_preview_then_import_invites_everyone(client, session, round_, tmp_path):
     assert AuthActions(client).login("hr@acme.example").status_code == 302
     preview = upload(client, round_.id, LIST)
@@ -55,6 +65,19 @@ def test_preview_then_import_invites_everyone(client, session, round_, tmp_path)
     )
     assert done.status_code == 302
     assert session.scalar(sa.select(sa.func.count()).select_from(Participant)) == 8
+    # nothing goes out before the works council has approved the list and the settings
+    assert not list((tmp_path / "outbox").glob("*.eml"))
+    auth = AuthActions(client)
+    auth.logout()
+    add_user(
+        session, "council@acme.example", PASSWORD, memberships=((round_.organisation, "privacy"),)
+    )
+    auth.login("council@acme.example")
+    approve(client, round_.id)
+    auth.logout()
+    auth.login("hr@acme.example")
+    page = client.get(f"/campaigns/{round_.id}/participants").get_data(as_text=True)
+    client.post(f"/campaigns/{round_.id}/participants/send", data={"csrf_token": csrf_token(page)})
     assert len(list((tmp_path / "outbox").glob("*.eml"))) == 8
     overview = client.get(f"/campaigns/{round_.id}/participants").get_data(as_text=True)
     assert "Invitations sent" in overview and ">8<" in overview
