@@ -205,7 +205,7 @@ def audit_round(
 
 
 def generalise_attributes(
-    rows: Sequence[Mapping[str, str]], keys: Sequence[str], min_group_size: int
+    rows: Sequence[Mapping[str, str]], keys: Sequence[str], min_group_size: int, fixed: int = 0
 ) -> list[dict[str, str]]:
     """Each row's attributes, coarsened so that every combination kept is shared by at least
     ``min_group_size`` rows (or by none): what a list may store on responses.
@@ -216,29 +216,44 @@ def generalise_attributes(
     combination too: when it holds 1 … k−1, the smallest other combinations give up their
     attributes as well until it holds k. A missing attribute and a dropped one are the same
     ("not recorded").
+
+    The first ``fixed`` rows keep their attributes as given (people already invited, whose
+    answers may carry them): only the others are coarsened, and they count with them. Raises
+    ValueError when the rows without attributes cannot reach k that way.
     """
     _check_k(min_group_size)
-    kept = [{key: row[key] for key in keys if row.get(key)} for row in rows]
+    kept = [dict(row) for row in rows[:fixed]]
+    kept += [{key: row[key] for key in keys if row.get(key)} for row in rows[fixed:]]
+    free = range(fixed, len(kept))
 
     def combination(row):
         return tuple(row.get(key) for key in keys)
 
     for key in reversed(keys):
         counts = Counter(combination(row) for row in kept)
-        rare = [row for row in kept if counts[combination(row)] < min_group_size]
+        rare = [i for i in free if counts[combination(kept[i])] < min_group_size]
         if not rare:
             break
-        for row in rare:
-            row.pop(key, None)
-    counts = Counter(combination(row) for row in kept)
+        for i in rare:
+            kept[i].pop(key, None)
     nothing = tuple(None for _key in keys)
-    while 0 < counts.get(nothing, 0) < min_group_size and len(counts) > 1:
-        smallest = min((c for c in counts if c != nothing), key=lambda c: (counts[c], str(c)))
-        for row in kept:
-            if combination(row) == smallest:
-                row.clear()
+    while True:
         counts = Counter(combination(row) for row in kept)
-    return kept
+        if not 0 < counts.get(nothing, 0) < min_group_size:
+            return kept
+        given = Counter(combination(row) for row in kept[:fixed])
+        # a combination whose new rows may give up their attributes: what stays holds 0 or k
+        movable = Counter(combination(kept[i]) for i in free if combination(kept[i]) != nothing)
+        movable = {c: n for c, n in movable.items() if given[c] == 0 or given[c] >= min_group_size}
+        if not movable:
+            raise ValueError(
+                f"{counts[nothing]} people would be recorded with no attribute, fewer than "
+                f"{min_group_size}"
+            )
+        smallest = min(movable, key=lambda c: (movable[c], str(c)))
+        for i in free:
+            if combination(kept[i]) == smallest:
+                kept[i].clear()
 
 
 def audit_sets(members: np.ndarray, fixed: int, k: int) -> tuple[int, ...]:

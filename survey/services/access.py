@@ -70,6 +70,15 @@ def visible_organisations(user: User) -> sa.Select:
     return query.join(Membership).where(Membership.user_id == user.id)
 
 
+def viewable_organisations(user: User) -> sa.Select:
+    """Organisations whose rounds and figures ``user`` may view (not those where the user only
+    approves participant lists), as a query."""
+    query = visible_organisations(user)
+    if user.is_admin:
+        return query
+    return query.where(Membership.role.in_([r for r, p in PERMISSIONS.items() if "view" in p]))
+
+
 def visible_campaigns(user: User) -> sa.Select:
     """Rounds of the organisations whose rounds ``user`` may view, newest first, as a query (not
     those where the user only approves participant lists)."""

@@ -159,7 +159,7 @@ def summary(session: Session, campaign: Campaign) -> Summary:
 
 def digest(session: Session, campaign: Campaign) -> str:
     """A hash of what an approval covers: every participant (mailbox, language, attributes) and
-    the round's minimum group size, segment questions and open link."""
+    the round's minimum group size, segment questions, open link and invitation e-mail."""
     people = sorted(
         [mailbox(email), language, json.dumps(attributes, sort_keys=True)]
         for email, language, attributes in session.execute(
@@ -168,7 +168,12 @@ def digest(session: Session, campaign: Campaign) -> str:
             )
         )
     )
-    settings = [campaign.min_group_size, campaign.segments, campaign.open_slug is not None]
+    settings = [
+        campaign.min_group_size,
+        campaign.segments,
+        campaign.open_slug is not None,
+        campaign.invitation_texts or {},  # what the e-mail asks of people
+    ]
     text = json.dumps([people, settings], sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()
 
@@ -215,6 +220,11 @@ def _check_approver(campaign: Campaign, user: User, role: str | None) -> None:
         raise Forbidden("approving a participant list is for the works council or privacy officer")
     if campaign.list_uploaded_by and user.email.lower() == campaign.list_uploaded_by.lower():
         raise Forbidden("the person who uploaded a list cannot approve it: a second person must")
+    if campaign.list_uploaded_by == "cli" and role == "admin":
+        raise Forbidden(
+            "a list imported on the command line is approved by the works council or privacy "
+            "officer: an admin may have run the command"
+        )
     if campaign.list_state not in (PENDING, RETURNED):
         raise InvalidInput("this round has no list awaiting approval")
 
@@ -288,6 +298,17 @@ def set_requirement(
     organisation.list_approval = required
     organisation.list_approval_off_by = None if required else (admin.email if admin else "cli")
     organisation.list_approval_off_on = None if required else today_utc()
+    if required:  # lists not yet approved wait for approval from now on
+        session.execute(
+            sa.update(Campaign)
+            .where(
+                Campaign.organisation_id == organisation.id,
+                Campaign.link_custody == "system",
+                Campaign.status != "closed",
+                Campaign.list_state.is_(None),
+            )
+            .values(list_state=PENDING)
+        )
     state = "on" if required else "off"
     audit.setting_changed(session, organisation, f"approval of participant lists {state}", admin)
     session.commit()

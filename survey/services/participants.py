@@ -24,6 +24,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from scoring.disclosure import generalise_attributes
@@ -35,7 +36,13 @@ from survey.services.participation import round_participation
 
 MAX_ROWS = 100_000
 MAX_ERRORS_SHOWN = 20
-EMAIL_PATTERN = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]{2,}$")
+# a plain address: a dot-atom local part without quotes, escapes or the routing characters % and !
+# (a quoted "j.devries" or legal%acme.example@ reaches the same mailbox as a plain one), and a
+# domain of letters, digits and hyphens without a trailing dot
+EMAIL_PATTERN = re.compile(
+    r"^[a-z0-9#$&'*+/=?^_`{|}~-]+(\.[a-z0-9#$&'*+/=?^_`{|}~-]+)*"
+    r"@[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*\.[a-z]{2,}$"
+)
 
 
 class ParticipantFileError(InvalidInput):
@@ -189,19 +196,44 @@ def _row(record: dict, line: int, campaign: Campaign, questions: dict):
     return (None if problems else ParticipantRow(email, language, attributes)), problems
 
 
+def _listed(session: Session, campaign: Campaign) -> list[Participant]:
+    """The round's participants, those already sent an invitation first (their attributes may
+    be on answers already, so a later import never coarsens them)."""
+    listed = session.scalars(
+        sa.select(Participant)
+        .where(Participant.campaign_id == campaign.id)
+        .order_by(Participant.id)
+    ).all()
+    return sorted(listed, key=lambda p: p.mails_sent == 0)
+
+
+def _invited(listed: list[Participant]) -> int:
+    return sum(p.mails_sent > 0 for p in listed)
+
+
+def _standing_out(exc: ValueError, campaign: Campaign) -> str:
+    return (
+        f"{exc} (the people invited already keep theirs): nobody may stand out, so add people "
+        "together with others who share their department and role, or once at least "
+        f"{campaign.min_group_size} people on the list have none recorded"
+    )
+
+
 def coarsened(session: Session, campaign: Campaign, checked: ParticipantList) -> dict[str, int]:
     """Per question, how many of the list's people the import will record without their
     answer: with the round's participants, their combination is shared by fewer than k."""
-    existing = [
-        dict(a)
-        for a in session.scalars(
-            sa.select(Participant.attributes).where(Participant.campaign_id == campaign.id)
-        )
-    ]
+    listed = _listed(session, campaign)
+    existing = [dict(p.attributes) for p in listed]
     keys = [q["key"] for q in campaign.segments]
-    stored = generalise_attributes(
-        existing + [r.attributes for r in checked.rows], keys, campaign.min_group_size
-    )[len(existing) :]
+    try:
+        stored = generalise_attributes(
+            existing + [r.attributes for r in checked.rows],
+            keys,
+            campaign.min_group_size,
+            fixed=_invited(listed),
+        )[len(existing) :]
+    except ValueError as exc:
+        raise ParticipantFileError([_standing_out(exc, campaign)]) from None
     lost = Counter(
         key
         for row, kept in zip(checked.rows, stored, strict=True)
@@ -236,11 +268,7 @@ def import_participants(
             f"campaign {campaign.id} has {handed_out} personal links your organisation handed out "
             "itself; a participant list needs a round whose links only the system sends"
         )
-    listed = session.scalars(
-        sa.select(Participant)
-        .where(Participant.campaign_id == campaign.id)
-        .order_by(Participant.id)
-    ).all()
+    listed = _listed(session, campaign)
     existing = {custody.mailbox(p.email): p.email for p in listed}
     again = [
         f"{row.email} is on the round's list already"
@@ -264,16 +292,27 @@ def import_participants(
         for row in checked.rows
     ]
     keys = [q["key"] for q in campaign.segments]
-    stored = generalise_attributes(
-        [p.attributes for p in listed] + [r.attributes for r in checked.rows],
-        keys,
-        campaign.min_group_size,
-    )
+    try:
+        stored = generalise_attributes(
+            [p.attributes for p in listed] + [r.attributes for r in checked.rows],
+            keys,
+            campaign.min_group_size,
+            fixed=_invited(listed),
+        )
+    except ValueError as exc:
+        raise ParticipantFileError([_standing_out(exc, campaign)]) from None
     for person, attributes in zip([*listed, *participants], stored, strict=True):
         person.attributes = attributes
     session.add_all(participants)
     campaign.link_custody = "system"
     custody.list_changed(campaign, uploaded_by, source)
+    try:
+        session.flush()
+    except IntegrityError:  # the same mailbox imported meanwhile by another request
+        session.rollback()
+        raise InvalidInput(
+            "the list changed while this one was imported: upload it again"
+        ) from None
     if after_open:  # the report says how many joined the round once it was running
         campaign.invitations_after_open += len(participants)
     session.commit()

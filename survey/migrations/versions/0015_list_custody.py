@@ -41,6 +41,11 @@ def upgrade() -> None:
     with op.batch_alter_table("participants") as batch_op:
         batch_op.add_column(sa.Column("mailbox", sa.String(254), nullable=True))
         batch_op.create_unique_constraint("campaign_mailbox", ["campaign_id", "mailbox"])
+    # the lists of rounds still running wait for a second person's approval from now on
+    op.execute(
+        "UPDATE campaigns SET list_state = 'pending' "
+        "WHERE link_custody = 'system' AND status <> 'closed'"
+    )
 
 
 def downgrade() -> None:

@@ -30,7 +30,7 @@ def require_login():
 def _portfolio():
     """The portfolio as the query string asks for it: sector filter and sort order."""
     sector = request.args.get("sector") or None
-    organisations = db.session.scalars(access.visible_organisations(current_user)).all()
+    organisations = db.session.scalars(access.viewable_organisations(current_user)).all()
     sectors = portfolio.sectors(organisations)
     if sector:
         organisations = [o for o in organisations if o.sector == sector]
@@ -110,7 +110,7 @@ def compare_page():
     """Two to six rounds side by side, with honest tests of their differences; with fewer or
     more rounds chosen, the page says so and offers the rounds to choose from."""
     chosen = request.args.getlist("campaign", type=int)
-    organisations = db.session.scalars(access.visible_organisations(current_user)).all()
+    organisations = db.session.scalars(access.viewable_organisations(current_user)).all()
     choices = comparison.closed_rounds(db.session, organisations)
     try:
         result = _compared()

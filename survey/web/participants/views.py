@@ -35,6 +35,11 @@ def _signer() -> URLSafeSerializer:
     return URLSafeSerializer(current_app.secret_key, salt="participant-list")
 
 
+def _settings(campaign) -> list:
+    """What a previewed list was checked against: the round's questions, languages and k."""
+    return [campaign.segments, list(campaign.languages), campaign.min_group_size]
+
+
 def _page(campaign, **forms):
     return render_template(
         "hr/participants.html",
@@ -96,7 +101,7 @@ def preview(campaign_id: int):
     rows = [[r.email, r.language, r.attributes] for r in checked.rows]
     checked.coarsened = participants.coarsened(db.session, campaign, checked)
     source = "directory" if upload.source.data == "directory" else "hr"
-    confirm = ImportForm(checked=_signer().dumps([rows, source]))
+    confirm = ImportForm(checked=_signer().dumps([campaign.id, _settings(campaign), rows, source]))
     return _page(campaign, preview=checked, confirm=confirm)
 
 
@@ -109,9 +114,12 @@ def import_list(campaign_id: int):
         signed = _signer().loads(form.checked.data or "") if form.validate_on_submit() else None
     except BadSignature:
         signed = None
-    if signed is None:
+    # the list previewed for this round as it is now (not another round's, nor an older form)
+    if not isinstance(signed, list) or len(signed) != 4:
         abort(400)
-    rows, source = signed
+    campaign_id_signed, settings, rows, source = signed
+    if campaign_id_signed != campaign.id or settings != _settings(campaign):
+        abort(400)
     checked = participants.ParticipantList(
         [participants.ParticipantRow(email, lang, attributes) for email, lang, attributes in rows]
     )

@@ -457,3 +457,131 @@ def test_only_an_admin_turns_approval_off_and_it_is_logged(client, session):
     details = set(session.scalars(sa.select(AuditEvent.detail)))
     assert "approval of participant lists off" in details
     assert "verified e-mail domains: ['acme.example', 'acme.nl']" in details
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        '"j.devries"@acme.example',
+        "legal%acme.example@acme.example",
+        "a@acme.example.",
+        "j..devries@acme.example",
+        "bang!legal@acme.example",
+        "x@[10.0.0.1]",
+    ],  # fmt: skip
+)
+def test_addresses_that_hide_a_mailbox_are_refused(session, address):
+    """A quoted local part, the % and ! routing characters, a trailing dot or a domain literal
+    can reach the same mailbox as a plain address while looking like another one."""
+    import csv
+
+    campaign = a_round(session)
+    text = io.StringIO()
+    writer = csv.writer(text)  # a quoted local part survives the CSV's own quoting
+    writer.writerows([["email", "language", "department", "role_level"],
+                      ["j.devries@acme.example", "en", "Legal", "Employee"],
+                      [address, "en", "Legal", "Employee"]])  # fmt: skip
+    with pytest.raises(participants.ParticipantFileError, match="is not an e-mail address"):
+        participants.read_participant_file(text.getvalue().encode(), "l", campaign)
+
+
+def test_a_preview_is_imported_only_into_its_own_round(client, session):
+    campaign = a_round(session)
+    other = create_campaign(session, campaign.organisation, "Autumn", status="open")
+    AuthActions(client).login("hr@acme.example")
+    page = client.get(f"/campaigns/{campaign.id}/participants").get_data(as_text=True)
+    preview = client.post(
+        f"/campaigns/{campaign.id}/participants/preview",
+        data={
+            "csrf_token": csrf_token(page),
+            "file": (io.BytesIO((HEADER + "\n".join(SIX_SALES)).encode()), "l.csv"),
+        },
+        content_type="multipart/form-data",
+    ).get_data(as_text=True)
+    checked = re.search(r'name="checked" type="hidden" value="([^"]+)"', preview).group(1)
+    replayed = client.post(
+        f"/campaigns/{other.id}/participants/import",
+        data={"csrf_token": csrf_token(preview), "checked": checked},
+    )
+    assert replayed.status_code == 400
+    assert session.scalar(sa.select(sa.func.count()).select_from(Participant)) == 0
+
+
+def test_people_invited_already_keep_their_attributes(session, app, outbox):
+    """A later import coarsens only its own people: the invited keep what their answers may
+    carry, and an import that would leave a few people standing out is refused."""
+    campaign = a_round(session)
+    rows = [f"l{i}@acme.example,en,Legal,Employee" for i in range(5)] + SIX_SALES[:5]
+    checked = participants.read_participant_file((HEADER + "\n".join(rows)).encode(), "l", campaign)
+    from ..conftest import import_approved
+
+    import_approved(session, campaign, checked)
+    with app.app_context():
+        from survey.extensions import db
+
+        jobs.invite(db.session, db.session.get(Campaign, campaign.id))
+    late = participants.read_participant_file(
+        (HEADER + "x@acme.example,en,,\n").encode(), "l", campaign
+    )
+    with pytest.raises(participants.ParticipantFileError, match="1 people would be recorded"):
+        participants.import_participants(session, campaign, late, uploaded_by="hr@acme.example")
+    session.rollback()
+    stored = Counter(
+        json.dumps(a, sort_keys=True) for a in session.scalars(sa.select(Participant.attributes))
+    )
+    assert stored == {
+        json.dumps({"department": "Legal", "role_level": "Employee"}, sort_keys=True): 5,
+        json.dumps({"department": "Sales", "role_level": "Employee"}, sort_keys=True): 5,
+    }
+
+
+def test_an_admin_does_not_approve_a_list_imported_on_the_command_line(session):
+    from survey.models import User
+    from survey.services.errors import Forbidden
+
+    from ..conftest import add_admin
+
+    campaign = a_round(session)
+    checked = participants.read_participant_file(
+        (HEADER + "\n".join(SIX_SALES)).encode(), "l", campaign
+    )
+    participants.import_participants(session, campaign, checked)  # uploaded by "cli"
+    admin = add_admin(session, "admin@example.org")
+    with pytest.raises(Forbidden, match="command line"):
+        custody.approve(session, campaign, admin, "admin", custody.digest(session, campaign))
+    council = session.scalar(sa.select(User).filter_by(email="council@acme.example"))
+    custody.approve(session, campaign, council, "privacy", custody.digest(session, campaign))
+    assert campaign.list_state == custody.APPROVED
+    # the invitation e-mail is part of what was approved
+    participants.set_invitation_texts(session, campaign, {"en": {"intro": "Reply with your team"}})
+    assert not custody.may_send(session, campaign)
+
+
+def test_turning_approval_on_again_puts_unapproved_lists_up_for_approval(session):
+    campaign = a_round(session)
+    custody.set_requirement(session, campaign.organisation, False, None)
+    checked = participants.read_participant_file(
+        (HEADER + "\n".join(SIX_SALES)).encode(), "l", campaign
+    )
+    participants.import_participants(session, campaign, checked)
+    assert campaign.list_state is None and custody.may_send(session, campaign)
+    custody.set_requirement(session, campaign.organisation, True, None)
+    session.refresh(campaign)
+    assert campaign.list_state == custody.PENDING and not custody.may_send(session, campaign)
+    from survey.models import User
+
+    council = session.scalar(sa.select(User).filter_by(email="council@acme.example"))
+    assert custody.approvals_waiting(session, council) == [campaign]
+
+
+def test_a_privacy_member_who_consults_elsewhere_sees_no_figures_of_the_approved_organisation(
+    client, session
+):
+    campaign = a_round(session)
+    other = add_organisation(session, "xco", "Xco")
+    add_user(session, "both@example.org", PASSWORD,
+             memberships=((other, "consultant"), (campaign.organisation, "privacy")))  # fmt: skip
+    AuthActions(client).login("both@example.org")
+    for path in ("/portfolio", "/portfolio.csv", f"/compare?campaign={campaign.id}"):
+        answer = client.get(path)
+        assert "Acme" not in answer.get_data(as_text=True), path
