@@ -14,6 +14,7 @@ from reports.principles import figure
 from reports.release import Basis, Breakdown, GroupRow, GroupScore, Leaders
 from scoring.benchmark import welch
 from scoring.disclosure import (
+    TOTAL,
     CodedAnswers,
     DomainAudit,
     GroupSpec,
@@ -100,8 +101,10 @@ def audit(
         specs,
         k,
     )
-    # what is decided on the core is checked on the whole round: hidden there too if needed
-    shown = [g for g in specs if g.key in decided.groups.shown]
+    # what is decided on the core is checked on the whole round: hidden there too if needed.
+    # The round itself (the total) is decided on everyone: its n is published anyway, and a
+    # core of fewer than k must not hide a round that may be shown
+    shown = [g for g in specs if g.key in decided.groups.shown or g.question is None]
     checked = audit_round(answers, scored, keys, shown, k)
     return RoundDisclosure(
         k,
@@ -119,8 +122,9 @@ def _core(questions: list[dict], answers: dict[str, CodedAnswers], k: int, n: in
 
     Notes
     -----
-    Members of an option chosen by 1 … k−1 respondents are left out, again and again until no
-    such option remains. Two such sets together are again one (an option holds 0 or ≥ k of
+    Members of an option chosen by 1 … k−1 respondents are left out (skipping a question counts
+    as an option: total minus the options is its people), again and again until no such option
+    remains. Two such sets together are again one (an option holds 0 or ≥ k of
     either, so 0 or ≥ k of both), so there is one largest, and leaving people out in any order
     reaches it: a person in an option of 1 … k−1 of the people left is in no such set.
 
@@ -136,8 +140,8 @@ def _core(questions: list[dict], answers: dict[str, CodedAnswers], k: int, n: in
         for question in questions:
             codes = answers[question["key"]].codes
             counts = np.bincount(codes[keep], minlength=len(question["options"]) + 1)
+            # skipping the question counts as an option: total − the options is its people
             small = np.flatnonzero((counts > 0) & (counts < k))
-            small = small[small < len(question["options"])]  # skipping is no group
             if small.size:
                 drop |= keep & np.isin(codes, small)
         if not drop.any():
@@ -150,8 +154,9 @@ def _only(coded: CodedAnswers, people: np.ndarray) -> CodedAnswers:
 
 
 def _both(decided: DomainAudit, checked: DomainAudit) -> DomainAudit:
-    """Shown where both audits show; the decisions' hidden groups stay hidden as the check's."""
-    shown = decided.shown & checked.shown
+    """Shown where both audits show (the total where the check over everyone shows it); the
+    decisions' hidden groups stay hidden as the check's."""
+    shown = (decided.shown | (checked.shown & {TOTAL})) & checked.shown
     too_small = checked.too_small - shown
     return DomainAudit(shown, too_small, (decided.hidden | checked.hidden) - shown - too_small)
 

@@ -169,6 +169,11 @@ def _counted_sets(instrument, points, scores, advocacy, dimensions, outcome, dri
     """
     shown = [(d, dim) for d, dim in enumerate(dimensions) if dim.shown]
     fixed = [~np.isnan(scores[:, d]) for d, _dim in shown]
+    # each statement's "don't know" among the principle's scored people: its first count
+    for d, dim in shown:
+        scored = ~np.isnan(scores[:, d])
+        columns = np.arange(points.shape[1])[instrument.dimension_columns[dim.key]]
+        fixed += [scored & (points[:, c] < 0) for c in columns]
     if outcome is not None:
         fixed.append(~np.isnan(advocacy))
     optional, owners = [], []
@@ -195,7 +200,8 @@ def _counted_sets(instrument, points, scores, advocacy, dimensions, outcome, dri
     def counted(dim):
         if dim.alpha_n is None or dim.key in allowed:
             return dim
-        return dataclasses.replace(dim, alpha_n=None)
+        # Feldt's interval is an exact function of the count: withheld with it
+        return dataclasses.replace(dim, alpha_n=None, alpha_ci95=None)
 
     dimensions = tuple(counted(dim) for dim in dimensions)
     return dimensions, counted(outcome) if outcome is not None else None, drivers

@@ -271,6 +271,10 @@ def audit_sets(members: np.ndarray, fixed: int, k: int) -> tuple[int, ...]:
     members = np.asarray(members, dtype=bool)
     cells, cell_of = _cells(members.astype(np.int64))
     mass = np.bincount(cell_of, minlength=cells.shape[0]).astype(float)
+    fixed_specs = [(-1, frozenset())] + [(j, frozenset({1})) for j in range(fixed)]
+    if find_disclosure(cells, fixed_specs, k, mass) is not None:
+        # the fixed sets alone isolate someone already: no optional count is judged beside them
+        return ()
     live = list(range(members.shape[1]))
     while True:
         specs = [(-1, frozenset())] + [(j, frozenset({1})) for j in live]

@@ -138,7 +138,7 @@ def fit_moments(moments: Moments, instrument: Instrument) -> StructureFit | None
         estimates = model.inspect(std_est=True)
     observed = model.vars["observed"]
     order = [columns.index(name) for name in observed]
-    sample = cov[np.ix_(order, order)] * n / (n - 1)  # the sample covariances
+    sample = cov[np.ix_(order, order)]  # the covariances the model was fitted to (divided by n)
     implied = model.calc_sigma()[0]
     loadings = {
         row["lval"]: float(row["Est. Std"])
@@ -156,7 +156,7 @@ def fit_moments(moments: Moments, instrument: Instrument) -> StructureFit | None
 
 
 def round_structure(
-    points: np.ndarray, spoken: np.ndarray, offered: tuple[str, ...], k: int, width: int
+    points: np.ndarray, spoken: np.ndarray, offered: tuple[str, ...], k: int, instrument: Instrument
 ) -> dict:
     """What a closed round keeps for the instrument check: the moments of its complete answers
     (the release's answers), and of each language's, with the languages the check may name.
@@ -166,19 +166,43 @@ def round_structure(
     round's other languages (or the round offered no other) — a language nobody else chose might
     hold one person, so whether its lone speaker answered never changes what is named. Its moments
     are kept (*fitted*) only when the same holds among the people who answered every statement.
-    The round's moments are kept only from k complete answers.
+
+    The check shows how many answered every statement — a count beside the round's report,
+    whose principles' n and statements' "don't know" counts are published: five said it to one
+    statement, five to another, and 31 of 40 complete would count the one who said it to both.
+    So the complete answers (overall and per language) are kept only where
+    :func:`scoring.disclosure.audit_sets` allows their number beside the report's counts; else
+    ``"all"`` is None and the round cannot be pooled.
     """
+    from scoring.disclosure import audit_sets
+    from scoring.scores import respondent_outcome, respondent_scores
+
+    width = sum(len(dim.items) for dim in instrument.dimensions)
     block = np.asarray(points[:, :width], dtype=float)
     complete = (block >= 0).all(axis=1)
     spoken = np.asarray(spoken, dtype=object)
     named = [lang for lang in offered if _safe(spoken, lang, offered, k)]
     fitted = [lang for lang in named if _safe(spoken[complete], lang, offered, k)]
+    # the report's counted sets: each principle's scored people and their "don't know"s
+    scores = respondent_scores(points, instrument)
+    fixed = []
+    for d, columns in enumerate(instrument.dimension_columns.values()):
+        scored = ~np.isnan(scores[:, d])
+        fixed.append(scored)
+        fixed += [scored & (points[:, c] < 0) for c in np.arange(points.shape[1])[columns]]
+    if instrument.outcomes:
+        fixed.append(~np.isnan(respondent_outcome(points, instrument)))
+    optional = [complete] + [complete & (spoken == lang) for lang in fitted]
+    kept = set(audit_sets(np.column_stack(fixed + optional), len(fixed), k))
+    everyone = len(fixed) in kept and complete.sum() >= k
+    fitted = [lang for j, lang in enumerate(fitted, start=len(fixed) + 1) if j in kept]
     return {
         "offered": list(offered),
         "named": named,
-        "all": Moments.of(block[complete]).to_dict() if complete.sum() >= k else None,
+        "all": Moments.of(block[complete]).to_dict() if everyone else None,
         "languages": {
-            lang: Moments.of(block[complete & (spoken == lang)]).to_dict() for lang in fitted
+            lang: Moments.of(block[complete & (spoken == lang)]).to_dict()
+            for lang in (fitted if everyone else [])
         },
     }
 

@@ -98,9 +98,8 @@ def round_figures(
             # no bin of 1 … k−1 respondents leaves the round, not even in an export
             "bins": merge_small_bins(score_bins(column), campaign.min_group_size),
         }
-    width = sum(len(dim.items) for dim in instrument.dimensions)
     structure = round_structure(
-        points, spoken, tuple(campaign.languages), campaign.min_group_size, width
+        points, spoken, tuple(campaign.languages), campaign.min_group_size, instrument
     )
     return int(scores.shape[0]), figures, structure
 

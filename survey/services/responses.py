@@ -254,16 +254,23 @@ def _redeem(session: Session, campaign: Campaign, token: str) -> dict | None:
     return dict(session.scalar(sa.select(Participant.attributes).filter_by(id=participant_id)))
 
 
-def campaign_answers(session: Session, campaign: Campaign) -> tuple[np.ndarray, list[dict]]:
-    """The answer matrix (as :func:`answer_matrix`) and each response's segment answers, in one
-    query."""
+def _answers_with(session: Session, campaign: Campaign, column) -> tuple[np.ndarray, list]:
+    """The answer matrix (as :func:`answer_matrix`) and, row for row, one more column of each
+    response, in one query."""
     instrument = campaign_instrument(campaign)
     rows = session.execute(
-        sa.select(Response.answers, Response.segments).where(Response.campaign_id == campaign.id)
+        sa.select(Response.answers, column).where(Response.campaign_id == campaign.id)
     ).all()
     width = len(instrument.item_keys)
     offsets = np.frombuffer(b"".join(row[0] for row in rows), dtype=np.int8)
-    return offsets.reshape(len(rows), width), [row[1] or {} for row in rows]
+    return offsets.reshape(len(rows), width), [row[1] for row in rows]
+
+
+def campaign_answers(session: Session, campaign: Campaign) -> tuple[np.ndarray, list[dict]]:
+    """The answer matrix (as :func:`answer_matrix`) and each response's segment answers, in one
+    query."""
+    offsets, segments = _answers_with(session, campaign, Response.segments)
+    return offsets, [stored or {} for stored in segments]
 
 
 def answer_matrix(session: Session, campaign: Campaign) -> np.ndarray:
@@ -281,10 +288,5 @@ def answer_matrix(session: Session, campaign: Campaign) -> np.ndarray:
 
 def answers_and_languages(session: Session, campaign: Campaign) -> tuple[np.ndarray, np.ndarray]:
     """:func:`answer_matrix` and, row for row, the language each respondent answered in."""
-    instrument = campaign_instrument(campaign)
-    rows = session.execute(
-        sa.select(Response.answers, Response.language).where(Response.campaign_id == campaign.id)
-    ).all()
-    width = len(instrument.item_keys)
-    offsets = np.frombuffer(b"".join(row[0] for row in rows), dtype=np.int8)
-    return offsets.reshape(len(rows), width), np.array([row[1] for row in rows], dtype=object)
+    offsets, spoken = _answers_with(session, campaign, Response.language)
+    return offsets, np.array(spoken, dtype=object)

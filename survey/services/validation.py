@@ -68,6 +68,12 @@ def validate(session: Session, campaigns: list[Campaign]) -> Validation:
             " a principle, or they closed before rounds kept it: the worker's hourly"
             " housekeeping keeps it while their answers exist): " + ", ".join(missing)
         )
+    uncounted = [c.name for c in campaigns if kept[c.id].get("all") is None]
+    if uncounted:
+        raise InvalidInput(
+            "these rounds cannot be pooled: beside their reports, their number of complete "
+            "answers would count fewer than k people: " + ", ".join(uncounted)
+        )
     rounds = [kept[c.id] for c in campaigns]
     offered = sorted({lang for part in rounds for lang in part["offered"]})
     # named (or fitted) only when every round that offered the language allows it

@@ -62,8 +62,12 @@ def test_a_small_group_answering_changes_no_group_shown(seed, missing):
     k, questions, people, small, scores = a_round(seed, missing)
     without = shown(questions, people, scores[: len(people)], k)
     with_them = shown(questions, people + small, scores, k)
-    assert without[0] == with_them[0]
-    if missing == 0.0:  # and, when everybody has every score, no principle score either
+    # the round itself is shown from k people on (its n is published anyway): only when the
+    # others are fewer than k does the small group's answering decide it
+    assert without[0] - {"total"} == with_them[0] - {"total"}
+    if len(people) >= k:
+        assert without[0] == with_them[0] and "total" in with_them[0]
+    if missing == 0.0 and len(people) >= k:  # nor, when everybody has every score, a score
         assert without[1] == with_them[1]
 
 
@@ -77,3 +81,15 @@ def test_the_core_leaves_out_small_groups_until_none_is_left():
     segments = [{"department": d, "role_level": r} for d, r in people]
     core = _core(questions, segment_answers(questions, segments), 3, len(segments))
     assert core.tolist() == [True] * 5 + [False] * 3
+
+
+def test_a_round_of_small_groups_still_shows_itself():
+    """Five departments of four with k = 5: the core is empty, but the round (its total and
+    principle scores, on everyone) is shown; no department is."""
+    questions = [{"key": "department", "options": [f"D{i}" for i in range(5)]}]
+    segments = [{"department": f"D{i // 4}"} for i in range(20)]
+    scores = np.random.default_rng(3).uniform(0, 100, size=(20, 2))
+    audited = audit(questions, segment_answers(questions, segments), scores, ["a", "b"], 5)
+    assert audited.groups.shown == {"total"}
+    assert all(audited.shown("total", p) for p in ("a", "b"))
+

@@ -190,3 +190,31 @@ def test_audit_sets_drops_the_optional_count_that_isolates(attribute):
         assert audit_sets(np.column_stack([fixed, scored_1]), 2, 5) == (2,)  # says nothing new
     else:  # a first set that says nothing, a second that isolates: only the second goes
         assert audit_sets(np.column_stack([fixed, scored_1, both]), 2, 5) == (2,)
+
+
+def test_reliability_does_not_count_the_one_person_with_two_dont_knows(shaped_instrument):
+    """Five people say "don't know" to the first statement, five to the second, one of them to
+    both (and is still scored: three of five answered). The statement counts publish 5 and 5;
+    reliability's n of complete answers (31 of 40) would say 5 + 5 − 9 = 1 person gave two.
+    Its n is withheld, and so is Feldt's interval, an exact function of it."""
+    instrument = shaped_instrument(dimensions=1, items=5, scale=(1, 5), outcomes=0)
+    rng = np.random.default_rng(5)
+    offsets = rng.integers(0, 5, size=(40, 5)).astype(np.int8)
+    offsets[[0, 1, 2, 3, 4], 0] = -1
+    offsets[[4, 5, 6, 7, 8], 1] = -1  # person 4: two "don't know"
+    current = RoundData("Round", offsets, [{}] * 40, [], 5, True)
+    release = build_report(
+        instrument, current, organisation="Org", lang="en", thresholds=THRESHOLDS
+    )
+    principle = release.dimensions[0]
+    assert principle.n == 40 and [s.counts[0] for s in principle.items] == [5, 5, 0, 0, 0]
+    assert principle.alpha is not None
+    assert principle.alpha_n is None and principle.alpha_ci95 is None
+    # with the two sets apart (nobody gives two), the count says nothing new: shown
+    offsets[4, 1] = 2
+    offsets[9, 1] = -1
+    release = build_report(
+        instrument, RoundData("Round", offsets, [{}] * 40, [], 5, True),
+        organisation="Org", lang="en", thresholds=THRESHOLDS,
+    )  # fmt: skip
+    assert release.dimensions[0].alpha_n == 30 and release.dimensions[0].alpha_ci95 is not None

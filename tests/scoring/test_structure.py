@@ -77,3 +77,22 @@ def test_moments_pool_like_the_answers_together():
     np.testing.assert_allclose(
         together.cov, np.cov(np.vstack([first, second]), rowvar=False, ddof=0), rtol=1e-12
     )
+
+
+def test_a_round_keeps_no_complete_answers_whose_number_would_isolate(shaped_instrument):
+    """Five "don't know" to one statement and five to another, one person giving both: the
+    report publishes 5 and 5, so 31 complete of 40 would count that person. The round keeps no
+    moments (the check refuses to pool it); with the two sets apart it keeps them."""
+    from scoring.scores import points_from_offsets
+    from scoring.structure import round_structure
+
+    instrument = shaped_instrument(dimensions=1, items=5, scale=(1, 5), outcomes=0)
+    offsets = np.random.default_rng(6).integers(0, 5, size=(40, 5)).astype(np.int8)
+    offsets[[0, 1, 2, 3, 4], 0] = -1
+    offsets[[4, 5, 6, 7, 8], 1] = -1
+    spoken = np.array(["en"] * 40, dtype=object)
+    kept = round_structure(points_from_offsets(offsets, instrument), spoken, ("en",), 5, instrument)
+    assert kept["all"] is None and kept["languages"] == {}
+    offsets[4, 1], offsets[9, 1] = 2, -1
+    kept = round_structure(points_from_offsets(offsets, instrument), spoken, ("en",), 5, instrument)
+    assert kept["all"]["n"] == 30 and set(kept["languages"]) == {"en"}

@@ -402,3 +402,11 @@ def import_approved(session, campaign, checked, uploaded_by=None):
     if custody.required(campaign):
         custody.approve(session, campaign, council, "privacy", custody.digest(session, campaign))
     return ids
+
+
+@pytest.fixture
+def outbox(app, tmp_path, monkeypatch):
+    """Mail goes to a folder of the test's own (no SMTP server): the links are read from it."""
+    folder = tmp_path / "outbox"
+    monkeypatch.setitem(app.config, "OUTBOX", str(folder))
+    return folder

@@ -32,13 +32,6 @@ K = 5
 HEADER = "email,language,department,role_level\n"
 
 
-@pytest.fixture
-def outbox(app, tmp_path, monkeypatch):
-    folder = tmp_path / "outbox"
-    monkeypatch.setitem(app.config, "OUTBOX", str(folder))
-    return folder
-
-
 def a_round(session, slug="acme", status="open"):
     organisation = add_organisation(session, slug, slug.title())
     organisation.email_domains = [f"{slug}.example"]

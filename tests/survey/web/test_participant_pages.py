@@ -13,6 +13,7 @@ from survey.services.campaigns import add_organisation
 from survey.services.users import add_user
 
 from ..conftest import PASSWORD, AuthActions, csrf_token, department_round
+from .test_custody import approve
 
 LIST = b"email,language,department\n" + b"".join(
     f"p{i}@acme.example,nl,{'Sales' if i < 6 else 'IT'}\n".encode() for i in range(8)
@@ -36,16 +37,6 @@ def upload(client, campaign_id: int, content: bytes, name="list.csv"):
         f"/campaigns/{campaign_id}/participants/preview",
         data={"csrf_token": csrf_token(page), "file": (io.BytesIO(content), name)},
         content_type="multipart/form-data",
-    )
-
-
-def approve(client, campaign_id: int):
-    """The works council approves what the approval page shows."""
-    html = client.get(f"/campaigns/{campaign_id}/approval").get_data(as_text=True)
-    shown = re.search(r'name="shown" type="hidden" value="([^"]+)"', html).group(1)
-    client.post(
-        f"/campaigns/{campaign_id}/approval/approve",
-        data={"csrf_token": csrf_token(html), "shown": shown},
     )
 
 

@@ -38,14 +38,6 @@ LINK = re.compile(r"http\S+/s/(\S+)")
 LIST_HEADER = "email,language,department,role_level\n"
 
 
-@pytest.fixture
-def outbox(app, tmp_path, monkeypatch):
-    """Mail goes to a folder of the test's own (no SMTP server): the links are read from it."""
-    folder = tmp_path / "outbox"
-    monkeypatch.setitem(app.config, "OUTBOX", str(folder))
-    return folder
-
-
 def listed_round(session, app, outbox, slug: str, people: list[tuple[str, str]]) -> Campaign:
     """An open round of organisation ``slug`` with a participant list of ``people`` (department,
     role), everyone invited by e-mail; its HR user is hr@<slug>.example."""
