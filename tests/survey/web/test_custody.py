@@ -185,16 +185,28 @@ def test_no_invitation_before_a_second_person_approves(client, session, outbox):
     assert len(list(outbox.glob("*.eml"))) == 11
 
 
+def uploaded_and_approved(client, auth, campaign_id: int, rows: list[str], slug="acme"):
+    """HR uploads the list, the works council approves it; HR is logged in again after."""
+    auth.login(f"hr@{slug}.example")
+    upload(client, campaign_id, rows)
+    auth.logout()
+    auth.login(f"council@{slug}.example")
+    approve(client, campaign_id)
+    auth.logout()
+    auth.login(f"hr@{slug}.example")
+
+
+def send(client, campaign_id: int):
+    page = client.get(f"/campaigns/{campaign_id}/participants").get_data(as_text=True)
+    return client.post(
+        f"/campaigns/{campaign_id}/participants/send", data={"csrf_token": csrf_token(page)}
+    )
+
+
 def test_a_change_after_approval_needs_approval_again(client, session, app, outbox):
     campaign = a_round(session)
     auth = AuthActions(client)
-    auth.login("hr@acme.example")
-    upload(client, campaign.id, SIX_SALES)
-    auth.logout()
-    auth.login("council@acme.example")
-    approve(client, campaign.id)
-    auth.logout()
-    auth.login("hr@acme.example")
+    uploaded_and_approved(client, auth, campaign.id, SIX_SALES)
     upload(client, campaign.id, ["late@acme.example,en,Sales,Employee"])
     session.expire_all()
     stored = session.get(Campaign, campaign.id)
@@ -276,17 +288,8 @@ def test_the_pages_say_how_the_links_and_the_list_came_about(client, session, ap
     auth = AuthActions(client)
     # 1. a list approved by the works council
     approved = a_round(session)
-    auth.login("hr@acme.example")
-    upload(client, approved.id, SIX_SALES)
-    auth.logout()
-    auth.login("council@acme.example")
-    approve(client, approved.id)
-    auth.logout()
-    auth.login("hr@acme.example")
-    page = client.get(f"/campaigns/{approved.id}/participants").get_data(as_text=True)
-    client.post(
-        f"/campaigns/{approved.id}/participants/send", data={"csrf_token": csrf_token(page)}
-    )
+    uploaded_and_approved(client, auth, approved.id, SIX_SALES)
+    send(client, approved.id)
     token = next(iter(links(outbox, "acme").values()))
     session.expire_all()
     day = session.get(Campaign, approved.id).list_approved_on.isoformat()
