@@ -214,8 +214,8 @@ def generalise_attributes(
     ``keys`` first), and again, until every combination is shared by k; a combination that holds
     k is never touched again (rows only join it). Rows left without any attribute form a
     combination too: when it holds 1 … k−1, the smallest other combinations give up their
-    attributes as well until it holds k. A missing attribute and a dropped one are the same
-    ("not recorded").
+    attributes as well until it holds k (or everyone: a list of fewer than k people stores no
+    attribute). A missing attribute and a dropped one are the same ("not recorded").
 
     The first ``fixed`` rows keep their attributes as given (people already invited, whose
     answers may carry them): only the others are coarsened, and they count with them. Raises
@@ -239,7 +239,9 @@ def generalise_attributes(
     nothing = tuple(None for _key in keys)
     while True:
         counts = Counter(combination(row) for row in kept)
-        if not 0 < counts.get(nothing, 0) < min_group_size:
+        # nobody's attribute recorded, or a combination that is everyone on the list, tells
+        # nothing beyond being on it
+        if not 0 < counts.get(nothing, 0) < min_group_size or counts[nothing] == len(kept):
             return kept
         given = Counter(combination(row) for row in kept[:fixed])
         # a combination whose new rows may give up their attributes: what stays holds 0 or k

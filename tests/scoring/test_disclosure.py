@@ -247,3 +247,13 @@ def test_a_small_central_bin_of_an_even_histogram_settles():
     # two central bins would hand a small count back and forth for ever
     assert merge_small_bins([0, 2, 0, 10], 6) == [0, 0, 0, 12]
     assert merge_small_bins([0, 3, 3, 0], 5) == [0, 0, 6, 0]
+
+
+def test_generalised_attributes_are_shared_by_k_or_by_everyone():
+    from scoring.disclosure import generalise_attributes
+
+    rows = [{"department": "Sales"}] * 6 + [{"department": "Legal"}] * 2
+    assert generalise_attributes(rows, ["department"], 5) == [{}] * 8  # Legal alone would be two
+    assert generalise_attributes(rows[:3], ["department"], 5) == [{}] * 3  # a list below k
+    with pytest.raises(ValueError, match="2 people would be recorded with no attribute"):
+        generalise_attributes(rows + [{}, {}], ["department"], 5, fixed=8)
