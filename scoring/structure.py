@@ -15,7 +15,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from scoring.disclosure import audit_sets
 from scoring.instrument import Instrument
+from scoring.scores import respondent_outcome, respondent_scores
 
 __all__ = ["CUTOFFS", "Moments", "StructureFit", "fit_moments", "fit_structure", "round_structure"]
 
@@ -174,9 +176,6 @@ def round_structure(
     :func:`scoring.disclosure.audit_sets` allows their number beside the report's counts; else
     ``"all"`` is None and the round cannot be pooled.
     """
-    from scoring.disclosure import audit_sets
-    from scoring.scores import respondent_outcome, respondent_scores
-
     width = sum(len(dim.items) for dim in instrument.dimensions)
     block = np.asarray(points[:, :width], dtype=float)
     complete = (block >= 0).all(axis=1)

@@ -314,23 +314,6 @@ def set_requirement(
     session.commit()
 
 
-def custody_words(campaign: Campaign) -> dict:
-    """How the round's links and list came about, for the report, the welcome and HR's pages."""
-    approval_off_on = campaign.organisation.list_approval_off_on
-    return {
-        "custody": campaign.link_custody,
-        "source": campaign.list_source,
-        "approved_on": campaign.list_approved_on.isoformat() if campaign.list_approved_on else None,
-        "approval_off_on": (
-            approval_off_on.isoformat()
-            if campaign.link_custody == "system"
-            and not campaign.organisation.list_approval
-            and approval_off_on
-            else None
-        ),
-    }
-
-
 def approvals_waiting(session: Session, user: User) -> list[Campaign]:
     """Rounds whose lists wait for this user's approval (their privacy role's organisations)."""
     query = sa.select(Campaign).where(Campaign.list_state.in_((PENDING, RETURNED)))
@@ -347,7 +330,6 @@ __all__ = [
     "Summary",
     "approve",
     "approvals_waiting",
-    "custody_words",
     "digest",
     "mailbox",
     "may_send",

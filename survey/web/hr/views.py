@@ -56,9 +56,9 @@ def _posted_button() -> None:
 def campaign_list():
     """List the rounds of the user's organisations with their responses (as they may be shown).
     The works council or privacy officer sees the lists waiting for approval instead."""
-    if not current_user.is_admin and all(m.role == "privacy" for m in current_user.memberships):
-        if current_user.memberships:
-            return redirect(url_for("privacy.approvals"))
+    roles = {m.role for m in current_user.memberships}
+    if not current_user.is_admin and roles == {"privacy"}:
+        return redirect(url_for("privacy.approvals"))
     rows = participation.listed_rounds(db.session, access.visible_campaigns(current_user))
     return render_template("hr/campaigns.html", rows=rows)
 

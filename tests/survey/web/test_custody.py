@@ -22,11 +22,11 @@ from survey.services.campaigns import (
 )
 from survey.services.errors import InvalidInput
 from survey.services.lifecycle import set_status
-from survey.services.responses import campaign_for_token, submit_response
+from survey.services.responses import submit_response
 from survey.services.users import add_user
 
 from ..conftest import PASSWORD, AuthActions, csrf_token
-from .test_participation_attacks import links
+from .test_participation_attacks import answer, links
 
 K = 5
 HEADER = "email,language,department,role_level\n"
@@ -268,11 +268,7 @@ def test_sent_back_with_a_note_and_never_by_the_uploader(client, session, app):
 
 def answer_all(session, outbox, slug="acme"):
     for token in links(outbox, slug).values():
-        campaign = campaign_for_token(session, token)
-        keys = campaign_instrument(campaign).item_keys
-        submit_response(
-            session, campaign, answers={k: 4 for k in keys}, segments={}, language="en", token=token
-        )
+        answer(session, token)
 
 
 def custody_sentences(client, campaign_id: int, token: str | None) -> tuple[str, str]:
@@ -333,11 +329,7 @@ def test_the_pages_say_how_the_links_and_the_list_came_about(client, session, ap
     _head, welcome = custody_sentences(client, own.id, tokens[0])
     assert "Your organisation created and sent this link itself" in welcome
     for token in tokens:
-        campaign = campaign_for_token(session, token)
-        keys = campaign_instrument(campaign).item_keys
-        submit_response(
-            session, campaign, answers={k: 4 for k in keys}, segments={}, language="en", token=token
-        )
+        answer(session, token)
     set_status(session, session.get(Campaign, own.id), "closed")
     head, _welcome = custody_sentences(client, own.id, None)
     assert "Your organisation distributed the 6 personal links itself" in head
@@ -389,18 +381,10 @@ def test_no_stored_response_names_a_participant_by_its_attributes(session, app, 
     )
     assert min(invited.values()) >= K
     for token in tokens.values():
-        answer_all_one(session, token)
+        answer(session, token)
         for segments in session.scalars(sa.select(Response.segments)):
             assert invited[json.dumps(segments, sort_keys=True)] >= K, segments
     assert session.scalar(sa.select(sa.func.count()).select_from(Response)) == len(people)
-
-
-def answer_all_one(session, token):
-    campaign = campaign_for_token(session, token)
-    keys = campaign_instrument(campaign).item_keys
-    submit_response(
-        session, campaign, answers={k: 4 for k in keys}, segments={}, language="en", token=token
-    )
 
 
 def test_the_preview_says_what_will_not_be_recorded(client, session):
