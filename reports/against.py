@@ -19,6 +19,7 @@ from reports.release import (
     TrendRow,
 )
 from scoring.benchmark import benjamini_hochberg, pool_position, welch, welch_from_stats
+from scoring.differences import judge, minimal_important_difference
 from scoring.disclosure import enough
 from scoring.instrument import Instrument
 from scoring.scores import release_points, respondent_scores
@@ -54,9 +55,10 @@ def trend(
 ) -> Trend | None:
     """Each principle's change since the previous round: Welch's test (the same test the
     comparison of two rounds uses), BH-corrected across the principles, the difference with its
-    95 % interval and Hedges' g with its interval. A change is called real only when the corrected
-    p is below the significance level *and* it is at least the instrument's minimal important
-    difference (3 points by default): with thousands of people, tiny changes are significant.
+    95 % interval and Hedges' g with its interval, judged by :func:`scoring.differences.judge`:
+    important only when the corrected p is below the significance level *and* the whole interval
+    lies beyond the minimal important difference (the instrument's, or a fifth of the two
+    rounds' pooled SD): with thousands of people, tiny changes are significant.
 
     From the previous round's answers while they exist; after they were purged, from the
     aggregates kept of it (Welch's t from summary statistics gives the same test). Only for the
@@ -72,7 +74,7 @@ def trend(
         now = scores[:, d][~np.isnan(scores[:, d])]
         kind, figures = before[dim.key]
         if kind == "raw":
-            test, mean = welch(figures, now), figures.mean()
+            test, mean, sd = welch(figures, now), figures.mean(), figures.std(ddof=1)
         else:
             sd = figures["sd"] if figures["sd"] is not None else np.nan
             test = welch_from_stats(
@@ -80,14 +82,15 @@ def trend(
             )
             mean = figures["mean"]
         tests.append(test)
-        rows.append((dim.key, mean, now.mean()))
+        rows.append((dim.key, mean, now.mean(), (sd, now.std(ddof=1))))
     if not rows:
         return None
     adjusted = benjamini_hochberg([t.pvalue for t in tests])
     changes = []
-    for (key, mean_before, mean_now), test, p in zip(rows, tests, adjusted, strict=True):
-        significant = bool(not np.isnan(p) and p < significance)
-        important = bool(abs(test.difference) >= instrument.minimal_important_difference)
+    fixed = instrument.minimal_important_difference
+    for (key, mean_before, mean_now, sds), test, p in zip(rows, tests, adjusted, strict=True):
+        mid = minimal_important_difference(sds, (test.n_a, test.n_b), fixed=fixed)
+        judged = judge(test.difference, test.ci_low, test.ci_high, p, mid, significance)
         changes.append(
             TrendRow(
                 key,
@@ -99,8 +102,10 @@ def trend(
                 pvalue_bh=figure(p),
                 effect_size=figure(test.effect_size),
                 effect_size_ci95=(figure(test.g_low), figure(test.g_high)),
-                statistically_significant=significant,
-                significant=significant and important,  # real: significant and large enough
+                statistically_significant=judged.statistically_significant,
+                important=judged.important,
+                verdict=judged.verdict,
+                minimal_important_difference=figure(mid),
                 actions=tuple(PlannedAction(**action) for action in actions.get(key, ())),
                 rests_on=Basis(scored=(key,)),
             )
@@ -108,7 +113,7 @@ def trend(
     return Trend(
         previous.name,
         from_aggregates={kind for kind, _figures in before.values()} == {"kept"},
-        minimal_important_difference=instrument.minimal_important_difference,
+        minimal_important_difference=fixed,
         dimensions=tuple(changes),
     )
 

@@ -149,7 +149,9 @@ COMPARISON_COLUMNS = (
     "difference",  # this round − the other (two rounds: second − first)
     "difference_ci95_low",
     "difference_ci95_high",
-    "real",
+    "real",  # important: significant, and the whole interval beyond the MID
+    "verdict",  # important, possibly important, small, unclear or none
+    "minimal_important_difference",
 )
 
 
@@ -171,14 +173,14 @@ def comparison_csv(comparison) -> str:
                 (pair.second, pair.first, test.key, *("",) * 6, "games-howell", pair.statistic,
                  "", pair.df, pair.pvalue, "", "hedges-g", pair.effect_size,
                  *pair.effect_size_ci95, pair.difference, *pair.difference_ci95,
-                 _truth(pair.real))
+                 _truth(pair.real), pair.verdict, test.mid)
             )  # fmt: skip
     return _csv(COMPARISON_COLUMNS, rows)
 
 
 def _test_cells(test) -> tuple:
     if test is None:
-        return ("",) * 13
+        return ("",) * 15
     df1, df2 = test.df if len(test.df) == 2 else ("", *test.df)
     return (
         test.test,
@@ -193,6 +195,8 @@ def _test_cells(test) -> tuple:
         test.difference,
         *test.difference_ci95,
         _truth(test.real) if test.tested else "",
+        test.verdict if test.tested else "",
+        test.mid,
     )
 
 

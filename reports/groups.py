@@ -13,6 +13,7 @@ import numpy as np
 from reports.principles import figure
 from reports.release import Basis, Breakdown, GroupRow, GroupScore, Leaders
 from scoring.benchmark import welch
+from scoring.differences import judge, minimal_important_difference
 from scoring.disclosure import (
     TOTAL,
     CodedAnswers,
@@ -298,8 +299,11 @@ def leaders_and_employees(
     audited: RoundDisclosure,
     significance: float,
     lang: str = "en",
+    fixed_mid: float | None = None,
 ) -> Leaders | None:
-    """Leaders against employees on leadership, when the audit publishes both groups' scores."""
+    """Leaders against employees on leadership, when the audit publishes both groups' scores:
+    Welch's test, the difference's interval and Hedges' g with its interval, judged as every
+    difference is (:func:`scoring.differences.judge`)."""
     role = next((q for q in questions if q["key"] == ROLE_QUESTION), None)
     if role is None or LEADERSHIP not in keys or len(role["options"]) < 2:
         return None
@@ -311,6 +315,14 @@ def leaders_and_employees(
     leaders = column[(roles > 0) & (roles < len(role["options"]))]
     employees, leaders = employees[~np.isnan(employees)], leaders[~np.isnan(leaders)]
     difference = welch(employees, leaders)
+    # the MID from the SD of everyone's leadership score (published), not the groups' own
+    mid = minimal_important_difference(
+        [np.nanstd(column, ddof=1)], [int((~np.isnan(column)).sum())], fixed=fixed_mid
+    )
+    judged = judge(
+        difference.difference, difference.ci_low, difference.ci_high, difference.pvalue, mid,
+        significance,
+    )
     return Leaders(
         shown=True,
         employees_label=option_label(role, role["options"][0], lang),
@@ -319,8 +331,13 @@ def leaders_and_employees(
         leaders=figure(leaders.mean()),
         n_leaders=int(leaders.size),
         difference=figure(difference.difference),
+        difference_ci95=(figure(difference.ci_low), figure(difference.ci_high)),
         pvalue=figure(difference.pvalue),
-        significant=bool(difference.pvalue < significance),
         effect_size=figure(difference.effect_size),
+        effect_size_ci95=(figure(difference.g_low), figure(difference.g_high)),
+        statistically_significant=judged.statistically_significant,
+        important=judged.important,
+        verdict=judged.verdict,
+        minimal_important_difference=figure(mid),
         rests_on=(Basis("employees", (LEADERSHIP,)), Basis("leaders", (LEADERSHIP,))),
     )

@@ -19,9 +19,17 @@ import numpy as np
 from reports import against, principles
 from reports.groups import audit, breakdown, leaders_and_employees, segment_answers
 from reports.principles import figure
-from reports.release import Basis, Drivers, DriverWeight, Links, Recommendation, Release
+from reports.release import (
+    Basis,
+    DriverPair,
+    Drivers,
+    DriverWeight,
+    Links,
+    Recommendation,
+    Release,
+)
 from scoring.disclosure import audit_sets, enough
-from scoring.drivers import key_drivers
+from scoring.drivers import key_drivers, why_not
 from scoring.instrument import Instrument
 from scoring.recommend import prioritise
 from scoring.scores import release_points, respondent_outcome, respondent_scores, score_answers
@@ -106,7 +114,7 @@ def build_report(
         else principles.hidden(instrument, dim.key, lang)
         for d, dim in enumerate(result.dimensions)
     )
-    outcome = drivers = None
+    outcome = drivers = drivers_missing = None
     advocacy = None
     if result.outcome is not None and enough(result.outcome.n, k):
         advocacy = respondent_outcome(points, instrument)
@@ -115,6 +123,7 @@ def build_report(
         drivers = _drivers(
             key_drivers(scores, advocacy, keys, seed=seed), Basis(scored=(*keys, outcome.key))
         )
+        drivers_missing = (why_not(scores, advocacy) or "no_spread") if drivers is None else None
     dimensions, outcome, drivers = _counted_sets(
         instrument, points, scores, advocacy, dimensions, outcome, drivers, k
     )
@@ -133,13 +142,21 @@ def build_report(
         dimensions=dimensions,
         outcome=outcome,
         drivers=drivers,
+        drivers_missing=drivers_missing,
         recommendations=_recommendations(instrument, dimensions, drivers, pool, thresholds, lang),
         breakdowns=tuple(
             breakdown(q, answers[q["key"]], scores, keys, audited, lang)
             for q in current.segment_questions
         ),
         leaders=leaders_and_employees(
-            current.segment_questions, answers, scores, keys, audited, thresholds.significance, lang
+            current.segment_questions,
+            answers,
+            scores,
+            keys,
+            audited,
+            thresholds.significance,
+            lang,
+            instrument.minimal_important_difference,
         ),
         trend=against.trend(
             instrument,
@@ -278,6 +295,7 @@ def _recommendations(
         principles.scores_by_key(dimensions),
         weights,
         targets=against.targets(pool, thresholds.pool_min_organisations),
+        intervals={d.key: d.ci95 for d in dimensions if d.shown and d.ci95},
     )
     return tuple(
         Recommendation(
@@ -295,8 +313,8 @@ def _recommendations(
 
 
 def _drivers(found, rests_on: Basis) -> Drivers | None:
-    """Relative weights as the release carries them, strongest first; None when fewer than 30
-    people have complete data (too few to tell)."""
+    """Relative weights as the release carries them, strongest first, with every two of them
+    against each other; None when :func:`scoring.drivers.why_not` gives a reason."""
     if found is None:
         return None
     rows = sorted(
@@ -307,12 +325,32 @@ def _drivers(found, rests_on: Basis) -> Drivers | None:
                 share=figure(found.shares[i]),
                 low=figure(found.low[i]),
                 high=figure(found.high[i]),
+                share_low=figure(found.share_low[i]),
+                share_high=figure(found.share_high[i]),
+                chance_low=figure(found.chance_low[i]),
+                chance_high=figure(found.chance_high[i]),
+                beyond_chance=bool(found.beyond_chance[i]),
             )
             for i, key in enumerate(found.keys)
         ),
         key=lambda row: -row.weight,
     )
-    return Drivers(found.n, figure(found.r_squared), found.resamples, tuple(rows), rests_on)
+    index = {key: i for i, key in enumerate(found.keys)}
+    pairs = tuple(
+        DriverPair(
+            a.key,
+            b.key,
+            figure(found.weights[index[a.key]] - found.weights[index[b.key]]),
+            figure(found.pair_low[index[a.key], index[b.key]]),
+            figure(found.pair_high[index[a.key], index[b.key]]),
+            found.apart(index[a.key], index[b.key]),
+        )
+        for at, a in enumerate(rows)
+        for b in rows[at + 1 :]
+    )
+    return Drivers(
+        found.n, figure(found.r_squared), found.resamples, tuple(rows), rests_on, pairs
+    )
 
 
 __all__ = [

@@ -21,6 +21,7 @@ __all__ = [
     "Benchmark",
     "BenchmarkRow",
     "Breakdown",
+    "DriverPair",
     "DriverWeight",
     "Drivers",
     "GroupRow",
@@ -131,8 +132,26 @@ class DriverWeight:
     key: str
     weight: float | None  # relative weight: its part of R²
     share: float | None  # weight ÷ R²
+    low: float | None  # the weight's BCa 95 % interval
+    high: float | None
+    share_low: float | None = None  # the share's BCa 95 % interval, resampled as a share
+    share_high: float | None = None
+    # the weight minus a random variable's: its interval, and whether it lies above 0
+    chance_low: float | None = None
+    chance_high: float | None = None
+    beyond_chance: bool = False
+
+
+@dataclass(frozen=True)
+class DriverPair:
+    """Two principles' weights against each other: the BCa 95 % interval of the difference."""
+
+    first: str  # the stronger of the two
+    second: str
+    difference: float | None  # first's weight minus second's
     low: float | None
     high: float | None
+    apart: bool  # the interval does not hold 0: the data tell the two apart
 
 
 @dataclass(frozen=True)
@@ -144,6 +163,12 @@ class Drivers:
     resamples: int
     principles: tuple[DriverWeight, ...]
     rests_on: Basis | None = None  # the people with a score on every principle and advocacy
+    pairs: tuple[DriverPair, ...] = ()  # every two principles, the stronger first
+
+    def pair(self, first: str, second: str) -> DriverPair | None:
+        return next(
+            (p for p in self.pairs if {p.first, p.second} == {first, second}), None
+        )
 
 
 @dataclass(frozen=True)
@@ -215,10 +240,15 @@ class Leaders:
     n_employees: int | None = None
     leaders: float | None = None
     n_leaders: int | None = None
-    difference: float | None = None
-    pvalue: float | None = None
-    significant: bool = False
-    effect_size: float | None = None
+    difference: float | None = None  # leaders minus employees
+    difference_ci95: Interval | None = None
+    pvalue: float | None = None  # Welch's: one test, nothing to correct for
+    effect_size: float | None = None  # Hedges' g
+    effect_size_ci95: Interval | None = None
+    statistically_significant: bool = False
+    important: bool = False
+    verdict: str | None = None
+    minimal_important_difference: float | None = None
     # the two groups' people with a score on leadership
     rests_on: tuple[Basis, ...] = ()
 
@@ -247,8 +277,12 @@ class TrendRow:
     pvalue_bh: float | None
     effect_size: float | None
     effect_size_ci95: Interval
+    # judged as every difference is (scoring.differences.judge): the corrected p below the level;
+    # important: that, and the whole interval beyond the minimal important difference
     statistically_significant: bool
-    significant: bool  # real: statistically significant and at least the minimal difference
+    important: bool
+    verdict: str  # "important", "possibly important", "small", "unclear" or "none"
+    minimal_important_difference: float | None  # in points: the instrument's, or ⅕ pooled SD
     actions: tuple[PlannedAction, ...] = ()
     rests_on: Basis | None = None  # now: the people with a score on it (before: the last round's)
 
@@ -257,7 +291,7 @@ class TrendRow:
 class Trend:
     previous: str
     from_aggregates: bool
-    minimal_important_difference: float
+    minimal_important_difference: float | None  # the instrument's; None: ⅕ pooled SD per row
     dimensions: tuple[TrendRow, ...]
 
 
@@ -310,7 +344,10 @@ class Release:
     overall: Overall | None = None
     dimensions: tuple[Principle, ...] = ()
     outcome: Principle | None = None
-    drivers: Drivers | None = None  # None: fewer than 30 people with complete data
+    drivers: Drivers | None = None  # None: see drivers_missing
+    # why there are no drivers: "too_few" people with complete data (fewer than 30), or
+    # "no_spread" (a principle or advocacy on which they all gave the same answers)
+    drivers_missing: str | None = None
     recommendations: tuple[Recommendation, ...] = ()
     breakdowns: tuple[Breakdown, ...] = ()
     leaders: Leaders | None = None
@@ -347,6 +384,7 @@ class Release:
             "overall": _plain(self.overall),
             "outcome": self.outcome.public() if self.outcome else None,
             "drivers": _plain(self.drivers),
+            "drivers_missing": self.drivers_missing,
             "recommendations": [_plain(r) for r in self.recommendations],
             "segments": [b.public() for b in self.breakdowns],
             "leaders_vs_employees": self.leaders.public() if self.leaders else None,

@@ -164,7 +164,7 @@ def _trend(book, report: Release, text, formats) -> None:
     rows = [
         [
             names.get(r.key, r.key), r.before, r.now, r.difference,
-            *r.difference_ci95, text["yes"] if r.significant else text["no"],
+            *r.difference_ci95, text["verdicts"][r.verdict],
         ]
         for r in report.trend.dimensions
     ]

@@ -90,9 +90,10 @@ class Instrument:
     outcomes: tuple[Item, ...]
     recommendations: tuple[Recommendation, ...]
     source: str = "<memory>"
-    # the smallest change in a 0–100 principle score that matters in practice: a difference is
-    # called real only when it is statistically significant *and* at least this large
-    minimal_important_difference: float = 3.0
+    # the smallest change in a 0–100 principle score that matters in practice, when the
+    # instrument's authors have one (anchor-based); None: a fifth of the pooled SD of the scores
+    # compared (:mod:`scoring.differences`)
+    minimal_important_difference: float | None = None
     # earlier versions whose answers mean the same (the same statements by key, scale, reverse
     # keys and principles; only wording improved): their rounds are compared, trended and pooled
     # with this version's
@@ -300,10 +301,12 @@ class _Parser:
         dimensions = self.dimensions(doc["dimensions"])
         outcomes = self.items(doc.get("outcomes", []), "[[outcomes]]", None, self.seen_items)
         recommendations = self.recommendations(doc.get("recommendations", []), dimensions)
-        mid = head.get("minimal_important_difference", 3.0)
-        if isinstance(mid, bool) or not isinstance(mid, int | float) or not 0 <= mid <= 100:
+        mid = head.get("minimal_important_difference")
+        if mid is not None and (
+            isinstance(mid, bool) or not isinstance(mid, int | float) or not 0 < mid <= 100
+        ):
             raise self.fail(
-                "[instrument].minimal_important_difference", "must be a number from 0 to 100"
+                "[instrument].minimal_important_difference", "must be a number above 0, at most 100"
             )
         same = head.get("same_measure_as", [])
         if not isinstance(same, list) or not all(
@@ -323,7 +326,7 @@ class _Parser:
             outcomes=outcomes,
             recommendations=recommendations,
             source=self.source,
-            minimal_important_difference=float(mid),
+            minimal_important_difference=None if mid is None else float(mid),
         )
 
     def scale(self, head: dict[str, Any]) -> Scale:

@@ -31,6 +31,7 @@ def prioritise(
     drivers: dict[str, float],
     *,
     targets: dict[str, float] | None = None,
+    intervals: dict[str, tuple[float, float]] | None = None,
     top: int = 3,
 ) -> list[Priority]:
     """The recommendations to start with: one per principle, highest priority first.
@@ -41,7 +42,10 @@ def prioritise(
     score, so there are no jumps at the edges of the maturity levels. Without driver weights
     (too few people) every principle weighs the same, and the gap alone decides. Principles at
     or above their target are not picked. Its recommendation is the instrument's first one for
-    the principle's current level.
+    the level the principle has reached for certain: the level of its 95 % interval's lower end
+    (``intervals``), else of its score. So scores of 59.9 and 60.1 with the same interval get the
+    same advice; a principle whose interval spans levels 3 and 4 is advised as at level 3 until
+    the data show it has reached 4.
 
     >>> from scoring.instrument import load_instrument
     >>> instrument = load_instrument()
@@ -60,7 +64,8 @@ def prioritise(
         score = scores.get(dimension.key, np.nan)
         if score is None or np.isnan(score):
             continue
-        level = int(maturity_level(score))
+        low = (intervals or {}).get(dimension.key, (None, None))[0]
+        level = int(maturity_level(score if low is None or np.isnan(low) else low))
         options = instrument.recommendations_for(dimension.key, level)
         target = (targets or {}).get(dimension.key)
         target = DEFAULT_TARGET if target is None or np.isnan(target) else float(target)

@@ -22,6 +22,7 @@ from scoring.benchmark import (
     welch_anova_from_stats,
     welch_from_stats,
 )
+from scoring.differences import judge, minimal_important_difference
 from scoring.instrument import Instrument
 from survey.models import Campaign, CampaignStatus, Organisation
 from survey.policy import COMMENT_MIN_GROUP_SIZE, SIGNIFICANCE_LEVEL
@@ -71,7 +72,8 @@ class PairDifference:
     pvalue: float  # already accounts for the number of pairs (studentized range)
     effect_size: float  # Hedges' g
     effect_size_ci95: tuple[float, float]
-    real: bool
+    real: bool  # important (scoring.differences.judge)
+    verdict: str = "unclear"
 
 
 @dataclass(frozen=True)
@@ -81,9 +83,11 @@ class DimensionTest:
     Two rounds: Welch's t-test — the same test as a report's change since the previous round —
     with the difference (second − first) and its 95 % interval, and Hedges' g with its interval.
     Three or more: Welch's ANOVA with ω² and its interval; when it is significant, Games–Howell
-    tests of every pair say which rounds differ. ``real``: the corrected p is below the
-    significance level *and* the difference (for three or more rounds: a significant pair's)
-    reaches the instrument's minimal important difference.
+    tests of every pair say which rounds differ. Judged as every difference is
+    (:func:`scoring.differences.judge`): ``real`` when important — the corrected p below the
+    significance level *and* the difference's whole interval (for three or more rounds: a
+    pair's simultaneous one) beyond the minimal important difference, the instrument's or a
+    fifth of the rounds' pooled SD (``mid``).
     """
 
     key: str
@@ -100,6 +104,8 @@ class DimensionTest:
     difference: float = np.nan
     difference_ci95: tuple[float, float] = (np.nan, np.nan)
     pairs: tuple[PairDifference, ...] = ()
+    verdict: str = "unclear"
+    mid: float = np.nan
 
     @property
     def tested(self) -> bool:
@@ -156,13 +162,15 @@ def _tests(instrument: Instrument, shown: list[ComparedRound], lang: str) -> lis
             for row in figures
         ]
     adjusted = benjamini_hochberg([r.pvalue for r in results])
-    mid = instrument.minimal_important_difference
+    fixed = instrument.minimal_important_difference
     tests = []
     for dim, row, result, p in zip(dimensions, figures, results, adjusted, strict=True):
-        significant = bool(not np.isnan(p) and p < SIGNIFICANCE_LEVEL)
+        mid = minimal_important_difference([f.sd for f in row], [f.n for f in row], fixed=fixed)
         common = {"key": dim.key, "name": dim.name[lang], "pvalue": result.pvalue,
-                  "pvalue_bh": float(p), "statistic": result.statistic}  # fmt: skip
+                  "pvalue_bh": float(p), "statistic": result.statistic, "mid": mid}  # fmt: skip
         if len(shown) == 2:
+            judged = judge(result.difference, result.ci_low, result.ci_high, p, mid,
+                           SIGNIFICANCE_LEVEL)  # fmt: skip
             tests.append(
                 DimensionTest(
                     **common,
@@ -171,13 +179,16 @@ def _tests(instrument: Instrument, shown: list[ComparedRound], lang: str) -> lis
                     effect_size=result.effect_size,
                     effect_name="hedges-g",
                     effect_size_ci95=(result.g_low, result.g_high),
-                    real=significant and abs(result.difference) >= mid,
+                    real=judged.important,
+                    verdict=judged.verdict,
                     difference=result.difference,
                     difference_ci95=(result.ci_low, result.ci_high),
                 )
             )
             continue
+        significant = bool(not np.isnan(p) and p < SIGNIFICANCE_LEVEL)
         pairs = _pairs(shown, row, mid) if significant else ()
+        important = any(pair.real for pair in pairs)
         tests.append(
             DimensionTest(
                 **common,
@@ -186,11 +197,20 @@ def _tests(instrument: Instrument, shown: list[ComparedRound], lang: str) -> lis
                 effect_size=result.effect_size,
                 effect_name="omega-squared",
                 effect_size_ci95=result.effect_size_interval(),
-                real=significant and any(pair.real for pair in pairs),
+                real=important,
+                verdict="important" if important else judge_anova(significant, pairs),
                 pairs=pairs,
             )
         )
     return tests
+
+
+def judge_anova(significant: bool, pairs: tuple[PairDifference, ...]) -> str:
+    """The verdict of three or more rounds on a principle: that of its strongest pair."""
+    if not significant:
+        return "unclear"
+    order = ("important", "possibly important", "small", "unclear", "none")
+    return min((pair.verdict for pair in pairs), key=order.index, default="unclear")
 
 
 def _pairs(
@@ -198,21 +218,26 @@ def _pairs(
 ) -> tuple[PairDifference, ...]:
     """Games–Howell tests of every pair of rounds after a significant Welch's ANOVA."""
     found = games_howell_from_stats([f.score for f in row], [f.sd for f in row], [f.n for f in row])
-    return tuple(
-        PairDifference(
-            shown[pair.first].label,
-            shown[pair.second].label,
-            pair.difference,
-            pair.confidence_interval(),
-            pair.statistic,
-            pair.df,
-            pair.pvalue,
-            pair.effect_size,
-            (pair.g_low, pair.g_high),
-            bool(pair.pvalue < SIGNIFICANCE_LEVEL and abs(pair.difference) >= mid),
+    pairs = []
+    for pair in found:
+        judged = judge(pair.difference, pair.ci_low, pair.ci_high, pair.pvalue, mid,
+                       SIGNIFICANCE_LEVEL)  # fmt: skip
+        pairs.append(
+            PairDifference(
+                shown[pair.first].label,
+                shown[pair.second].label,
+                pair.difference,
+                pair.confidence_interval(),
+                pair.statistic,
+                pair.df,
+                pair.pvalue,
+                pair.effect_size,
+                (pair.g_low, pair.g_high),
+                judged.important,
+                judged.verdict,
+            )
         )
-        for pair in found
-    )
+    return tuple(pairs)
 
 
 def compare(

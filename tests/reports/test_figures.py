@@ -139,7 +139,7 @@ def test_csv_cells_of_missing_numbers_are_empty():
     untested = SimpleNamespace(  # two rounds in which nobody's score differs from the others'
         key="guidelines", test="welch", statistic=nan, df=(nan,), pvalue=nan, pvalue_bh=nan,
         effect_name="hedges-g", effect_size=nan, effect_size_ci95=(nan, nan), difference=20.0,
-        difference_ci95=(nan, nan), real=False, tested=False, pairs=(),
+        difference_ci95=(nan, nan), real=False, tested=False, pairs=(), verdict="unclear", mid=nan,
     )  # fmt: skip
     entry = SimpleNamespace(label="A", n=3, shown=False, dimensions={})
     comparison = SimpleNamespace(instrument=load_instrument(), rounds=[entry], tests=[untested])
@@ -162,6 +162,37 @@ def test_leaders_and_employees_count_those_with_a_leadership_score(instrument):
     built = report(instrument, current)
     assert built.leaders.n_employees == 45
     assert next(d for d in built.dimensions if d.key == "leadership").n == 60
+
+
+def test_leaders_against_employees_are_judged_like_every_difference(instrument):
+    """Welch's test with the difference's interval and Hedges' g with its interval (scipy's
+    ``ttest_ind(equal_var=False)`` on the same scores), the minimal important difference a fifth
+    of everyone's SD, and the verdict of the one rule."""
+    from scoring.differences import judge
+
+    current = a_round(instrument, n=80)
+    built = report(instrument, current)
+    leaders = built.leaders
+    points = points_from_offsets(current.offsets, instrument)
+    column = respondent_scores(points, instrument)[:, 3]  # leadership
+    roles = np.array([s["role_level"] for s in current.segments])
+    employees = column[roles == "Employee"]
+    others = column[roles != "Employee"]
+    employees, others = employees[~np.isnan(employees)], others[~np.isnan(others)]
+    test = stats.ttest_ind(others, employees, equal_var=False)
+    interval = test.confidence_interval()
+    assert leaders.difference == pytest.approx(others.mean() - employees.mean(), rel=1e-12)
+    assert leaders.pvalue == pytest.approx(test.pvalue, rel=1e-10)
+    assert leaders.difference_ci95 == pytest.approx((interval.low, interval.high), rel=1e-10)
+    everyone = column[~np.isnan(column)]
+    assert leaders.minimal_important_difference == pytest.approx(0.2 * everyone.std(ddof=1))
+    expected = judge(leaders.difference, *leaders.difference_ci95, leaders.pvalue,
+                     leaders.minimal_important_difference)  # fmt: skip
+    assert (leaders.verdict, leaders.important) == (expected.verdict, expected.important)
+    assert leaders.effect_size_ci95[0] < leaders.effect_size < leaders.effect_size_ci95[1]
+    data = json.loads(json.dumps(built.to_dict()))["leaders_vs_employees"]
+    assert {"statistically_significant", "important", "verdict"} <= set(data)
+    assert "significant" not in data
 
 
 def test_an_unscored_principle_with_a_full_pool_does_not_crash(instrument):
@@ -239,6 +270,8 @@ def test_reliability_needs_thirty_people_and_warns_on_its_interval(instrument):
 
 
 def test_a_significant_change_below_the_minimal_important_difference_is_not_real(instrument):
+    """With 3,000 people a change of a point or two is significant; the minimal important
+    difference (a fifth of the pooled SD) says it is too small to matter."""
     before = a_round(instrument, n=3000, seed=21)
     now = a_round(instrument, n=3000, seed=22)
     rng = np.random.default_rng(5)
@@ -247,15 +280,22 @@ def test_a_significant_change_below_the_minimal_important_difference_is_not_real
     now.offsets = (now.offsets + np.where(reverse, -1, 1) * bump).clip(-1, 4).astype(np.int8)
     built = report(instrument, now, previous=before)
     rows = built.trend.dimensions
-    assert built.trend.minimal_important_difference == 3.0
-    small = [r for r in rows if r.statistically_significant and abs(r.difference) < 3]
-    assert small, [r.difference for r in rows]  # significant with 3,000 people, yet small
-    assert not any(r.significant for r in small)
+    assert built.trend.minimal_important_difference is None  # the instrument sets none
+    for row, dim in zip(rows, built.dimensions, strict=True):
+        assert 0.15 * dim.sd < row.minimal_important_difference < 0.25 * dim.sd
+    small = [r for r in rows if r.statistically_significant and r.verdict == "small"]
+    assert small, [(r.difference, r.difference_ci95) for r in rows]
+    assert not any(r.important for r in small)
     for row in rows:
         low, high = row.difference_ci95
         assert low < row.difference < high
     html = render_body(built, list(instrument.scale.labels["en"]))
     assert "too small to matter" in html
+    data = json.loads(json.dumps(built.to_dict()))
+    assert {"statistically_significant", "important", "verdict"} <= set(
+        data["trend"]["dimensions"][0]
+    )
+    assert "significant" not in data["trend"]["dimensions"][0]
 
 
 def test_a_principle_of_fewer_than_five_people_says_it_has_no_interval(instrument):

@@ -127,7 +127,7 @@ def test_every_figure_of_a_release_names_its_respondents():
         "TrendRow", "BenchmarkRow",
     }  # fmt: skip
     containers = {
-        "Basis", "Benchmark", "Breakdown", "DriverWeight", "Links", "PlannedAction",
+        "Basis", "Benchmark", "Breakdown", "DriverPair", "DriverWeight", "Links", "PlannedAction",
         "Recommendation", "Release", "Trend",
     }  # fmt: skip
     types = {

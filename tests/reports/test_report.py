@@ -140,7 +140,7 @@ def test_trend_and_leaders(instrument):
     assert report.trend.previous == "Round 1"
     guidelines = report.trend.dimensions[0]
     # items G1-G3 and G5 went up, G4 (reverse-keyed) went down: still up overall, and real
-    assert guidelines.difference > 0 and guidelines.significant
+    assert guidelines.difference > 0 and guidelines.important
     assert report.leaders.shown and report.leaders.n_leaders == 12
     assert len(report.recommendations) == 3
 

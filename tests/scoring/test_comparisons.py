@@ -1,5 +1,6 @@
 """Welch, Welch's ANOVA, Games–Howell, Hedges' g, Benjamini-Hochberg, key drivers and priorities
-against outside references."""
+against outside references; the drivers' BCa intervals against scipy.stats.bootstrap on R's
+``attitude`` data, the random-variable test (Tonidandel, LeBreton & Johnson 2009)."""
 
 from __future__ import annotations
 
@@ -21,7 +22,15 @@ from scoring.benchmark import (
     welch_anova_from_stats,
     welch_from_stats,
 )
-from scoring.drivers import bootstrap_weights, key_drivers, relative_weights
+from scoring.bootstrap import bca_interval, bootstrap_correlations, jackknife_correlations
+from scoring.drivers import (
+    _statistics,
+    bootstrap_weights,
+    key_drivers,
+    random_variable,
+    relative_weights,
+    why_not,
+)
 from scoring.instrument import load_instrument
 from scoring.recommend import prioritise
 
@@ -401,3 +410,168 @@ def test_welch_with_one_group_that_does_not_vary_equals_scipy():
     with np.errstate(all="ignore"), pytest.warns(RuntimeWarning):  # scipy's own warning
         expected = stats.ttest_ind(b, a, equal_var=False)
     assert (found.statistic, found.pvalue) == pytest.approx((expected.statistic, expected.pvalue))
+
+
+def test_the_bca_intervals_equal_scipy_on_the_attitude_data():
+    """Every interval key_drivers gives (weights, shares, each weight minus the random
+    variable's, every difference of two weights) is scipy's BCa interval of the same statistic,
+    on scipy's own resamples and its own leave-one-out recomputation."""
+    x, y = attitude()
+    n, p = x.shape
+    z = np.column_stack([x, random_variable(n, 0), y])
+    # a principle's weight minus its own is 0 in every resample: no interval to compare
+    defined = np.ones(3 * p + p * p, dtype=bool)
+    defined[3 * p + np.arange(p) * (p + 1)] = False
+
+    def statistic(rows):
+        return _statistics(np.corrcoef(z[rows.astype(int)], rowvar=False), p)[defined]
+
+    found = stats.bootstrap(
+        (np.arange(n),),
+        statistic,
+        vectorized=False,
+        n_resamples=999,
+        method="BCa",
+        rng=np.random.default_rng(1),
+    )
+    jackknife = _statistics(jackknife_correlations(z), p)[:, defined]
+    np.testing.assert_allclose(
+        jackknife, [statistic(np.delete(np.arange(n), i)) for i in range(n)], atol=1e-13
+    )
+    low, high = bca_interval(statistic(np.arange(n)), found.bootstrap_distribution.T, jackknife)
+    np.testing.assert_allclose(low, found.confidence_interval.low, atol=1e-12)
+    np.testing.assert_allclose(high, found.confidence_interval.high, atol=1e-12)
+
+
+def test_a_small_weight_lies_inside_its_interval_and_shares_are_resampled_as_shares():
+    """At n = 30 the percentile interval of ``critical`` (weight 0.0083) sits at its estimate's
+    bottom edge; the bias-corrected one holds it. A share's interval is the share's own, not
+    the weight's divided by the full sample's R²."""
+    x, y = attitude()
+    found = key_drivers(x, y, PREDICTORS)
+    critical = PREDICTORS.index("critical")
+    assert found.weights[critical] == pytest.approx(0.0083, abs=5e-5)
+    assert found.low[critical] < 0.002 < found.weights[critical] < found.high[critical] < 0.03
+    assert np.all(found.low <= found.weights) and np.all(found.weights <= found.high)
+    assert np.all(found.share_low <= found.shares) and np.all(found.shares <= found.share_high)
+    complaints = PREDICTORS.index("complaints")
+    divided = found.low[complaints] / found.r_squared
+    assert abs(found.share_low[complaints] - divided) > 0.03
+
+
+def test_weights_are_tested_against_a_random_variable():
+    """Complaints, learning and raises carry the attitude ratings beyond what a random variable
+    would get; privileges, critical and advance do not (their intervals hold 0)."""
+    x, y = attitude()
+    found = key_drivers(x, y, PREDICTORS)
+    beyond = dict(zip(PREDICTORS, found.beyond_chance, strict=True))
+    assert beyond == {
+        "complaints": True, "privileges": False, "learning": True, "raises": True,
+        "critical": False, "advance": False,
+    }  # fmt: skip
+    # a principle that has nothing to do with the outcome does not beat chance
+    rng = np.random.default_rng(8)
+    scores = rng.normal(50, 15, size=(400, 3))
+    outcome = scores[:, 0] * 0.6 + scores[:, 1] * 0.3 + rng.normal(0, 10, 400)
+    found = key_drivers(scores, outcome, ["a", "b", "noise"], resamples=1000)
+    assert found.beyond_chance.tolist() == [True, True, False]
+
+
+def test_two_principles_are_told_apart_by_the_interval_of_their_difference():
+    x, y = attitude()
+    found = key_drivers(x, y, PREDICTORS)
+    i, j = PREDICTORS.index("complaints"), PREDICTORS.index("advance")
+    assert found.apart(i, j) and found.pair_low[i, j] > 0
+    np.testing.assert_allclose(found.pair_low[i, j], -found.pair_high[j, i], atol=1e-12)
+    k = PREDICTORS.index("raises")
+    learning = PREDICTORS.index("learning")
+    assert not found.apart(learning, k)  # 22.3 % against 16.6 % of R² at n = 30
+
+
+def test_the_grouped_jackknife_of_a_large_round_gives_the_full_ones_interval():
+    """Above 4,000 people the acceleration comes from 4,000 groups of them; the interval is the
+    leave-one-out one to within a thousandth of its width."""
+    rng = np.random.default_rng(4)
+    x = rng.normal(size=(12_000, 3)) + rng.normal(size=(12_000, 1))
+    y = x @ np.array([0.4, 0.2, 0.05]) + rng.normal(size=12_000)
+    z = np.column_stack([x, random_variable(12_000, 0), y])
+    estimate = _statistics(np.corrcoef(z, rowvar=False), 3)
+    boot = _statistics(bootstrap_correlations(z, 500, 0), 3)
+    full = bca_interval(estimate, boot, _statistics(jackknife_correlations(z, groups=12_000), 3))
+    grouped = bca_interval(estimate, boot, _statistics(jackknife_correlations(z), 3))
+    width = full[1] - full[0]
+    assert np.all(np.abs(grouped[0] - full[0]) <= 1e-3 * width + 1e-12)
+    assert np.all(np.abs(grouped[1] - full[1]) <= 1e-3 * width + 1e-12)
+
+
+def test_missing_drivers_say_why():
+    rng = np.random.default_rng(5)
+    scores = rng.uniform(0, 100, size=(60, 3))
+    outcome = scores @ np.array([0.6, 0.3, 0.1]) + rng.normal(0, 10, 60)
+    assert why_not(scores, outcome) is None
+    same = scores.copy()
+    same[:, 2] = 50.0  # everyone gave the same answers on one principle
+    assert key_drivers(same, outcome, "abc") is None
+    assert why_not(same, outcome) == "no_spread"
+    scores[:31, 1] = np.nan
+    assert why_not(scores, outcome) == "too_few"
+
+
+@pytest.mark.parametrize(
+    ("difference", "low", "high", "pvalue", "verdict"),
+    [
+        (5.0, 3.5, 6.5, 0.001, "important"),
+        (-5.0, -6.5, -3.2, 0.001, "important"),
+        (3.1, 0.2, 6.0, 0.03, "possibly important"),  # the change the page called real
+        (1.2, 0.4, 2.0, 0.002, "small"),  # significant with thousands of people, within the MID
+        (0.5, -1.0, 2.0, 0.5, "none"),  # the whole interval within the MID: nothing that matters
+        (2.0, -2.0, 6.0, 0.3, "unclear"),
+    ],
+)
+def test_one_rule_judges_every_difference(difference, low, high, pvalue, verdict):
+    from scoring.differences import judge
+
+    judged = judge(difference, low, high, pvalue, 3.0)
+    assert judged.verdict == verdict
+    assert judged.important == (verdict == "important")
+    assert judged.statistically_significant == (pvalue < 0.05)
+
+
+def test_the_minimal_important_difference_is_a_fifth_of_the_pooled_sd():
+    from scoring.differences import minimal_important_difference
+
+    rng = np.random.default_rng(2)
+    a, b, c = rng.normal(50, 15, 40), rng.normal(55, 20, 70), rng.normal(52, 18, 25)
+    # the pooled SD is the root of the one-way ANOVA's mean square within (statsmodels)
+    from statsmodels.formula.api import ols
+    from statsmodels.stats.anova import anova_lm
+
+    frame = pd.DataFrame({
+        "score": np.concatenate([a, b, c]), "group": ["a"] * 40 + ["b"] * 70 + ["c"] * 25,
+    })  # fmt: skip
+    within = anova_lm(ols("score ~ C(group)", frame).fit()).loc["Residual", "mean_sq"]
+    found = minimal_important_difference(
+        [a.std(ddof=1), b.std(ddof=1), c.std(ddof=1)], [40, 70, 25]
+    )
+    assert found == pytest.approx(0.2 * np.sqrt(within), rel=1e-12)
+    assert minimal_important_difference([15.0], [10], fixed=4.0) == 4.0
+
+
+def test_the_advice_follows_the_level_the_interval_has_reached():
+    """59.9 and 60.1 with the same interval [55, 65] get the same advice: that of level 3, the
+    level of the interval's lower end; a principle whose whole interval lies in level 4 gets
+    level 4's."""
+    instrument = load_instrument()
+    weights = {d.key: 0.1 for d in instrument.dimensions}
+    scores = {d.key: 90.0 for d in instrument.dimensions}
+    intervals = {d.key: (85.0, 95.0) for d in instrument.dimensions}
+    below = prioritise(instrument, scores | {"dialogue": 59.9}, weights,
+                       intervals=intervals | {"dialogue": (55.0, 65.0)})[0]  # fmt: skip
+    above = prioritise(instrument, scores | {"dialogue": 60.1}, weights,
+                       intervals=intervals | {"dialogue": (55.0, 65.0)})[0]  # fmt: skip
+    assert below.dimension == above.dimension == "dialogue"
+    assert below.level == above.level == 3
+    assert below.recommendation == above.recommendation
+    sure = prioritise(instrument, scores | {"dialogue": 70.0}, weights,
+                      intervals=intervals | {"dialogue": (62.0, 78.0)})[0]  # fmt: skip
+    assert sure.level == 4 and sure.recommendation != below.recommendation

@@ -99,7 +99,7 @@ def test_trend_survives_a_purge_of_the_previous_round(session):
     for raw, kept in zip(before.trend.dimensions, after.trend.dimensions, strict=True):
         assert kept.before == raw.before and kept.difference == raw.difference
         assert kept.pvalue == raw.pvalue or abs(kept.pvalue - raw.pvalue) < 1e-4
-        assert kept.significant == raw.significant
+        assert kept.verdict == raw.verdict and kept.important == raw.important
 
 
 def test_a_recommendation_becomes_one_action_and_an_action_can_be_removed(client, session):
