@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from scoring.disclosure import audit_sets
+from scoring.fit_indices import fit_indices
 from scoring.instrument import Instrument
 from scoring.scores import respondent_outcome, respondent_scores
 
@@ -34,6 +35,8 @@ class StructureFit:
     rmsea: float
     srmr: float
     loadings: dict[str, float]  # statement → standardised loading on its principle
+    chisq: float = float("nan")
+    df: int = 0
 
     @property
     def good(self) -> bool:
@@ -147,13 +150,24 @@ def fit_moments(moments: Moments, instrument: Instrument) -> StructureFit | None
         for _, row in estimates.iterrows()
         if row["op"] == "~" and row["lval"] in columns
     }
+    # semopy's χ² and its baseline's, with the indices as lavaan computes them (semopy's CFI
+    # exceeds 1 when χ² < df, and its RMSEA divides by N − 1: see scoring.fit_indices)
+    indices = fit_indices(
+        float(figures["chi2"].iloc[0]),
+        int(figures["DoF"].iloc[0]),
+        float(figures["chi2 Baseline"].iloc[0]),
+        int(figures["DoF Baseline"].iloc[0]),
+        n=n,
+    )
     return StructureFit(
         n=n,
-        cfi=float(figures["CFI"].iloc[0]),
-        tli=float(figures["TLI"].iloc[0]),
-        rmsea=float(figures["RMSEA"].iloc[0]),
+        cfi=indices.cfi,
+        tli=indices.tli,
+        rmsea=indices.rmsea,
         srmr=_srmr(sample, implied),
         loadings=loadings,
+        chisq=indices.chisq,
+        df=indices.df,
     )
 
 
