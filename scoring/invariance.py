@@ -25,8 +25,9 @@ Group g with n_g people, sample means m_g and covariances S_g (divisor n_g) has 
 which is the χ² statistic at its minimum. Factors are identified by unit variances and zero means
 in the first group (in every group where loadings or intercepts are free). Its gradient
 with G = Σ⁻¹ − Σ⁻¹(S + d dᵀ)Σ⁻¹ and b = −2 Σ⁻¹ d (d = m − μ) is ∂F/∂Λ = 2GΛΦ + bκᵀ,
-∂F/∂Φ = ΛᵀGΛ, ∂F/∂Θ = diag G, ∂F/∂ν = b, ∂F/∂κ = Λᵀb. CFI and RMSEA follow lavaan's
-multi-group definitions (baseline: independent statements with free means; RMSEA scaled by √G).
+∂F/∂Φ = ΛᵀGΛ, ∂F/∂Θ = diag G, ∂F/∂ν = b, ∂F/∂κ = Λᵀb. CFI, TLI and RMSEA follow lavaan's
+multi-group definitions (:mod:`scoring.fit_indices`; baseline: independent statements with free
+means; RMSEA divides by the total N and is scaled by √G).
 
 References
 ----------
@@ -52,6 +53,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import optimize
+
+from scoring.fit_indices import fit_indices
 
 __all__ = [
     "DELTA_CFI",
@@ -273,20 +276,16 @@ def _baseline(stats):
 
 def _group_fit(stats, factor_of, level, free_loadings, free_intercepts):
     chisq, df, _layout, _theta = _fit(stats, factor_of, level, free_loadings, free_intercepts)
-    chisq = max(chisq, 0.0)
     base_chisq, base_df = _baseline(stats)
-    excess, base_excess = max(chisq - df, 0.0), max(base_chisq - base_df, 0.0)
-    cfi = 1.0 if max(excess, base_excess) == 0 else 1 - excess / max(excess, base_excess)
-    tli = (base_chisq / base_df - chisq / df) / (base_chisq / base_df - 1) if df else 1.0
     n_total = sum(s[0] for s in stats)
-    rmsea = np.sqrt(excess / (df * n_total)) * np.sqrt(len(stats)) if df else 0.0
+    indices = fit_indices(chisq, df, base_chisq, base_df, n=n_total, groups=len(stats))
     return GroupFit(
         level,
-        chisq,
-        int(df),
-        float(cfi),
-        float(tli),
-        float(rmsea),
+        indices.chisq,
+        indices.df,
+        indices.cfi,
+        indices.tli,
+        indices.rmsea,
         tuple(sorted(free_loadings)),
         tuple(sorted(free_intercepts)),
     )

@@ -90,6 +90,10 @@ def validate(campaign_ids: tuple[int, ...]) -> None:
     rounds = [campaigns.campaign_by_id(db.session, i) for i in campaign_ids]
     result = check(db.session, rounds)
     click.echo(f"{result.instrument}, {result.rounds} round(s)")
+    click.echo(
+        "maximum likelihood on the answers as numbers; the cut-offs were made for continuous "
+        "data (README, 'Ordered answers')"
+    )
     for label, fit in [("all respondents", result.overall)] + [
         (f"language {lang}", fit) for lang, fit in result.languages.items()
     ]:

@@ -96,3 +96,37 @@ def test_a_round_keeps_no_complete_answers_whose_number_would_isolate(shaped_ins
     offsets[4, 1], offsets[9, 1] = 2, -1
     kept = round_structure(points_from_offsets(offsets, instrument), spoken, ("en",), 5, instrument)
     assert kept["all"]["n"] == 30 and set(kept["languages"]) == {"en"}
+
+
+def test_holzinger_swineford_equals_lavaan(shaped_instrument):
+    """lavaan 0.6's tutorial model (``cfa(HS.model, data = HolzingerSwineford1939)``, N = 301)
+    prints χ² 85.306 on 24 df, baseline 918.852 on 36, CFI 0.931, TLI 0.896, RMSEA 0.092 and
+    SRMR 0.065. Its RMSEA divides by N: √((85.306 − 24) / (24 · 301)) = 0.09212; semopy's own
+    divides by N − 1 (0.09227)."""
+    from semopy.examples import holzinger39
+
+    from scoring.structure import Moments, fit_moments
+
+    instrument = shaped_instrument(dimensions=3, items=3, scale=(1, 5), outcomes=0)
+    data = holzinger39.get_data()[[f"x{i}" for i in range(1, 10)]].to_numpy(dtype=float)
+    fit = fit_moments(Moments.of(data), instrument)
+    assert fit.n == 301 and fit.df == 24 and round(fit.chisq, 3) == 85.306
+    assert (round(fit.cfi, 3), round(fit.tli, 3), round(fit.rmsea, 3)) == (0.931, 0.896, 0.092)
+    assert round(fit.srmr, 3) == 0.065
+    assert fit.rmsea == pytest.approx(np.sqrt((fit.chisq - 24) / (24 * 301)), rel=1e-12)
+    assert round(fit.rmsea, 5) == 0.09212
+
+
+def test_cfi_is_capped_at_one_and_tli_is_not(instrument):
+    """Data drawn from the model itself, χ² 250.5 below its 265 df: semopy reports CFI 1.0036;
+    lavaan (and the check) caps CFI at 1, leaves TLI above 1 and gives RMSEA 0."""
+    dims = len(instrument.dimensions)
+    factor = np.repeat(np.arange(dims), [len(dim.items) for dim in instrument.dimensions])
+    rng = np.random.default_rng(0)
+    traits = rng.multivariate_normal(np.zeros(dims), 0.4 + 0.6 * np.eye(dims), size=300)
+    block = 2 + 0.9 * traits[:, factor] + rng.normal(0, 0.7, (300, factor.size))
+    from scoring.structure import Moments, fit_moments
+
+    fit = fit_moments(Moments.of(block), instrument)
+    assert fit.chisq < fit.df == 265
+    assert fit.cfi == 1.0 and fit.tli > 1.0 and fit.rmsea == 0.0

@@ -49,6 +49,7 @@ def test_validate_reports_fit_per_language(runner, session):
     result = runner.invoke(args=["validate", str(campaign.id)])
     assert result.exit_code == 0, result.output
     assert "all respondents (n = 900)" in result.output and "fits well" in result.output
+    assert "maximum likelihood on the answers as numbers" in result.output
     assert "language en (n = 300)" in result.output and "language nl (n = 600)" in result.output
     assert "holds in every language" in result.output
     assert "Languages en and nl compared" in result.output
@@ -85,6 +86,9 @@ def test_the_consultant_page_shows_the_check(client, session, runner):
     page = client.get(f"/validate?campaign={campaign.id}&lang=nl").get_data(as_text=True)
     assert "Nederlandse versie" in page and "meten hetzelfde" in page
     assert "gelijke ladingen" in page and "gelijke intercepten" in page
+    # the estimator and why it is not an ordinal one, in the page's language
+    assert "maximum likelihood" in page and "polychorische correlaties" in page
+    assert "gelijke drempels" in page and "Xia en Yang 2019" in page
     add_user(session, "hr@pool.example", PASSWORD, memberships=((campaign.organisation, "hr"),))
     hr = AuthActions(client.application.test_client())
     hr.login("hr@pool.example")
