@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from reports.principles import figure
+from reports.principles import figure, interval
 from reports.release import (
     Basis,
     Benchmark,
@@ -18,11 +18,12 @@ from reports.release import (
     Trend,
     TrendRow,
 )
-from scoring.benchmark import benjamini_hochberg, pool_position, welch, welch_from_stats
+from scoring.benchmark import benjamini_hochberg, pool_marks, welch, welch_from_stats
 from scoring.differences import judge, minimal_important_difference
 from scoring.disclosure import enough
 from scoring.instrument import Instrument
 from scoring.scores import release_points, respondent_scores
+from scoring.shrinkage import pool_estimate, shrunken_means
 
 __all__ = ["pool_comparison", "targets", "trend"]
 
@@ -118,25 +119,37 @@ def trend(
     )
 
 
-def _pool_means(pool: Sequence[Mapping[str, Any]], key: str) -> list[float]:
-    return [
-        entry["dimensions"][key]["mean"]
+def _pool_figures(pool: Sequence[Mapping[str, Any]], key: str) -> tuple[list[float], ...]:
+    """The pool's organisation means of a principle, with their n and SD (NaN where unknown)."""
+    found = [
+        entry["dimensions"][key]
         for entry in pool
         if entry["dimensions"].get(key, {}).get("mean") is not None
     ]
 
+    def known(value) -> float:
+        return np.nan if value is None else float(value)
+
+    return (
+        [f["mean"] for f in found],
+        [known(f.get("n")) for f in found],
+        [known(f.get("sd")) for f in found],
+    )
+
 
 def targets(pool, min_organisations: int) -> dict[str, float] | None:
-    """Per principle, the top-25 % mark of the pool's organisation means (the target of "where to
-    start") — only from a pool large enough to be shown."""
+    """Per principle, the top-25 % mark of the pool's organisation means shrunk by empirical
+    Bayes (:func:`scoring.shrinkage.shrunken_means`): the target of "where to start" — only from
+    a pool large enough to be shown."""
     if pool is None or len(pool) < min_organisations:
         return None
     keys = {key for entry in pool for key in entry["dimensions"]}
     found = {}
     for key in keys:
-        means = _pool_means(pool, key)
-        if len(means) >= min_organisations:
-            found[key] = float(np.percentile(means, 75))
+        means, ns, sds = _pool_figures(pool, key)
+        top25 = pool_marks(shrunken_means(means, ns, sds).means, min_organisations)[1]
+        if not np.isnan(top25):
+            found[key] = top25
     return found
 
 
@@ -147,9 +160,12 @@ def pool_comparison(
     min_organisations: int,
 ) -> Benchmark:
     """Each principle against the pool's *organisations* (one mean per organisation, as Culture
-    Amp, Glint, Peakon and Qualtrics benchmark): percentile rank among the organisation means
+    Amp, Glint, Peakon and Qualtrics benchmark), each mean first shrunk towards the pool's by
+    empirical Bayes so that an organisation of five people counts for what its mean is worth
+    (:func:`scoring.shrinkage.pool_estimate`): percentile rank among the organisation means
     (``percentileofscore(kind="mean")``), their median, top-25 % and (from ten organisations)
-    top-10 % marks, by the one rule of :func:`scoring.benchmark.pool_marks`. The round is "above"
+    top-10 % marks, by the one rule of :func:`scoring.benchmark.pool_marks`, with 95 % bootstrap
+    intervals for the percentile, the median and the top-25 % mark. The round is "above"
     or "below" the pool only when its whole 95 % interval lies above or below the pool's median;
     otherwise "within". No test against the pool's respondents
     as one sample: 9–27 % of the variance lies between organisations, which such a test ignores.
@@ -159,8 +175,9 @@ def pool_comparison(
     """
     rows = []
     for dim in dimensions:
-        means = _pool_means(pool, dim.key)
-        position = pool_position(dim.score, means, min_organisations)
+        means, ns, sds = _pool_figures(pool, dim.key)
+        se = dim.sd / np.sqrt(dim.n) if dim.sd is not None and dim.n else np.nan
+        position = pool_estimate(dim.score, se, means, ns, sds, min_organisations)
         low, high = dim.ci95 or (None, None)
         if low is not None and low > position.median:
             verdict = "above"
@@ -179,6 +196,11 @@ def pool_comparison(
                 difference=figure(dim.score - position.median),
                 verdict=verdict,
                 rests_on=Basis(scored=(dim.key,)),
+                percentile_ci95=interval(*position.percentile_ci95),
+                median_ci95=interval(*position.median_ci95),
+                top25_ci95=interval(*position.top25_ci95),
+                shrunk=position.pool.shrunk,
+                between_sd=figure(np.sqrt(position.pool.tau2)),
             )
         )
     return Benchmark(

@@ -306,6 +306,12 @@ class BenchmarkRow:
     difference: float | None
     verdict: str  # "above", "below" or "within"
     rests_on: Basis | None = None  # the round's side: the people with a score on it
+    # 95 % bootstrap intervals over the pool's organisations (none in releases kept before them)
+    percentile_ci95: Interval | None = None
+    median_ci95: Interval | None = None
+    top25_ci95: Interval | None = None
+    shrunk: int = 0  # organisations whose mean was shrunk by empirical Bayes (0: as published)
+    between_sd: float | None = None  # τ̂, the SD between organisations' true means
 
 
 @dataclass(frozen=True)

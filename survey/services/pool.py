@@ -30,6 +30,7 @@ from scoring.benchmark import pool_marks, score_bins
 from scoring.disclosure import merge_small_bins, pool_version_due
 from scoring.instrument import Instrument, measure_versions
 from scoring.scores import release_points, respondent_scores
+from scoring.shrinkage import shrunken_means
 from scoring.structure import round_structure
 from survey.models import (
     Campaign,
@@ -56,9 +57,6 @@ class PoolEntry:
     @property
     def external(self) -> bool:
         return self.aggregate.external
-
-    def mean(self, key: str) -> float:
-        return self.aggregate.dimensions[key]["mean"]
 
     @property
     def overall(self) -> float:
@@ -381,13 +379,26 @@ def pool_overview(
     if view not in history.latest.offered:
         return PoolOverview(pool, entries, [], sectors)
     marks = [
-        PoolMarks(
-            dim.name[lang],
-            *_shown(pool_marks([e.mean(dim.key) for e in entries], POOL_MIN_ORGANISATIONS)),
-        )
+        PoolMarks(dim.name[lang], *_shown(shrunken_marks(entries, dim.key)))
         for dim in instrument.dimensions
     ]
     return PoolOverview(pool, entries, marks, sectors, "offered")
+
+
+def shrunken_marks(entries: list[PoolEntry], key: str) -> tuple[float, float, float]:
+    """A principle's marks among the entries' means shrunk by empirical Bayes, as the report's
+    benchmark takes them (:func:`scoring.shrinkage.shrunken_means`)."""
+    figures = [e.aggregate.dimensions[key] for e in entries]
+
+    def known(value) -> float:
+        return np.nan if value is None else float(value)
+
+    shrunk = shrunken_means(
+        [f["mean"] for f in figures],
+        [known(f.get("n")) for f in figures],
+        [known(f.get("sd")) for f in figures],
+    )
+    return pool_marks(shrunk.means, POOL_MIN_ORGANISATIONS)
 
 
 def _shown(marks: tuple[float, ...]) -> tuple[float | None, ...]:

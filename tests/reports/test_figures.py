@@ -12,6 +12,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 from scipy import stats
+from statsmodels.stats.meta_analysis import combine_effects
 
 from reports.exports import comparison_csv, report_csv
 from reports.model import RoundData, Thresholds, build_report
@@ -62,28 +63,39 @@ def test_a_reverse_keyed_statement_is_charted_as_people_answered_it(instrument):
 def test_the_benchmark_takes_unrounded_figures_against_organisations(instrument):
     current = a_round(instrument, n=80)
     scores = respondent_scores(points_from_offsets(current.offsets, instrument), instrument)
-    means = [48.123456 + i * 1.5 for i in range(12)]
+    means = np.array([48.123456 + i * 1.5 for i in range(12)])
+    sizes = np.array([90, 5, 300, 40, 90, 12, 600, 90, 7, 150, 90, 25])
     pool = [
         {
             "external": False,
             "dimensions": {
-                d.key: {"n": 90, "mean": mean, "sd": 20.98765, "bins": []}
+                d.key: {"n": int(n), "mean": mean, "sd": 20.98765, "bins": []}
                 for d in instrument.dimensions
             },
         }
-        for mean in means
+        for mean, n in zip(means, sizes, strict=True)
     ]
     built = report(instrument, current, pool=pool, pool_version="1")
     row = built.benchmark.dimensions[0]
+    # the organisation means shrunk by DerSimonian–Laird's fit, as statsmodels computes it
+    variances = 20.98765**2 / sizes
+    fit = combine_effects(means, variances, method_re="dl")
+    shrunk = fit.mean_effect_re + fit.tau2 / (fit.tau2 + variances) * (means - fit.mean_effect_re)
     column = scores[:, 0][~np.isnan(scores[:, 0])]
-    assert row.percentile == stats.percentileofscore(means, column.mean(), kind="mean")
-    assert row.difference == pytest.approx(column.mean() - np.median(means), rel=1e-12)
-    assert row.top10 == pytest.approx(np.percentile(means, 90))  # twelve organisations
+    assert row.shrunk == 12
+    assert row.between_sd == pytest.approx(np.sqrt(fit.tau2), rel=1e-12)
+    assert row.percentile == stats.percentileofscore(shrunk, column.mean(), kind="mean")
+    assert row.difference == pytest.approx(column.mean() - np.median(shrunk), rel=1e-12)
+    assert row.top10 == pytest.approx(np.percentile(shrunk, 90), rel=1e-12)  # twelve of them
+    assert row.median_ci95[0] < row.median < row.median_ci95[1]
+    assert row.top25_ci95[0] < row.top25 < row.top25_ci95[1]
     low, high = built.dimensions[0].ci95
-    expected = (
-        "above" if low > np.median(means) else "below" if high < np.median(means) else "within"
-    )
+    median = np.median(shrunk)
+    expected = "above" if low > median else "below" if high < median else "within"
     assert row.verdict == expected
+    top25 = np.percentile(shrunk, 75)  # where to start aims at the shrunk pool's top quarter
+    assert built.recommendations
+    assert all(r.target == pytest.approx(top25, rel=1e-12) for r in built.recommendations)
 
 
 def test_machine_outputs_carry_full_precision(instrument):

@@ -92,6 +92,40 @@ def test_a_kept_release_reads_back_as_the_same_value(release):
     assert Release.from_dict(kept).to_dict() == release.to_dict()
 
 
+def test_a_benchmark_kept_before_its_intervals_still_reads_back():
+    instrument = load_instrument()
+    rng = np.random.default_rng(5)
+    offsets = rng.integers(0, 5, size=(60, len(instrument.item_keys))).astype(np.int8)
+    pool = [
+        {
+            "external": False,
+            "dimensions": {
+                d.key: {"n": n, "mean": float(rng.uniform(40, 70)), "sd": 18.0, "bins": []}
+                for d in instrument.dimensions
+            },
+        }
+        for n in (5, 40, 90, 200, 12, 60)
+    ]
+    current = RoundData("Spring", offsets, [{}] * 60, [], 5, True, [])
+    built = build_report(
+        instrument,
+        current,
+        organisation="Acme",
+        lang="en",
+        thresholds=Thresholds(10, 5, 0.05),
+        pool=pool,
+    )
+    kept = json.loads(json.dumps(built.kept()))
+    assert Release.from_dict(kept) == built
+    row = kept["benchmark"]["dimensions"][0]
+    assert row["shrunk"] == 6 and len(row["top25_ci95"]) == 2
+    for row in kept["benchmark"]["dimensions"]:  # as releases were kept before
+        for key in ("percentile_ci95", "median_ci95", "top25_ci95", "shrunk", "between_sd"):
+            del row[key]
+    older = Release.from_dict(kept).benchmark.dimensions[0]
+    assert (older.top25_ci95, older.shrunk) == (None, 0)
+
+
 def test_the_json_edge_publishes_no_statement_texts_and_no_comments(release):
     published = release.to_dict()
     assert release.comments and "comments" not in published

@@ -18,6 +18,7 @@ from sqlalchemy import event
 
 from reports.numbers import number
 from scoring.benchmark import pool_marks
+from scoring.shrinkage import shrunken_means
 from survey.models import Campaign, Organisation, PoolVersion, RoundAggregate
 from survey.policy import POOL_MIN_ORGANISATIONS
 from survey.services import pool
@@ -117,7 +118,9 @@ def expected_table(session, slugs: frozenset[str]) -> tuple[str, ...]:
     ]
     cells = []
     for dim in instrument_named(DEFAULT_INSTRUMENT).dimensions:
-        marks = pool_marks([d[dim.key]["mean"] for d in dimensions], POOL_MIN_ORGANISATIONS)
+        figures = [d[dim.key] for d in dimensions]
+        shrunk = shrunken_means(*([f[k] for f in figures] for k in ("mean", "n", "sd")))
+        marks = pool_marks(shrunk.means, POOL_MIN_ORGANISATIONS)
         cells += [dim.name["en"], *(number(m, 1, "en") for m in marks)]
     return tuple(cells)
 
