@@ -96,6 +96,11 @@ def test_machine_outputs_carry_full_precision(instrument):
     assert data["dimensions"][0]["score"] != round(exact, 2)
     rows = list(csv.DictReader(io.StringIO(report_csv(built))))
     assert float(rows[0]["score"]) == pytest.approx(exact, rel=1e-12)
+    first = built.dimensions[0]
+    assert float(rows[0]["dont_know"]) == pytest.approx(first.dont_know, rel=1e-12)
+    assert rows[0]["alpha_n"] == ("" if first.alpha_n is None else str(first.alpha_n))
+    assert rows[0]["omega_method"] == (first.omega_method or "")
+    assert data["dimensions"][0]["omega_method"] == first.omega_method
     page = render_body(built, list(instrument.scale.labels["en"]))
     assert f"{exact:.1f}" in page and f"{exact:.4f}" not in page  # the page rounds
 
