@@ -166,9 +166,10 @@ def overall(
     per_respondent = scores[~np.isnan(scores).any(axis=1)].mean(axis=1)
     sd = per_respondent.std(ddof=1) if per_respondent.size > 1 else np.nan
     low, high = t_interval(statistic, sd, per_respondent.size, 0.95)
+    shown = spread_interval(low, high, sd) or (None, None)  # zero spread: no interval
     return Overall(
         figure(statistic),
-        (figure(low), figure(high)),
+        shown,
         level,
         LEVEL_NAMES.get(level),
         levels(low, high, level),

@@ -306,5 +306,7 @@ def test_no_interval_when_everyone_gave_the_same_answers(instrument):
     built = report(instrument, current)
     html = render_body(built, list(instrument.scale.labels["en"]))
     assert all(d.sd == 0 and d.ci95 is None for d in built.dimensions)
-    assert "no interval: everyone gave the same answers" in html
+    assert built.overall.ci95 == (None, None)
+    shown = 1 + len(built.dimensions) + 1  # the overall, each principle, advocacy
+    assert html.count("no interval: everyone gave the same answers") == shown
     assert "Everyone with a score gave the same answers to this principle" in html
