@@ -240,7 +240,8 @@ def test_reliability_needs_thirty_people_and_warns_on_its_interval(instrument):
     assert guidelines.omega_method == "omega-u"
     assert "omega (of the scores as given, one common factor): " in html
     # the n behind alpha and omega, in words: everyone answered every statement here
-    assert f"from the {guidelines.alpha_n} of the {guidelines.n} people who answered every" in html
+    assert guidelines.alpha_n == guidelines.n == 400
+    assert "Reliability, from all 400 people, who each answered every statement" in html
     assert all(d.omega is None for d in few.dimensions)
     noisy = report(instrument, a_round(instrument, n=60))  # random answers: alpha near 0
     assert all(d.alpha_warning for d in noisy.dimensions)
