@@ -59,6 +59,9 @@ REPORT_COLUMNS = (
     "unfavourable",
     "alpha",
     "omega",
+    "dont_know",  # share of "don't know" among the principle's statement answers
+    "alpha_n",  # people who answered every statement: alpha and omega rest on them (may be held)
+    "omega_method",  # "omega-u" (McDonald's, of the raw sum) or "spearman-brown" (2 statements)
 )
 
 
@@ -85,13 +88,16 @@ def _report_rows(report: Release):
             d.unfavourable,
             d.alpha,
             d.omega,
+            d.dont_know,
+            d.alpha_n,
+            d.omega_method,
         )
     for breakdown in report.breakdowns:
         for group in breakdown.groups:
             for figure in group.scores:
                 if figure.score is not None:
                     row = (breakdown.key, group.group, figure.principle, figure.n, figure.score)
-                    yield row + ("",) * 8
+                    yield row + ("",) * (len(REPORT_COLUMNS) - len(row))
 
 
 def portfolio_csv(rows, dimension_keys: Sequence[str]) -> str:

@@ -33,6 +33,12 @@ def interval(low, high) -> tuple[float | None, float | None] | None:
     return None if low is None or np.isnan(low) else (figure(low), figure(high))
 
 
+def spread_interval(low, high, sd) -> tuple[float | None, float | None] | None:
+    """A score's interval, or None when everyone gave the same answers: an interval of zero
+    width would read as certainty, while it only says that these people did not differ."""
+    return None if sd == 0 else interval(low, high)
+
+
 def _names(instrument: Instrument, key: str, lang: str):
     if key == "outcome":
         return instrument.outcomes, OUTCOME_NAME[lang], ""
@@ -67,7 +73,7 @@ def principle(
         n=dim.n,
         score=figure(dim.statistic),
         sd=figure(dim.sd),
-        ci95=interval(low, high),
+        ci95=spread_interval(low, high, dim.sd),
         level=dim.level,
         level_name=LEVEL_NAMES.get(dim.level),
         levels=levels(low, high, dim.level),
@@ -85,6 +91,7 @@ def principle(
         alpha_warning=bool(reliable and alpha_ci[0] < ALPHA_WARNING),
         omega=figure(omega.statistic) if omega is not None else None,
         omega_ci95=interval(omega.low, omega.high) if omega is not None else None,
+        omega_method=omega.method if omega is not None else None,
         rests_on=Basis(scored=(dim.key,)),
         reliability_rests_on=Basis(scored=(dim.key,), complete=True) if reliable else None,
         items=tuple(
@@ -126,7 +133,7 @@ def kept(instrument: Instrument, key: str, lang: str, n: int, mean: float, sd) -
         n=n,
         score=figure(mean),
         sd=figure(sd),
-        ci95=interval(low, high),
+        ci95=spread_interval(low, high, sd),
         level=level,
         level_name=LEVEL_NAMES.get(level),
         levels=levels(low, high, level),
@@ -159,9 +166,10 @@ def overall(
     per_respondent = scores[~np.isnan(scores).any(axis=1)].mean(axis=1)
     sd = per_respondent.std(ddof=1) if per_respondent.size > 1 else np.nan
     low, high = t_interval(statistic, sd, per_respondent.size, 0.95)
+    shown = spread_interval(low, high, sd) or (None, None)  # zero spread: no interval
     return Overall(
         figure(statistic),
-        (figure(low), figure(high)),
+        shown,
         level,
         LEVEL_NAMES.get(level),
         levels(low, high, level),

@@ -101,6 +101,9 @@ class Principle:
     alpha_warning: bool = False
     omega: float | None = None
     omega_ci95: Interval | None = None
+    # which omega: "omega-u" (McDonald's, of the raw sum) or, for two statements,
+    # "spearman-brown" (2r / (1 + r), all a one-factor model of two statements gives)
+    omega_method: str | None = None
     items: tuple[Statement, ...] = ()
     kept: bool = False  # from the aggregates kept after the answers were deleted
     rests_on: Basis | None = None  # the people with a score on it

@@ -85,24 +85,27 @@ def _overview(book, report: Release, text, formats) -> None:
 def _principles(book, report: Release, text, formats) -> None:
     sheet = book.add_worksheet(text["principles"])
     sheet.set_column(0, 0, 30)
-    sheet.set_column(1, 8, 12)
+    sheet.set_column(1, 13, 12)
     header = [
         text["principle"], "n", text["score"], text["ci_low"], text["ci_high"], text["level"],
-        text["favourable"], text["neutral"], text["unfavourable"],
+        text["favourable"], text["neutral"], text["unfavourable"], text["dont_know_share"],
+        text["alpha"], text["alpha_n"], text["omega"], text["omega_method"],
     ]
     rows = []
     for d in report.dimensions:
         if not d.shown:
-            rows.append([d.name, None, None, None, None, text["hidden"], None, None, None])
+            rows.append([d.name, None, None, None, None, text["hidden"], *[None] * 8])
             continue
         low, high = d.ci95 or (None, None)
+        method = text["omega_methods"].get(d.omega_method) if d.omega_method else None
         rows.append([
             d.name, d.n, d.score, low, high, d.level,
-            d.favourable, d.neutral, d.unfavourable,
+            d.favourable, d.neutral, d.unfavourable, d.dont_know,
+            d.alpha, d.alpha_n, d.omega, method,
         ])
     last = _table(
         sheet, 0, header, rows, formats,
-        {2: "score", 3: "score", 4: "score", 6: "share", 7: "share", 8: "share"},
+        {2: "score", 3: "score", 4: "score", 6: "share", 7: "share", 8: "share", 9: "share"},
     )
     chart = book.add_chart({"type": "bar"})
     chart.add_series({
@@ -121,14 +124,17 @@ def _statements(book, report: Release, text, formats, labels: list[str]) -> None
     sheet = book.add_worksheet(text["statements"])
     sheet.set_column(0, 0, 10)
     sheet.set_column(1, 1, 70)
-    header = [text["principle"], text["statement"], *labels, text["dont_know"]]
+    header = [
+        text["principle"], text["statement"], *labels, text["dont_know"], text["dont_know_share"]
+    ]
     rows = []
     for d in report.dimensions:
         for item in d.items if d.shown else ():
             # the page's counts, over the principle's n: answers (and "don't know") given by
             # 1 … k−1 people are merged there already
-            rows.append([d.key, item.text, *item.counts[1:], item.counts[0]])
-    _table(sheet, 0, header, rows, formats, {1: "wrap"})
+            rows.append([d.key, item.text, *item.counts[1:], item.counts[0], item.dont_know])
+    share = 2 + len(labels) + 1
+    _table(sheet, 0, header, rows, formats, {1: "wrap", share: "share"})
 
 
 def _groups(book, report: Release, text, formats) -> None:

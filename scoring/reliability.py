@@ -1,4 +1,5 @@
-"""Cronbach's alpha with Feldt's confidence interval."""
+"""Reliability of a principle's statements: Cronbach's alpha with Feldt's interval, and
+McDonald's omega of the raw sum (Spearman–Brown for two statements) with a bootstrap interval."""
 
 from __future__ import annotations
 
@@ -9,10 +10,16 @@ import numpy as np
 from scipy import stats
 
 __all__ = [
+    "OMEGA_U",
+    "SPEARMAN_BROWN",
     "ConfidenceInterval",
     "CronbachAlphaResult",
+    "OmegaResult",
     "complete_rows",
     "cronbach_alpha",
+    "mcdonald_omega",
+    "omega_of_raw_sum",
+    "spearman_brown",
 ]
 
 
@@ -224,43 +231,117 @@ def one_factor_loadings(correlations, iterations: int = 300, tol: float = 1e-8) 
 
 
 def omega_from_correlations(correlations) -> np.ndarray:
-    """McDonald's omega (total, one factor) of standardised items: (Σλ)² / ((Σλ)² + Σ(1 − λ²))."""
+    """McDonald's omega (total, one factor) of standardised items: (Σλ)² / ((Σλ)² + Σ(1 − λ²)).
+    For two items it is the Spearman–Brown coefficient 2r / (1 + r)."""
     loadings = one_factor_loadings(correlations)
     common = loadings.sum(axis=-1) ** 2
     return common / (common + (1 - loadings**2).sum(axis=-1))
 
 
+def omega_of_raw_sum(correlations, spreads) -> np.ndarray:
+    """McDonald's ω_u of the raw (unstandardised) sum of the items: (Σ λᵢ sᵢ)² / 1ᵀ S 1.
+
+    ``correlations`` (…, k, k) and the items' standard deviations ``spreads`` (…, k) make the
+    covariance matrix S = D R D; the loadings λ are the one-factor fit of R
+    (:func:`one_factor_loadings`), so that λᵢ sᵢ are the loadings of the raw items, and the
+    denominator is the observed variance of their sum.
+    """
+    corr = np.asarray(correlations, dtype=float)
+    spreads = np.asarray(spreads, dtype=float)
+    common = np.einsum("...i,...i->...", one_factor_loadings(corr), spreads) ** 2
+    total = np.einsum("...i,...ij,...j->...", spreads, corr, spreads)
+    return np.minimum(common / total, 1.0)
+
+
+def spearman_brown(correlations) -> np.ndarray:
+    """The Spearman–Brown coefficient of two standardised items, 2r / (1 + r)."""
+    r = np.asarray(correlations, dtype=float)[..., 0, 1]
+    return 2 * r / (1 + r)
+
+
+OMEGA_U = "omega-u"  # McDonald's ω_u of the raw sum, one factor
+SPEARMAN_BROWN = "spearman-brown"  # two statements: a one-factor model adds nothing to r
+
+
 @dataclass(frozen=True)
 class OmegaResult:
-    """McDonald's omega of ``k`` items over ``n`` complete respondents, with a bootstrap
-    percentile interval."""
+    """A model-based reliability of ``k`` items over ``n`` complete respondents, with a
+    bootstrap percentile interval: McDonald's ω_u (``method`` ``"omega-u"``) from three items,
+    the Spearman–Brown coefficient (``"spearman-brown"``) for two."""
 
     statistic: float
     n: int
     k: int
     low: float
     high: float
+    method: str = OMEGA_U
 
 
 def mcdonald_omega(items, *, resamples: int = OMEGA_RESAMPLES, seed: int = 0) -> OmegaResult:
-    """McDonald's omega (one factor, standardised items) over the complete rows, with a 95 %
-    percentile interval from a seeded, vectorised bootstrap over the distinct answer patterns
-    (:func:`scoring.bootstrap.bootstrap_pattern_correlations`)."""
+    """McDonald's ω_u of the raw sum of three or more items, or the Spearman–Brown coefficient
+    of two, over the complete rows, with a 95 % percentile interval from a seeded, vectorised
+    bootstrap over the distinct answer patterns
+    (:func:`scoring.bootstrap.bootstrap_pattern_correlations`).
+
+    Notes
+    -----
+    The score is the mean of the raw answers, so omega is that of the raw sum (ω_u in Flora's
+    terms): with λ the one-factor loadings of the correlation matrix R and s the items' standard
+    deviations, :math:`\\omega_u = (\\sum_i \\lambda_i s_i)^2 / \\mathbf 1^\\top S \\mathbf 1`.
+    With two items a one-factor model is not identified beyond their correlation r: its
+    omega of the standardised items is exactly :math:`2r/(1+r)`, the Spearman–Brown
+    coefficient, and is named so.
+
+    The bootstrap resamples correlation matrices; each resample's relative standard deviations
+    come from the correlations of the items with their sum T, appended as a last column:
+    :math:`\\mathrm{corr}(x_i, T) = (R s)_i / s_T`, so :math:`s / s_T = R^{-1} c`, all omega needs.
+
+    References
+    ----------
+    .. [1] McDonald, R. P. (1999). Test theory: A unified treatment. Erlbaum, ch. 6.
+    .. [2] Flora, D. B. (2020). Your coefficient alpha is probably wrong, but which coefficient
+       omega is correct? Advances in Methods and Practices in Psychological Science, 3(4),
+       484-501.
+    .. [3] Eisinga, R., te Grotenhuis, M., & Pelzer, B. (2013). The reliability of a two-item
+       scale: Pearson, Cronbach, or Spearman-Brown? International Journal of Public Health,
+       58(4), 637-642.
+    """
     from scoring.bootstrap import bootstrap_pattern_correlations
 
     items = np.asarray(items)
     block = items[complete_rows(items)].astype(float)  # the mask first: int -1 is missing
     n, k = block.shape
+    method = SPEARMAN_BROWN if k == 2 else OMEGA_U
     if n < 3 or k < 2 or np.any(block.std(axis=0) == 0):
-        return OmegaResult(np.nan, int(n), int(k), np.nan, np.nan)
-    omega = float(omega_from_correlations(np.corrcoef(block, rowvar=False)))
+        return OmegaResult(np.nan, int(n), int(k), np.nan, np.nan, method)
+    with_sum = np.column_stack([block, block.sum(axis=1)])
+    omega = float(_reliability(np.corrcoef(with_sum, rowvar=False)[None], method)[0])
     # answers on a scale repeat: resampling the distinct answer patterns costs the same for
     # 100 or 100,000 people
     patterns, counts = _answer_patterns(block)
-    resampled = bootstrap_pattern_correlations(patterns, counts, resamples, seed)
-    boot = omega_from_correlations(resampled)
+    with_sum = np.column_stack([patterns, patterns.sum(axis=1)])
+    boot = _reliability(bootstrap_pattern_correlations(with_sum, counts, resamples, seed), method)
     low, high = np.nanpercentile(boot, [2.5, 97.5])
-    return OmegaResult(omega, int(n), int(k), float(low), float(high))
+    return OmegaResult(omega, int(n), int(k), float(low), float(high), method)
+
+
+def _reliability(with_sum: np.ndarray, method: str) -> np.ndarray:
+    """Omega (or Spearman–Brown) from stacked correlation matrices of the items and their sum."""
+    corr, to_sum = with_sum[..., :-1, :-1], with_sum[..., :-1, -1]
+    if method == SPEARMAN_BROWN:
+        return spearman_brown(corr)
+    try:
+        relative = np.linalg.solve(corr, to_sum[..., None])[..., 0]
+    except np.linalg.LinAlgError:  # a resample whose items are collinear: one at a time
+        relative = np.stack([_solve_or_nan(c, t) for c, t in zip(corr, to_sum, strict=True)])
+    return omega_of_raw_sum(corr, relative)
+
+
+def _solve_or_nan(corr: np.ndarray, to_sum: np.ndarray) -> np.ndarray:
+    try:
+        return np.linalg.solve(corr, to_sum)
+    except np.linalg.LinAlgError:
+        return np.full(to_sum.shape, np.nan)
 
 
 def _answer_patterns(block: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -16,7 +16,12 @@ from scipy import stats
 
 from scoring.disclosure import recode_for_release
 from scoring.instrument import MISSING, Instrument
-from scoring.reliability import ConfidenceInterval, CronbachAlphaResult, cronbach_alpha
+from scoring.reliability import (
+    RELIABILITY_MIN_N,
+    ConfidenceInterval,
+    CronbachAlphaResult,
+    cronbach_alpha,
+)
 
 __all__ = [
     "LEVEL_NAMES",
@@ -200,6 +205,27 @@ class DimensionResult:
     def confidence_interval(self) -> ConfidenceInterval:
         return ConfidenceInterval(*self._ci)
 
+    def withheld(self) -> dict[str, str]:
+        """The figures a report would not give for this group, each with its reason: no
+        interval or level below :data:`MIN_INTERVAL_N` people with a score, no interval when
+        they all gave the same answers (zero width is no certainty), no alpha below
+        :data:`~scoring.reliability.RELIABILITY_MIN_N` people who answered every statement."""
+        reasons = {}
+        if 0 < self.n < MIN_INTERVAL_N:
+            few = f"fewer than {MIN_INTERVAL_N} people with a score"
+            reasons["ci95"] = reasons["level"] = few
+        elif self.n and self.sd == 0:
+            reasons["ci95"] = SAME_ANSWERS
+        if self.alpha is not None and self.n:
+            if self.alpha.n < RELIABILITY_MIN_N:
+                reasons["alpha"] = (
+                    f"fewer than {RELIABILITY_MIN_N} people answered every statement "
+                    f"({self.alpha.n})"
+                )
+            elif np.isnan(self.alpha.statistic):
+                reasons["alpha"] = "the people who answered every statement have the same total"
+        return reasons
+
     @property
     def dont_know(self) -> float:
         """The share of "don't know" among the statement answers of the people with a score."""
@@ -225,13 +251,21 @@ class ScoringResult:
     outcome: DimensionResult | None
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON contract of ``ambassador score --json``."""
+        """The JSON contract of ``ambassador score --json``: a figure a report would not give is
+        null, and ``withheld`` says why."""
+        overall = {"score": _figure(self.overall.statistic), "level": self.overall.level}
+        few = [dim.key for dim in self.dimensions if "level" in dim.withheld()]
+        if few and overall["level"] is not None:
+            overall["level"] = None
+            overall["withheld"] = {
+                "level": f"fewer than {MIN_INTERVAL_N} people with a score on " + ", ".join(few)
+            }
         result = {
             "instrument": self.instrument.id,
             "version": self.instrument.version,
             "n_respondents": self.n_respondents,
             "dimensions": [_dimension_dict(dim) for dim in self.dimensions],
-            "overall": {"score": _figure(self.overall.statistic), "level": self.overall.level},
+            "overall": overall,
         }
         if self.outcome is not None:
             result["outcome"] = _dimension_dict(self.outcome)
@@ -246,26 +280,34 @@ def _figure(value: float | None) -> float | None:
 def _dimension_dict(dim: DimensionResult) -> dict[str, Any]:
     low, high = dim.confidence_interval()
     alpha = dim.alpha
-    alpha_ci = alpha.confidence_interval() if alpha is not None else None
-    return {
+    withheld = dim.withheld()
+    shown_alpha = alpha is not None and "alpha" not in withheld and dim.n > 0
+    alpha_ci = alpha.confidence_interval() if shown_alpha else None
+    figures = {
         "key": dim.key,
         "n": dim.n,
         "score": _figure(dim.statistic),
-        "ci95": None if np.isnan(low) else [_figure(low), _figure(high)],
+        "ci95": None if np.isnan(low) or "ci95" in withheld else [_figure(low), _figure(high)],
         "favourable": _figure(dim.favourable),
         "neutral": _figure(dim.neutral),
         "unfavourable": _figure(dim.unfavourable),
         "dont_know": _figure(dim.dont_know),
-        "alpha": None if alpha is None or np.isnan(alpha.statistic) else _figure(alpha.statistic),
+        "alpha": _figure(alpha.statistic) if shown_alpha else None,
         "alpha_ci95": (
             None
             if alpha_ci is None or np.isnan(alpha_ci.low)
             else [_figure(alpha_ci.low), _figure(alpha_ci.high)]
         ),
-        "level": dim.level,
+        # listwise: the people who answered every statement (the others are left out)
+        "alpha_n": alpha.n if alpha is not None else None,
+        "level": None if "level" in withheld else dim.level,
     }
+    if withheld:
+        figures["withheld"] = withheld
+    return figures
 
 
+SAME_ANSWERS = "everyone gave the same answers"  # why a zero-spread group has no interval
 MIN_INTERVAL_N = 5  # below this a 95 % interval spans most of the scale: none is given
 SCORE_RANGE = (0.0, 100.0)
 

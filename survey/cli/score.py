@@ -79,8 +79,10 @@ def _read_with_progress(path: str, instrument: Instrument):
 
 
 def format_table(result: ScoringResult, lang: str = "en") -> str:
-    """The readable table ``ambassador score`` prints."""
-    from scoring.scores import LEVEL_NAMES, MIN_INTERVAL_N
+    """The readable table ``ambassador score`` prints: a figure a report would not give is a
+    dash, with the reason below the table."""
+    from scoring.reliability import RELIABILITY_MIN_N
+    from scoring.scores import LEVEL_NAMES, MIN_INTERVAL_N, SAME_ANSWERS
 
     instrument = result.instrument
     names = {dim.key: dim.name.get(lang, dim.key) for dim in instrument.dimensions}
@@ -91,34 +93,61 @@ def format_table(result: ScoringResult, lang: str = "en") -> str:
         f"{result.n_respondents:,} respondents",
         "",
         f"{'Principle':<{width}}{'n':>9}  {'Score':>5}  {'95% CI':<13} "
-        f"{'Fav':>4} {'Neu':>4} {'Unf':>4}  {'Alpha':>5}  Level",
+        f"{'Fav':>4} {'Neu':>4} {'Unf':>4} {'DK':>4}  {'Alpha':>5} {'on n':>7}  Level",
     ]
     lines += [_row(names[dim.key], dim, width) for dim in result.dimensions]
-    overall = result.overall
-    level = f"{overall.level} {LEVEL_NAMES[overall.level]}" if overall.level else "–"
-    score = "–" if overall.level is None else f"{overall.statistic:5.1f}"
-    lines.append(f"{'Overall':<{width}}{'':>9}  {score:>5}  {'':<13} {'':>14}  {'':>5}  {level}")
+    overall = result.to_dict()["overall"]
+    level = f"{overall['level']} {LEVEL_NAMES[overall['level']]}" if overall["level"] else "–"
+    score = "–" if overall["score"] is None else f"{overall['score']:5.1f}"
+    lines.append(
+        f"{'Overall':<{width}}{'':>9}  {score:>5}  {'':<13} {'':>19}  {'':>13}  {level}"
+    )
+    groups = [*result.dimensions, *([result.outcome] if result.outcome is not None else [])]
     if result.outcome is not None:
         lines += ["", _row(names["outcome"], result.outcome, width)]
-    if any(0 < dim.n < MIN_INTERVAL_N for dim in result.dimensions):
-        lines += ["", f"No interval is given for fewer than {MIN_INTERVAL_N} scored respondents."]
-    return "\n".join(lines)
+    notes = [
+        "",
+        "DK: share of \"don't know\". Alpha rests on the people who answered every statement "
+        "(\"on n\"); the others are left out.",
+    ]
+    if any("level" in dim.withheld() for dim in groups):
+        notes.append(
+            f"No interval and no level for fewer than {MIN_INTERVAL_N} scored respondents."
+        )
+    same = [names[dim.key] for dim in groups if dim.withheld().get("ci95") == SAME_ANSWERS]
+    if same:
+        notes.append(f"No interval where everyone gave the same answers: {', '.join(same)}.")
+    if any("alpha" in dim.withheld() and "fewer" in dim.withheld()["alpha"] for dim in groups):
+        notes.append(
+            f"No alpha from fewer than {RELIABILITY_MIN_N} people who answered every statement."
+        )
+    flat = [names[dim.key] for dim in groups if "same total" in dim.withheld().get("alpha", "")]
+    if flat:
+        notes.append(f"No alpha where those answering every statement agree: {', '.join(flat)}.")
+    return "\n".join(lines + notes)
 
 
 def _row(name: str, dim: DimensionResult, width: int) -> str:
-    from scoring.scores import LEVEL_NAMES
+    from scoring.scores import LEVEL_NAMES, SAME_ANSWERS
 
     def pct(share: float) -> str:
         return "  –" if share != share else f"{share:4.0%}"
 
+    withheld = dim.withheld()
     low, high = dim.confidence_interval()
-    ci = ("n too small" if 0 < dim.n else "–") if low != low else f"{low:.1f}–{high:.1f}"
+    if "ci95" in withheld:
+        ci = "no spread" if withheld["ci95"] == SAME_ANSWERS else "n too small"
+    else:
+        ci = "–" if low != low else f"{low:.1f}–{high:.1f}"
     score = "–" if dim.n == 0 else f"{dim.statistic:5.1f}"
-    alpha = dim.alpha.statistic if dim.alpha is not None else float("nan")
-    alpha_text = "–" if alpha != alpha else f"{alpha:.2f}"
-    level = f"{dim.level} {LEVEL_NAMES[dim.level]}" if dim.level else "–"
+    shown = dim.alpha is not None and dim.n and "alpha" not in withheld
+    alpha_text = f"{dim.alpha.statistic:.2f}" if shown else "–"
+    alpha_n = f"{dim.alpha.n:,}" if dim.alpha is not None and dim.n else "–"
+    level = "–"
+    if dim.level and "level" not in withheld:
+        level = f"{dim.level} {LEVEL_NAMES[dim.level]}"
     return (
         f"{name:<{width}}{dim.n:>9,}  {score:>5}  {ci:<13} "
-        f"{pct(dim.favourable)} {pct(dim.neutral)} {pct(dim.unfavourable)}"
-        f"  {alpha_text:>5}  {level}"
+        f"{pct(dim.favourable)} {pct(dim.neutral)} {pct(dim.unfavourable)} {pct(dim.dont_know)}"
+        f"  {alpha_text:>5} {alpha_n:>7}  {level}"
     )

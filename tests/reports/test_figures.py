@@ -108,6 +108,11 @@ def test_machine_outputs_carry_full_precision(instrument):
     assert data["dimensions"][0]["score"] != round(exact, 2)
     rows = list(csv.DictReader(io.StringIO(report_csv(built))))
     assert float(rows[0]["score"]) == pytest.approx(exact, rel=1e-12)
+    first = built.dimensions[0]
+    assert float(rows[0]["dont_know"]) == pytest.approx(first.dont_know, rel=1e-12)
+    assert rows[0]["alpha_n"] == ("" if first.alpha_n is None else str(first.alpha_n))
+    assert rows[0]["omega_method"] == (first.omega_method or "")
+    assert data["dimensions"][0]["omega_method"] == first.omega_method
     page = render_body(built, list(instrument.scale.labels["en"]))
     assert f"{exact:.1f}" in page and f"{exact:.4f}" not in page  # the page rounds
 
@@ -275,7 +280,11 @@ def test_reliability_needs_thirty_people_and_warns_on_its_interval(instrument):
     low, high = guidelines.omega_ci95
     assert low < guidelines.omega < high and guidelines.omega >= guidelines.alpha
     html = render_body(built, list(instrument.scale.labels["en"]))
-    assert "McDonald&#39;s omega: " in html or "McDonald's omega: " in html
+    assert guidelines.omega_method == "omega-u"
+    assert "omega (of the scores as given, one common factor): " in html
+    # the n behind alpha and omega, in words: everyone answered every statement here
+    assert guidelines.alpha_n == guidelines.n == 400
+    assert "Reliability, from all 400 people, who each answered every statement" in html
     assert all(d.omega is None for d in few.dimensions)
     noisy = report(instrument, a_round(instrument, n=60))  # random answers: alpha near 0
     assert all(d.alpha_warning for d in noisy.dimensions)
@@ -317,3 +326,40 @@ def test_a_principle_of_fewer_than_five_people_says_it_has_no_interval(instrumen
     assert all(d.ci95 is None for d in built.dimensions if d.shown)
     html = render_body(built, list(instrument.scale.labels["en"]))
     assert "no interval: too few people (fewer than 5)" in html
+
+
+def test_the_page_says_how_many_answered_every_statement_behind_alpha(instrument):
+    """With a fifth of the answers "don't know" at random, alpha and omega rest on the few who
+    answered every statement of a principle: the page says how many, of how many scored."""
+    rng = np.random.default_rng(6)
+    current = a_round(instrument, n=400)
+    trait = rng.normal(size=(400, 1))
+    reverse = instrument.reverse_mask[: current.offsets.shape[1]]
+    coherent = np.clip(np.rint(2 + 1.2 * trait + rng.normal(0, 0.6, (400, 28))), 0, 4)
+    offsets = np.where(reverse, 4 - coherent, coherent)
+    offsets[rng.random(offsets.shape) < 0.2] = -1
+    current.offsets = offsets.astype(np.int8)
+    built = report(instrument, current)
+    html = render_body(built, list(instrument.scale.labels["en"]))
+    for d in built.dimensions:
+        columns = instrument.dimension_columns[d.key]
+        complete = int((current.offsets[:, columns] >= 0).all(axis=1).sum())
+        assert 0.1 < d.dont_know < 0.2  # among the scored: those with fewer answers drop out
+        if d.alpha_n is not None:
+            assert d.alpha_n == complete < d.n
+            assert f"from the {complete} of the {d.n} people who answered every" in html
+    assert any(d.alpha_n is not None for d in built.dimensions)
+
+
+def test_no_interval_when_everyone_gave_the_same_answers(instrument):
+    """Zero spread gives a zero-width t interval: the release drops it and the page says why,
+    instead of showing it as certainty."""
+    current = a_round(instrument, n=40)
+    current.offsets = np.full(current.offsets.shape, 2, dtype=np.int8)  # the middle: also reversed
+    built = report(instrument, current)
+    html = render_body(built, list(instrument.scale.labels["en"]))
+    assert all(d.sd == 0 and d.ci95 is None for d in built.dimensions)
+    assert built.overall.ci95 == (None, None)
+    shown = 1 + len(built.dimensions) + 1  # the overall, each principle, advocacy
+    assert html.count("no interval: everyone gave the same answers") == shown
+    assert "Everyone with a score gave the same answers to this principle" in html

@@ -60,9 +60,20 @@ def test_the_workbook_holds_the_pages_figures(built, instrument):
     assert principles._charts, "a native bar chart of the scores"
     statements = list(book["Statements"].iter_rows(min_row=2, values_only=True))
     first = shown[0].items[0]
-    assert statements[0][1] == first.text and statements[0][2:-1] == first.counts[1:]
-    assert statements[0][-1] == first.counts[0]  # "don't know", last
-    assert book["Statements"].cell(1, len(statements[0])).value == "Don't know"
+    assert statements[0][1] == first.text and statements[0][2:-2] == first.counts[1:]
+    assert statements[0][-2] == first.counts[0]  # "don't know", then its share
+    assert statements[0][-1] == pytest.approx(first.dont_know, abs=1e-12)
+    assert book["Statements"].cell(1, len(statements[0]) - 1).value == "Don't know"
+    # each principle's "don't know" share and the reliability with the n it rests on, named
+    header = next(principles.iter_rows(max_row=1, values_only=True))
+    assert header[9:] == (
+        "Don't know (share)", "Cronbach's alpha",
+        "People who answered every statement (alpha and omega rest on them)", "Omega",
+        "Which omega",
+    )
+    for row, d in zip(rows, shown, strict=True):
+        assert row[9] == pytest.approx(d.dont_know) and row[11] == d.alpha_n
+        assert row[13] == ("McDonald's omega of the scores as given" if d.omega else None)
     overview = book["Overview"]
     assert overview["B3"].value == 120
     assert overview["B4"].value == pytest.approx(built.overall.score)

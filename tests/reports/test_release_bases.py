@@ -16,8 +16,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reports import release as release_module
+from reports.exports import report_csv
 from reports.model import RoundData, Thresholds, build_report
 from reports.release import Basis
+from reports.render import render_body
 from scoring.scores import release_points
 
 THRESHOLDS = Thresholds(10, 5, 0.05)
@@ -210,6 +212,12 @@ def test_reliability_does_not_count_the_one_person_with_two_dont_knows(shaped_in
     assert principle.n == 40 and [s.counts[0] for s in principle.items] == [5, 5, 0, 0, 0]
     assert principle.alpha is not None
     assert principle.alpha_n is None and principle.alpha_ci95 is None
+    # every output that names the n behind alpha leaves it out, and the page says so in words
+    html = render_body(release, ["1", "2", "3", "4", "5"])
+    assert "from the people who answered every statement of this principle" in html
+    assert "31 of the 40" not in html and "from the 31" not in html
+    assert report_csv(release).splitlines()[1].split(",")[-2] == ""  # alpha_n
+    assert release.to_dict()["dimensions"][0]["alpha_n"] is None
     # with the two sets apart (nobody gives two), the count says nothing new: shown
     offsets[4, 1] = 2
     offsets[9, 1] = -1

@@ -226,3 +226,75 @@ def test_missing_answers_in_an_int8_matrix_are_left_out():
     assert mcdonald_omega(with_missing, resamples=20).statistic == pytest.approx(
         mcdonald_omega(points[60:], resamples=20).statistic, rel=1e-12
     )
+
+
+def test_two_statements_give_the_spearman_brown_coefficient():
+    """For two items the one-factor omega of the standardised items is 2r / (1 + r), the
+    Spearman–Brown coefficient (Eisinga, te Grotenhuis & Pelzer 2013), and is named so."""
+    from scoring.reliability import SPEARMAN_BROWN, mcdonald_omega, omega_from_correlations
+
+    rng = np.random.default_rng(11)
+    trait = rng.normal(size=400)
+    items = np.column_stack([trait + rng.normal(0, s, 400) for s in (0.8, 1.5)])
+    r = stats.pearsonr(items[:, 0], items[:, 1])[0]
+    corr = np.array([[1.0, r], [r, 1.0]])
+    assert omega_from_correlations(corr) == pytest.approx(2 * r / (1 + r), abs=1e-7)  # its tol
+    result = mcdonald_omega(items, resamples=200, seed=1)
+    assert result.method == SPEARMAN_BROWN
+    assert result.statistic == pytest.approx(2 * r / (1 + r), rel=1e-12)
+    assert result.low < result.statistic < result.high
+
+
+def test_omega_u_equals_semopy_on_holzinger_swineford():
+    """ω_u of the raw sum equals (Σλ)² / ((Σλ)² + Σθ) from semopy's maximum-likelihood fit of
+    one factor to the covariances of Holzinger & Swineford's three "textual" and three "speed"
+    tests (three indicators: the model is saturated, so every estimator gives these loadings)."""
+    import semopy
+    from semopy.examples import holzinger39
+
+    from scoring.reliability import OMEGA_U, mcdonald_omega
+
+    data = holzinger39.get_data()
+    for columns in (["x4", "x5", "x6"], ["x7", "x8", "x9"]):
+        model = semopy.Model("f =~ " + " + ".join(columns))
+        model.fit(data[columns])
+        estimates = model.inspect(std_est=False)
+        loadings = estimates[(estimates.op == "~") & (estimates.rval == "f")]
+        errors = estimates[(estimates.op == "~~") & (estimates.lval.isin(columns))]
+        errors = errors[errors.lval == errors.rval]
+        factor = estimates[(estimates.op == "~~") & (estimates.lval == "f")].Estimate.item()
+        common = loadings.Estimate.sum() ** 2 * factor
+        expected = common / (common + errors.Estimate.sum())
+        result = mcdonald_omega(data[columns].to_numpy(), resamples=200, seed=2)
+        assert result.method == OMEGA_U
+        assert result.statistic == pytest.approx(expected, abs=1e-4)  # semopy's optimiser
+        assert result.low < result.statistic < result.high
+
+
+def test_omega_u_is_that_of_the_raw_sum():
+    """With items on different spreads ω_u is the share of the raw sum's variance that the
+    factor explains — computed here from the loadings of the covariance matrix — and differs
+    from omega of the standardised items; on standardised items the two agree."""
+    from scoring.reliability import (
+        mcdonald_omega,
+        omega_from_correlations,
+        omega_of_raw_sum,
+        one_factor_loadings,
+    )
+
+    rng = np.random.default_rng(8)
+    trait = rng.normal(size=(2000, 1))
+    items = trait @ np.array([[0.3, 2.0, 0.5, 1.0]]) + rng.normal(size=(2000, 4)) * [
+        0.9, 1.0, 0.4, 1.2
+    ]
+    covariance = np.cov(items, rowvar=False)
+    spreads = np.sqrt(np.diag(covariance))
+    corr = covariance / np.outer(spreads, spreads)
+    raw_loadings = one_factor_loadings(corr) * spreads
+    expected = raw_loadings.sum() ** 2 / covariance.sum()
+    assert omega_of_raw_sum(corr, spreads) == pytest.approx(expected, rel=1e-12)
+    result = mcdonald_omega(items, resamples=100)
+    assert result.statistic == pytest.approx(expected, rel=1e-9)
+    standardised = omega_from_correlations(corr)
+    assert abs(result.statistic - standardised) > 0.01
+    assert omega_of_raw_sum(corr, np.ones(4)) == pytest.approx(standardised, abs=1e-3)

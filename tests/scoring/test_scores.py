@@ -188,7 +188,7 @@ def test_json_contract_keys(bundled):
     assert set(data) >= {"instrument", "version", "n_respondents", "dimensions", "overall"}
     assert [d["key"] for d in data["dimensions"]] == [d.key for d in bundled.dimensions]
     for dim in data["dimensions"]:
-        assert set(dim) == {
+        assert set(dim) - {"withheld"} == {
             "key",
             "n",
             "score",
@@ -199,9 +199,10 @@ def test_json_contract_keys(bundled):
             "dont_know",
             "alpha",
             "alpha_ci95",
+            "alpha_n",
             "level",
         }
-    assert set(data["overall"]) == {"score", "level"}
+    assert set(data["overall"]) - {"withheld"} == {"score", "level"}
 
 
 # --- properties ------------------------------------------------------------------------------
@@ -283,3 +284,34 @@ def test_distribution_equals_numpy_histogram_on_any_scale(shaped_instrument, sca
         respondent_scores(encode_answers(raw, instrument), instrument),
         naive_scores(raw, instrument),
     )
+
+
+def test_the_json_contract_withholds_what_a_report_would_not_give(small):
+    """Below five people: no interval and no level; below thirty who answered every statement:
+    no alpha (Feldt's interval at n = 3 can reach far below −1); zero spread: no interval of
+    zero width. Each null says why in ``withheld``."""
+    raw = np.array([[5, 4, 1, 5, 4, 2, 5], [2, 3, 3, 1, 2, 4, 3], [4, 4, 2, 3, 5, 1, 4]], float)
+    three = score_answers(encode_answers(raw, small), small)
+    dim = three.to_dict()["dimensions"][0]
+    assert three.dimensions[0].level is not None and three.dimensions[0].alpha.n == 3
+    assert dim["level"] is None and dim["ci95"] is None and dim["alpha"] is None
+    assert dim["alpha_ci95"] is None and dim["alpha_n"] == 3
+    assert dim["withheld"] == {
+        "ci95": "fewer than 5 people with a score",
+        "level": "fewer than 5 people with a score",
+        "alpha": "fewer than 30 people answered every statement (3)",
+    }
+    assert three.to_dict()["overall"]["level"] is None
+    assert "fewer than 5 people" in three.to_dict()["overall"]["withheld"]["level"]
+    same = score_answers(encode_answers(np.full((40, 7), 3.0), small), small)
+    dim = same.to_dict()["dimensions"][0]
+    assert same.dimensions[0].sd == 0 and dim["ci95"] is None and dim["level"] == 3
+    assert dim["withheld"]["ci95"] == "everyone gave the same answers"
+    assert dim["withheld"]["alpha"] == "the people who answered every statement have the same total"
+    rng = np.random.default_rng(0)
+    trait = rng.normal(size=(60, 1))
+    coherent = np.clip(np.rint(3 + trait + rng.normal(0, 0.5, (60, 7))), 1, 5)
+    coherent[:, [2, 5]] = 6 - coherent[:, [2, 5]]  # reverse-keyed
+    coherent[:20, 0] = np.nan  # 40 answered every statement of the first principle
+    sixty = score_answers(encode_answers(coherent, small), small).to_dict()["dimensions"][0]
+    assert "withheld" not in sixty and sixty["alpha_n"] == 40 and sixty["alpha"] > 0.5

@@ -185,3 +185,22 @@ def test_broken_instrument_file(runner, tmp_path, bundled, make_instrument_file)
         result.exit_code == 2
         and "broken.toml: top level: missing field 'dimensions'" in result.output
     )
+
+
+def test_the_table_applies_the_reports_thresholds(runner, tmp_path, bundled):
+    """Three people: no interval, no level, no alpha (the report's thresholds), each said below
+    the table; everyone giving the same answers: "no spread", not an interval of zero width."""
+    rows = random_rows(bundled, n=3, seed=5)
+    result = score(runner, write_answers(tmp_path / "few.csv", bundled.item_keys, rows))
+    assert result.exit_code == 0, result.output
+    first = next(line for line in result.output.splitlines() if line.startswith("Clear"))
+    assert "n too small" in first and first.rstrip().endswith("–")
+    assert "Defined" not in result.output and "Initial" not in result.output
+    assert "No interval and no level for fewer than 5 scored respondents." in result.output
+    assert "No alpha from fewer than 30 people who answered every statement." in result.output
+    data = json.loads(score(runner, tmp_path / "few.csv", "--json").output)
+    assert data["dimensions"][0]["level"] is None and data["dimensions"][0]["alpha"] is None
+    same = [[3] * len(bundled.item_keys) for _ in range(40)]
+    result = score(runner, write_answers(tmp_path / "same.csv", bundled.item_keys, same))
+    assert "no spread" in result.output and "50.0–50.0" not in result.output
+    assert "No interval where everyone gave the same answers: Clear guidelines" in result.output
