@@ -167,7 +167,8 @@ def pool_comparison(
     top-10 % marks, by the one rule of :func:`scoring.benchmark.pool_marks`, with 95 % bootstrap
     intervals for the percentile, the median and the top-25 % mark. The round is "above"
     or "below" the pool only when its whole 95 % interval lies above or below the pool's median;
-    otherwise "within". No test against the pool's respondents
+    otherwise "within" — or "no_spread" when everyone gave the same answers, so that no interval
+    exists. No test against the pool's respondents
     as one sample: 9–27 % of the variance lies between organisations, which such a test ignores.
 
     ``pool`` holds one entry per organisation: ``{"external": bool, "dimensions": {key: {"n",
@@ -179,7 +180,9 @@ def pool_comparison(
         se = dim.sd / np.sqrt(dim.n) if dim.sd is not None and dim.n else np.nan
         position = pool_estimate(dim.score, se, means, ns, sds, min_organisations)
         low, high = dim.ci95 or (None, None)
-        if low is not None and low > position.median:
+        if dim.sd == 0:
+            verdict = "no_spread"  # everyone gave the same answers: no interval to judge by
+        elif low is not None and low > position.median:
             verdict = "above"
         elif high is not None and high < position.median:
             verdict = "below"

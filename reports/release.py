@@ -307,7 +307,7 @@ class BenchmarkRow:
     top25: float | None
     top10: float | None
     difference: float | None
-    verdict: str  # "above", "below" or "within"
+    verdict: str  # "above", "below", "within" or "no_spread" (everyone gave the same answers)
     rests_on: Basis | None = None  # the round's side: the people with a score on it
     # 95 % bootstrap intervals over the pool's organisations (none in releases kept before them)
     percentile_ci95: Interval | None = None

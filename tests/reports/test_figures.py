@@ -363,3 +363,15 @@ def test_no_interval_when_everyone_gave_the_same_answers(instrument):
     shown = 1 + len(built.dimensions) + 1  # the overall, each principle, advocacy
     assert html.count("no interval: everyone gave the same answers") == shown
     assert "Everyone with a score gave the same answers to this principle" in html
+    # against a pool, the round is not called above or within: it says why it cannot be judged
+    pool = [
+        {"external": False, "dimensions": {
+            d.key: {"n": 50, "mean": 30.0 + i, "sd": 15.0, "bins": []}
+            for d in instrument.dimensions
+        }}
+        for i in range(6)
+    ]  # fmt: skip
+    built = report(instrument, current, pool=pool, pool_version="1")
+    assert {b.verdict for b in built.benchmark.dimensions} == {"no_spread"}
+    html = render_body(built, list(instrument.scale.labels["en"]))
+    assert "but everyone gave the same answers: no interval to judge by" in html
