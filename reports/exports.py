@@ -155,7 +155,8 @@ COMPARISON_COLUMNS = (
     "difference",  # this round − the other (two rounds: second − first)
     "difference_ci95_low",
     "difference_ci95_high",
-    "real",  # important: significant, and the whole interval beyond the MID
+    "statistically_significant",  # the (corrected) p below 0.05
+    "important",  # and the whole interval beyond the minimal important difference
     "verdict",  # important, possibly important, small, unclear or none
     "minimal_important_difference",
 )
@@ -179,14 +180,15 @@ def comparison_csv(comparison) -> str:
                 (pair.second, pair.first, test.key, *("",) * 6, "games-howell", pair.statistic,
                  "", pair.df, pair.pvalue, "", "hedges-g", pair.effect_size,
                  *pair.effect_size_ci95, pair.difference, *pair.difference_ci95,
-                 _truth(pair.real), pair.verdict, test.mid)
+                 _truth(pair.statistically_significant), _truth(pair.important),
+                 pair.verdict, test.mid)
             )  # fmt: skip
     return _csv(COMPARISON_COLUMNS, rows)
 
 
 def _test_cells(test) -> tuple:
     if test is None:
-        return ("",) * 15
+        return ("",) * (len(COMPARISON_COLUMNS) - COMPARISON_COLUMNS.index("test"))
     df1, df2 = test.df if len(test.df) == 2 else ("", *test.df)
     return (
         test.test,
@@ -200,7 +202,8 @@ def _test_cells(test) -> tuple:
         *test.effect_size_ci95,
         test.difference,
         *test.difference_ci95,
-        _truth(test.real) if test.tested else "",
+        _truth(test.statistically_significant) if test.tested else "",
+        _truth(test.important) if test.tested else "",
         test.verdict if test.tested else "",
         test.mid,
     )

@@ -50,6 +50,7 @@ def office_texts(lang: str) -> dict:
             "small": _("real, but too small to matter"),
             "none": _("no change that matters"),
             "unclear": _("could be chance"),
+            "untested": _("cannot be tested: the scores do not vary"),
         },
         "yes": _("yes"),
         "no": _("no"),

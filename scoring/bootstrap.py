@@ -192,10 +192,12 @@ def bca_interval(
     half) and the acceleration
     :math:`\hat a = \sum u_i^3 / (6 (\sum u_i^2)^{3/2})`, :math:`u_i` the jackknife values'
     mean minus each value (Efron & Tibshirani 1993, §14.3, eq. 14.15; as
-    ``scipy.stats.bootstrap(method="BCa")`` computes it). Where every resample lies on one side
-    of the estimate — a relative weight near 0, whose resamples are all larger — the share is
-    taken as half a resample instead of 0 (or B − ½ instead of B), so that the interval reaches
-    the extreme resample instead of being undefined.
+    ``scipy.stats.bootstrap(method="BCa")`` computes it). BCa assumes the estimate is not at
+    the edge of the statistic's range; a relative weight near 0 is, and its resamples nearly all
+    lie above it. When the estimate lies outside its own percentile interval (fewer than
+    (1 − confidence level) / 2 of the resamples on one side of it), the bias correction would
+    push both ends onto the most extreme resamples — an interval of almost no width that misses
+    the estimate — so the interval is then the percentile one, widened to reach the estimate.
 
     References
     ----------
@@ -208,22 +210,28 @@ def bca_interval(
         raise ValueError("confidence_level must lie between 0 and 1")
     b = resampled.shape[0]
     below = (resampled < estimate).sum(axis=0) + (resampled <= estimate).sum(axis=0)
-    share = np.clip(below / (2 * b), 0.5 / b, 1 - 0.5 / b)
-    bias = ndtri(share)
+    share = below / (2 * b)
+    tail_share = (1 - confidence_level) / 2
+    # the estimate outside its own percentile interval: see Notes
+    edge = (share < tail_share) | (share > 1 - tail_share)
+    bias = ndtri(np.clip(share, tail_share, 1 - tail_share))
     spread = jackknife.mean(axis=0) - jackknife
     squares = (spread**2).sum(axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):
         acceleration = np.where(squares > 0, (spread**3).sum(axis=0) / (6 * squares**1.5), 0.0)
-    tail = ndtri((1 - confidence_level) / 2)
+    tail = ndtri(tail_share)
     ends = []
-    for z in (tail, -tail):
+    for z, plain in ((tail, tail_share), (-tail, 1 - tail_share)):
         level = ndtr(bias + (bias + z) / (1 - acceleration * (bias + z)))
+        level = np.where(edge, plain, level)
         ends.append(
             np.array(
                 [np.quantile(resampled[:, j], level[j]) for j in range(resampled.shape[1])]
             )
         )
-    return ends[0], ends[1]
+    low = np.where(edge, np.minimum(ends[0], estimate), ends[0])
+    high = np.where(edge, np.maximum(ends[1], estimate), ends[1])
+    return low, high
 
 
 # Threads that compute chunks of resamples at once: the cores this process may use, at most four

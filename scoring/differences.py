@@ -27,7 +27,7 @@ __all__ = [
 ]
 
 MID_FRACTION = 0.2  # of the pooled SD: Cohen's small effect
-VERDICTS = ("important", "possibly important", "small", "unclear", "none")
+VERDICTS = ("important", "possibly important", "small", "unclear", "none", "untested")
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,8 @@ def judge(
       matter;
     - *none*: not significant, and the whole interval lies within the MID — no difference that
       matters (an equivalence reading of the interval);
-    - *unclear*: not significant, and the interval reaches beyond the MID — the data cannot tell.
+    - *unclear*: not significant, and the interval reaches beyond the MID — the data cannot tell;
+    - *untested*: no p-value (the scores of a group do not vary): no test to judge by.
 
     >>> judge(3.1, 0.2, 6.0, 0.03, 3.0).verdict
     'possibly important'
@@ -81,7 +82,9 @@ def judge(
     True
     """
     significant = bool(not np.isnan(pvalue) and pvalue < level)
-    if np.isnan(mid) or np.isnan(low) or np.isnan(high):
+    if np.isnan(pvalue):
+        verdict = "untested"
+    elif np.isnan(mid) or np.isnan(low) or np.isnan(high):
         verdict = "unclear" if not significant else "possibly important"
     elif significant:
         if low >= mid or high <= -mid:

@@ -42,10 +42,10 @@ def prioritise(
     score, so there are no jumps at the edges of the maturity levels. Without driver weights
     (too few people) every principle weighs the same, and the gap alone decides. Principles at
     or above their target are not picked. Its recommendation is the instrument's first one for
-    the level the principle has reached for certain: the level of its 95 % interval's lower end
-    (``intervals``), else of its score. So scores of 59.9 and 60.1 with the same interval get the
-    same advice; a principle whose interval spans levels 3 and 4 is advised as at level 3 until
-    the data show it has reached 4.
+    the level the principle has reached with 95 % confidence: the level of its interval's lower
+    end (``intervals``), else of its score. So scores of 59.9 and 60.1 with the same interval get
+    the same advice; a principle whose interval spans levels 3 and 4 is advised as at level 3
+    until the data show it has reached 4.
 
     >>> from scoring.instrument import load_instrument
     >>> instrument = load_instrument()

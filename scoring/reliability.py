@@ -321,6 +321,8 @@ def mcdonald_omega(items, *, resamples: int = OMEGA_RESAMPLES, seed: int = 0) ->
     patterns, counts = _answer_patterns(block)
     with_sum = np.column_stack([patterns, patterns.sum(axis=1)])
     boot = _reliability(bootstrap_pattern_correlations(with_sum, counts, resamples, seed), method)
+    if np.isnan(boot).all():  # e.g. items that coincide in every resample: no interval
+        return OmegaResult(omega, int(n), int(k), np.nan, np.nan, method)
     low, high = np.nanpercentile(boot, [2.5, 97.5])
     return OmegaResult(omega, int(n), int(k), float(low), float(high), method)
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-from scoring.benchmark import pool_marks
+from scoring.benchmark import TOP10_MIN_ORGANISATIONS, pool_marks
 
 __all__ = [
     "PoolEstimate",
@@ -131,10 +131,20 @@ class Shrunken:
     fitted: np.ndarray  # which means entered the fit and were shrunk
     tau2: float  # τ̂², the variance between organisations' true means (NaN: no fit)
     within_sd: float  # s_w, the SD within organisations pooled over the pool
+    centre: float = np.nan  # μ̂, the mean the means are shrunk towards
 
     @property
     def shrunk(self) -> int:
-        return int(self.fitted.sum()) if self.tau2 == self.tau2 else 0
+        """How many means were shrunk: none without a fit, and none when τ̂² is 0 (the means
+        differ no more than chance would explain, and shrinking would make them one)."""
+        return int(self.fitted.sum()) if self.tau2 > 0 else 0
+
+    def own(self, score: float, se: float) -> float:
+        """A round's own score shrunk as the pool's means are, with sampling variance se² (NaN:
+        taken as exact), so that it is ranked among the means on the same footing."""
+        if not self.shrunk or se != se:
+            return score
+        return self.centre + self.tau2 / (self.tau2 + se**2) * (score - self.centre)
 
 
 def _within_variance(ns: np.ndarray, sds: np.ndarray) -> float:
@@ -157,7 +167,9 @@ def shrunken_means(means, ns, sds) -> Shrunken:
     estimate (:func:`shrink`). A mean of 500 people barely moves; one of five moves towards μ̂ by
     :math:`v_i / (v_i + \hat\tau^2)` of its distance. A mean without a known n (or a pool
     without any SD) cannot be shrunk and counts as published; with fewer than two that can,
-    none is.
+    none is. When τ̂² is 0 — the means differ no more than their sampling error explains — every
+    mean would be shrunk onto μ̂ and the marks would all be the pool's mean: the means are then
+    kept as published, and the report says the organisations do not differ beyond chance.
 
     >>> found = shrunken_means([40.0, 60.0, 80.0], [200, 200, 5], [20.0, 20.0, 20.0])
     >>> found.means.round(1).tolist(), found.shrunk
@@ -174,8 +186,10 @@ def shrunken_means(means, ns, sds) -> Shrunken:
     if fitted.sum() < 2:
         return Shrunken(y, v, fitted, np.nan, float(np.sqrt(within)))
     mean, tau2, _q = _dersimonian_laird(y, v, fitted)
+    if not tau2 > 0:
+        return Shrunken(y, v, fitted, float(tau2), float(np.sqrt(within)), float(mean))
     counted = shrink(y, v, RandomEffects(float(mean), float(tau2), np.nan, int(fitted.sum())))
-    return Shrunken(counted, v, fitted, float(tau2), float(np.sqrt(within)))
+    return Shrunken(counted, v, fitted, float(tau2), float(np.sqrt(within)), float(mean))
 
 
 @dataclass(frozen=True)
@@ -270,10 +284,16 @@ def pool_estimate(
     median, top25, top10 = pool_marks(pool.means, min_organisations)
     if np.isnan(median) or np.isnan(score):
         return PoolEstimate(pool, np.nan, median, top25, top10, nothing, nothing, nothing)
-    percentile = float(stats.percentileofscore(pool.means, score, kind="mean"))
-    pools = _resampled(np.asarray(means, dtype=float), pool, resamples, seed)
+    percentile = float(
+        stats.percentileofscore(pool.means, pool.own(score, score_se), kind="mean")
+    )
+    pools, centres, tau2s = _resampled(np.asarray(means, dtype=float), pool, resamples, seed)
     rng = np.random.default_rng([seed, 1])
-    own = score + (score_se if score_se == score_se else 0.0) * rng.standard_normal(resamples)
+    se = score_se if score_se == score_se else 0.0
+    own = score + se * rng.standard_normal(resamples)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        pulled = centres + tau2s / (tau2s + se**2) * (own - centres)
+    own = np.where(tau2s > 0, pulled, own)  # each resample's own score shrunk by its own fit
     marks = np.percentile(pools, [50, 75], axis=1)
     tail = (1 - confidence_level) / 2 * 100
 
@@ -281,6 +301,9 @@ def pool_estimate(
         low, high = np.percentile(values, [tail, 100 - tail])
         return (float(low), float(high))
 
+    # below ten organisations the marks' intervals would reach the best (and the worst)
+    # organisation's mean, or nearly: given from ten on, as the top-10 % mark is
+    marked = len(pool.means) >= TOP10_MIN_ORGANISATIONS
     return PoolEstimate(
         pool,
         percentile,
@@ -288,22 +311,24 @@ def pool_estimate(
         top25,
         top10,
         interval(_ranks(own, pools)),
-        interval(marks[0]),
-        interval(marks[1]) if not np.isnan(top25) else nothing,
+        interval(marks[0]) if marked else nothing,
+        interval(marks[1]) if marked and not np.isnan(top25) else nothing,
     )
 
 
-def _resampled(y: np.ndarray, pool: Shrunken, resamples: int, seed: int) -> np.ndarray:
+def _resampled(y: np.ndarray, pool: Shrunken, resamples: int, seed: int):
     """Pools of k organisations drawn with replacement from the published means ``y``, each
-    refitted and shrunk: (resamples, k). A resample with fewer than two fitted means keeps its
-    means as they are."""
+    refitted and shrunk: (resamples, k), with each resample's μ̂ and τ̂². A resample with fewer
+    than two fitted means, or τ̂² = 0, keeps its means as they are (as :func:`shrunken_means`
+    does)."""
     drawn = np.random.default_rng(seed).integers(0, y.size, size=(resamples, y.size))
     ys, vs, fits = y[drawn], pool.variances[drawn], pool.fitted[drawn]
-    if pool.shrunk == 0:
-        return ys
+    if not pool.fitted.sum() >= 2:
+        return ys, np.full(resamples, np.nan), np.full(resamples, np.nan)
     with np.errstate(invalid="ignore", divide="ignore"):  # resamples without a fit: NaN
         means, tau2, _q = _dersimonian_laird(ys, vs, fits)
-        tau2 = tau2[:, None]
-        factor = np.where(fits, tau2 / (tau2 + np.where(fits, vs, 1.0)), 1.0)
+        spread = tau2[:, None]
+        factor = np.where(fits, spread / (spread + np.where(fits, vs, 1.0)), 1.0)
         pools = means[:, None] + factor * (ys - means[:, None])
-    return np.where(np.isnan(pools), ys, pools)
+    keep = ~(tau2 > 0)[:, None] | np.isnan(pools)
+    return np.where(keep, ys, pools), means, tau2

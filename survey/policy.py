@@ -22,7 +22,7 @@ AUDIT_RETENTION_DAYS = 400
 # the longest "whom to ask" text of a round
 CONTACT_MAX = 300
 
-# A difference is "real" when its (corrected) p-value is below this.
+# A difference is statistically significant when its (corrected) p-value is below this.
 SIGNIFICANCE_LEVEL = 0.05
 
 # Percentiles and pool marks need this many organisations: with fewer, one could guess who is who.

@@ -72,8 +72,10 @@ class PairDifference:
     pvalue: float  # already accounts for the number of pairs (studentized range)
     effect_size: float  # Hedges' g
     effect_size_ci95: tuple[float, float]
-    real: bool  # important (scoring.differences.judge)
-    verdict: str = "unclear"
+    # judged as every difference is (scoring.differences.judge)
+    statistically_significant: bool
+    important: bool
+    verdict: str
 
 
 @dataclass(frozen=True)
@@ -84,10 +86,10 @@ class DimensionTest:
     with the difference (second − first) and its 95 % interval, and Hedges' g with its interval.
     Three or more: Welch's ANOVA with ω² and its interval; when it is significant, Games–Howell
     tests of every pair say which rounds differ. Judged as every difference is
-    (:func:`scoring.differences.judge`): ``real`` when important — the corrected p below the
+    (:func:`scoring.differences.judge`): ``important`` when the corrected p is below the
     significance level *and* the difference's whole interval (for three or more rounds: a
-    pair's simultaneous one) beyond the minimal important difference, the instrument's or a
-    fifth of the rounds' pooled SD (``mid``).
+    pair's simultaneous one) lies beyond the minimal important difference, the instrument's or
+    a fifth of the rounds' pooled SD (``mid``).
     """
 
     key: str
@@ -100,7 +102,8 @@ class DimensionTest:
     effect_name: str  # "hedges-g" or "omega-squared"
     effect_size_ci95: tuple[float, float]
     pvalue_bh: float  # corrected across the principles
-    real: bool
+    statistically_significant: bool
+    important: bool
     difference: float = np.nan
     difference_ci95: tuple[float, float] = (np.nan, np.nan)
     pairs: tuple[PairDifference, ...] = ()
@@ -179,7 +182,8 @@ def _tests(instrument: Instrument, shown: list[ComparedRound], lang: str) -> lis
                     effect_size=result.effect_size,
                     effect_name="hedges-g",
                     effect_size_ci95=(result.g_low, result.g_high),
-                    real=judged.important,
+                    statistically_significant=judged.statistically_significant,
+                    important=judged.important,
                     verdict=judged.verdict,
                     difference=result.difference,
                     difference_ci95=(result.ci_low, result.ci_high),
@@ -187,8 +191,8 @@ def _tests(instrument: Instrument, shown: list[ComparedRound], lang: str) -> lis
             )
             continue
         significant = bool(not np.isnan(p) and p < SIGNIFICANCE_LEVEL)
-        pairs = _pairs(shown, row, mid) if significant else ()
-        important = any(pair.real for pair in pairs)
+        pairs = _pairs(shown, row, mid)
+        verdict = judge_anova(p, pairs)
         tests.append(
             DimensionTest(
                 **common,
@@ -197,20 +201,30 @@ def _tests(instrument: Instrument, shown: list[ComparedRound], lang: str) -> lis
                 effect_size=result.effect_size,
                 effect_name="omega-squared",
                 effect_size_ci95=result.effect_size_interval(),
-                real=important,
-                verdict="important" if important else judge_anova(significant, pairs),
-                pairs=pairs,
+                statistically_significant=significant,
+                important=verdict == "important",
+                verdict=verdict,
+                pairs=pairs if significant else (),
             )
         )
     return tests
 
 
-def judge_anova(significant: bool, pairs: tuple[PairDifference, ...]) -> str:
-    """The verdict of three or more rounds on a principle: that of its strongest pair."""
-    if not significant:
+def judge_anova(pvalue: float, pairs: tuple[PairDifference, ...]) -> str:
+    """The verdict of three or more rounds on a principle, by the one rule applied to the
+    Games–Howell pairs (whose p-values and simultaneous intervals allow for the number of
+    pairs): a significant Welch's ANOVA takes its strongest significant pair's verdict
+    ("unclear" when no pair is significant on its own); a non-significant one is "none" when
+    every pair's interval lies within the minimal important difference, else "unclear"."""
+    if np.isnan(pvalue):
+        return "untested"
+    verdicts = [pair.verdict for pair in pairs]
+    if pvalue < SIGNIFICANCE_LEVEL:
+        for verdict in ("important", "possibly important", "small"):
+            if verdict in verdicts:
+                return verdict
         return "unclear"
-    order = ("important", "possibly important", "small", "unclear", "none")
-    return min((pair.verdict for pair in pairs), key=order.index, default="unclear")
+    return "none" if verdicts and all(v in ("none", "small") for v in verdicts) else "unclear"
 
 
 def _pairs(
@@ -233,6 +247,7 @@ def _pairs(
                 pair.pvalue,
                 pair.effect_size,
                 (pair.g_low, pair.g_high),
+                judged.statistically_significant,
                 judged.important,
                 judged.verdict,
             )

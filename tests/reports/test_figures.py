@@ -156,14 +156,19 @@ def test_csv_cells_of_missing_numbers_are_empty():
     untested = SimpleNamespace(  # two rounds in which nobody's score differs from the others'
         key="guidelines", test="welch", statistic=nan, df=(nan,), pvalue=nan, pvalue_bh=nan,
         effect_name="hedges-g", effect_size=nan, effect_size_ci95=(nan, nan), difference=20.0,
-        difference_ci95=(nan, nan), real=False, tested=False, pairs=(), verdict="unclear", mid=nan,
+        difference_ci95=(nan, nan), statistically_significant=False, important=False,
+        tested=False, pairs=(), verdict="untested", mid=nan,
     )  # fmt: skip
     entry = SimpleNamespace(label="A", n=3, shown=False, dimensions={})
     comparison = SimpleNamespace(instrument=load_instrument(), rounds=[entry], tests=[untested])
     text = comparison_csv(comparison)
+    # a round without a test has as many cells as the header
+    assert {len(row) for row in csv.reader(io.StringIO(text))} == {
+        len(text.splitlines()[0].split(","))
+    }
     assert "nan" not in text.lower()
     first = list(csv.DictReader(io.StringIO(text)))[0]
-    assert first["pvalue_bh"] == "" and first["effect_size"] == "" and first["real"] == ""
+    assert first["pvalue_bh"] == "" and first["effect_size"] == "" and first["important"] == ""
     assert first["score"] == "" and first["sd"] == "" and first["difference"] == "20.0"
 
 
@@ -375,3 +380,18 @@ def test_no_interval_when_everyone_gave_the_same_answers(instrument):
     assert {b.verdict for b in built.benchmark.dimensions} == {"no_spread"}
     html = render_body(built, list(instrument.scale.labels["en"]))
     assert "but everyone gave the same answers: no interval to judge by" in html
+
+
+def test_a_pool_whose_organisations_differ_no_more_than_chance_says_so(instrument):
+    pool = [
+        {"external": False, "dimensions": {
+            d.key: {"n": 20, "mean": 55.0 + i, "sd": 15.0, "bins": []}
+            for d in instrument.dimensions
+        }}
+        for i in range(5)
+    ]  # fmt: skip
+    built = report(instrument, a_round(instrument, n=60), pool=pool, pool_version="1")
+    assert all(b.shrunk == 0 and b.between_sd == 0 for b in built.benchmark.dimensions)
+    assert [b.median for b in built.benchmark.dimensions] == [57.0] * 5  # as published
+    html = render_body(built, list(instrument.scale.labels["en"]))
+    assert "differ no more than chance would explain" in html

@@ -575,3 +575,24 @@ def test_the_advice_follows_the_level_the_interval_has_reached():
     sure = prioritise(instrument, scores | {"dialogue": 70.0}, weights,
                       intervals=intervals | {"dialogue": (62.0, 78.0)})[0]  # fmt: skip
     assert sure.level == 4 and sure.recommendation != below.recommendation
+
+
+def test_a_weight_at_the_edge_gets_the_percentile_interval_reaching_its_estimate():
+    """A weight of nearly 0 has (nearly) every resample above it: BCa's bias correction would
+    put both ends on the smallest resample. Its interval is then the percentile interval,
+    widened to reach the estimate."""
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(200, 3))
+    y = x[:, 0] + rng.normal(size=200)
+    # the second uncorrelated with the outcome and the others in the sample: its weight is 0
+    basis = np.column_stack([np.ones(200), y, x[:, 0], x[:, 2]])
+    x[:, 1] -= basis @ np.linalg.lstsq(basis, x[:, 1], rcond=None)[0]
+    found = key_drivers(x, y, "abc", resamples=1000)
+    assert found.weights[1] < 1e-20
+    boot = bootstrap_weights(x, y, 1000, 0)  # the same kind of resamples
+    assert (boot[:, 1] > found.weights[1]).mean() > 0.975  # the edge
+    assert found.low[1] <= found.weights[1] < found.high[1]
+    assert found.high[1] > 10 * found.low[1] + 1e-4  # not a point
+    estimate, resampled = np.array([0.001]), np.linspace(0.002, 0.1, 1000)[:, None]
+    low, high = bca_interval(estimate, resampled, np.zeros((50, 1)))
+    assert (low[0], high[0]) == (0.001, pytest.approx(np.quantile(resampled, 0.975)))

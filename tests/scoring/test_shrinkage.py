@@ -134,13 +134,15 @@ def _reference_bootstrap(means, ns, sds, resamples, seed):
         tau2 = max(fit.tau2, 0.0)
         weights = 1 / (v + tau2)
         mu = (weights * y).sum() / weights.sum()
-        marks.append(np.percentile(mu + tau2 / (tau2 + v) * (y - mu), [50, 75]))
+        shrunk = mu + tau2 / (tau2 + v) * (y - mu) if tau2 > 0 else y  # τ̂² = 0: as published
+        marks.append(np.percentile(shrunk, [50, 75]))
     return np.array(marks)
 
 
 def test_the_marks_bootstrap_equals_one_resample_at_a_time():
-    means = [52.0, 55.0, 58.0, 61.0, 63.0, 80.0]
-    ns, sds = [200, 150, 300, 250, 180, 5], [18.0, 20.0, 17.0, 19.0, 21.0, 12.0]
+    means = [52.0, 55.0, 58.0, 61.0, 63.0, 80.0, 49.0, 66.0, 57.5, 60.5]
+    ns = [200, 150, 300, 250, 180, 5, 40, 90, 12, 400]
+    sds = [18.0, 20.0, 17.0, 19.0, 21.0, 12.0, 16.0, 18.5, 22.0, 17.5]
     found = pool_estimate(60.0, 2.0, means, ns, sds, 5, resamples=300, seed=11)
     marks = _reference_bootstrap(means, ns, sds, 300, seed=11)
     assert found.median_ci95 == pytest.approx(np.percentile(marks[:, 0], [2.5, 97.5]), rel=1e-10)
@@ -156,10 +158,16 @@ def test_marks_and_percentile_follow_the_pool_rule_on_the_shrunk_means():
     shrunk = shrunken_means(means, [100] * 5, [15.0] * 5).means
     assert (found.median, found.top25) == pool_marks(shrunk, 5)[:2]
     assert np.isnan(found.top10)  # fewer than ten organisations
-    assert found.percentile == stats.percentileofscore(shrunk, 60.0, kind="mean")
+    # the round's own score is shrunk as the pool's means are, then ranked among them
+    own = found.pool.own(60.0, 1.5)
+    assert own == pytest.approx(
+        found.pool.centre + found.pool.tau2 / (found.pool.tau2 + 1.5**2) * (60 - found.pool.centre)
+    )
+    assert found.percentile == stats.percentileofscore(shrunk, own, kind="mean")
     low, high = found.percentile_ci95
     assert 0 <= low <= found.percentile <= high <= 100
-    assert found.median_ci95[0] <= found.median <= found.median_ci95[1]
+    # below ten organisations the marks' intervals would reach the best organisation's mean
+    assert np.isnan(found.median_ci95[0]) and np.isnan(found.top25_ci95[0])
     too_few = pool_estimate(60.0, 1.5, means[:4], [100] * 4, [15.0] * 4, 5)
     assert np.isnan(too_few.median) and np.isnan(too_few.percentile)
     assert np.isnan(too_few.top25_ci95[0])
@@ -174,5 +182,18 @@ def test_a_five_person_organisation_no_longer_sets_the_top_quarter():
     assert found.pool.means[-1] == pytest.approx(62.62, abs=0.01)  # five people: pulled in
     assert found.pool.means[4] == pytest.approx(69.57, abs=0.01)  # 180 people: hardly moved
     assert found.top25 == pytest.approx(61.96, abs=0.01)
-    low, high = found.top25_ci95
-    assert low < found.top25 < high
+    assert np.isnan(found.top25_ci95[0])  # six organisations: no interval for the marks
+
+
+def test_organisations_that_differ_no_more_than_chance_are_not_shrunk_onto_one_value():
+    """Five organisations of 20 at 55–59: DerSimonian–Laird's τ̂² is 0, and shrinking would put
+    every one at the pool's mean (median = top 25 %, a score of 58 at the 100th percentile).
+    The means are kept as published instead."""
+    means = [55.0, 56.0, 57.0, 58.0, 59.0]
+    fit = combine_effects(np.array(means), np.full(5, 15.0**2 / 20), method_re="dl")
+    assert fit.tau2 <= 0  # statsmodels leaves DerSimonian–Laird's estimate untruncated
+    found = pool_estimate(58.0, 3.0, means, [20] * 5, [15.0] * 5, 5)
+    assert found.pool.shrunk == 0 and found.pool.tau2 == 0
+    assert found.pool.means.tolist() == means
+    assert (found.median, found.top25) == (57.0, 58.0)
+    assert found.percentile == 70.0

@@ -485,7 +485,8 @@ def test_attack_probe_rounds_learn_nothing_beyond_n_mean_and_sd(client, session)
         "round", "versus", "principle", "n", "n_scored", "score", "sd", "ci95_low", "ci95_high",
         "test", "statistic", "df1", "df2", "pvalue", "pvalue_bh", "effect_size_name",
         "effect_size", "effect_size_ci95_low", "effect_size_ci95_high", "difference",
-        "difference_ci95_low", "difference_ci95_high", "real", "verdict",
+        "difference_ci95_low", "difference_ci95_high", "statistically_significant", "important",
+        "verdict",
         "minimal_important_difference",
     }  # fmt: skip
     client_rows = [r for r in rows if r["round"] == "Customer · Spring"]
