@@ -118,5 +118,4 @@ def office_texts(lang: str) -> dict:
         "between_sd": _("Spread between organisations (SD)"),
         "comments": _("Comments"),
         "comment": _("Comment"),
-        "round": _("Round"),
     }

@@ -69,17 +69,19 @@ def _overview(book, report: Release, text, formats, names) -> None:
     sheet.set_column(1, 3, 14)
     sheet.write(0, 0, f"{report.organisation} — {report.campaign}", formats["title"])
     sheet.write(2, 0, text["responses"])
-    sheet.write(2, 1, report.n_responses)
+    # the figures beside their labels: the column is wide for the recommendations below
+    left = book.add_format({"align": "left"})
+    sheet.write(2, 1, report.n_responses, left)
     if not report.enough:
         sheet.write(4, 0, text["no_figures"])
         return
     if report.overall and report.overall.score is not None:
         sheet.write(3, 0, text["overall"])
-        sheet.write(3, 1, report.overall.score, formats["score"])
+        sheet.write(3, 1, report.overall.score, book.add_format({**SCORES, "align": "left"}))
         sheet.write(4, 0, text["level"])
         level = report.overall
-        sheet.write(4, 1, level.level)
-        sheet.write(4, 2, text["level_names"].get(level.level_name, level.level_name))
+        name = text["level_names"].get(level.level_name, level.level_name)
+        sheet.write(4, 1, f"{level.level} · {name}" if name else level.level, left)
     recommendations = [
         [names.get(r.dimension, r.dimension), r.text, r.priority] for r in report.recommendations
     ]

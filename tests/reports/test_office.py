@@ -175,7 +175,7 @@ def test_the_workbook_holds_the_pages_figures(built, instrument):
     overview = book["Overview"]
     assert overview["B3"].value == 120
     assert overview["B4"].value == pytest.approx(built.overall.score)
-    assert overview["C5"].value == built.overall.level_name
+    assert overview["B5"].value == f"{built.overall.level} · {built.overall.level_name}"
     actions = list(book["Actions"].iter_rows(min_row=2, values_only=True))
     assert actions == [
         ("Clear guidelines", ACTIONS[0]["text"], "HR", datetime.datetime(2027, 3, 1),
