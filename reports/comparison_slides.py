@@ -72,10 +72,15 @@ def heatmap_slides(deck, report: Release, breakdown, text) -> None:
     heading = text["by_segment"] % {"segment": segment.lower()}
     width = (CONTENT_WIDTH - 3.2 - 0.9) / len(shown)
     groups = list(breakdown.groups)
-    for start in range(0, len(groups), ROWS_PER_SLIDE):
-        chunk = groups[start : start + ROWS_PER_SLIDE]
+    per_slide = ROWS_PER_SLIDE - 1  # under the organisation's own row
+    for start in range(0, len(groups), per_slide):
+        chunk = groups[start : start + per_slide]
         slide = new_slide(deck, heading)
-        rows = [[segment, "n", *[d.name for d in shown]]]
+        rows = [
+            [segment, "n", *[d.name for d in shown]],
+            [text["organisation"], str(report.n_responses),
+             *[score_text(d.score, report.lang) for d in shown]],
+        ]  # fmt: skip
         for group in chunk:
             scores = [group.score_of(d.key).score for d in shown]
             rows.append(
@@ -86,7 +91,10 @@ def heatmap_slides(deck, report: Release, breakdown, text) -> None:
                 ]
             )
         table = add_table(slide, TOP - 0.4, [3.2, 0.9, *[width] * len(shown)], rows, 13)
-        for r, group in enumerate(chunk, start=1):
+        for cell in table.rows[1].cells:  # what every cell below is set against
+            for run in cell.text_frame.paragraphs[0].runs:
+                run.font.bold = True
+        for r, group in enumerate(chunk, start=2):
             for c, dim in enumerate(shown, start=2):
                 score = group.score_of(dim.key).score
                 if score is None or dim.score is None:
@@ -98,7 +106,7 @@ def heatmap_slides(deck, report: Release, breakdown, text) -> None:
                 for run in cell.text_frame.paragraphs[0].runs:
                     run.font.color.rgb = rgb("#FFFFFF" if strong else charts.INK)
         notes = [text["heat_legend"]]
-        if breakdown.hidden_groups and start + ROWS_PER_SLIDE >= len(groups):
+        if breakdown.hidden_groups and start + per_slide >= len(groups):
             notes.append(text["groups_hidden"].format(n=breakdown.hidden_groups))
         textbox(slide, MARGIN, BOTTOM - 0.7, CONTENT_WIDTH, 0.7, notes, 12, MUTED)
 

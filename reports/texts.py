@@ -116,6 +116,7 @@ def office_texts(lang: str) -> dict:
         "organisations": _("Organisations in the pool"),
         "shrunk": _("Organisations moved towards the average"),
         "between_sd": _("Spread between organisations (SD)"),
+        "organisation": _("Organisation"),
         "comments": _("Comments"),
         "comment": _("Comment"),
     }

@@ -172,11 +172,17 @@ def _groups(book, report: Release, text, formats) -> None:
     sheet.set_column(1, 1, 8)
     sheet.set_column(2, 1 + len(shown), 16)
     heat = {}
+    bold, bold_score = book.add_format({"bold": True}), book.add_format({**SCORES, "bold": True})
     row = 0
     for breakdown in report.breakdowns:
         segment = breakdown.label or text["segment_names"].get(breakdown.key, breakdown.key)
         header = [segment, "n", *[d.name for d in shown]]
         sheet.write_row(row, 0, header, formats["head"])
+        row += 1  # the organisation's own scores: what each group's colour is set against
+        sheet.write(row, 0, text["organisation"], bold)
+        sheet.write(row, 1, report.n_responses, bold)
+        for col, dim in enumerate(shown, start=2):
+            sheet.write(row, col, dim.score, bold_score)
         for group in breakdown.groups:
             row += 1
             sheet.write(row, 0, group.label)

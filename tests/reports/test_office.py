@@ -318,16 +318,21 @@ def test_the_deck_wears_the_reports_colours(full, instrument):
 
 def test_the_heatmaps_cells_follow_the_sign_of_the_difference(full, instrument):
     from reports.office import heat_colour
+    from reports.slide_parts import score_text
+    from reports.texts import office_texts
 
     deck = deck_of(full, instrument)
     breakdown = full.breakdowns[0]
     table = next(
         shape.table for slide in deck.slides for shape in slide.shapes
-        if shape.has_table and shape.table.cell(1, 0).text == breakdown.groups[0].label
+        if shape.has_table and shape.table.cell(2, 0).text == breakdown.groups[0].label
     )  # fmt: skip
+    assert table.cell(1, 0).text == office_texts(full.lang)["organisation"]
     shown = [d for d in full.dimensions if d.shown]
     checked = 0
-    for r, group in enumerate(breakdown.groups, start=1):
+    for c, dim in enumerate(shown, start=2):
+        assert table.cell(1, c).text == score_text(dim.score, full.lang)
+    for r, group in enumerate(breakdown.groups, start=2):
         for c, dim in enumerate(shown, start=2):
             score = group.score_of(dim.key).score
             if score is None:
@@ -393,3 +398,25 @@ def test_a_hidden_principle_has_no_number_on_its_slide(built, instrument):
     texts = " ".join(sh.text_frame.text for sh in slide.shapes if sh.has_text_frame)
     assert "too few people" in texts and not any(ch.isdigit() for ch in texts)
     assert np.isfinite(saved.score)
+
+
+def test_the_workbooks_groups_are_coloured_as_the_deck_says(full, instrument):
+    from reports.office import heat_colour
+    from reports.texts import office_texts
+
+    sheet = workbook(full, instrument, full.lang)[office_texts(full.lang)["groups"]]
+    shown = [d for d in full.dimensions if d.shown]
+    rows = {row[0].value: row for row in sheet.iter_rows()}
+    organisation = rows[office_texts(full.lang)["organisation"]]
+    assert [cell.value for cell in organisation[2:]] == pytest.approx([d.score for d in shown])
+    checked = 0
+    for group in full.breakdowns[0].groups:
+        for cell, dim in zip(rows[group.label][2:], shown, strict=True):
+            score = group.score_of(dim.key).score
+            if score is None:
+                continue
+            fill = "#" + cell.fill.fgColor.rgb[-6:].lower()
+            assert fill == heat_colour(score - dim.score, strength=0.45)
+            assert cell.number_format == "0.0"
+            checked += 1
+    assert checked
