@@ -63,4 +63,60 @@ def office_texts(lang: str) -> dict:
         "title": _("Social media culture"),
         "radar": _("Score per principle"),
         "n_people": _("{n} people answered"),
+        # the level names as the page gives them
+        "level_names": {
+            "Initial": _("Initial"),
+            "Emerging": _("Emerging"),
+            "Defined": _("Defined"),
+            "Managed": _("Managed"),
+            "Leading": _("Leading"),
+        },
+        "level_n": _("Level %(n)d"),
+        "interval": _("95%% interval") % {},
+        "to": _("to"),
+        "reverse": _("(agreeing is unfavourable)"),
+        "change_since": _("Change since %(previous)s"),
+        "before": _("Before"),
+        "now": _("Now"),
+        "change": _("Change"),
+        "by_segment": _("By %(segment)s"),
+        "segment_names": {
+            "department": _("Department"),
+            "role_level": _("Role level"),
+            "tenure": _("Tenure"),
+        },
+        "heat_legend": _(
+            "Purple: above the organisation's own score on that principle; orange: "
+            "below it. A dash: too few people to show."
+        ),
+        "colours": _("Colours show what an answer means: purple favourable, orange unfavourable."),
+        "advocacy": _("Advocacy"),
+        "drivers": _(
+            "What drives advocacy: each principle's share of what the five together explain"
+        ),
+        "share": _("Share"),
+        "beyond_chance": _("Matters more than chance"),
+        "not_clearly": _("not clearly"),
+        "weight": _("Relative weight"),
+        "r_squared": _("Explained together (R²)"),
+        "benchmark": _("Against the benchmark"),
+        "percentile": _("Percentile"),
+        "median": _("Median"),
+        "top25": _("Top 25%"),
+        "top10": _("Top 10%"),
+        "against_median": _("Against the median"),
+        "benchmark_verdicts": {
+            "above": _("above: %(d)s points"),
+            "below": _("below: %(d)s points"),
+            "within": _("not clearly different"),
+            "no_spread": _(
+                "%(d)s points, but everyone gave the same answers: no interval to judge by"
+            ),
+        },
+        "organisations": _("Organisations in the pool"),
+        "shrunk": _("Organisations moved towards the average"),
+        "between_sd": _("Spread between organisations (SD)"),
+        "organisation": _("Organisation"),
+        "comments": _("Comments"),
+        "comment": _("Comment"),
     }
