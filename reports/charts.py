@@ -9,6 +9,9 @@ from __future__ import annotations
 import io
 
 import matplotlib
+import matplotlib.cm
+import matplotlib.colors
+import matplotlib.patches
 import numpy as np
 from matplotlib.figure import Figure
 
@@ -104,10 +107,15 @@ def likert_bars(
     ax=None,
     dont_know: str = "Don't know",
     percent=lambda share: f"{share:.0%}",
+    reverse: list[bool] | None = None,
 ):
-    """Diverging stacked bars of every item's answers (after reverse keying), centred on neutral;
-    the share of "don't know" (column 0 of ``counts``) written beside each bar that has one."""
+    """Diverging stacked bars of every item's answers, centred on neutral, the answers in the
+    scale's order as people gave them (column 0 of ``counts`` is "don't know", written beside each
+    bar that has one). Colours run from unfavourable (orange) to favourable (purple): for a
+    statement with ``reverse`` set, where agreeing is unfavourable, they run the other way. Every
+    part of 8 % or more carries its percentage."""
     counts = np.asarray(counts, dtype=float)
+    reverse = [False] * len(texts) if reverse is None else list(reverse)
     unknown = np.divide(
         counts[:, 0], counts.sum(axis=1), out=np.zeros(len(counts)), where=counts.sum(axis=1) > 0
     )
@@ -126,14 +134,13 @@ def likert_bars(
     )
     y = np.arange(len(texts))[::-1]
     for p in range(points):
-        ax.barh(
-            y,
-            shares[:, p],
-            left=start,
-            color=palette[p],
-            height=0.65,
-            label=scale_labels[p] if p < len(scale_labels) else str(p),
-        )
+        colours = [palette[points - 1 - p] if turned else palette[p] for turned in reverse]
+        ax.barh(y, shares[:, p], left=start, color=colours, height=0.65)
+        for row, left, share, colour in zip(y, start, shares[:, p], colours, strict=True):
+            if share >= 0.08:
+                ax.text(left + share / 2, row, percent(share), ha="center", va="center",
+                        fontsize=6, color="white" if colour in (FAVOURABLE, UNFAVOURABLE)
+                        else INK)  # fmt: skip
         start = start + shares[:, p]
     ax.axvline(0, color=INK, linewidth=0.8)
     for row, share in zip(y, unknown, strict=True):
@@ -145,12 +152,22 @@ def likert_bars(
     ax.set_xlim(-1, 1)
     ax.set_xticks([-1, -0.5, 0, 0.5, 1])
     ax.set_xticklabels(["100%", "50%", "0", "50%", "100%"], fontsize=7)
+    # the legend: the answers in the scale's order, in a favourable statement's colours
     ax.legend(
-        ncols=points, loc="lower center", bbox_to_anchor=(0.5, 1.0), fontsize=6, frameon=False
-    )
+        handles=[
+            matplotlib.patches.Patch(
+                color=palette[p], label=scale_labels[p] if p < len(scale_labels) else str(p)
+            )
+            for p in range(points)
+        ],
+        ncols=points, loc="lower center", bbox_to_anchor=(0.5, 1.0), fontsize=6, frameon=False,
+    )  # fmt: skip
     for side in ("top", "right", "left"):
         ax.spines[side].set_visible(False)
     return ax
+
+
+HIDDEN = "#d9d9d9"  # a group not shown: grey, neither above nor below
 
 
 def heatmap(
@@ -161,34 +178,66 @@ def heatmap(
     counts=None,
     number=lambda value: f"{value:.1f}",
     ax=None,
+    hidden: int = 0,
+    hidden_label: str = "not shown",
+    legend: tuple[str, str] = ("below the organisation", "above the organisation"),
+    name: str = "heatmap",
 ):
     """Principles × groups. With ``reference`` (the organisation's own score per principle) a
     cell's colour is its difference from that score — purple above, orange below, white at the
-    same — so that a group standing out shows whatever the general level; every cell carries its
-    score (``number`` writes it in the reader's locale) and, with ``counts``, its number of
-    people."""
+    same, with a colour bar saying so (``legend``: its words for below and above) — so that a
+    group standing out shows whatever the general level; without it, the score itself (purple
+    high, orange low). Every cell carries its score (``number`` writes it in the reader's locale)
+    and, with ``counts``, its number of people. ``hidden`` grey columns named ``hidden_label``
+    stand for the groups not shown, with nothing of theirs. Each cell is a rectangle with the id
+    ``{name}-cell-{row}-{column}``, so that its colour can be checked where it is read."""
     values = np.asarray(values, dtype=float)
+    columns = len(column_names) + hidden
     if ax is None:
-        ax = _figure(2.4 + 0.9 * len(column_names), 0.5 * len(row_names) + 1.0).add_subplot()
+        ax = _figure(2.6 + 0.8 * columns, 0.5 * len(row_names) + 1.5).add_subplot()
     if reference is not None:
         shade = values - np.asarray(reference, dtype=float)[:, None]
-        ax.imshow(shade, cmap="PuOr_r", vmin=-HEAT_RANGE, vmax=HEAT_RANGE, aspect="auto")
+        norm, cmap = matplotlib.colors.Normalize(-HEAT_RANGE, HEAT_RANGE), "PuOr"
     else:
         shade = values - 50
-        ax.imshow(values, cmap="PuOr", vmin=0, vmax=100, aspect="auto")
-    ax.set_xticks(range(len(column_names)))
-    ax.set_xticklabels(column_names, fontsize=7, rotation=30, ha="right")
-    ax.set_yticks(range(len(row_names)))
-    ax.set_yticklabels(row_names, fontsize=7)
+        norm, cmap = matplotlib.colors.Normalize(0, 100), "PuOr"
+    colours = matplotlib.colormaps[cmap]
     for (r, c), value in np.ndenumerate(values):
+        fill = "white" if np.isnan(value) else colours(norm(shade[r, c] if reference is not None
+                                                            else value))  # fmt: skip
+        ax.add_patch(matplotlib.patches.Rectangle(
+            (c - 0.5, r - 0.5), 1, 1, facecolor=fill, edgecolor="white", linewidth=1,
+            gid=f"{name}-cell-{r}-{c}"))  # fmt: skip
         if np.isnan(value):
             continue
         text = number(value)
         if counts is not None and counts[r][c] is not None:
             text += f"\nn={int(counts[r][c])}"
         strong = abs(shade[r, c]) > 0.6 * (HEAT_RANGE if reference is not None else 50)
-        ax.text(c, r, text, ha="center", va="center", fontsize=6.5,
+        ax.text(c, r, text, ha="center", va="center", fontsize=8,
                 color="white" if strong else INK)  # fmt: skip
+    for c in range(len(column_names), columns):
+        ax.add_patch(matplotlib.patches.Rectangle(
+            (c - 0.5, -0.5), 1, len(row_names), facecolor=HIDDEN, edgecolor="white",
+            linewidth=1, gid=f"{name}-hidden-{c - len(column_names)}"))  # fmt: skip
+    ax.set_xlim(-0.5, columns - 0.5)
+    ax.set_ylim(len(row_names) - 0.5, -0.5)
+    ax.set_xticks(range(columns))
+    ax.set_xticklabels([*column_names, *[hidden_label] * hidden], fontsize=8, rotation=30,
+                       ha="right")  # fmt: skip
+    ax.set_yticks(range(len(row_names)))
+    ax.set_yticklabels([_wrap(n, 22) for n in row_names], fontsize=8)
+    ax.tick_params(length=0)
+    for side in ax.spines.values():
+        side.set_visible(False)
+    if reference is not None:
+        bar = ax.figure.colorbar(
+            matplotlib.cm.ScalarMappable(norm=norm, cmap=cmap), ax=ax, location="top",
+            shrink=0.8, aspect=30, pad=0.02, ticks=[-HEAT_RANGE, 0, HEAT_RANGE],
+        )  # fmt: skip
+        bar.ax.set_xticklabels([f"{legend[0]}\n−{HEAT_RANGE}", "0", f"{legend[1]}\n+{HEAT_RANGE}"],
+                               fontsize=7)  # fmt: skip
+        bar.outline.set_visible(False)
     return ax
 
 

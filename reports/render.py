@@ -66,7 +66,9 @@ def report_charts(report: Release, scale_labels: list[str]) -> dict[str, Markup]
             scale_labels,
             dont_know=_("Don't know"),
             percent=lambda share: numbers.percent(share, report.lang),
+            reverse=[item.reverse for item in dim.items],
         )
+    legend = (_("below the organisation"), _("above the organisation"))
     for breakdown in report.breakdowns:
         if breakdown.groups:
             values = np.array(
@@ -84,6 +86,8 @@ def report_charts(report: Release, scale_labels: list[str]) -> dict[str, Markup]
             made[f"heatmap-{breakdown.key}"] = charts.heatmap(
                 names, [g.label for g in breakdown.groups], values, reference=own,
                 counts=counts, number=lambda v: numbers.number(v, 1, report.lang),
+                hidden=breakdown.hidden_groups, hidden_label=_("not shown"), legend=legend,
+                name=f"heatmap-{breakdown.key}",
             )
     return {key: Markup(charts.to_svg(ax.figure)) for key, ax in made.items()}
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 
+import matplotlib.colors
 import numpy as np
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -58,3 +59,51 @@ def test_score_interval_labels_and_legend_fit(lang, count):
         assert figure_box.y0 <= part.y0 and part.y1 <= figure_box.y1, part
     texts = [text.get_text() for text in ax.figure.legends[0].get_texts()]
     assert len(texts) == count and all(len(line) <= 44 for t in texts for line in t.split("\n"))
+
+
+def test_statement_bars_colour_a_reverse_keyed_statement_in_the_favourable_direction():
+    """The answers stand in the scale's order for every statement, but agreeing with a
+    reverse-keyed statement is drawn in the unfavourable colour; each part of 8 % or more carries
+    its percentage and "don't know" is written beside its bar."""
+    counts = np.array([[0, 1, 1, 2, 6, 10], [4, 1, 1, 2, 6, 10]])  # don't know, then 1 … 5
+    labels = ["Strongly disagree", "Disagree", "Neutral", "Agree", "Strongly agree"]
+    ax = charts.likert_bars(["Plain", "Reversed"], counts, labels, reverse=[False, True])
+    bars = [patch for patch in ax.patches if patch.get_width() > 0]
+    plain = sorted((p for p in bars if p.get_y() > 0.5), key=lambda p: p.get_x())
+    turned = sorted((p for p in bars if p.get_y() < 0.5), key=lambda p: p.get_x())
+    hexes = [[matplotlib.colors.to_hex(p.get_facecolor()) for p in row] for row in (plain, turned)]
+    assert hexes[0] == charts.LIKERT and hexes[1] == charts.LIKERT[::-1]
+    # the same answers in the same places: "Strongly agree" (half of them) on the right
+    assert [p.get_width() for p in plain] == pytest.approx([p.get_width() for p in turned])
+    assert hexes[1][-1] == charts.UNFAVOURABLE and hexes[0][-1] == charts.FAVOURABLE
+    written = [t.get_text() for t in ax.texts]
+    assert written.count("50%") == 2 and written.count("30%") == 2
+    assert "Don't know: 17%" in written
+    legend = ax.get_legend()
+    assert [t.get_text() for t in legend.get_texts()] == labels
+    assert [matplotlib.colors.to_hex(h.get_facecolor()) for h in legend.legend_handles] == (
+        charts.LIKERT
+    )
+
+
+def test_heatmap_colours_follow_the_difference_and_hidden_groups_are_grey():
+    """Purple above the organisation's score, orange below, a colour bar saying so, and one grey
+    column per hidden group named only "not shown"."""
+    values = np.array([[60.0, 40.0], [50.0, np.nan]])
+    ax = charts.heatmap(["Guidelines", "Patience"], ["Sales", "IT"], values,
+                        reference=[50.0, 50.0], counts=[[20, 12], [20, None]], hidden=2,
+                        legend=("below", "above"), name="dept")  # fmt: skip
+    cells = {p.get_gid(): matplotlib.colors.to_rgb(p.get_facecolor()) for p in ax.patches}
+    red, _, blue = cells["dept-cell-0-0"]
+    assert blue > red  # 10 points above: purple
+    red, _, blue = cells["dept-cell-0-1"]
+    assert red > blue  # 10 points below: orange
+    assert cells["dept-cell-1-1"] == (1.0, 1.0, 1.0)  # a hidden score: an empty cell
+    grey = matplotlib.colors.to_rgb(charts.HIDDEN)
+    assert cells["dept-hidden-0"] == cells["dept-hidden-1"] == grey
+    ticks = [t.get_text() for t in ax.get_xticklabels()]
+    assert ticks == ["Sales", "IT", "not shown", "not shown"]
+    bar = ax.figure.axes[1]
+    assert [t.get_text().split("\n")[0] for t in bar.get_xticklabels()] == ["below", "0", "above"]
+    svg = charts.to_svg(ax.figure)
+    assert 'id="dept-cell-0-0"' in svg and 'id="dept-hidden-1"' in svg
