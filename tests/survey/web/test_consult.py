@@ -611,6 +611,7 @@ def test_the_portfolio_sorts_by_a_principle_column(client, closed_world):
     assert 'aria-sort="descending"' in sorted_page
     header = sorted_page[sorted_page.index('aria-sort="descending"') :]
     assert f"?sort={key}&dir=asc" in header[: header.index("</th>")]  # next click: ascending
+    assert "▼" in header[: header.index("</th>")]  # and the order is seen, not only announced
     unknown = client.get("/portfolio.csv?sort=nonsense")  # an unknown column sorts by name
     names = [r["organisation"] for r in csv.DictReader(io.StringIO(unknown.get_data(as_text=True)))]
     assert names == sorted(names)
