@@ -541,6 +541,10 @@ def test_a_bare_comparison_page_explains_how_to_choose_rounds(client, closed_wor
         assert f'value="{first}"' in page and f'value="{second}"' in page
     nothing = client.get("/compare?lang=nl")
     assert nothing.status_code == 200 and "Zet twee tot zes" in nothing.get_data(as_text=True)
+    # the hint names the portfolio's button as it reads in Dutch
+    button = client.get("/portfolio?lang=nl").get_data(as_text=True)
+    assert "Vergelijk de gekozen rondes</button>" in button
+    assert "kies ‘Vergelijk de gekozen rondes’" in nothing.get_data(as_text=True)
 
 
 def test_a_bare_comparison_page_without_closed_rounds_says_so(client, session):
