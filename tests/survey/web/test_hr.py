@@ -444,6 +444,7 @@ def test_an_open_rounds_report_offers_no_files_until_it_has_results(auth, world,
     auth.login("hr@acme.example")
     page = auth.client.get(f"/campaigns/{world['acme']}/report").get_data(as_text=True)
     assert "No results yet" in page  # an open round: its files would be that one page
+    assert "0 of them" not in page and "the 0 personal" not in page
     for name in ("report.pdf", "report.xlsx", "report.pptx", "report.csv", "Download PDF"):
         assert name not in page
     set_status(session, session.get(Campaign, world["acme"]), "closed")
