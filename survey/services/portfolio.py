@@ -41,11 +41,25 @@ class PortfolioRow:
 
 SORTS = {
     "name": lambda row: row.organisation.name.lower(),
+    "round": lambda row: row.campaign.name.lower() if row.campaign else "",
     "responses": lambda row: row.n,
     "overall": lambda row: row.overall if row.overall is not None else -1,
     "percentile": lambda row: row.percentile if row.percentile is not None else -1,
     "change": lambda row: row.change if row.change is not None else -999,
 }
+
+
+def sort_key(sort: str):
+    """The key a column sorts by: one of :data:`SORTS`, or else a principle's key (its mean;
+    rows without one first, as for the overall score)."""
+    if sort in SORTS:
+        return SORTS[sort]
+
+    def principle(row: PortfolioRow) -> float:
+        figure = row.dimensions.get(sort)
+        return figure[0] if figure is not None else -1
+
+    return principle
 
 
 @dataclass(frozen=True)
@@ -149,7 +163,10 @@ def portfolio(
             if n_before is not None and same_measure(before, latest):
                 row.change = row.overall - _overall(dims_before)
     _levels([row for row in rows if row.shown])
-    rows.sort(key=SORTS.get(sort, SORTS["name"]), reverse=descending)
+    # a principle key sorts by its column; a name that is neither a column nor a principle (no
+    # row has it) sorts by name
+    known = sort in SORTS or any(sort in row.dimensions for row in rows)
+    rows.sort(key=sort_key(sort if known else "name"), reverse=descending)
     return rows
 
 

@@ -14,10 +14,13 @@ from survey.extensions import db
 from survey.services import access, comparison, pool, portfolio
 from survey.services.campaigns import DEFAULT_INSTRUMENT, instrument_named
 from survey.services.errors import InvalidInput
+from survey.web.consult.sectors import sector_label, sector_options
 from survey.web.downloads import download
 from survey.web.locale import page_language
 
 blueprint = Blueprint("consult", __name__)
+blueprint.add_app_template_filter(sector_label, "sector")
+blueprint.add_app_template_global(sector_options)
 
 
 @blueprint.before_request
@@ -112,6 +115,11 @@ def compare_page():
     chosen = request.args.getlist("campaign", type=int)
     organisations = db.session.scalars(access.viewable_organisations(current_user)).all()
     choices = comparison.closed_rounds(db.session, organisations)
+    if not chosen:  # arriving from the menu: nothing chosen yet is not a mistake
+        return render_template(
+            "consult/compare.html", result=None, problem=None, choices=choices, chosen=chosen,
+            lang=page_language(),
+        )
     try:
         result = _compared()
     except InvalidInput as problem:
@@ -204,9 +212,23 @@ def validate_page():
     try:
         import semopy  # noqa: F401
     except ImportError:
-        return render_template("consult/validate.html", result=None, missing=True)
+        return render_template(
+            "consult/validate.html", result=None, missing=True, lang=page_language()
+        )
     ids = request.args.getlist("campaign", type=int)
+    organisations = db.session.scalars(access.viewable_organisations(current_user)).all()
+    page = {
+        "choices": comparison.closed_rounds(db.session, organisations),
+        "chosen": ids,
+        "missing": False,
+        "result": None,
+        "lang": page_language(),
+    }
+    if not ids:  # arriving from the menu: the page explains the check and offers the rounds
+        return render_template("consult/validate.html", problem=None, **page)
     rounds = [access.campaign_for(db.session, current_user, i) for i in ids]
-    return render_template(
-        "consult/validate.html", result=validate(db.session, rounds), missing=False
-    )
+    try:
+        page["result"] = validate(db.session, rounds)
+    except InvalidInput as problem:
+        return render_template("consult/validate.html", problem=str(problem), **page), 400
+    return render_template("consult/validate.html", problem=None, **page)

@@ -89,6 +89,8 @@ def test_the_consultant_page_shows_the_check(client, session, runner):
     # the estimator and why it is not an ordinal one, in the page's language
     assert "maximum likelihood" in page and "polychorische correlaties" in page
     assert "gelijke drempels" in page and "Xia en Yang 2019" in page
+    assert "van 1 gesloten ronde." in page and "ronde(s)" not in page  # one round, said so
+    assert '<a href="/validate">Andere rondes controleren</a>' in page  # back to the choice
     add_user(session, "hr@pool.example", PASSWORD, memberships=((campaign.organisation, "hr"),))
     hr = AuthActions(client.application.test_client())
     hr.login("hr@pool.example")

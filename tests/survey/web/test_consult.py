@@ -508,3 +508,143 @@ def test_attack_probe_rounds_learn_nothing_beyond_n_mean_and_sd(client, session)
     assert pages["A"] == pages["B"] and "Games–Howell" in pages["A"]
     instrument = campaign_instrument(session.get(Campaign, clients["A"]))
     assert all(dim.name["en"] in pages["A"] for dim in instrument.dimensions)
+
+
+# --- consultant pages reached from the menu, with empty states -------------------------------
+
+
+def test_the_consultant_menu_links_to_compare_and_the_instrument_check(client, world):
+    login(client, "consultant@example.org")
+    page = client.get("/portfolio").get_data(as_text=True)
+    menu = page[page.index('<nav class="hr-nav"') : page.index("</nav>")]
+    for href in ("/portfolio", "/benchmark", "/compare", "/validate"):
+        assert f'href="{href}"' in menu
+    dutch = client.get("/portfolio?lang=nl").get_data(as_text=True)
+    assert ">Vergelijken</a>" in dutch and ">Controle van de vragenlijst</a>" in dutch
+
+
+def test_hr_has_no_consultant_links(client, world):
+    login(client, "hr@initech.example")
+    page = client.get("/campaigns").get_data(as_text=True)
+    assert 'href="/compare"' not in page and 'href="/validate"' not in page
+
+
+def test_a_bare_comparison_page_explains_how_to_choose_rounds(client, closed_world):
+    login(client, "consultant@example.org")
+    response = client.get("/compare")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert 'role="alert"' not in page and "error-summary" not in page
+    assert "Put two to six closed rounds side by side" in page
+    assert "Compare the selected rounds" in page  # the other way in: the portfolio
+    for first, second in (closed_world[s] for s in CLIENTS):
+        assert f'value="{first}"' in page and f'value="{second}"' in page
+    nothing = client.get("/compare?lang=nl")
+    assert nothing.status_code == 200 and "Zet twee tot zes" in nothing.get_data(as_text=True)
+    # the hint names the portfolio's button as it reads in Dutch
+    button = client.get("/portfolio?lang=nl").get_data(as_text=True)
+    assert "Vergelijk de gekozen rondes</button>" in button
+    assert "kies ‘Vergelijk de gekozen rondes’" in nothing.get_data(as_text=True)
+
+
+def test_a_bare_comparison_page_without_closed_rounds_says_so(client, session):
+    org = add_organisation(session, "solo", "Solo Corp")
+    create_campaign(session, org, "2026", status="open")
+    add_user(session, "c@example.org", PASSWORD, memberships=((org, "consultant"),))
+    login(client, "c@example.org")
+    response = client.get("/compare")
+    assert response.status_code == 200
+    assert "None of your clients has a closed round yet" in response.get_data(as_text=True)
+
+
+def test_a_bare_instrument_check_is_a_page_for_consultants(client, closed_world):
+    login(client, "consultant@example.org")
+    response = client.get("/validate")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "survey link" not in page  # not the employees' error page
+    assert "Does the questionnaire measure what it says it measures?" in page
+    assert "at least 200 complete answers" in page
+    assert f'name="campaign" value="{closed_world["acme"][1]}"' in page
+    assert "Initech" not in page  # only the consultant's own clients' rounds
+    dutch = client.get("/validate?lang=nl").get_data(as_text=True)
+    assert "Controle van de vragenlijst" in dutch and "200 volledige antwoorden" in dutch
+
+
+def test_an_instrument_check_of_rounds_that_cannot_be_pooled_says_why(client, world):
+    login(client, "consultant@example.org")
+    still_open = world["acme"][1]
+    response = client.get(f"/validate?campaign={still_open}")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "survey link" not in page
+    assert "These rounds cannot be checked together." in page and "only closed rounds" in page
+    assert f'name="campaign" value="{world["acme"][0]}"' in page  # choose again
+
+
+# --- every portfolio column sorts --------------------------------------------------------------
+
+
+def principle_keys(client) -> list[str]:
+    header = client.get("/portfolio.csv").get_data(as_text=True).splitlines()[0].split(",")
+    return header[header.index("level") + 1 : header.index("pool_percentile")]
+
+
+def test_the_portfolio_sorts_by_a_principle_column(client, closed_world):
+    login(client, "consultant@example.org")
+    keys = principle_keys(client)
+    assert len(keys) == 5
+    page = client.get("/portfolio").get_data(as_text=True)
+    for key in (*keys, "round"):  # a link in each header
+        assert f'href="?sort={key}&dir=asc"' in page
+    for key in keys:
+        for direction in ("asc", "desc"):
+            rows = list(
+                csv.DictReader(
+                    io.StringIO(
+                        client.get(f"/portfolio.csv?sort={key}&dir={direction}").get_data(
+                            as_text=True
+                        )
+                    )
+                )
+            )
+            values = [float(r[key]) for r in rows]
+            assert values == sorted(values, reverse=direction == "desc")
+            assert len({round(v, 6) for v in values}) > 1  # the order is not a tie
+    key = keys[0]
+    sorted_page = client.get(f"/portfolio?sort={key}&dir=desc").get_data(as_text=True)
+    assert 'aria-sort="descending"' in sorted_page
+    header = sorted_page[sorted_page.index('aria-sort="descending"') :]
+    assert f"?sort={key}&dir=asc" in header[: header.index("</th>")]  # next click: ascending
+    assert "▼" in header[: header.index("</th>")]  # and the order is seen, not only announced
+    unknown = client.get("/portfolio.csv?sort=nonsense")  # an unknown column sorts by name
+    names = [r["organisation"] for r in csv.DictReader(io.StringIO(unknown.get_data(as_text=True)))]
+    assert names == sorted(names)
+
+
+def test_sector_names_are_translated_but_filter_by_their_stored_name(client, closed_world):
+    login(client, "consultant@example.org")
+    dutch = client.get("/portfolio?lang=nl").get_data(as_text=True)
+    assert '<option value="Retail">Detailhandel</option>' in dutch
+    assert '<option value="Healthcare">Gezondheidszorg</option>' in dutch
+    assert '<span class="hint">Detailhandel</span>' in dutch
+    assert ">Retail<" not in dutch and ">Healthcare<" not in dutch
+    filtered = client.get("/portfolio?lang=nl&sector=Retail").get_data(as_text=True)
+    assert "Globex Corp" in filtered and "Acme Corp" not in filtered
+    english = client.get("/portfolio?lang=en").get_data(as_text=True)
+    assert '<option value="Retail">Retail</option>' in english
+    benchmark = client.get("/benchmark?lang=nl").get_data(as_text=True)
+    assert '<option value="Healthcare">Gezondheidszorg</option>' in benchmark
+
+
+def test_an_unknown_sector_is_shown_as_it_was_stored(app):
+    from survey.web.consult.sectors import sector_label, sector_options
+
+    with app.test_request_context("/?lang=nl"):
+        assert sector_label("Space mining") == "Space mining"
+        assert sector_label(" retail ") != " retail "
+        assert sector_label(None) == ""
+        # in the order of their Dutch labels: Detailhandel before Energie
+        assert sector_options(["Energy", "Retail"]) == [
+            ("Retail", "Detailhandel"),
+            ("Energy", "Energie"),
+        ]

@@ -62,7 +62,7 @@ def test_no_page_has_a_serious_accessibility_violation(browser, live_server, wor
         "/campaigns", "/campaigns/new", f"/campaigns/{first.id}", f"/campaigns/{live.id}",
         f"/campaigns/{first.id}/report", f"/campaigns/{first.id}/actions",
         f"/campaigns/{live.id}/participants", f"/campaigns/{live.id}/preview",
-        "/portfolio", "/benchmark", f"/compare?campaign={first.id}",
+        "/portfolio", "/benchmark", "/compare", "/validate", f"/compare?campaign={first.id}",
         f"/compare?campaign={first.id}&campaign={second.id}", f"/validate?campaign={first.id}",
         "/account/security", "/login/second-factor", "/admin/sign-in", "/admin/audit",
         "/admin/organisations/acme/sign-in", "/admin/organisations/acme/lists", "/approvals",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 
 import pytest
 import sqlalchemy as sa
@@ -437,3 +438,28 @@ def test_hr_previews_the_survey_in_each_language_and_nothing_can_be_sent(auth, w
         assert "data-draft" not in preview and "csrf_token" not in preview
     assert auth.client.post(f"{url}/preview").status_code == 405
     assert session.scalar(sa.select(sa.func.count()).select_from(Response)) == stored
+
+
+def test_an_open_rounds_report_offers_no_files_until_it_has_results(auth, world, session):
+    auth.login("hr@acme.example")
+    page = auth.client.get(f"/campaigns/{world['acme']}/report").get_data(as_text=True)
+    assert "No results yet" in page  # an open round: its files would be that one page
+    assert "0 of them" not in page and "the 0 personal" not in page
+    for name in ("report.pdf", "report.xlsx", "report.pptx", "report.csv", "Download PDF"):
+        assert name not in page
+    set_status(session, session.get(Campaign, world["acme"]), "closed")
+    closed = auth.client.get(f"/campaigns/{world['acme']}/report").get_data(as_text=True)
+    for name in ("report.pdf", "report.xlsx", "report.pptx", "report.csv"):
+        assert name in closed
+
+
+def test_the_make_this_an_action_button_follows_the_recommendations_text(auth, closed):
+    auth.login("hr@acme.example")
+    page = auth.client.get(f"/campaigns/{closed['acme']}/report").get_data(as_text=True)
+    plan = page[page.index('<section class="plan"') :]
+    items = re.findall(r"<li>(.*?)</li>", plan[: plan.index("</section>")], re.S)
+    assert items  # the recommendations, each with its button
+    for item in items:
+        text, button = item.index("<p>"), item.index("<button")
+        assert text < item.index("</p>") < button  # the whole text first, the button after it
+        assert "Make this an action" not in item[text : item.index("</p>")]
