@@ -161,6 +161,23 @@ def test_a_personal_link_of_a_closed_round_says_the_survey_has_closed(
     assert count(session, Invitation) == 0
 
 
+def test_welcome_and_thank_you_pages_say_when_the_round_closes(session, client, campaign, token):
+    campaign.closes_on = dt.date(2030, 3, 14)
+    session.commit()
+    welcome = client.get(f"/s/{token}?lang=en").get_data(as_text=True)
+    assert "You can answer until and including 14 March 2030" in welcome
+    assert "only then does your organisation see the results" in welcome
+    assert "tot en met 14 maart 2030" in client.get(f"/s/{token}?lang=nl").get_data(as_text=True)
+    page = client.get(f"/s/{token}/questions?lang=en").get_data(as_text=True)
+    data = full_answers(campaign_instrument(campaign), csrf_token=csrf_token(page))
+    sent = client.post(f"/s/{token}/questions?lang=en", data=data)
+    thanks = client.get(sent.headers["Location"]).get_data(as_text=True)
+    assert "The survey closes after 14 March 2030. Only then does your organisation" in thanks
+    campaign.closes_on = None
+    session.commit()
+    undated = client.get(f"/o/{campaign.open_slug}?lang=en").get_data(as_text=True)
+    assert "The survey stays open until your organisation closes it." in undated
+
 
 TAMPERED = [
     {"item_NOPE": "3"},
