@@ -90,3 +90,8 @@ def test_the_invitation_preview_fits_a_phone(browser, live_server, session):
             assert fits(page), (locale, lang)
         page.goto(f"{live_server}/campaigns/{campaign.id}")
         assert fits(page), locale
+        clipped = page.eval_on_selector_all(
+            ".button", "buttons => buttons.filter(b => b.scrollWidth > b.clientWidth + 1)"
+            ".map(b => b.textContent.trim() || b.value)",
+        )
+        assert clipped == [], locale  # every button's words within it
