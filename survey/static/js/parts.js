@@ -19,7 +19,7 @@
   next.type = "button"; next.className = "button";
   next.textContent = form.getAttribute("data-next-label") || "Next";
   nav.appendChild(back); nav.appendChild(next);
-  parts[parts.length - 1].after(nav);
+  form.appendChild(nav);  // after the comment and the send button, which come with the last part
 
   function show(index, moveFocus) {
     current = Math.max(0, Math.min(parts.length - 1, index));
