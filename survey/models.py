@@ -308,6 +308,19 @@ class Invitation(Base):
     )
 
 
+class ClosedLink(Base):
+    """The fingerprint of a personal link whose round has closed, so that the link gets "this
+    survey has closed" instead of "not found". Nothing else is kept: not whether the link was
+    used, nor whose it was; a guessed or mistyped link still finds nothing."""
+
+    __tablename__ = "closed_links"
+
+    token_hash: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("campaigns.id", ondelete="CASCADE"), index=True
+    )
+
+
 PARTICIPANT_STATES = ("waiting", "sent", "failed")
 
 

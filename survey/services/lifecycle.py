@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from survey.models import (
     Campaign,
     CampaignStatus,
+    ClosedLink,
     Comment,
     Invitation,
     Organisation,
@@ -56,7 +57,8 @@ def set_status(session: Session, campaign: Campaign, status: str) -> Campaign:
 
 
 def on_close(session: Session, campaign: Campaign) -> None:
-    """A round closes: keep its aggregates and the invitation counts, delete the invitations, and
+    """A round closes: keep its aggregates and the invitation counts, delete the invitations (their
+    fingerprints stay as closed links), and
     delete the participants with their e-mail addresses (their counts per group stay); publish
     the next version of its benchmark pool when one is due."""
     campaign.closed_on = today_utc()
@@ -64,6 +66,16 @@ def on_close(session: Session, campaign: Campaign) -> None:
     campaign.invitations_total, campaign.invitations_used = figures.invited, figures.used
     if campaign.link_custody == "system":
         campaign.participant_counts = participant_counts(session, campaign)
+    # the links' fingerprints stay apart, without their use or owner: a closed round's link
+    # then says the survey has closed, not that the link is wrong
+    session.execute(
+        sa.insert(ClosedLink).from_select(
+            ["token_hash", "campaign_id"],
+            sa.select(Invitation.token_hash, Invitation.campaign_id).where(
+                Invitation.campaign_id == campaign.id
+            ),
+        )
+    )
     session.execute(sa.delete(Invitation).where(Invitation.campaign_id == campaign.id))
     session.execute(sa.delete(Participant).where(Participant.campaign_id == campaign.id))
     store_aggregate(session, campaign)

@@ -19,6 +19,7 @@ from scoring.instrument import MISSING, Instrument
 from survey.models import (
     Campaign,
     CampaignStatus,
+    ClosedLink,
     Comment,
     Invitation,
     Participant,
@@ -79,7 +80,9 @@ def check_open(campaign: Campaign, day: dt.date | None = None) -> None:
 
 
 def campaign_for_token(session: Session, token: str) -> Campaign:
-    """The open campaign of an unused invitation token."""
+    """The open campaign of an unused invitation token; a link of a closed round (kept as a
+    :class:`ClosedLink`) raises :class:`CampaignClosed`, any other unknown token
+    :class:`UnknownLink`."""
     if "\x00" in token:  # no link holds one, and PostgreSQL cannot even compare it
         raise UnknownLink()
     found = session.execute(
@@ -88,7 +91,10 @@ def campaign_for_token(session: Session, token: str) -> Campaign:
         .where(Invitation.token_hash == hash_token(token))
     ).first()
     if found is None:
-        raise UnknownLink()
+        closed = session.scalar(
+            sa.select(ClosedLink.campaign_id).where(ClosedLink.token_hash == hash_token(token))
+        )
+        raise UnknownLink() if closed is None else CampaignClosed(closed)
     redeemed, campaign = found
     check_open(campaign)
     if redeemed:

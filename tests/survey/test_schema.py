@@ -15,10 +15,15 @@ RESPONSE_TABLES = {
     "responses": {"id", "campaign_id", "submitted_on", "language", "segments", "answers"},
     "comments": {"id", "campaign_id", "text"},
     "invitations": {"id", "campaign_id", "token_hash", "redeemed", "participant_id"},
+    "closed_links": {"token_hash", "campaign_id"},
 }
 # An e-mailed link belongs to its participant until the round closes (for reminders); the tables
 # that hold answers never refer to either.
-ALLOWED_LINKS = {("invitations", "token_hash"), ("invitations", "participant_id")}
+ALLOWED_LINKS = {
+    ("invitations", "token_hash"),
+    ("invitations", "participant_id"),
+    ("closed_links", "token_hash"),  # a closed round's link: its fingerprint and nothing else
+}
 LINKING_OR_TIMING = re.compile(
     r"ip|addr|agent|browser|device|user|email|name|invit|token(?!_hash$)|time|_at$|created|"
     r"updated|session|cookie|referr|order|seq|position",

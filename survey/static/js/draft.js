@@ -50,10 +50,18 @@
     var count = Object.keys(draft).length;
     offer.querySelector("[data-count]").textContent = count;
     offer.hidden = false;
+    // A reload would bring back the old scroll position, below the offer: show the offer instead.
+    if ("scrollRestoration" in history) { history.scrollRestoration = "manual"; }
+    function inView() { window.scrollTo(0, 0); offer.scrollIntoView({ block: "nearest" }); }
+    inView();
+    offer.focus({ preventScroll: true });
+    window.addEventListener("load", function () { if (!offer.hidden) { inView(); } });
     offer.querySelector("[data-resume]").addEventListener("click", function () {
       restore(draft); offer.hidden = true;
       var next = form.querySelector("fieldset.question:not(:has(input:checked)) input");
-      (next || form.querySelector("input[type=radio]")).focus();
+      next = next || form.querySelector("input[type=radio]");
+      if (window.surveyParts) { window.surveyParts.reveal(next); }
+      next.focus();
     });
     offer.querySelector("[data-discard]").addEventListener("click", function () {
       store.removeItem(key); offer.hidden = true;

@@ -6,6 +6,7 @@ import json
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from markupsafe import Markup
 from wtforms import SelectChoice
@@ -115,16 +116,32 @@ def set_contact(campaign_id: int):
     return redirect(url_for(".campaign", campaign_id=item.id))
 
 
+STATUS_CHANGED = {
+    "open": _l("The round is open: its links take answers from now on."),
+    "close": _l(
+        "The round is closed: it takes no more answers. Its report holds the final results."
+    ),
+}
+
+
 @blueprint.post("/campaigns/<int:campaign_id>/<any(open, close):action>")
 def set_status(campaign_id: int, action: str):
-    """Open or close a round."""
+    """Open or close a round; closing is final, so its form asks to tick a confirmation."""
     item = _campaign(campaign_id, "run")
     _posted_button()
+    if action == "close" and request.form.get("confirm") != "yes":
+        flash(
+            _("The round is still open: tick the box to confirm that you want to close it."),
+            "error",
+        )
+        return redirect(url_for(".campaign", campaign_id=item.id))
     try:
         lifecycle.set_status(db.session, item, "open" if action == "open" else "closed")
     except InvalidInput as exc:
         db.session.rollback()
         flash(str(exc), "error")
+    else:
+        flash(STATUS_CHANGED[action], "info")
     return redirect(url_for(".campaign", campaign_id=item.id))
 
 
@@ -159,7 +176,7 @@ def preview(campaign_id: int):
 def open_link_qr(campaign_id: int, kind: str):
     """The open link as a QR code, SVG or PNG, for a poster or a slide."""
     item = _campaign(campaign_id)
-    if not item.open_slug or kind not in campaigns.QR_KINDS:
+    if not item.open_slug or item.is_closed or kind not in campaigns.QR_KINDS:
         abort(404)
     url = f"{current_app.config['BASE_URL']}/o/{item.open_slug}"
     content, mimetype = campaigns.qr_code(url, kind)

@@ -11,6 +11,7 @@ TABLES = {
     "comments": _l("Your comment, if you wrote one"),
     "invitations": _l("Your invitation link"),
     "participants": _l("Your place on the participant list, if your organisation gave one"),
+    "closed_links": _l("Your invitation link, once the round has closed"),
 }
 COLUMNS = {
     ("responses", "id"): _l(
@@ -39,6 +40,11 @@ COLUMNS = {
         "which participant the link was e-mailed to, so that reminders skip those who answered; "
         "deleted when the round closes"
     ),
+    ("closed_links", "token_hash"): _l(
+        "a fingerprint of the link, so that it says the survey has closed — not whether it was "
+        "used, nor whom it was sent to"
+    ),
+    ("closed_links", "campaign_id"): _l("which survey round the link belonged to"),
     ("participants", "id"): _l("a number for your place on the list"),
     ("participants", "campaign_id"): _l("which survey round the list belongs to"),
     ("participants", "email"): _l(

@@ -168,17 +168,18 @@ def threat_model():
 
 @blueprint.get("/thanks")
 def thanks():
-    """Thank the respondent and say whom to ask (the round's contact, from the signed round
+    """Thank the respondent and say whom to ask and when the round closes (from the signed round
     mark); nothing here refers to the answers."""
-    contact = None
+    contact = closes_on = None
     try:
         campaign_id = _round_signer().loads(request.args.get(ROUND_FIELD, ""))
     except BadSignature:
         campaign_id = None
     if isinstance(campaign_id, int) and valid_id(campaign_id):
         campaign = db.session.get(Campaign, campaign_id)
-        contact = campaign.contact if campaign is not None else None
-    return render_template("respond/thanks.html", contact=contact)
+        if campaign is not None:
+            contact, closes_on = campaign.contact, campaign.closes_on
+    return render_template("respond/thanks.html", contact=contact, closes_on=closes_on)
 
 
 def _welcome(campaign, start_url: str, via: str):

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from survey.models import (
     Base,
     Campaign,
+    ClosedLink,
     Comment,
     Invitation,
     Membership,
@@ -24,7 +25,7 @@ from survey.models import (
 from survey.services.campaigns import campaign_instrument
 from survey.services.errors import InvalidInput
 from survey.services.lifecycle import due_for_purge, set_status
-from survey.services.responses import create_invitations, submit_response
+from survey.services.responses import create_invitations, hash_token, submit_response
 from survey.services.users import add_user
 
 from ..conftest import fill_round, redis_url_or_skip
@@ -56,6 +57,9 @@ def test_closing_deletes_links_and_keeps_their_counts(session, campaign):
     answer(session, campaign, 4)
     set_status(session, campaign, "closed")
     assert count(session, Invitation, campaign_id=campaign.id) == 0
+    # only the links' hashes stay, used or not alike, so that a link says the round has closed
+    kept = session.scalars(sa.select(ClosedLink.token_hash)).all()
+    assert sorted(kept) == sorted(hash_token(token) for token in tokens)
     session.expire_all()
     closed = session.get(Campaign, campaign.id)
     assert (closed.invitations_total, closed.invitations_used) == (7, 3)
@@ -142,7 +146,7 @@ def test_what_we_store_page_matches_the_schema(client):
     described = re.findall(r'<dd data-column="([^"]+)">([^<]+)</dd>', page)
     columns = [
         c.name
-        for t in ("responses", "comments", "invitations", "participants")
+        for t in ("responses", "comments", "invitations", "participants", "closed_links")
         for c in Base.metadata.tables[t].columns
     ]
     assert [name for name, _ in described] == columns

@@ -25,7 +25,7 @@ def drafts(page) -> dict:
 def test_a_reload_loses_no_answer_and_the_draft_goes_with_the_submission(
     browser, live_server, campaign, token
 ):
-    page = browser.new_context(**PHONE).new_page()
+    page = browser.new_context(**DESKTOP).new_page()  # every part on the page (phone: below)
     page.goto(f"{live_server}/s/{token}/questions")
     assert page.locator("#draft-offer").is_hidden()
     answer(page, 0, 10)

@@ -269,7 +269,8 @@ def test_create_round_open_close_and_links(auth, world, session):
         )
         == 3
     )
-    assert auth.client.post(f"{url}/close", data={"csrf_token": token}).status_code == 302
+    closing = {"csrf_token": token, "confirm": "yes"}
+    assert auth.client.post(f"{url}/close", data=closing).status_code == 302
     session.expire_all()
     assert session.get(Campaign, created.id).status == "closed"
 

@@ -11,10 +11,10 @@ import sqlalchemy as sa
 from werkzeug.datastructures import MultiDict
 
 from survey.extensions import limiter
-from survey.models import Comment, Invitation, Response
+from survey.models import ClosedLink, Comment, Invitation, Response
 from survey.services.campaigns import campaign_instrument
 from survey.services.lifecycle import set_status
-from survey.services.responses import answer_matrix, hash_token
+from survey.services.responses import answer_matrix, create_invitations, hash_token
 
 from ..conftest import csrf_token, full_answers
 
@@ -120,7 +120,8 @@ def test_campaign_not_taking_answers(session, client, campaign, token, status, c
 def test_answers_sent_after_the_round_closed_under_the_form_get_410(
     session, client, campaign, token
 ):
-    """Closing deletes the links; a form opened before still learns the round has closed."""
+    """Closing deletes the links (their fingerprints stay apart); a form opened before still
+    learns the round has closed."""
     page = client.get(f"/s/{token}/questions").get_data(as_text=True)
     set_status(session, campaign, "closed")
     assert session.scalar(sa.select(sa.func.count()).select_from(Invitation)) == 0
@@ -129,9 +130,53 @@ def test_answers_sent_after_the_round_closed_under_the_form_get_410(
     response = client.post(f"/s/{token}/questions", data=data)
     assert response.status_code == 410 and "closed" in response.get_data(as_text=True)
     forged = dict(data, round="1.forged")
-    assert client.post(f"/s/{token}/questions", data=forged).status_code == 404
-    assert client.get(f"/s/{token}").status_code == 404  # without a form: an unknown link
+    assert client.post(f"/s/{token}/questions", data=forged).status_code == 410
     assert count(session, Response) == 0
+
+
+def test_a_personal_link_of_a_closed_round_says_the_survey_has_closed(
+    session, client, campaign, token
+):
+    """After closing, a personal link gets the page the open link gets (410); a link that never
+    existed, or one off by a character, still gets "not found", and nothing of whether the link
+    was used or whose it was is kept."""
+    other = create_invitations(session, campaign, 1)[0]
+    set_status(session, campaign, "closed")
+    for link in (f"/s/{token}", f"/s/{token}/questions", f"/s/{other}?lang=nl"):
+        response = client.get(link, headers={"Accept-Language": "en"})
+        assert response.status_code == 410, link
+    english = client.get(f"/s/{token}?lang=en").get_data(as_text=True)
+    assert "This survey has closed" in english and "not valid" not in english
+    open_link = client.get(f"/o/{campaign.open_slug}", headers={"Accept-Language": "en"})
+    assert open_link.status_code == 410 and "This survey has closed" in open_link.get_data(
+        as_text=True
+    )
+    for garbage in ("not-a-real-token", token[:-1] + ("A" if token[-1] != "A" else "B")):
+        response = client.get(f"/s/{garbage}", headers={"Accept-Language": "en"})
+        assert response.status_code == 404 and "not valid" in response.get_data(as_text=True)
+    kept = session.execute(sa.select(ClosedLink.token_hash, ClosedLink.campaign_id)).all()
+    assert sorted(kept) == sorted(
+        [(hash_token(token), campaign.id), (hash_token(other), campaign.id)]
+    )
+    assert count(session, Invitation) == 0
+
+
+def test_welcome_and_thank_you_pages_say_when_the_round_closes(session, client, campaign, token):
+    campaign.closes_on = dt.date(2030, 3, 14)
+    session.commit()
+    welcome = client.get(f"/s/{token}?lang=en").get_data(as_text=True)
+    assert "You can answer until and including 14 March 2030" in welcome
+    assert "only then does your organisation see the results" in welcome
+    assert "tot en met 14 maart 2030" in client.get(f"/s/{token}?lang=nl").get_data(as_text=True)
+    page = client.get(f"/s/{token}/questions?lang=en").get_data(as_text=True)
+    data = full_answers(campaign_instrument(campaign), csrf_token=csrf_token(page))
+    sent = client.post(f"/s/{token}/questions?lang=en", data=data)
+    thanks = client.get(sent.headers["Location"]).get_data(as_text=True)
+    assert "The survey closes after 14 March 2030. Only then does your organisation" in thanks
+    campaign.closes_on = None
+    session.commit()
+    undated = client.get(f"/o/{campaign.open_slug}?lang=en").get_data(as_text=True)
+    assert "The survey stays open until your organisation closes it." in undated
 
 
 TAMPERED = [

@@ -53,6 +53,8 @@ def test_keyboard_only_dutch_phone(browser, live_server, session, campaign, toke
                 for _ in range(3):  # … then three to the right: "Eens" (agree)
                     page.keyboard.press("ArrowRight")
             answered.add(element["name"])
+        elif element["tag"] == "BUTTON" and element["text"] == "Volgende deel":
+            page.keyboard.press("Enter")  # a phone shows one part at a time
         elif element["tag"] == "TEXTAREA":
             page.keyboard.type("Meer voorbeelden van collega's graag.")
         elif element["type"] == "submit":
@@ -76,6 +78,8 @@ def test_error_summary_is_accessible(browser, live_server, campaign, token):
     context = browser.new_context(**PHONE)
     page = context.new_page()
     page.goto(f"{live_server}/s/{token}/questions")
+    while page.get_by_role("button", name="Volgende deel").is_visible():
+        page.get_by_role("button", name="Volgende deel").click()
     page.get_by_role("button", name="Verstuur mijn antwoorden").click()
     summary = page.get_by_role("alert")
     assert "28 vragen hebben nog een antwoord nodig" in summary.inner_text()
