@@ -60,7 +60,7 @@ def test_the_title_does_not_repeat_itself(built, instrument):
     named = dataclasses.replace(built, campaign="Social media culture 2026")
     html = render_body(named, list(instrument.scale.labels["en"]))
     assert "<h1>Social media culture 2026</h1>" in html
-    assert "<h1>Social media culture: Spring</h1>" in render_body(
+    assert "<h1>Social media culture · Spring</h1>" in render_body(
         built, list(instrument.scale.labels["en"])
     )
 
@@ -72,9 +72,14 @@ def test_heatmap_colours_follow_the_difference_from_the_organisation(built):
     values = np.array([[70.0, 50.0], [30.0, 30.0]])
     ax = charts.heatmap(names, ["g1", "g2"], values, reference=[50.0, 30.0],
                         counts=[[6, 7], [8, 9]])  # fmt: skip
-    image = ax.get_images()[0]
-    shade = image.get_array()
-    np.testing.assert_allclose(shade, [[20.0, 0.0], [0.0, 0.0]])  # not the raw scores
+    cells = {p.get_gid(): p.get_facecolor() for p in ax.patches if p.get_gid()}
+    # coloured by the difference from the organisation, not the raw score: 70 against 50 is
+    # purple (more blue than red); a group at the organisation's own score is white
+    above = cells["heatmap-cell-0-0"]
+    assert above[2] > above[0]
+    for key in ("heatmap-cell-0-1", "heatmap-cell-1-0", "heatmap-cell-1-1"):
+        np.testing.assert_allclose(cells[key][:3], cells["heatmap-cell-1-1"][:3])
+    assert min(cells["heatmap-cell-1-1"][:3]) > 0.95  # the same score: (nearly) white
     texts = [t.get_text() for t in ax.texts]
     assert texts == ["70.0\nn=6", "50.0\nn=7", "30.0\nn=8", "30.0\nn=9"]
     assert built.breakdowns  # the report has a breakdown to draw
