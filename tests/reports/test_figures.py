@@ -395,3 +395,39 @@ def test_a_pool_whose_organisations_differ_no_more_than_chance_says_so(instrumen
     assert [b.median for b in built.benchmark.dimensions] == [57.0] * 5  # as published
     html = render_body(built, list(instrument.scale.labels["en"]))
     assert "differ no more than chance would explain" in html
+
+
+def test_the_report_opens_with_participation_change_and_benchmark(instrument):
+    """The overall score comes with its change since the last round, the participation rate
+    (personal links only) and where the principles stand against the benchmark; the principle
+    table carries each principle's change and its verdict."""
+    from reports.release import Links
+
+    before = a_round(instrument, n=60, seed=8)
+    now = a_round(instrument, n=60, seed=9)
+    now.links = Links(distributed_by="organisation", personal=80)
+    pool = [
+        {"external": False, "dimensions": {
+            d.key: {"n": 60, "mean": 30.0 + 4 * i, "sd": 15.0, "bins": []}
+            for d in instrument.dimensions
+        }}
+        for i in range(6)
+    ]  # fmt: skip
+    built = report(instrument, now, previous=before, pool=pool, pool_version="1")
+    html = render_body(built, list(instrument.scale.labels["en"]))
+    head = html[: html.index('class="summary"')]
+    change = sum(r.now - r.before for r in built.trend.dimensions) / 5
+    assert f"{change:+.1f} points since Spring" in head.replace("−", "-")
+    assert "Participation 75%: 60 of 80 invited" in head
+    above = sum(b.verdict == "above" for b in built.benchmark.dimensions)
+    assert f"Against the benchmark: {above} of 5 principles above its median" in head
+    table = html[html.index('class="summary"') : html.index("</table>")]
+    assert ">Change</th>" in table
+    for row in built.trend.dimensions:
+        assert (
+            f"{row.difference:+.1f}".replace("-", "−") in table or f"{row.difference:+.1f}" in table
+        )
+    # with an open link the invited are not known: no rate
+    now.links = Links(distributed_by="organisation", personal=80, open_link=True)
+    html = render_body(report(instrument, now), list(instrument.scale.labels["en"]))
+    assert "Participation" not in html and ">Change</th>" not in html
