@@ -291,6 +291,65 @@ def radar_overlay(names: list[str], series: list[tuple[str, list[float]]], ax=No
     return ax
 
 
+def impact_chart(
+    names: list[str],
+    scores: list[float],
+    shares: list[float],
+    beyond: list[bool],
+    quadrants: tuple[str, str, str, str] = (
+        "work on these first", "keep these strong", "less urgent", "fine as they are"),
+    overall: float | None = None,
+    ax=None,
+):  # fmt: skip
+    """Each principle's score (x, 0–100) against its share of what drives advocacy (y, %): the
+    drivers read as a priority map. The vertical line is the overall score (or the principles'
+    mean), the horizontal one an equal share (100 % ÷ the principles); ``quadrants`` name the four
+    corners — high share and low score, high and high, low and low, low and high. A principle
+    whose weight does not beat a random variable's (``beyond`` false) is drawn hollow."""
+    scores, shares = np.asarray(scores, dtype=float), np.asarray(shares, dtype=float) * 100
+    if ax is None:
+        ax = _figure(6.0, 3.6).add_subplot()
+    centre = float(overall) if overall is not None else float(np.nanmean(scores))
+    equal = 100.0 / max(len(names), 1)
+    low_x, high_x = min(np.nanmin(scores), centre) - 8, max(np.nanmax(scores), centre) + 8
+    top = max(np.nanmax(shares), equal) * 1.25
+    ax.axvline(centre, color="#9aa0a6", linewidth=0.8, linestyle="--")
+    ax.axhline(equal, color="#9aa0a6", linewidth=0.8, linestyle="--")
+    corners = ((0.01, 0.99, "left", "top"), (0.99, 0.99, "right", "top"),
+               (0.01, 0.01, "left", "bottom"), (0.99, 0.01, "right", "bottom"))  # fmt: skip
+    for (x, y, across, up), text in zip(corners, quadrants, strict=True):
+        ax.text(x, y, text, fontsize=7, color="#4a525c", ha=across, va=up,
+                transform=ax.transAxes)  # fmt: skip
+    placed: list[tuple[float, float, float]] = []  # labels: x, bottom, top as axes shares
+    span_x, line = high_x - low_x, 0.055  # a line of 7-point text, as a share of the axes
+    for name, x, y, strong in sorted(
+        zip(names, scores, shares, beyond, strict=True), key=lambda p: -np.nan_to_num(p[2])
+    ):
+        if np.isnan(x) or np.isnan(y):
+            continue
+        ax.plot([x], [y], marker="o", markersize=8, linestyle="none", color=FAVOURABLE,
+                markerfacecolor=FAVOURABLE if strong else "white")  # fmt: skip
+        text = _wrap(name, 18)
+        height = line * (text.count("\n") + 1)
+        at = ((x - low_x) / span_x, y / top)
+        bottom = at[1] + 0.01
+        # a label that would sit on another one moves below it
+        for px, low, high in sorted(placed, key=lambda p: -p[2]):
+            if abs(px - at[0]) < 0.3 and bottom < high and bottom + height > low:
+                bottom = low - height - 0.01
+        placed.append((at[0], bottom, bottom + height))
+        ax.annotate(text, (x, y), xytext=(at[0] + 0.015, bottom), textcoords="axes fraction",
+                    fontsize=7, color=INK, va="bottom",
+                    arrowprops={"arrowstyle": "-", "color": "#9aa0a6", "linewidth": 0.5}
+                    if bottom != at[1] + 0.01 else None)  # fmt: skip
+    ax.set_xlim(low_x, high_x)
+    ax.set_ylim(0, top)
+    ax.tick_params(labelsize=7)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    return ax
+
+
 def score_intervals(
     names: list[str], rounds: list[tuple[str, list[tuple[float, float, float]]]], ax=None
 ):

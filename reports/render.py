@@ -68,25 +68,40 @@ def report_charts(report: Release, scale_labels: list[str]) -> dict[str, Markup]
             percent=lambda share: numbers.percent(share, report.lang),
             reverse=[item.reverse for item in dim.items],
         )
+    if report.drivers and report.drivers.principles:
+        weights = {w.key: w for w in report.drivers.principles}
+        known = [d for d in report.dimensions if d.shown and d.key in weights]
+        ax = charts.impact_chart(
+            [d.name for d in known],
+            [d.score for d in known],
+            [weights[d.key].share for d in known],
+            [weights[d.key].beyond_chance for d in known],
+            (_("work on these first"), _("keep these strong"), _("less urgent"),
+             _("fine as they are")),
+            overall=report.overall.score if report.overall else None,
+        )  # fmt: skip
+        ax.set_xlabel(_("Score (0–100)"), fontsize=7)
+        ax.set_ylabel(_("Share of what drives advocacy (%)"), fontsize=7)
+        made["impact"] = ax
     legend = (_("below the organisation"), _("above the organisation"))
     for breakdown in report.breakdowns:
         if breakdown.groups:
             values = np.array(
-                [
-                    [g.score_of(d.key).score for g in breakdown.groups]
-                    for d in report.dimensions
-                ],
+                [[g.score_of(d.key).score for g in breakdown.groups] for d in report.dimensions],
                 dtype=float,
             )
-            counts = [
-                [g.score_of(d.key).n for g in breakdown.groups]
-                for d in report.dimensions
-            ]
+            counts = [[g.score_of(d.key).n for g in breakdown.groups] for d in report.dimensions]
             own = [d.score if d.shown else np.nan for d in report.dimensions]
             made[f"heatmap-{breakdown.key}"] = charts.heatmap(
-                names, [g.label for g in breakdown.groups], values, reference=own,
-                counts=counts, number=lambda v: numbers.number(v, 1, report.lang),
-                hidden=breakdown.hidden_groups, hidden_label=_("not shown"), legend=legend,
+                names,
+                [g.label for g in breakdown.groups],
+                values,
+                reference=own,
+                counts=counts,
+                number=lambda v: numbers.number(v, 1, report.lang),
+                hidden=breakdown.hidden_groups,
+                hidden_label=_("not shown"),
+                legend=legend,
                 name=f"heatmap-{breakdown.key}",
             )
     return {key: Markup(charts.to_svg(ax.figure)) for key, ax in made.items()}

@@ -107,3 +107,41 @@ def test_heatmap_colours_follow_the_difference_and_hidden_groups_are_grey():
     assert [t.get_text().split("\n")[0] for t in bar.get_xticklabels()] == ["below", "0", "above"]
     svg = charts.to_svg(ax.figure)
     assert 'id="dept-cell-0-0"' in svg and 'id="dept-hidden-1"' in svg
+
+
+def test_the_impact_chart_places_each_principle_by_score_and_share():
+    from reports import charts
+
+    ax = charts.impact_chart(
+        ["Guidelines", "Dialogue", "Patience"], [40.0, 70.0, 55.0], [0.5, 0.3, 0.2],
+        [True, True, False], overall=55.0,
+    )  # fmt: skip
+    points = [(line.get_xdata()[0], line.get_ydata()[0], line.get_markerfacecolor())
+              for line in ax.lines if line.get_marker() == "o"]  # fmt: skip
+    assert [(x, round(y, 6)) for x, y, _ in points] == [(40.0, 50.0), (70.0, 30.0), (55.0, 20.0)]
+    assert points[2][2] == "white" and points[0][2] != "white"  # not beyond chance: hollow
+    guides = [line for line in ax.lines if line.get_marker() != "o"]
+    assert any(line.get_xdata()[0] == 55.0 for line in guides)  # the overall score
+    assert any(abs(line.get_ydata()[0] - 100 / 3) < 1e-9 for line in guides)  # an equal share
+    words = {t.get_text() for t in ax.texts}
+    assert {"work on these first", "keep these strong"} <= words
+
+
+def test_the_impact_charts_labels_do_not_cover_each_other():
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from reports import charts
+
+    names = ["Clear guidelines", "Open dialogue", "Leaders as role models", "Long-term view"]
+    ax = charts.impact_chart(names, [53.8, 53.9, 53.7, 52.9], [0.22, 0.21, 0.24, 0.27],
+                             [True] * 4, overall=53.3)  # fmt: skip
+    canvas = FigureCanvasAgg(ax.figure)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    boxes = [
+        t.get_window_extent(renderer) for t in ax.texts if t.get_text().replace("\n", " ") in names
+    ]
+    assert len(boxes) == 4
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            assert not a.overlaps(b)

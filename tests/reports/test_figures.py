@@ -431,3 +431,14 @@ def test_the_report_opens_with_participation_change_and_benchmark(instrument):
     now.links = Links(distributed_by="organisation", personal=80, open_link=True)
     html = render_body(report(instrument, now), list(instrument.scale.labels["en"]))
     assert "Participation" not in html and ">Change</th>" not in html
+
+
+def test_the_drivers_come_with_a_priority_map(instrument):
+    built = report(instrument, a_round(instrument, n=80))
+    assert built.drivers is not None
+    html = render_body(built, list(instrument.scale.labels["en"]))
+    chart = html[html.index('class="chart impact"') :]
+    chart = chart[: chart.index("</figure>")]
+    assert "work on these first" in chart
+    for d in built.dimensions:
+        assert d.name.split()[0] in chart
