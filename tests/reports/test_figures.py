@@ -442,3 +442,17 @@ def test_the_drivers_come_with_a_priority_map(instrument):
     assert "work on these first" in chart
     for d in built.dimensions:
         assert d.name.split()[0] in chart
+
+
+def test_the_technical_detail_is_said_once_in_an_appendix(instrument):
+    """The merged answers and each principle's reliability are explained once, in "How we
+    calculated this", not in each of the five principle sections."""
+    built = report(instrument, a_round(instrument, n=80))
+    html = render_body(built, list(instrument.scale.labels["en"]))
+    appendix = html[html.index('id="method-title"') :]
+    assert html.count("is counted with the neighbouring answer towards the middle") == 1
+    assert "is counted with the neighbouring answer towards the middle" in appendix
+    shown = [d for d in built.dimensions if d.shown]
+    assert html.count("Cronbach's alpha") == appendix.count("Cronbach's alpha")
+    for d in shown:
+        assert f"<strong>{d.name}</strong>:" in appendix
