@@ -41,6 +41,19 @@ def a_round(instrument, n=60, seed=3, roles=None, closed=True):
     return RoundData("Spring", offsets, segments, questions, 5, closed, [])
 
 
+def a_pool(instrument, means, n, sd=15.0):
+    """A benchmark pool: one organisation per mean, each principle at that mean."""
+    return [
+        {
+            "external": False,
+            "dimensions": {
+                d.key: {"n": n, "mean": mean, "sd": sd, "bins": []} for d in instrument.dimensions
+            },
+        }
+        for mean in means
+    ]
+
+
 def report(instrument, current, **options):
     return build_report(
         instrument, current, organisation="Acme", lang="en", thresholds=THRESHOLDS, **options
@@ -369,13 +382,7 @@ def test_no_interval_when_everyone_gave_the_same_answers(instrument):
     assert html.count("no interval: everyone gave the same answers") == shown
     assert "Everyone with a score gave the same answers to this principle" in html
     # against a pool, the round is not called above or within: it says why it cannot be judged
-    pool = [
-        {"external": False, "dimensions": {
-            d.key: {"n": 50, "mean": 30.0 + i, "sd": 15.0, "bins": []}
-            for d in instrument.dimensions
-        }}
-        for i in range(6)
-    ]  # fmt: skip
+    pool = a_pool(instrument, [30.0 + 1 * i for i in range(6)], n=50)
     built = report(instrument, current, pool=pool, pool_version="1")
     assert {b.verdict for b in built.benchmark.dimensions} == {"no_spread"}
     html = render_body(built, list(instrument.scale.labels["en"]))
@@ -383,13 +390,7 @@ def test_no_interval_when_everyone_gave_the_same_answers(instrument):
 
 
 def test_a_pool_whose_organisations_differ_no_more_than_chance_says_so(instrument):
-    pool = [
-        {"external": False, "dimensions": {
-            d.key: {"n": 20, "mean": 55.0 + i, "sd": 15.0, "bins": []}
-            for d in instrument.dimensions
-        }}
-        for i in range(5)
-    ]  # fmt: skip
+    pool = a_pool(instrument, [55.0 + 1 * i for i in range(5)], n=20)
     built = report(instrument, a_round(instrument, n=60), pool=pool, pool_version="1")
     assert all(b.shrunk == 0 and b.between_sd == 0 for b in built.benchmark.dimensions)
     assert [b.median for b in built.benchmark.dimensions] == [57.0] * 5  # as published
@@ -406,13 +407,7 @@ def test_the_report_opens_with_participation_change_and_benchmark(instrument):
     before = a_round(instrument, n=60, seed=8)
     now = a_round(instrument, n=60, seed=9)
     now.links = Links(distributed_by="organisation", personal=80)
-    pool = [
-        {"external": False, "dimensions": {
-            d.key: {"n": 60, "mean": 30.0 + 4 * i, "sd": 15.0, "bins": []}
-            for d in instrument.dimensions
-        }}
-        for i in range(6)
-    ]  # fmt: skip
+    pool = a_pool(instrument, [30.0 + 4 * i for i in range(6)], n=60)
     built = report(instrument, now, previous=before, pool=pool, pool_version="1")
     html = render_body(built, list(instrument.scale.labels["en"]))
     head = html[: html.index('class="summary"')]
