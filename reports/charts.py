@@ -127,11 +127,7 @@ def likert_bars(
         ax = _figure(6.2, 0.42 * len(texts) + 0.6).add_subplot()
     middle = points // 2
     start = -shares[:, :middle].sum(axis=1) - (shares[:, middle] / 2 if points % 2 else 0)
-    palette = (
-        LIKERT
-        if points == 5
-        else [_blend(UNFAVOURABLE, FAVOURABLE, i / max(points - 1, 1)) for i in range(points)]
-    )
+    palette = likert_palette(points)
     y = np.arange(len(texts))[::-1]
     for p in range(points):
         colours = [palette[points - 1 - p] if turned else palette[p] for turned in reverse]
@@ -244,10 +240,19 @@ def heatmap(
 HEAT_RANGE = 15  # points above or below the organisation's score at which a cell is darkest
 
 
-def _blend(a: str, b: str, t: float) -> str:
-    ca = np.array([int(a[i : i + 2], 16) for i in (1, 3, 5)])
-    cb = np.array([int(b[i : i + 2], 16) for i in (1, 3, 5)])
-    return "#" + "".join(f"{int(v):02x}" for v in ca + (cb - ca) * t)
+def blend(a: str, b: str, t: float) -> str:
+    """The colour ``t`` of the way from ``a`` to ``b`` (hex ``#rrggbb``)."""
+    ca = [int(a[i : i + 2], 16) for i in (1, 3, 5)]
+    cb = [int(b[i : i + 2], 16) for i in (1, 3, 5)]
+    return "#" + "".join(f"{round(x + (y - x) * t):02x}" for x, y in zip(ca, cb, strict=True))
+
+
+def likert_palette(points: int) -> list[str]:
+    """The answer colours of a scale of ``points`` points, least favourable first: the report's
+    five, or as many steps from orange to purple."""
+    if points == len(LIKERT):
+        return list(LIKERT)
+    return [blend(UNFAVOURABLE, FAVOURABLE, i / max(points - 1, 1)) for i in range(points)]
 
 
 def _wrap(text: str, width: int = 48) -> str:

@@ -25,7 +25,7 @@ def trend_sheet(book, report: Release, text, formats, names) -> None:
         text["difference"],
         text["ci_low"],
         text["ci_high"],
-        text["real"],
+        text["matters"],
     ]
     rows = [
         [

@@ -36,7 +36,7 @@ def change_slide(deck, report: Release, text) -> None:
             text["before"],
             text["now"],
             f"{text['change']} ({text['interval']})",
-            text["real"],
+            text["matters"],
         ]
     ]
     for row in trend.dimensions:

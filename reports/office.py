@@ -7,7 +7,7 @@ import datetime
 
 from reports import charts
 
-__all__ = ["as_date", "blend", "display_date", "heat_colour"]
+__all__ = ["as_date", "display_date", "heat_colour"]
 
 
 def as_date(value) -> datetime.date | None:
@@ -27,15 +27,8 @@ def display_date(value, lang: str) -> str:
     return format_date(day, "medium", locale=lang) if day else ""
 
 
-def blend(a: str, b: str, t: float) -> str:
-    """The colour ``t`` of the way from ``a`` to ``b`` (hex ``#rrggbb``)."""
-    ca = [int(a[i : i + 2], 16) for i in (1, 3, 5)]
-    cb = [int(b[i : i + 2], 16) for i in (1, 3, 5)]
-    return "#" + "".join(f"{round(x + (y - x) * t):02x}" for x, y in zip(ca, cb, strict=True))
-
-
 def heat_colour(difference: float, strength: float = 0.85) -> str:
     """A group's cell: purple above the organisation's score, orange below, the stronger the
     further away (full ``strength`` from :data:`reports.charts.HEAT_RANGE` points on)."""
     t = min(abs(difference) / charts.HEAT_RANGE, 1.0) * strength
-    return blend("#ffffff", charts.FAVOURABLE if difference > 0 else charts.UNFAVOURABLE, t)
+    return charts.blend("#ffffff", charts.FAVOURABLE if difference > 0 else charts.UNFAVOURABLE, t)

@@ -8,13 +8,11 @@ import textwrap
 
 from reports import charts
 from reports.numbers import number
-from reports.office import blend
 
 __all__ = [
     "add_table",
     "interval_text",
     "level_text",
-    "likert_palette",
     "new_slide",
     "place",
     "rgb",
@@ -142,14 +140,6 @@ def statement_label(item, text) -> str:
     return "\n".join(lines)
 
 
-def likert_palette(points: int) -> list[str]:
-    if points == len(charts.LIKERT):
-        return list(charts.LIKERT)
-    return [
-        blend(charts.UNFAVOURABLE, charts.FAVOURABLE, i / max(points - 1, 1)) for i in range(points)
-    ]
-
-
 def statement_chart(slide, items, text, labels, top: float, height: float) -> None:
     """Stacked 100 % bars of the statements' answers as given, each part coloured by what it
     means: for a reverse-keyed statement agreeing is orange (unfavourable)."""
@@ -161,7 +151,7 @@ def statement_chart(slide, items, text, labels, top: float, height: float) -> No
     # a bar chart draws its first category at the bottom: reversed, the first statement is on top
     shown = list(reversed(items))
     data.categories = [statement_label(item, text) for item in shown]
-    palette = likert_palette(len(labels))
+    palette = charts.likert_palette(len(labels))
     for position, label in enumerate(labels, start=1):
         data.add_series(label, [item.counts[position] for item in shown])
     dont_know = any(item.counts[0] for item in shown)

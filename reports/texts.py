@@ -43,7 +43,7 @@ def office_texts(lang: str) -> dict:
         "groups_hidden": _("{n} group(s) hidden to protect anonymity"),
         "trend": _("Trend"),
         "difference": _("Difference"),
-        "real": _("Does it matter?"),
+        "matters": _("Does it matter?"),
         "verdicts": {
             "important": _("important"),
             "possibly important": _("possibly important"),
