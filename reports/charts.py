@@ -18,6 +18,8 @@ from matplotlib.figure import Figure
 UNFAVOURABLE, NEUTRAL, FAVOURABLE = "#e66101", "#bababa", "#5e3c99"
 LIKERT = ["#e66101", "#fdb863", "#d9d9d9", "#b2abd2", "#5e3c99"]
 INK = "#1b1f24"
+# the benchmark pool's spread: the bottom-to-top 10 % band and the middle half
+OUTER_BAND, INNER_BAND = "#e5e1f0", "#b2abd2"
 
 
 def to_svg(figure: Figure) -> str:
@@ -408,28 +410,44 @@ def score_intervals(
 
 def pool_marks_chart(
     names: list[str],
-    marks: list[tuple[float, float, float]],
+    marks: list[tuple[float | None, ...]],
     position: list[float] | None = None,
-    labels: tuple[str, str, str, str] = ("median", "top 25%", "top 10%", "this round"),
+    labels: tuple[str, str, str, str] = (
+        "bottom 10% – top 10%",
+        "middle half",
+        "median",
+        "this round",
+    ),
     ax=None,
 ):
-    """Per principle, where the pool's organisations stand — the band from the median to the
-    top-10 % mark, with the median and the top-25 % mark — and, if given, a round's score as a
-    diamond. Only the marks that the page's table shows: no organisation's own score."""
+    """Per principle, the whole spread of the pool's organisations — a light band from the
+    bottom-10 % to the top-10 % mark, a darker one over the middle half (bottom 25 % to top 25 %),
+    the median — and, if given, a round's score as a diamond. ``marks``: per principle the five
+    marks of :func:`scoring.benchmark.pool_spread` (None or NaN: not shown; without the 10 % marks
+    there is no light band). Only the marks the page's table shows: no organisation's own score."""
     if ax is None:
         ax = _figure(6.4, 0.55 * len(names) + 1.1).add_subplot()
     rows = np.arange(len(names))[::-1]
-    for row, (median, top25, top10) in zip(rows, marks, strict=True):
-        ax.plot([median, top10], [row, row], color="#b2abd2", linewidth=8, solid_capstyle="butt")
-        ax.plot([median], [row], marker="|", markersize=16, color=UNFAVOURABLE, mew=2)
-        ax.plot([top25], [row], marker="|", markersize=12, color=INK, mew=1.5)
-    ax.plot([], [], color="#b2abd2", linewidth=8, label=f"{labels[0]} – {labels[2]}")
-    ax.plot([], [], marker="|", linestyle="", markersize=12, color=UNFAVOURABLE, mew=2,
-            label=labels[0])  # fmt: skip
-    ax.plot([], [], marker="|", linestyle="", markersize=10, color=INK, mew=1.5, label=labels[1])
+
+    def known(value) -> bool:
+        return value is not None and value == value
+
+    for row, (low10, low25, median, top25, top10) in zip(rows, marks, strict=True):
+        if known(low10) and known(top10):
+            ax.plot([low10, top10], [row, row], color=OUTER_BAND, linewidth=10,
+                    solid_capstyle="butt")  # fmt: skip
+        if known(low25) and known(top25):
+            ax.plot([low25, top25], [row, row], color=INNER_BAND, linewidth=10,
+                    solid_capstyle="butt")  # fmt: skip
+        if known(median):
+            ax.plot([median], [row], marker="|", markersize=16, color=INK, mew=2.5)
+    if any(known(m[0]) for m in marks):
+        ax.plot([], [], color=OUTER_BAND, linewidth=8, label=labels[0])
+    ax.plot([], [], color=INNER_BAND, linewidth=8, label=labels[1])
+    ax.plot([], [], marker="|", linestyle="", markersize=12, color=INK, mew=2.5, label=labels[2])
     if position is not None:
         ax.plot(position, rows, marker="D", linestyle="", color=FAVOURABLE, markersize=7,
-                label=labels[3])  # fmt: skip
+                markeredgecolor="#ffffff", label=labels[3])  # fmt: skip
     ax.set_xlim(0, 100)
     ax.set_yticks(rows)
     ax.set_yticklabels(names, fontsize=8)

@@ -1,13 +1,15 @@
-"""Numbers as people read them: rounded for the page and the PDF only, in the reader's locale
-(decimal comma in Dutch), p-values below 0.001 as ``< 0.001``, a missing figure as a dash.
+"""Numbers and dates as people read them: rounded for the page and the PDF only, in the reader's
+locale (decimal comma in Dutch), p-values below 0.001 as ``< 0.001``, a missing figure as a dash.
 
 Machine outputs (JSON, CSV) carry the unrounded figures; these functions are for what is shown.
 """
 
 from __future__ import annotations
 
+import datetime
 import math
 
+from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
 
 MISSING = "–"
@@ -50,10 +52,28 @@ def p_equals(value, lang: str = "en") -> str:
     return f"p {text}" if text.startswith("<") else f"p = {text}"
 
 
+def as_date(value) -> datetime.date | None:
+    """``value`` (a date or its ISO text) as a date; None when there is none."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime.date):
+        return value
+    return datetime.date.fromisoformat(str(value))
+
+
+def display_date(value, lang: str, width: str = "medium") -> str:
+    """The date as the reader's language writes it ("1 Mar 2027", "1 mrt 2027"; ``width``
+    "long": "1 March 2027", "1 maart 2027")."""
+    day = as_date(value)
+    # the report's English is British: "3 February 2027", not "February 3, 2027"
+    return format_date(day, width, locale="en_GB" if lang == "en" else lang) if day else ""
+
+
 def install(env, lang: str) -> None:
-    """Add the filters ``num``, ``pct``, ``pvalue`` and ``p`` in ``lang`` to a Jinja
+    """Add the filters ``num``, ``pct``, ``pvalue``, ``p`` and ``day`` in ``lang`` to a Jinja
     environment."""
     env.filters["num"] = lambda value, digits=1, sign=False: number(value, digits, lang, sign)
     env.filters["pct"] = lambda value: percent(value, lang)
     env.filters["pvalue"] = lambda value: pvalue(value, lang)
     env.filters["p"] = lambda value: p_equals(value, lang)
+    env.filters["day"] = lambda value, width="medium": display_date(value, lang, width)

@@ -3,28 +3,10 @@ writes them) and the heatmap's colour scale, taken from the report's palette."""
 
 from __future__ import annotations
 
-import datetime
-
 from reports import charts
+from reports.numbers import as_date, display_date
 
 __all__ = ["as_date", "display_date", "heat_colour"]
-
-
-def as_date(value) -> datetime.date | None:
-    """``value`` (a date or its ISO text) as a date; None when there is none."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime.date):
-        return value
-    return datetime.date.fromisoformat(str(value))
-
-
-def display_date(value, lang: str) -> str:
-    """The date as the report's language writes it in a table ("1 Mar 2027", "1 mrt 2027")."""
-    from babel.dates import format_date
-
-    day = as_date(value)
-    return format_date(day, "medium", locale=lang) if day else ""
 
 
 def heat_colour(difference: float, strength: float = 0.85) -> str:

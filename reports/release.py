@@ -169,9 +169,7 @@ class Drivers:
     pairs: tuple[DriverPair, ...] = ()  # every two principles, the stronger first
 
     def pair(self, first: str, second: str) -> DriverPair | None:
-        return next(
-            (p for p in self.pairs if {p.first, p.second} == {first, second}), None
-        )
+        return next((p for p in self.pairs if {p.first, p.second} == {first, second}), None)
 
 
 @dataclass(frozen=True)
@@ -371,6 +369,17 @@ class Release:
     def enough(self) -> bool:
         """Whether the report shows figures: the round has closed with at least k responses."""
         return self.closed and self.needed == 0
+
+    @property
+    def participation(self) -> float | None:
+        """The share of the invited who answered, where it can be told: every link was personal
+        (no open link, no imported answers) and no more people answered than were invited."""
+        links = self.links
+        if not links or not links.personal or links.open_link or links.imported:
+            return None
+        if self.n_responses > links.personal:
+            return None
+        return self.n_responses / links.personal
 
     def to_dict(self) -> dict[str, Any]:
         """JSON: aggregates only; nothing per respondent."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+from collections.abc import Sequence
 from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
@@ -107,27 +109,48 @@ def report_charts(report: Release, scale_labels: list[str]) -> dict[str, Markup]
     return {key: Markup(charts.to_svg(ax.figure)) for key, ax in made.items()}
 
 
-def render_body(report: Release, scale_labels: list[str], base_url: str = "") -> str:
-    """The report's content (no <html> around it), for the web page."""
+def render_body(
+    report: Release, scale_labels: list[str], base_url: str = "", plan: Sequence[dict] = ()
+) -> str:
+    """The report's content (no <html> around it), for the web page; with ``plan`` (the round's
+    action plan, :func:`survey.services.actions.plan_rows`'s rows) it holds the plan too."""
     template = environment(report.lang).get_template("report/body.html")
     return template.render(
-        report=report, charts=report_charts(report, scale_labels), base_url=base_url
+        report=report, charts=report_charts(report, scale_labels), base_url=base_url, plan=plan
     )
 
 
-def render_document(report: Release, scale_labels: list[str]) -> str:
-    """A standalone HTML document of the report, with the print stylesheet inline."""
+def render_document(
+    report: Release,
+    scale_labels: list[str],
+    *,
+    cover: bool = False,
+    closed_on: datetime.date | str | None = None,
+    plan: Sequence[dict] = (),
+) -> str:
+    """A standalone HTML document of the report, with the print stylesheet inline; ``cover``
+    adds a first page (organisation, round, the day it closed, responses and participation)."""
     template = environment(report.lang).get_template("report/document.html")
     return template.render(
         report=report,
-        body=Markup(render_body(report, scale_labels)),
+        body=Markup(render_body(report, scale_labels, plan=plan)),
         stylesheet=Markup(STYLESHEET.read_text(encoding="utf-8")),
+        cover=cover,
+        closed_on=closed_on,
     )
 
 
-def render_pdf(report: Release, scale_labels: list[str]) -> bytes:
-    """The report as an A4 PDF."""
-    return html_to_pdf(render_document(report, scale_labels))
+def render_pdf(
+    report: Release,
+    scale_labels: list[str],
+    *,
+    closed_on: datetime.date | str | None = None,
+    plan: Sequence[dict] = (),
+) -> bytes:
+    """The report as an A4 PDF: a cover page, the report and the round's action plan."""
+    return html_to_pdf(
+        render_document(report, scale_labels, cover=True, closed_on=closed_on, plan=plan)
+    )
 
 
 def html_to_pdf(html: str) -> bytes:

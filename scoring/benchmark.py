@@ -132,35 +132,48 @@ class PoolPosition:
 TOP10_MIN_ORGANISATIONS = 10  # below ten, the top 10 % is less than one organisation
 
 
-def pool_marks(pool_scores, min_organisations: int) -> tuple[float, float, float]:
-    """The pool's median and the scores needed to be in its top 25 % and top 10 % — each only
-    from a pool large enough for it (NaN otherwise).
+def pool_spread(pool_scores, min_organisations: int) -> tuple[float, float, float, float, float]:
+    """The pool's whole spread as five marks: the scores of its bottom 10 % and 25 %, its median,
+    and the scores needed to be in its top 25 % and top 10 % — each only from a pool large enough
+    for it (NaN otherwise).
 
-    The one rule for every page, report and export that shows marks: the median and the top-25 %
-    mark from ``min_organisations`` organisations (the pool minimum), the top-10 % mark from
+    The one rule for every page, report and export that shows marks: the median and the quartile
+    marks from ``min_organisations`` organisations (the pool minimum), the 10 % marks from
     :data:`TOP10_MIN_ORGANISATIONS` as well. Organisations without a score (NaN) do not count.
+    No mark is the lowest or highest organisation's own score unless the pool is that small.
 
     Notes
     -----
-    Marks are ``numpy.percentile`` (linear interpolation) at 50, 75 and 90. Below ten
-    organisations the top 10 % is less than one organisation: the mark would be the best
-    organisation's mean, or nearly, rather than anything about the pool.
+    Marks are ``numpy.percentile`` (linear interpolation) at 10, 25, 50, 75 and 90. Below ten
+    organisations the top or bottom 10 % is less than one organisation: the mark would be the
+    best or worst organisation's mean, or nearly, rather than anything about the pool.
 
-    >>> pool_marks([40.0, 50.0, 55.0, 70.0, 80.0], min_organisations=5)
-    (55.0, 70.0, nan)
-    >>> pool_marks([40.0, 50.0, 55.0, 70.0], min_organisations=5)
-    (nan, nan, nan)
+    >>> pool_spread([40.0, 50.0, 55.0, 70.0, 80.0], min_organisations=5)
+    (nan, 50.0, 55.0, 70.0, nan)
+    >>> pool_spread([40.0, 50.0, 55.0, 70.0], min_organisations=5)
+    (nan, nan, nan, nan, nan)
     """
     if min_organisations < 1:
         raise ValueError(f"min_organisations must be at least 1, not {min_organisations}")
     pool = np.asarray(pool_scores, dtype=float)
     pool = pool[~np.isnan(pool)]
     if pool.size == 0 or pool.size < min_organisations:
-        return (np.nan, np.nan, np.nan)
-    median, top25, top10 = (float(m) for m in np.percentile(pool, [50, 75, 90]))
+        return (np.nan,) * 5
+    marks = np.percentile(pool, [10, 25, 50, 75, 90])
+    low10, low25, median, top25, top10 = (float(m) for m in marks)
     if pool.size < TOP10_MIN_ORGANISATIONS:
-        top10 = np.nan
-    return (median, top25, top10)
+        low10 = top10 = np.nan
+    return (low10, low25, median, top25, top10)
+
+
+def pool_marks(pool_scores, min_organisations: int) -> tuple[float, float, float]:
+    """The pool's median and the scores needed to be in its top 25 % and top 10 %: the upper
+    three marks of :func:`pool_spread`.
+
+    >>> pool_marks([40.0, 50.0, 55.0, 70.0, 80.0], min_organisations=5)
+    (55.0, 70.0, nan)
+    """
+    return pool_spread(pool_scores, min_organisations)[2:]
 
 
 def percentile_rank(score: float, pool_scores, min_organisations: int = 1) -> float:

@@ -40,7 +40,13 @@ def report(campaign_id: int, pdf_path, html_path, as_json: bool, lang: str) -> N
     if as_json:
         click.echo(json.dumps(built.to_dict(), ensure_ascii=False, indent=2))
         return
-    content = render_pdf(built, labels) if pdf_path else render_document(built, labels).encode()
+    from survey.services.actions import plan_rows
+
+    if pdf_path:
+        plan = plan_rows(db.session, campaign.id)
+        content = render_pdf(built, labels, closed_on=campaign.closed_on, plan=plan)
+    else:
+        content = render_document(built, labels).encode()
     target.write_bytes(content)
     click.echo(f"Wrote {target}")
 

@@ -26,7 +26,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from scoring.benchmark import pool_marks, score_bins
+from scoring.benchmark import pool_spread, score_bins
 from scoring.disclosure import merge_small_bins, pool_version_due
 from scoring.instrument import Instrument, measure_versions
 from scoring.scores import release_points, respondent_scores
@@ -331,9 +331,12 @@ def standing(entries: list[PoolEntry], organisation_id: int, overall: float) -> 
 
 @dataclass(frozen=True)
 class PoolMarks:
-    """A principle's marks among the pool's organisation means (None: too few organisations)."""
+    """A principle's marks among the pool's organisation means (None: too few organisations):
+    its whole spread, from the bottom-10 % to the top-10 % mark."""
 
     name: str
+    bottom10: float | None
+    bottom25: float | None
     median: float | None
     top25: float | None
     top10: float | None
@@ -385,9 +388,10 @@ def pool_overview(
     return PoolOverview(pool, entries, marks, sectors, "offered")
 
 
-def shrunken_marks(entries: list[PoolEntry], key: str) -> tuple[float, float, float]:
-    """A principle's marks among the entries' means shrunk by empirical Bayes, as the report's
-    benchmark takes them (:func:`scoring.shrinkage.shrunken_means`)."""
+def shrunken_marks(entries: list[PoolEntry], key: str) -> tuple[float, ...]:
+    """A principle's five marks (:func:`scoring.benchmark.pool_spread`) among the entries' means
+    shrunk by empirical Bayes, as the report's benchmark takes them
+    (:func:`scoring.shrinkage.shrunken_means`)."""
     figures = [e.aggregate.dimensions[key] for e in entries]
 
     def known(value) -> float:
@@ -398,7 +402,7 @@ def shrunken_marks(entries: list[PoolEntry], key: str) -> tuple[float, float, fl
         [known(f.get("n")) for f in figures],
         [known(f.get("sd")) for f in figures],
     )
-    return pool_marks(shrunk.means, POOL_MIN_ORGANISATIONS)
+    return pool_spread(shrunk.means, POOL_MIN_ORGANISATIONS)
 
 
 def _shown(marks: tuple[float, ...]) -> tuple[float | None, ...]:

@@ -78,13 +78,25 @@ def report_key(
     _pool, pool_version = pool_for(session, campaign)
     parts = {
         "round": [
-            campaign.id, campaign.name, campaign.organisation.name, str(campaign.closed_on),
-            campaign.purged, campaign.min_group_size, campaign.instrument_id,
-            campaign.instrument_version, campaign.instrument_text_id, campaign.segments,
+            campaign.id,
+            campaign.name,
+            campaign.organisation.name,
+            str(campaign.closed_on),
+            campaign.purged,
+            campaign.min_group_size,
+            campaign.instrument_id,
+            campaign.instrument_version,
+            campaign.instrument_text_id,
+            campaign.segments,
             # how the links reached people: kept on the round when it closed (no counting)
-            campaign.link_custody, campaign.invitations_total, campaign.invitations_used,
-            campaign.invitations_after_open, campaign.open_slug is not None,
-            campaign.imported_responses, campaign.list_source, campaign.list_state,
+            campaign.link_custody,
+            campaign.invitations_total,
+            campaign.invitations_used,
+            campaign.invitations_after_open,
+            campaign.open_slug is not None,
+            campaign.imported_responses,
+            campaign.list_source,
+            campaign.list_state,
             campaign.list_approved_on,
         ],
         "previous": [before.id, before.purged, before.name] if before else None,
@@ -187,10 +199,10 @@ def build_file(session, campaign, lang, kind, comment_min_group, render_body) ->
     if kept is not None:
         return kept
     built, labels, _body = report_page(session, campaign, lang, comment_min_group, render_body)
+    plan = actions.plan_rows(session, campaign.id)
     if kind == "pdf":
-        content = render_pdf(built, labels)
+        content = render_pdf(built, labels, closed_on=campaign.closed_on, plan=plan)
     else:
-        plan = actions.plan_rows(session, campaign.id)
         content = (report_xlsx if kind == "xlsx" else report_pptx)(built, labels, plan)
     if key is not None:
         store(session, campaign, lang, kind, key, content)

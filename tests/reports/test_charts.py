@@ -145,3 +145,31 @@ def test_the_impact_charts_labels_do_not_cover_each_other():
     for i, a in enumerate(boxes):
         for b in boxes[i + 1 :]:
             assert not a.overlaps(b)
+
+
+def test_the_pool_chart_draws_the_whole_spread_and_only_the_marks():
+    scores = np.array([31.0, 38.0, 42.0, 47.0, 50.0, 52.0, 55.0, 61.0, 66.0, 72.0, 80.0])
+    from scoring.benchmark import pool_spread
+
+    spread = pool_spread(scores, 5)
+    few = pool_spread(scores[:6], 5)  # six organisations: no 10 % marks
+    ax = charts.pool_marks_chart(["Guidelines", "Dialogue"], [spread, few], [58.0, 44.0])
+    bands = {}
+    for line in ax.lines:
+        if len(line.get_xdata()) == 2 and line.get_linewidth() == 10:
+            bands.setdefault(line.get_color(), []).append(
+                (float(line.get_ydata()[0]), tuple(float(x) for x in line.get_xdata()))
+            )
+    row_guidelines, row_dialogue = 1.0, 0.0
+    assert bands[charts.OUTER_BAND] == [(row_guidelines, (spread[0], spread[4]))]
+    assert sorted(bands[charts.INNER_BAND]) == sorted(
+        [(row_guidelines, (spread[1], spread[3])), (row_dialogue, (few[1], few[3]))]
+    )
+    medians = [line.get_xdata()[0] for line in ax.lines if line.get_marker() == "|"
+               and len(line.get_xdata())]  # fmt: skip
+    assert medians == [spread[2], few[2]]
+    # every point drawn is a mark or the chosen round: no organisation's own score
+    drawn = {float(x) for line in ax.lines for x in line.get_xdata()}
+    assert drawn <= {*spread, *few, 58.0, 44.0}
+    assert scores.min() not in drawn and scores.max() not in drawn
+    assert spread[0] == pytest.approx(np.percentile(scores, 10))

@@ -19,6 +19,7 @@ from reports.slides import report_pptx
 from reports.workbook import report_xlsx
 from scoring.instrument import load_instrument
 
+from .english import english_in
 from .test_figures import a_round, report
 from .test_report import make_round, report_of
 
@@ -31,14 +32,6 @@ DUTCH_ACTIONS = [
      "due": "2027-03-01", "status": "planned"},
     {"dimension": "guidelines", "text": "Schrijf de richtlijnen samen met medewerkers",
      "owner": None, "due": None, "status": "done"},
-]  # fmt: skip
-
-# the product's own English words, which a Dutch reader must not meet in a Dutch file
-ENGLISH = [
-    "Initial", "Emerging", "Defined", "Managed", "Leading", "Principle", "Statement",
-    "error_tolerance", "role_level", "planned", "in progress", "done", "Employee", "Manager",
-    "Overall", "Level", "Don't know", "Favourable", "Change", "Advocacy", "Comment", "Share",
-    "Organisations", "Purple", "Department", "Actions", "Owner", "Due", "above", "below",
 ]  # fmt: skip
 
 
@@ -133,15 +126,6 @@ def book_texts(book):
                     yield "".join(run.t for run in paragraph.r or ())
 
 
-def english_in(texts) -> set[str]:
-    found = set()
-    for text in texts:
-        for term in ENGLISH:
-            if re.search(rf"(?<![\w-]){re.escape(term)}(?![\w-])", text):
-                found.add(f"{term!r} in {text[:60]!r}")
-    return found
-
-
 def test_the_workbook_holds_the_pages_figures(built, instrument):
     book = workbook(built, instrument)
     assert book.sheetnames[:4] == ["Overview", "Principles", "Statements", "Groups"]
@@ -165,8 +149,10 @@ def test_the_workbook_holds_the_pages_figures(built, instrument):
     # each principle's "don't know" share and the reliability with the n it rests on, named
     header = next(principles.iter_rows(max_row=1, values_only=True))
     assert header[9:] == (
-        "Don't know (share)", "Cronbach's alpha",
-        "People who answered every statement (alpha and omega rest on them)", "Omega",
+        "Don't know (share)",
+        "Cronbach's alpha",
+        "People who answered every statement (alpha and omega rest on them)",
+        "Omega",
         "Which omega",
     )
     for row, d in zip(rows, shown, strict=True):
@@ -246,7 +232,8 @@ def test_the_dutch_files_are_wholly_dutch(dutch, instrument):
     assert book.sheetnames[:5] == ["Overzicht", "Principes", "Stellingen", "Groepen", "Verloop"]
     assert book["Stellingen"]["C1"].value == instrument.scale.labels["nl"][0]
     assert [row[4] for row in book["Acties"].iter_rows(min_row=2, values_only=True)] == [
-        "gepland", "klaar"
+        "gepland",
+        "klaar",
     ]
     assert english_in(book_texts(book)) == set()
     deck = deck_of(dutch, instrument, DUTCH_ACTIONS)

@@ -117,15 +117,23 @@ def compare_page():
     choices = comparison.closed_rounds(db.session, organisations)
     if not chosen:  # arriving from the menu: nothing chosen yet is not a mistake
         return render_template(
-            "consult/compare.html", result=None, problem=None, choices=choices, chosen=chosen,
+            "consult/compare.html",
+            result=None,
+            problem=None,
+            choices=choices,
+            chosen=chosen,
             lang=page_language(),
         )
     try:
         result = _compared()
     except InvalidInput as problem:
         page = render_template(
-            "consult/compare.html", result=None, problem=str(problem), choices=choices,
-            chosen=chosen, lang=page_language(),
+            "consult/compare.html",
+            result=None,
+            problem=str(problem),
+            choices=choices,
+            chosen=chosen,
+            lang=page_language(),
         )
         return page, 400
     return render_template(
@@ -188,17 +196,18 @@ def benchmark_page():
 
 
 def _pool_chart(overview, position: dict | None):
-    """The pool's marks per principle, with a round's position when one is chosen."""
+    """The pool's spread per principle, with a round's position when one is chosen."""
     if not overview.marks:
         return None
     from flask_babel import gettext as _
 
     instrument = instrument_named(DEFAULT_INSTRUMENT)
-    top10 = all(m.top10 is not None for m in overview.marks)
-    # without a top-10 % mark (fewer than ten organisations) the band ends at the top 25 %
-    marks = [(m.median, m.top25, m.top10 if top10 else m.top25) for m in overview.marks]
+    marks = [(m.bottom10, m.bottom25, m.median, m.top25, m.top10) for m in overview.marks]
     scores = [position[d.key] for d in instrument.dimensions] if position else None
-    labels = (_("Median"), _("Top 25%"), _("Top 10%") if top10 else _("Top 25%"), _("This round"))
+    labels = (
+        _("Bottom 10% to top 10%"), _("The middle half: bottom 25% to top 25%"), _("Median"),
+        _("This round"),
+    )  # fmt: skip
     ax = charts.pool_marks_chart([m.name for m in overview.marks], marks, scores, labels)
     return Markup(charts.to_svg(ax.figure))
 
