@@ -293,9 +293,14 @@ class Invitation(Base):
     """A personal survey link: only the SHA-256 of its token is kept, and whether it was used.
 
     A link the system e-mailed belongs to its participant until the round closes (so that the
-    participant is not reminded after answering); the response never refers to either."""
+    participant is not reminded after answering); the response never refers to either. A
+    participant holds one link per mailing — the invitation, each reminder — and the database
+    refuses a second: however many workers send a batch, nobody gets two links of one mailing."""
 
     __tablename__ = "invitations"
+    __table_args__ = (
+        sa.UniqueConstraint("participant_id", "mailing", name="participant_mailing"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(
@@ -306,6 +311,12 @@ class Invitation(Base):
     participant_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("participants.id", ondelete="CASCADE"), index=True
     )
+    # the e-mail that carried it: 0 the invitation, then 1, 2, … the round's reminders (a link
+    # HR handed out itself: 0)
+    mailing: Mapped[int] = mapped_column(default=0, server_default="0")
+    # recorded before its e-mail goes out (False), sent once the mail server took it (True): a
+    # sender that dies in between leaves a link nobody holds, which the next one replaces
+    sent: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
 
 
 class ClosedLink(Base):

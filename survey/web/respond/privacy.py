@@ -40,6 +40,10 @@ COLUMNS = {
         "which participant the link was e-mailed to, so that reminders skip those who answered; "
         "deleted when the round closes"
     ),
+    ("invitations", "mailing"): _l(
+        "which of the e-mails sent to you carried the link: the invitation or a reminder"
+    ),
+    ("invitations", "sent"): _l("whether the e-mail with the link has gone out"),
     ("closed_links", "token_hash"): _l(
         "a fingerprint of the link, so that it says the survey has closed — not whether it was "
         "used, nor whom it was sent to"

@@ -294,9 +294,10 @@ def test_the_worker_sends_from_real_redis(app, session, smtp, listed):
             assert jobs.invite(db.session, round_) == 8
             queue = jobs.queue()
             payloads = [job.args for job in queue.jobs]
-            # a job holds participant ids and the kind of mail: never a token or an address
-            assert payloads == [(sorted(ids), "invitation") for ids in [p[0] for p in payloads]]
-            assert all(isinstance(i, int) for ids, _kind in payloads for i in ids)
+            # a job holds participant ids, the kind of mail and its mailing: never a token or an
+            # address
+            assert payloads == [(sorted(ids), "invitation", 0) for ids in [p[0] for p in payloads]]
+            assert all(isinstance(i, int) for ids, *_mail in payloads for i in ids)
             assert smtp.messages == []  # queued, not sent by the request
             SimpleWorker([queue], connection=queue.connection).work(burst=True)
     finally:
