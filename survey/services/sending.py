@@ -40,7 +40,15 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from survey.models import Campaign, CampaignStatus, Invitation, Participant
-from survey.services.mail import MailError, MailSettings, Wording, deliver, mail_connection
+from survey.services.mail import (
+    WORDING_FAILED,
+    MailError,
+    MailSettings,
+    Wording,
+    WordingError,
+    deliver,
+    mail_connection,
+)
 from survey.services.responses import hash_token, new_token
 
 __all__ = ["Claim", "SendingInterrupted", "claim", "next_reminder", "send"]
@@ -212,18 +220,27 @@ def send(
 
 def _worded(session: Session, due: list[_Person]):
     """Each of ``due`` with their round's e-mail in their language, worked out once per round
-    and language; and those whose e-mail cannot be worded, with the reason."""
-    wordings: dict[tuple[int, str], Wording] = {}
+    and language; and those whose e-mail cannot be worded, with the reason (HR's text was saved
+    with a placeholder the e-mail does not fill in, say) — for HR, who can correct it."""
+    wordings: dict[tuple[int, str], Wording | WordingError] = {}
     worded: list[tuple[_Person, Wording]] = []
+    unworded: dict[_Person, str] = {}
     for person in due:
         key = (person.campaign_id, person.language)
         if key not in wordings:
             campaign = session.get(Campaign, person.campaign_id)
             lang = person.language if person.language in campaign.languages else None
-            wordings[key] = Wording.of(campaign, lang or campaign.languages[0])
-        worded.append((person, wordings[key]))
+            try:
+                wordings[key] = Wording.of(campaign, lang or campaign.languages[0])
+            except WordingError as exc:
+                wordings[key] = exc
+        wording = wordings[key]
+        if isinstance(wording, WordingError):
+            unworded[person] = f"{WORDING_FAILED}: {wording}"
+        else:
+            worded.append((person, wording))
     session.commit()
-    return worded, {}
+    return worded, unworded
 
 
 def _mark_failed(session: Session, failed: dict[_Person, str]) -> int:

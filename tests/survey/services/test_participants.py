@@ -442,3 +442,15 @@ def test_a_directory_export_reads_like_our_own_list(session, listed):
         assert [(r.email, r.language, r.attributes) for r in checked.rows] == [
             ("ann@acme.example", "nl", {"department": "Sales"})
         ]
+
+
+def test_wording_the_e_mail_cannot_send_is_refused_by_the_service(session, listed):
+    campaign, _checked = listed
+    for texts, said in (
+        ({"en": {"intro": "Dear {name}"}}, r"the English introduction: \{name\} is not a"),
+        ({"nl": {"intro": "Een { te veel"}}, "the Dutch introduction: a { or }"),
+        ({"en": {"invitation_subject": "Hi\r\nBcc: all@acme.example"}}, "line break"),
+    ):
+        with pytest.raises(participants.InvalidInput, match=said):
+            participants.set_invitation_texts(session, campaign, texts)
+    assert session.get(Campaign, campaign.id).invitation_texts == {}
