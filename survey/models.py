@@ -332,6 +332,21 @@ class ClosedLink(Base):
     )
 
 
+class FormKey(Base):
+    """A questionnaire form that was sent: the fingerprint of the random key the form carried
+    from the moment it was shown. The same form sent twice — a double click, or a person sending
+    again because the confirmation never reached them — finds its key here and is stored once.
+    Nothing else is kept: not the link it came through, not the answers, not a time. Deleted
+    when the round closes."""
+
+    __tablename__ = "form_keys"
+
+    key_hash: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("campaigns.id", ondelete="CASCADE"), index=True
+    )
+
+
 PARTICIPANT_STATES = ("waiting", "sent", "failed")
 
 

@@ -18,6 +18,7 @@ RESPONSE_TABLES = {
         "id", "campaign_id", "token_hash", "redeemed", "participant_id", "mailing", "sent",
     },  # fmt: skip
     "closed_links": {"token_hash", "campaign_id"},
+    "form_keys": {"key_hash", "campaign_id"},
 }
 # An e-mailed link belongs to its participant until the round closes (for reminders); the tables
 # that hold answers never refer to either.
