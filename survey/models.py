@@ -298,9 +298,7 @@ class Invitation(Base):
     refuses a second: however many workers send a batch, nobody gets two links of one mailing."""
 
     __tablename__ = "invitations"
-    __table_args__ = (
-        sa.UniqueConstraint("participant_id", "mailing", name="participant_mailing"),
-    )
+    __table_args__ = (sa.UniqueConstraint("participant_id", "mailing", name="participant_mailing"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(

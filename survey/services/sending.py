@@ -3,17 +3,14 @@ that each person gets one e-mail of it and holds one link from it, however many 
 the same people and however often they are stopped halfway.
 
 Claimed once
-    A sender works only on participants no other sender is working on. On PostgreSQL it holds a
-    transaction-level advisory lock per participant, taken with ``pg_try_advisory_xact_lock`` on
-    a connection of its own: a participant another sender holds is skipped, and a sender that
-    dies lets go with its connection. The locks block nothing else — a person answering while
-    their reminder goes out is not kept waiting. On SQLite, which takes one writer at a time
-    anyway, one sender at a time holds a lock on a file beside the database.
+    A sender works only on participants no other sender is working on
+    (:mod:`survey.services.claims`): a participant another sender holds is skipped, and a sender
+    that dies lets go.
 
 Recorded before it goes
     Under that claim every link of the batch is created and its hash recorded, as not sent yet,
-    in one transaction before the first e-mail goes; each is marked sent once the mail server
-    took its e-mail. The database keeps one link per participant and mailing (a unique
+    in one transaction before the first e-mail goes; each is marked sent as soon as the mail
+    server took its e-mail. The database keeps one link per participant and mailing (a unique
     constraint), so not even a sender that ignored the claim could make a second.
 
 Resumed, never repeated
@@ -27,12 +24,8 @@ Resumed, never repeated
 
 from __future__ import annotations
 
-import fcntl
-import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -40,6 +33,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from survey.models import Campaign, CampaignStatus, Invitation, Participant
+from survey.services.claims import Claim, claim
 from survey.services.mail import (
     WORDING_FAILED,
     MailError,
@@ -51,10 +45,8 @@ from survey.services.mail import (
 )
 from survey.services.responses import hash_token, new_token
 
-__all__ = ["Claim", "SendingInterrupted", "claim", "next_reminder", "send"]
+__all__ = ["SendingInterrupted", "next_reminder", "send"]
 
-# the first key of the advisory locks that claim participants ("mail"); the second is the id
-SENDING_LOCK = 0x6D61696C
 # how long a sender keeps trying to mark an e-mail sent when the database went away just after
 # the mail server took it: marked, the e-mail is never sent twice
 MARK_PATIENCE = (0.5, 1, 2, 4, 8, 15, 30, 60)
@@ -63,70 +55,6 @@ MARK_PATIENCE = (0.5, 1, 2, 4, 8, 15, 30, 60)
 class SendingInterrupted(Exception):
     """The database went away while e-mails went out; what was sent is marked, the rest is for
     the queue to resume (nothing is marked failed: the addresses are fine)."""
-
-
-class Claim:
-    """The participants a sender holds, and how it marks their links sent. On SQLite through
-    the sender's session; on PostgreSQL through the connection that holds the locks, whose
-    commits do not wait for the disk: a mark survives the sender being killed, and only a crash
-    of the database server in the same fraction of a second could lose one — and with it make
-    the next sender replace that link with a second e-mail. Waiting for the disk on every
-    e-mail would halve the speed of sending."""
-
-    def __init__(self, ids: list[int], connection: sa.Connection | Session):
-        self.ids, self._connection = ids, connection
-
-    def mark_sent(self, link: int) -> None:
-        self._connection.execute(
-            sa.update(Invitation).where(Invitation.id == link).values(sent=True)
-        )
-        self._connection.commit()
-
-
-@contextmanager
-def claim(session: Session, participant_ids: list[int]) -> Iterator[Claim]:
-    """Those of ``participant_ids`` that no other sender is working on; they stay this
-    sender's until the block ends, or its process does."""
-    engine = session.get_bind()
-    ids = sa.select(Participant.id).where(Participant.id.in_(participant_ids))
-    if engine.dialect.name != "postgresql":
-        with _one_sender(engine.url.database):
-            held = list(session.scalars(ids.order_by(Participant.id)))
-            session.commit()
-            yield Claim(held, session)
-        return
-    holder = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
-    try:
-        holder.execute(sa.text("SET synchronous_commit TO OFF"))
-        locked = sa.func.pg_try_advisory_lock(SENDING_LOCK, Participant.id)
-        rows = holder.execute(ids.add_columns(locked).order_by(Participant.id)).all()
-        yield Claim([participant_id for participant_id, mine in rows if mine], holder)
-    finally:
-        try:
-            holder.execute(sa.text("SELECT pg_advisory_unlock_all()"))
-            holder.execute(sa.text("RESET synchronous_commit"))
-            holder.close()
-        except DBAPIError:  # the connection went, and its locks with it
-            holder.invalidate()
-
-
-_IN_MEMORY = threading.Lock()
-
-
-@contextmanager
-def _one_sender(database: str | None) -> Iterator[None]:
-    """One sender at a time on a SQLite database: a lock on a file beside it, which the
-    operating system lets go when the process holding it ends."""
-    if not database or database == ":memory:":
-        with _IN_MEMORY:
-            yield
-        return
-    with open(f"{database}-sending", "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def next_reminder(session: Session, campaign: Campaign) -> int:
@@ -148,9 +76,12 @@ class _Person:
     unsent: int | None  # a link of this mailing recorded by a sender that stopped before sending
 
 
-def _due(session: Session, participant_ids: list[int], mailing: int) -> list[_Person]:
+def _due(
+    session: Session, participant_ids: list[int], mailing: int
+) -> tuple[list[_Person], list[int]]:
     """Who of the participants is to get ``mailing`` now: in an open round, not answered,
-    invited (for a reminder) or waiting for the invitation, and not sent this mailing yet."""
+    invited (for a reminder) or waiting for the invitation, and not sent this mailing yet; and
+    who is waiting for an invitation that was sent (by a sender stopped before it said so)."""
     this_mailing = sa.and_(
         Invitation.participant_id == Participant.id, Invitation.mailing == mailing
     )
@@ -174,11 +105,12 @@ def _due(session: Session, participant_ids: list[int], mailing: int) -> list[_Pe
         )
         .order_by(Participant.id)
     ).all()
-    return [
+    due = [
         _Person(person_id, campaign_id, email, language, link)
         for person_id, campaign_id, email, language, link, sent in rows
         if not sent
     ]
+    return due, [person_id for person_id, *_person, sent in rows if sent]
 
 
 def send(
@@ -198,16 +130,18 @@ def send(
     outcomes: Counter[str] = Counter()
     with claim(session, participant_ids) as held:
         outcomes["busy"] = len(set(participant_ids)) - len(held.ids)  # another sender has them
-        due = _due(session, held.ids, mailing)
+        due, stuck = _due(session, held.ids, mailing)
         outcomes["skipped"] = len(held.ids) - len(due)
         due, unworded = _worded(session, due)
         outcomes["failed"] += _mark_failed(session, unworded)
         batch = _Batch(session, held, settings, base_url, mailing)
+        batch.stuck = stuck if mailing == 0 else []
         try:
             with mail_connection(settings) as connection:
                 batch.record(due)
                 for person, wording in due:
                     outcomes[batch.send(person, wording, connection, final)] += 1
+                batch.settle()
         except MailError as exc:
             if not final:
                 raise  # the queue tries again later; whoever was sent is skipped then
@@ -268,6 +202,8 @@ class _Batch:
         self.links: dict[int, tuple[int, str]] = {}  # person → (its link's id, token)
         self.sent: set[int] = set()
         self.failed: set[int] = set()
+        self.marking: int | None = None  # the link whose mark may be under way
+        self.stuck: list[int] = []  # sent their invitation by a stopped sender
 
     def record(self, due: list[tuple[_Person, Wording]]) -> None:
         """Create the batch's links and record their hashes, not sent yet, in one transaction.
@@ -287,8 +223,8 @@ class _Batch:
                 replaced[person.id] = person.unsent
         new = [person for person, _wording in due if person.unsent is None]
         if new:
-            ids = self.session.scalars(
-                sa.insert(Invitation).returning(Invitation.id, sort_by_parameter_order=True),
+            self.session.execute(
+                sa.insert(Invitation),
                 [
                     {
                         "campaign_id": person.campaign_id,
@@ -300,8 +236,14 @@ class _Batch:
                     }
                     for person in new
                 ],
-            ).all()
-            replaced.update(zip([person.id for person in new], ids, strict=True))
+            )
+            created = self.session.execute(
+                sa.select(Invitation.participant_id, Invitation.id).where(
+                    Invitation.participant_id.in_([person.id for person in new]),
+                    Invitation.mailing == self.mailing,
+                )
+            )
+            replaced.update((person, link) for person, link in created)
         self.session.commit()
         self.links = {person: (link, tokens[person]) for person, link in replaced.items()}
 
@@ -326,34 +268,45 @@ class _Batch:
 
     def _mark_sent(self, link: int) -> None:
         """The mail server took the e-mail: mark its link sent. If the database went away
-        meanwhile, keep trying for a while; once marked, stop the batch — this sender's claim
-        may have gone with its connection — for the queue to resume it."""
+        meanwhile, keep trying for a while (this link, and the one whose mark was under way);
+        once marked, stop the batch — this sender's claim may have gone with its connection —
+        for the queue to resume it."""
         try:
             self.held.mark_sent(link)
-            return
         except DBAPIError:
-            pass
+            self._mark_patiently([self.marking, link])
+        self.marking = link
+
+    def _mark_patiently(self, links: list[int | None]) -> None:
         for pause in MARK_PATIENCE:
             time.sleep(pause)
             try:
-                Claim([], self.session).mark_sent(link)
+                self.session.execute(
+                    sa.update(Invitation)
+                    .where(Invitation.id.in_([link for link in links if link is not None]))
+                    .values(sent=True)
+                )
+                self.session.commit()
                 break
             except DBAPIError:
                 self.session.rollback()
         raise SendingInterrupted("the database went away while e-mails went out")
 
+    def settle(self) -> None:
+        """Wait for the last mark under way."""
+        try:
+            self.held.settle()
+        except DBAPIError:
+            self._mark_patiently([self.marking])
+
     def close(self) -> None:
         """Forget the links recorded but not sent, and bring the people's state up to date —
         also of those a stopped sender had sent to."""
+        try:
+            self.held.settle()
+        except DBAPIError:  # the database is away: the next sender replaces what is unmarked
+            pass
         unsent = [link for person, (link, _t) in self.links.items() if person not in self.sent]
-        sent_links = sa.select(sa.func.count()).where(
-            Invitation.participant_id == Participant.id, Invitation.sent.is_(True)
-        )
-        invited = sa.exists().where(
-            Invitation.participant_id == Participant.id,
-            Invitation.mailing == 0,
-            Invitation.sent.is_(True),
-        )
         try:
             if unsent:
                 self.session.execute(
@@ -363,13 +316,26 @@ class _Batch:
                 )
             self.session.execute(
                 sa.update(Participant)
-                .where(
-                    Participant.id.in_(self.held.ids),
-                    (Participant.state == "waiting") | Participant.id.in_(self.sent),
-                    invited,
-                )
-                .values(state="sent", error=None, mails_sent=sent_links.scalar_subquery())
+                .where(Participant.id.in_(self.sent))
+                .values(state="sent", error=None, mails_sent=Participant.mails_sent + 1)
             )
+            if self.stuck:
+                _catch_up(self.session, self.stuck)
             self.session.commit()
         except DBAPIError:  # the database is away: the next sender brings them up to date
             self.session.rollback()
+
+
+def _catch_up(session: Session, participant_ids: list[int]) -> None:
+    """People a stopped sender sent their invitation to, before it could say so: sent."""
+    session.execute(
+        sa.update(Participant)
+        .where(Participant.id.in_(participant_ids), Participant.state == "waiting")
+        .values(
+            state="sent",
+            error=None,
+            mails_sent=sa.select(sa.func.count())
+            .where(Invitation.participant_id == Participant.id, Invitation.sent.is_(True))
+            .scalar_subquery(),
+        )
+    )

@@ -15,8 +15,14 @@ RESPONSE_TABLES = {
     "responses": {"id", "campaign_id", "submitted_on", "language", "segments", "answers"},
     "comments": {"id", "campaign_id", "text"},
     "invitations": {
-        "id", "campaign_id", "token_hash", "redeemed", "participant_id", "mailing", "sent",
-    },  # fmt: skip
+        "id",
+        "campaign_id",
+        "token_hash",
+        "redeemed",
+        "participant_id",
+        "mailing",
+        "sent",
+    },
     "closed_links": {"token_hash", "campaign_id"},
     "form_keys": {"key_hash", "campaign_id"},
 }

@@ -147,7 +147,12 @@ def test_what_we_store_page_matches_the_schema(client):
     columns = [
         c.name
         for t in (
-            "responses", "comments", "invitations", "participants", "closed_links", "form_keys"
+            "responses",
+            "comments",
+            "invitations",
+            "participants",
+            "closed_links",
+            "form_keys",
         )
         for c in Base.metadata.tables[t].columns
     ]

@@ -100,9 +100,10 @@ def test_closing_while_answers_arrive_counts_every_stored_answer(app, session):
             assert {d["n"] for d in aggregate.dimensions.values()} == {stored}
         assert set(statuses) <= {302, 410}, statuses  # never 409 for an unused link
         # every link of the closed round, used or not, says it has closed
-        assert session.scalar(
-            sa.select(sa.func.count()).where(ClosedLink.campaign_id == campaign.id)
-        ) == PEOPLE
+        assert (
+            session.scalar(sa.select(sa.func.count()).where(ClosedLink.campaign_id == campaign.id))
+            == PEOPLE
+        )
         for client, token, form in zip(clients, tokens, forms, strict=True):
             assert client.get(f"/s/{token}").status_code == 410
             assert client.post(f"/s/{token}/questions", data=form).status_code == 410
@@ -128,9 +129,7 @@ def test_a_personal_link_sent_again_after_its_answers_arrived_says_so(app, sessi
 
     token = create_invitations(session, campaign, 1)[0]
     form = opened_form(browser, f"/s/{token}/questions", answers)
-    statuses = at_once(
-        [lambda: browser.post(f"/s/{token}/questions", data=form).status_code] * 2
-    )
+    statuses = at_once([lambda: browser.post(f"/s/{token}/questions", data=form).status_code] * 2)
     assert statuses == [302, 302]  # a double click: both end on the thank-you page
     assert session.scalar(sa.select(sa.func.count()).select_from(Response)) == 2
 
