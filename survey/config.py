@@ -51,6 +51,9 @@ def load_settings(instance_path: str) -> dict:
         # smtp://user:password@host:587?starttls=true; without it, mail goes to the outbox folder
         "SMTP_URL": os.environ.get("SMTP_URL") or None,
         "MAIL_FROM": os.environ.get("MAIL_FROM", "Ambassador Scan <survey@localhost>"),
+        # how long a worker cut off from PostgreSQL (unbeknown to the database) keeps its claim
+        # on the people it was sending to, before another worker may take them over
+        "SENDING_SILENCE_SECONDS": int(os.environ.get("SENDING_SILENCE_SECONDS", "300")),
         "OUTBOX": os.environ.get("OUTBOX") or str(instance / "outbox"),
         "WTF_CSRF_TIME_LIMIT": None,  # a survey may take a coffee break; the token is per session
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -112,6 +112,7 @@ def send_batch(
         participant_ids,
         mailing,
         final=final,
+        silence=current_app.config["SENDING_SILENCE_SECONDS"],
     )
 
 

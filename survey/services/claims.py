@@ -4,29 +4,38 @@ same time, and a sender that dies lets go.
 On PostgreSQL a sender takes an advisory lock per participant (``pg_try_advisory_lock``) on a
 connection of its own: a participant another sender holds is skipped, and the locks go with the
 connection — at the end of the batch, or when the sender's process ends. They block nothing
-else: a person answering while their reminder goes out is not kept waiting. On SQLite, which
-takes one writer at a time anyway, one sender at a time holds a lock on a file beside the
-database, which the operating system lets go with the process.
+else: a person answering while their reminder goes out is not kept waiting. A sender cut off
+from the database in a way the database cannot see (a network that drops everything, a proxy
+that keeps the connection) would hold its locks until the server's keepalive gave up, hours
+later; so the connection ends itself after ``silence`` seconds without a statement
+(``idle_session_timeout``), and a sender at work says something at least every third of that.
+On SQLite, which takes one writer at a time anyway, one sender at a time holds a lock on a file
+beside the database, which the operating system lets go with the process.
 """
 
 from __future__ import annotations
 
 import fcntl
 import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 
 import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
 
 from survey.models import Invitation, Participant
 
-__all__ = ["Claim", "claim"]
+__all__ = ["SILENCE", "Claim", "claim"]
 
 # the first key of the advisory locks that claim participants ("mail"); the second is the id
 SENDING_LOCK = 0x6D61696C
+# seconds without a word after which the database ends a sender's claim: longer than any one
+# e-mail can take (a mail server has 30 seconds for each step of it)
+SILENCE = 300
+_MARK_SENT = f"UPDATE {Invitation.__tablename__} SET sent = true WHERE id = %(link)s"
 
 
 class Claim:
@@ -40,10 +49,26 @@ class Claim:
     database server in the same fraction of a second could lose one — and make the next sender
     replace that link with a second e-mail."""
 
-    def __init__(self, ids: list[int], connection: sa.Connection | Session, overlap: bool):
+    def __init__(
+        self,
+        ids: list[int],
+        connection: sa.Connection | Session | scoped_session,
+        overlap: bool,
+        silence: int = SILENCE,
+    ):
         self.ids, self._connection = ids, connection
         self._marking = ThreadPoolExecutor(1) if overlap else None
         self._pending: Future | None = None
+        self._silence, self._said = silence, time.monotonic()
+
+    def keep(self) -> None:
+        """Say something to the database if this sender has been quiet for a third of its
+        silence, so that the claim lasts (PostgreSQL)."""
+        if self._marking is None or time.monotonic() - self._said < self._silence / 3:
+            return
+        self.settle()
+        self._connection.exec_driver_sql("SELECT 1")
+        self._said = time.monotonic()
 
     def mark_sent(self, link: int) -> None:
         """Mark ``link`` sent (once the mark before it is made: :class:`DBAPIError` if it
@@ -61,6 +86,12 @@ class Claim:
             pending.result()
 
     def _mark(self, link: int) -> None:
+        if isinstance(self._connection, sa.Connection):
+            # the one statement made for every e-mail, handed to the driver as it is: building
+            # it anew each time would cost more than the database's work
+            self._connection.exec_driver_sql(_MARK_SENT, {"link": link})
+            self._said = time.monotonic()
+            return
         self._connection.execute(
             sa.update(Invitation).where(Invitation.id == link).values(sent=True)
         )
@@ -72,9 +103,10 @@ class Claim:
 
 
 @contextmanager
-def claim(session: Session, participant_ids: list[int]) -> Iterator[Claim]:
+def claim(session: Session, participant_ids: list[int], silence: int = SILENCE) -> Iterator[Claim]:
     """Those of ``participant_ids`` that no other sender is working on; they stay this
-    sender's until the block ends, or its process does."""
+    sender's until the block ends, or its process does (or, on PostgreSQL, until it has said
+    nothing for ``silence`` seconds)."""
     engine = session.get_bind()
     ids = sa.select(Participant.id).where(Participant.id.in_(participant_ids))
     if engine.dialect.name != "postgresql":
@@ -87,19 +119,23 @@ def claim(session: Session, participant_ids: list[int]) -> Iterator[Claim]:
     held = None
     try:
         holder.execute(sa.text("SET synchronous_commit TO OFF"))
+        holder.execute(sa.text(f"SET idle_session_timeout = {int(silence * 1000)}"))
         locked = sa.func.pg_try_advisory_lock(SENDING_LOCK, Participant.id)
         rows = holder.execute(ids.add_columns(locked).order_by(Participant.id)).all()
-        held = Claim([participant_id for participant_id, mine in rows if mine], holder, True)
+        mine = [participant_id for participant_id, locked in rows if locked]
+        held = Claim(mine, holder, True, silence)
         yield held
     finally:
         if held is not None:
             held.end()
         try:
-            holder.execute(sa.text("SELECT pg_advisory_unlock_all()"))
-            holder.execute(sa.text("RESET synchronous_commit"))
-            holder.close()
-        except DBAPIError:  # the connection went, and its locks with it
+            if not holder.invalidated:  # else the connection went, and its locks with it
+                holder.execute(sa.text("SELECT pg_advisory_unlock_all()"))
+                holder.execute(sa.text("RESET synchronous_commit"))
+                holder.execute(sa.text("RESET idle_session_timeout"))
+        except DBAPIError:
             holder.invalidate()
+        holder.close()
 
 
 _IN_MEMORY = threading.Lock()

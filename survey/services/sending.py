@@ -33,7 +33,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from survey.models import Campaign, CampaignStatus, Invitation, Participant
-from survey.services.claims import Claim, claim
+from survey.services.claims import SILENCE, Claim, claim
 from survey.services.mail import (
     WORDING_FAILED,
     MailError,
@@ -50,6 +50,8 @@ __all__ = ["SendingInterrupted", "next_reminder", "send"]
 # how long a sender keeps trying to mark an e-mail sent when the database went away just after
 # the mail server took it: marked, the e-mail is never sent twice
 MARK_PATIENCE = (0.5, 1, 2, 4, 8, 15, 30, 60)
+# pauses before trying again for people another sender holds
+BUSY_PATIENCE = (1, 2, 4)
 
 
 class SendingInterrupted(Exception):
@@ -120,36 +122,63 @@ def send(
     participant_ids: list[int],
     mailing: int,
     final: bool = True,
+    silence: int = SILENCE,
 ) -> dict[str, int]:
     """Send ``mailing`` (0 the invitation, else a reminder) to those of ``participant_ids`` who
     are due it, over one SMTP connection; how many per outcome.
 
     A mail server that is away raises :class:`MailError` for the queue to try again later,
-    unless ``final``: then those it could not reach are marked failed for HR.
+    unless ``final``: then those it could not reach are marked failed for HR. People another
+    sender holds are waited for a little, then left to the queue's next try (or, when
+    ``final``, counted as ``busy``). ``silence``: how long this sender's claim outlives it when
+    the database cannot tell that it is gone (:func:`survey.services.claims.claim`).
     """
     outcomes: Counter[str] = Counter()
-    with claim(session, participant_ids) as held:
-        outcomes["busy"] = len(set(participant_ids)) - len(held.ids)  # another sender has them
-        due, stuck = _due(session, held.ids, mailing)
-        outcomes["skipped"] = len(held.ids) - len(due)
-        due, unworded = _worded(session, due)
-        outcomes["failed"] += _mark_failed(session, unworded)
-        batch = _Batch(session, held, settings, base_url, mailing)
-        batch.stuck = stuck if mailing == 0 else []
-        try:
-            with mail_connection(settings) as connection:
-                batch.record(due)
-                for person, wording in due:
-                    outcomes[batch.send(person, wording, connection, final)] += 1
-                batch.settle()
-        except MailError as exc:
+    for pause in (*BUSY_PATIENCE, None):
+        with claim(session, participant_ids, silence) as held:
+            busy = sorted(set(participant_ids) - set(held.ids))
+            outcomes += _send_held(session, held, settings, base_url, mailing, final)
+        if not busy:
+            break
+        if pause is None:
             if not final:
-                raise  # the queue tries again later; whoever was sent is skipped then
-            failed = {p: str(exc) for p, _w in due if p.id not in batch.sent | batch.failed}
-            outcomes["failed"] += _mark_failed(session, failed)
-        finally:
-            batch.close()
+                raise SendingInterrupted(f"{len(busy)} people are held by another sender")
+            outcomes["busy"] = len(busy)
+            break
+        time.sleep(pause)  # the other sender is done by then, or was cut off and let go
+        participant_ids = busy
     return {outcome: n for outcome, n in outcomes.items() if n}
+
+
+def _send_held(
+    session: Session,
+    held: Claim,
+    settings: MailSettings,
+    base_url: str,
+    mailing: int,
+    final: bool,
+) -> Counter[str]:
+    outcomes: Counter[str] = Counter()
+    due, stuck = _due(session, held.ids, mailing)
+    outcomes["skipped"] = len(held.ids) - len(due)
+    due, unworded = _worded(session, due)
+    outcomes["failed"] += _mark_failed(session, unworded)
+    batch = _Batch(session, held, settings, base_url, mailing)
+    batch.stuck = stuck if mailing == 0 else []
+    try:
+        with mail_connection(settings) as connection:
+            batch.record(due)
+            for person, wording in due:
+                outcomes[batch.send(person, wording, connection, final)] += 1
+            batch.settle()
+    except MailError as exc:
+        if not final:
+            raise  # the queue tries again later; whoever was sent is skipped then
+        failed = {p: str(exc) for p, _w in due if p.id not in batch.sent | batch.failed}
+        outcomes["failed"] += _mark_failed(session, failed)
+    finally:
+        batch.close()
+    return outcomes
 
 
 def _worded(session: Session, due: list[_Person]):
@@ -251,6 +280,7 @@ class _Batch:
         if person.id not in self.links:
             return "skipped"  # sent meanwhile by a sender that had lost its claim
         link, token = self.links[person.id]
+        self.held.keep()
         message = wording.raw(
             f"{self.base_url}/s/{token}", self.kind, person.email, self.settings.sender
         )

@@ -106,12 +106,13 @@ WORKER = (
 )
 
 
-def start_worker(database_url: str, smtp_url: str, queue: tuple[str, str], log_path):
+def start_worker(database_url: str, smtp_url: str, queue: tuple[str, str], log_path, **env):
     """``ambassador worker --burst`` in a process of its own, on the test's queue, writing to
     ``log_path``."""
     name, redis_url = queue
     env = dict(
         os.environ,
+        **env,
         DATABASE_URL=database_url,
         REDIS_URL=redis_url,
         SMTP_URL=smtp_url,
@@ -231,8 +232,10 @@ def test_a_database_cut_mid_batch_sends_nobody_twice(
                 from survey.extensions import db
 
                 jobs.invite(db.session, db.session.get(Campaign, campaign_id))
+            # a worker cut off keeps its claim until the database ends it: here after 2 s
+            silence = {"SENDING_SILENCE_SECONDS": "2"}
             log = tmp_path / "cut.log"
-            worker = start_worker(through, smtp_url, mail_queue, log)
+            worker = start_worker(through, smtp_url, mail_queue, log, **silence)
             while server.total() < 130 and worker.poll() is None:
                 time.sleep(0.01)
             forwarder.outage()  # the database is away for a few seconds, mid-batch
@@ -245,7 +248,7 @@ def test_a_database_cut_mid_batch_sends_nobody_twice(
 
                 jobs.invite(db.session, db.session.get(Campaign, campaign_id))
             log = tmp_path / "again.log"
-            finish(start_worker(through, smtp_url, mail_queue, log), log)
+            finish(start_worker(through, smtp_url, mail_queue, log, **silence), log)
     finally:
         forwarder.close()
     sent_once_each(session, campaign_id, server.received)
