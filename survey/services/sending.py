@@ -4,8 +4,8 @@ the same people and however often they are stopped halfway.
 
 Claimed once
     A sender works only on participants no other sender is working on
-    (:mod:`survey.services.claims`): a participant another sender holds is skipped, and a sender
-    that dies lets go.
+    (:mod:`survey.services.claims`): those another sender holds are waited for a little, then
+    left to the queue's next try, and a sender that dies lets go.
 
 Recorded before it goes
     Under that claim every link of the batch is created and its hash recorded, as not sent yet,
@@ -55,8 +55,9 @@ BUSY_PATIENCE = (1, 2, 4)
 
 
 class SendingInterrupted(Exception):
-    """The database went away while e-mails went out; what was sent is marked, the rest is for
-    the queue to resume (nothing is marked failed: the addresses are fine)."""
+    """The batch cannot be finished now: the database went away while e-mails went out, or
+    another sender holds some of its people. What was sent is marked; the rest is for the
+    queue's next try (nothing is marked failed: the addresses are fine)."""
 
 
 def next_reminder(session: Session, campaign: Campaign) -> int:
