@@ -59,17 +59,19 @@ def report_charts(report: Release, scale_labels: list[str]) -> dict[str, Markup]
         made[f"shares-{dim.key}"] = charts.diverging_bar(
             (dim.unfavourable, dim.neutral, dim.favourable)
         )
-        made[f"items-{dim.key}"] = charts.likert_bars(
-            [
-                item.text + (" " + _("(agreeing is unfavourable)") if item.reverse else "")
-                for item in dim.items
-            ],
-            np.array([item.counts for item in dim.items]),
-            scale_labels,
-            dont_know=_("Don't know"),
-            percent=lambda share: numbers.percent(share, report.lang),
-            reverse=[item.reverse for item in dim.items],
-        )
+        for narrow in (False, True):  # the page shows the narrow chart on a phone
+            made[f"items{'-narrow' if narrow else ''}-{dim.key}"] = charts.likert_bars(
+                [
+                    item.text + (" " + _("(agreeing is unfavourable)") if item.reverse else "")
+                    for item in dim.items
+                ],
+                np.array([item.counts for item in dim.items]),
+                scale_labels,
+                dont_know=_("Don't know"),
+                percent=lambda share: numbers.percent(share, report.lang),
+                reverse=[item.reverse for item in dim.items],
+                narrow=narrow,
+            )
     if report.drivers and report.drivers.principles:
         weights = {w.key: w for w in report.drivers.principles}
         known = [d for d in report.dimensions if d.shown and d.key in weights]
