@@ -89,7 +89,7 @@ def report_charts(report: Release, scale_labels: list[str]) -> dict[str, Markup]
         made["impact"] = ax
     legend = (_("below the organisation"), _("above the organisation"))
     for breakdown in report.breakdowns:
-        if breakdown.groups:
+        if breakdown.groups and not breakdown.tree:  # the tree is a table of its own
             values = np.array(
                 [[g.score_of(d.key).score for g in breakdown.groups] for d in report.dimensions],
                 dtype=float,
@@ -116,9 +116,15 @@ def render_body(
 ) -> str:
     """The report's content (no <html> around it), for the web page; with ``plan`` (the round's
     action plan, :func:`survey.services.actions.plan_rows`'s rows) it holds the plan too."""
+    from reports.office import heat_colour
+
     template = environment(report.lang).get_template("report/body.html")
     return template.render(
-        report=report, charts=report_charts(report, scale_labels), base_url=base_url, plan=plan
+        report=report,
+        charts=report_charts(report, scale_labels),
+        base_url=base_url,
+        plan=plan,
+        heat=heat_colour,
     )
 
 

@@ -63,6 +63,7 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
 
     from reports import numbers
+    from scoring.teams import TEAM, tree_question
     from survey.web.locale import page_language
 
     app.jinja_env.filters["num"] = lambda value, digits=1, sign=False: numbers.number(
@@ -83,7 +84,9 @@ def register_extensions(app: Flask) -> None:
             "policy": policy,
             "segment_title": segment_title,
             "segment_option": segment_option,
-            "segments_by_key": lambda segments: {q["key"]: q for q in segments},
+            # a list's team column is known before the round has its tree question
+            "segments_by_key": lambda segments: {TEAM: tree_question([])}
+            | {q["key"]: q for q in segments},
             "may": _may,
             "may_approve": _may_approve,
             "sees_rounds": _sees_rounds,
