@@ -72,6 +72,10 @@ def register_extensions(app: Flask) -> None:
     app.jinja_env.filters["pct"] = lambda value: numbers.percent(value, page_language())
     app.jinja_env.filters["pvalue"] = lambda value: numbers.pvalue(value, page_language())
     app.jinja_env.filters["p"] = lambda value: numbers.p_equals(value, page_language())
+    app.jinja_env.filters["day"] = lambda value, width="medium": numbers.display_date(
+        value, page_language(), width
+    )
+    app.jinja_env.globals["heat"] = _heat
 
     @app.context_processor
     def inject_language_and_policy():
@@ -90,6 +94,7 @@ def register_extensions(app: Flask) -> None:
             "may": _may,
             "may_approve": _may_approve,
             "sees_rounds": _sees_rounds,
+            "leads_a_team": _leads_a_team,
         }
 
 
@@ -116,6 +121,23 @@ def _may_approve() -> bool:
     return current_user.is_admin or any(m.role == "privacy" for m in current_user.memberships)
 
 
+def _heat(difference: float) -> str:
+    """In templates: a team's cell colour by its difference from the organisation (the charts'
+    library is loaded only when a page draws one)."""
+    from reports.office import heat_colour
+
+    return heat_colour(difference)
+
+
+def _leads_a_team() -> bool:
+    """In templates: whether the logged-in user is a manager somewhere."""
+    from flask_login import current_user
+
+    return current_user.is_authenticated and any(
+        m.role == "manager" for m in current_user.memberships
+    )
+
+
 def _sees_rounds() -> bool:
     """In templates: whether the logged-in user sees survey rounds (not only approves lists)."""
     from flask_login import current_user
@@ -123,7 +145,9 @@ def _sees_rounds() -> bool:
     if not current_user.is_authenticated:
         return False
     memberships = current_user.memberships
-    return current_user.is_admin or not memberships or any(m.role != "privacy" for m in memberships)
+    return current_user.is_admin or not memberships or any(
+        m.role not in ("privacy", "manager") for m in memberships
+    )
 
 
 def register_commands(app: Flask) -> None:

@@ -35,7 +35,7 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
-ROLES = ("hr", "consultant", "privacy")
+ROLES = ("hr", "consultant", "privacy", "manager")
 MAX_ID = 2**31 - 1  # integer primary keys: a larger number in a URL names nothing
 
 
@@ -174,7 +174,7 @@ class Membership(Base):
     __tablename__ = "memberships"
     __table_args__ = (
         sa.UniqueConstraint("user_id", "organisation_id", name="user_organisation"),
-        sa.CheckConstraint("role IN ('hr', 'consultant', 'privacy')", name="role"),
+        sa.CheckConstraint("role IN ('hr', 'consultant', 'privacy', 'manager')", name="role"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -183,6 +183,9 @@ class Membership(Base):
         sa.ForeignKey("organisations.id", ondelete="CASCADE")
     )
     role: Mapped[str] = mapped_column(sa.String(20))
+    # a manager's team in the organisation's tree: a path (Care/Ward 3) or its last level; None:
+    # the manager's own e-mail address (a tree made from a list's manager column)
+    team: Mapped[str | None] = mapped_column(sa.String(500))
 
     user: Mapped[User] = relationship(back_populates="memberships")
     organisation: Mapped[Organisation] = relationship(back_populates="memberships")
@@ -239,6 +242,7 @@ class Campaign(Base):
         default=DEFAULT_RETENTION_DAYS, server_default=str(DEFAULT_RETENTION_DAYS)
     )
     closed_on: Mapped[dt.date | None]
+    managers_published_on: Mapped[dt.date | None]  # when HR gave managers their team's results
     purged: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     # invitations are deleted when a round closes; their counts are kept for the response rate
     invitations_total: Mapped[int | None]
@@ -456,6 +460,7 @@ class Action(Base):
     due_on: Mapped[dt.date | None]
     status: Mapped[str] = mapped_column(sa.String(20), default="planned")
     note: Mapped[str] = mapped_column(sa.Text, default="")
+    team: Mapped[str | None] = mapped_column(sa.String(500))  # a team's action: its manager's
 
 
 class ReportFile(Base):

@@ -27,7 +27,10 @@ def add_user(
     name: str = "",
     is_admin: bool = False,
     memberships: tuple[tuple[Organisation, str], ...] = (),
+    team: str | None = None,
 ) -> User:
+    """A new account with its memberships; ``team``: a manager's team (a path of the
+    organisation's tree or its last level; None: the manager's own address)."""
     email = (email or "").strip().lower()
     if not EMAIL_PATTERN.match(email):
         raise InvalidInput(f"{email!r} is not an e-mail address")
@@ -40,7 +43,14 @@ def add_user(
     user = User(
         email=email, name=name, password_hash=generate_password_hash(password), is_admin=is_admin
     )
-    user.memberships = [Membership(organisation=org, role=role) for org, role in memberships]
+    if team is not None and not team.strip():
+        raise InvalidInput("a manager's team cannot be blank")
+    if team is not None and any(role != "manager" for _, role in memberships):
+        raise InvalidInput("only a manager has a team")
+    user.memberships = [
+        Membership(organisation=org, role=role, team=team.strip() if team else None)
+        for org, role in memberships
+    ]
     session.add(user)
     session.commit()
     return user

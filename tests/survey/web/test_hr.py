@@ -126,6 +126,13 @@ ROUTES = [
     ("get", "/campaigns/{id}/report.pptx", "view"),
     ("get", "/campaigns/{id}/preview?lang=nl", "view"),
     ("get", "/campaigns/{id}/actions", "view"),
+    ("get", "/campaigns/{id}/managers", "view"),
+    ("post", "/campaigns/{id}/publish-to-managers", "run"),
+    # a team's page: for its manager once HR published the round (test_managers.py); these
+    # rounds have no teams, so it is invisible to everyone
+    ("get", "/campaigns/{id}/team", "team"),
+    ("get", "/campaigns/{id}/team.pdf", "team"),
+    ("post", "/campaigns/{id}/team/actions", "team"),
     ("post", "/campaigns/{id}/actions", "plan"),
     ("post", "/campaigns/{id}/invitations", "run"),
     ("post", "/campaigns/{id}/close", "run"),
@@ -150,6 +157,7 @@ ROLES = {  # who logs in, and what that role may do in its own organisation
     "hr": ("hr@acme.example", {"account", "view", "prepare", "run", "plan"}),
     "consultant": ("advisor@example.org", {"account", "view", "prepare", "compare"}),
     "privacy": ("council@acme.example", {"account", "approve"}),
+    "manager": ("lead@acme.example", {"account"}),
     "admin": (
         "admin@example.org",
         {"account", "view", "prepare", "run", "plan", "compare", "approve", "admin"},
@@ -162,6 +170,7 @@ def consultant(world, session):
     acme = session.get(Campaign, world["acme"]).organisation
     add_user(session, "advisor@example.org", PASSWORD, memberships=((acme, "consultant"),))
     add_user(session, "council@acme.example", PASSWORD, memberships=((acme, "privacy"),))
+    add_user(session, "lead@acme.example", PASSWORD, memberships=((acme, "manager"),), team="IT")
 
 
 @pytest.mark.parametrize("role", [*ROLES, "anonymous"])
@@ -191,6 +200,9 @@ def check_route(auth, world, role, method, route, permission) -> None:
         status = response.status_code
         if role == "anonymous":
             assert status == 302 and "/login" in response.headers["Location"], url
+            continue
+        if permission == "team":
+            assert status == 404, (url, status)
             continue
         allowed = permission in ROLES[role][1]
         foreign = target == "globex" and role != "admin" and "{id}" in route
