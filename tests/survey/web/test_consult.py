@@ -544,7 +544,7 @@ def test_a_bare_comparison_page_explains_how_to_choose_rounds(client, closed_wor
     # the hint names the portfolio's button as it reads in Dutch
     button = client.get("/portfolio?lang=nl").get_data(as_text=True)
     assert "Vergelijk de gekozen rondes</button>" in button
-    assert "kies ‘Vergelijk de gekozen rondes’" in nothing.get_data(as_text=True)
+    assert "kies „Vergelijk de gekozen rondes”" in nothing.get_data(as_text=True)
 
 
 def test_a_bare_comparison_page_without_closed_rounds_says_so(client, session):
