@@ -568,7 +568,8 @@ def test_a_bare_instrument_check_is_a_page_for_consultants(client, closed_world)
     assert f'name="campaign" value="{closed_world["acme"][1]}"' in page
     assert "Initech" not in page  # only the consultant's own clients' rounds
     dutch = client.get("/validate?lang=nl").get_data(as_text=True)
-    assert "Controle van de vragenlijst" in dutch and "200 volledige antwoorden" in dutch
+    assert "Controle van de vragenlijst" in dutch
+    assert "200 volledig ingevulde vragenlijsten" in dutch
 
 
 def test_an_instrument_check_of_rounds_that_cannot_be_pooled_says_why(client, world):
