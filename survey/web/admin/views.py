@@ -155,4 +155,4 @@ def audit_log():
 def audit_export():
     """The whole audit log as CSV."""
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d")
-    return download(audit.audit_csv(db.session), "text/csv", f"audit-{stamp}.csv", private=True)
+    return download(audit.audit_csv(db.session), "text/csv", f"audit-{stamp}.csv")
