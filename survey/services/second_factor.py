@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from survey.models import Membership, Organisation, User
+from survey.models import Membership, Organisation, RecoveryCode, User
 from survey.services import audit
 from survey.services.sealing import seal, unseal
 
@@ -100,7 +100,7 @@ def enrol(
     ]
     user.totp_secret = seal(secret_key, PURPOSE, secret)
     user.totp_last_step = step
-    user.recovery_codes = [generate_password_hash(c) for c in codes]
+    user.recovery_codes = [RecoveryCode(code_hash=generate_password_hash(c)) for c in codes]
     audit.record(session, "second_factor_enrolled", user=user, commit=False)
     session.commit()
     return codes
@@ -127,20 +127,35 @@ def verify(
         )
         session.commit()
         return moved.rowcount == 1
-    typed = "".join(code.split()).lower()
-    for stored in list(user.recovery_codes or []):
-        if check_password_hash(stored, typed):
-            user.recovery_codes = [c for c in user.recovery_codes if c != stored]
+    return _use_recovery_code(session, user, "".join(code.split()).lower())
+
+
+def _use_recovery_code(session: Session, user: User, typed: str) -> bool:
+    """Whether ``typed`` is one of the user's recovery codes, which is then used up. The DELETE
+    of its row decides: of browsers that bring the same code at once, one removes it and signs
+    in, the others find it gone."""
+    stored = session.execute(
+        sa.select(RecoveryCode.id, RecoveryCode.code_hash).where(RecoveryCode.user_id == user.id)
+    ).all()
+    for code_id, code_hash in stored:
+        if check_password_hash(code_hash, typed):
+            used = session.execute(sa.delete(RecoveryCode).where(RecoveryCode.id == code_id))
+            if used.rowcount != 1:
+                session.rollback()
+                return False
+            left = recovery_codes_left(session, user)
             audit.record(
-                session,
-                "recovery_code_used",
-                user=user,
-                detail=f"{len(user.recovery_codes)} left",
-                commit=False,
+                session, "recovery_code_used", user=user, detail=f"{left} left", commit=False
             )
             session.commit()
             return True
     return False
+
+
+def recovery_codes_left(session: Session, user: User) -> int:
+    return session.scalar(
+        sa.select(sa.func.count()).select_from(RecoveryCode).where(RecoveryCode.user_id == user.id)
+    )
 
 
 def remove(session: Session, user: User, actor: User | None = None) -> None:

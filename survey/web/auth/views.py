@@ -305,7 +305,7 @@ def security():
         enrolled=second_factor.enrolled(user),
         required=required,
         provider=provider,
-        recovery_left=len(user.recovery_codes or []),
+        recovery_left=second_factor.recovery_codes_left(db.session, user),
     )
 
 

@@ -57,7 +57,8 @@ def test_an_admin_without_a_second_factor_must_set_one_up(client, session):
     user = session.scalars(sa.select(User).filter_by(email="root@example.org")).one()
     session.refresh(user)
     assert user.totp_secret and secret not in user.totp_secret  # sealed, not the secret itself
-    assert not any(code in str(user.recovery_codes) for code in codes)  # hashes only
+    hashes = [row.code_hash for row in user.recovery_codes]
+    assert len(hashes) == 10 and not any(code in h for h in hashes for code in codes)  # hashes
     assert session.scalars(sa.select(AuditEvent).filter_by(event="second_factor_enrolled")).all()
 
 
@@ -89,6 +90,44 @@ def test_codes_work_once_and_recovery_codes_once(client, app, session):
     password_step(fourth, "root@example.org")
     assert post(fourth, "/login/code", {"code": codes[0]}).status_code == 401
     assert session.scalars(sa.select(AuditEvent).filter_by(event="recovery_code_used")).all()
+
+
+def test_one_recovery_code_in_four_browsers_at_once_signs_in_one(app, session):
+    """Four browsers passed the password and send the same recovery code at the same moment:
+    one conditional DELETE decides, so exactly one is signed in (SQLite, and PostgreSQL with
+    TEST_DATABASE_URL)."""
+    import threading
+
+    from survey.services import second_factor
+
+    user = add_admin(session, "root@example.org")
+    codes = second_factor.enrol(
+        session, user, TOTP_SECRET, pyotp.TOTP(TOTP_SECRET).at(time.time() + 30),
+        os.environ["SECRET_KEY"],
+    )  # fmt: skip
+    browsers = [app.test_client() for _ in range(4)]
+    tokens = []
+    for browser in browsers:
+        assert password_step(browser, "root@example.org").headers["Location"].endswith("/code")
+        tokens.append(csrf_token(browser.get("/login/code").get_data(as_text=True)))
+    barrier = threading.Barrier(len(browsers))
+    statuses: list[int] = []
+
+    def send(browser, token):
+        barrier.wait()
+        answer = browser.post("/login/code", data={"code": codes[0], "csrf_token": token})
+        statuses.append(answer.status_code)
+
+    pairs = zip(browsers, tokens, strict=True)
+    threads = [threading.Thread(target=send, args=pair) for pair in pairs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(statuses) == [302, 401, 401, 401]
+    assert [signed_in(browser) for browser in browsers].count(True) == 1
+    used = session.scalars(sa.select(AuditEvent).filter_by(event="recovery_code_used")).all()
+    assert len(used) == 1 and used[0].detail == "9 left"
 
 
 def test_a_pending_sign_in_expires(client, session):
