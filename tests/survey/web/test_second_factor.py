@@ -4,6 +4,7 @@ and the audit log, over HTTP and on the command line."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import os
 import re
@@ -13,6 +14,7 @@ import pyotp
 import sqlalchemy as sa
 
 from survey.models import AuditEvent, IdentityProvider, Organisation, User
+from survey.policy import ACCOUNT_CODE_TRIES, PENDING_SIGN_IN_TRIES
 from survey.services.campaigns import add_organisation
 from survey.services.users import add_user
 
@@ -128,6 +130,126 @@ def test_one_recovery_code_in_four_browsers_at_once_signs_in_one(app, session):
     assert [signed_in(browser) for browser in browsers].count(True) == 1
     used = session.scalars(sa.select(AuditEvent).filter_by(event="recovery_code_used")).all()
     assert len(used) == 1 and used[0].detail == "9 left"
+
+
+def wrong_code() -> str:
+    """Six digits that are none of the codes the app accepts now (a step either side too)."""
+    totp, now = pyotp.TOTP(TOTP_SECRET), time.time()
+    accepted = {totp.at(now + step * 30) for step in (-1, 0, 1)}
+    return next(c for c in (f"{n:06d}" for n in range(10**6)) if c not in accepted)
+
+
+def sign_in_with_password(client, email: str = "root@example.org") -> str:
+    """The password step; the CSRF token the code page's form will carry."""
+    password_step(client, email)
+    return csrf_token(client.get("/login/code").get_data(as_text=True))
+
+
+def send_code(client, token: str, code: str, address: str):
+    """POST a code on the pending sign-in's page from the client address ``address``."""
+    return client.post(
+        "/login/code",
+        data={"code": code, "csrf_token": token},
+        environ_overrides={"REMOTE_ADDR": address},
+    )
+
+
+ADDRESSES = ("192.0.2.1", "198.51.100.2", "203.0.113.3", "2001:db8::4")
+LOCAL = "127.0.0.1"  # the test client's own: the signed-in session is checked from there
+
+
+def test_a_pending_sign_in_ends_after_five_wrong_codes_from_any_address(client, session):
+    """Forty guesses from four addresses (ten each, within every address's limit) against one
+    half-finished sign-in: the fifth wrong code ends it, and the right code no longer works
+    without the password again."""
+    add_admin(session, "root@example.org")
+    token = sign_in_with_password(client)
+    statuses = [
+        send_code(client, token, wrong_code(), address).status_code
+        for address in ADDRESSES
+        for _ in range(10)
+    ]
+    assert PENDING_SIGN_IN_TRIES == 5
+    assert statuses[:4] == [401] * 4 and statuses[4:] == [302] * 36  # back to the password
+    assert send_code(client, token, current_code(), "192.0.2.5").status_code == 302
+    assert not signed_in(client)
+    assert "Too many wrong codes" in client.get("/login").get_data(as_text=True)
+    # a fresh password sign-in, and the right code works
+    token = sign_in_with_password(client)
+    assert send_code(client, token, current_code(), LOCAL).status_code == 302
+    assert signed_in(client)
+
+
+def test_twenty_guesses_at_the_same_moment_get_five_tries(app, client, session):
+    """Twenty copies of one half-finished sign-in's cookie send a wrong code each at the same
+    moment, from twenty addresses: the tries are taken before the codes are checked, so five are
+    checked and the sign-in ends; the account counts five."""
+    import threading
+
+    add_admin(session, "root@example.org")
+    token = sign_in_with_password(client)
+    cookie = client.get_cookie("session").value
+    copies = [app.test_client() for _ in range(20)]
+    for copy in copies:
+        copy.set_cookie("session", cookie)
+    barrier = threading.Barrier(len(copies))
+    statuses: list[int] = []
+
+    def guess(copy, address):
+        barrier.wait()
+        statuses.append(send_code(copy, token, wrong_code(), address).status_code)
+
+    threads = [
+        threading.Thread(target=guess, args=(copy, f"198.18.0.{n}"))
+        for n, copy in enumerate(copies, start=1)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(statuses) == [302] * 16 + [401] * 4
+    session.expire_all()
+    user = session.scalars(sa.select(User).filter_by(email="root@example.org")).one()
+    assert user.wrong_codes == PENDING_SIGN_IN_TRIES
+    assert send_code(client, token, current_code(), LOCAL).status_code == 302
+    assert not signed_in(client)
+
+
+def test_an_account_takes_ten_wrong_codes_an_hour_whatever_the_sign_ins(app, session):
+    """Someone who has the password starts sign-in after sign-in from new addresses: after ten
+    wrong codes in an hour the account takes no code at all, not even the right one, until the
+    hour has passed."""
+    add_admin(session, "root@example.org")
+    attempts = []
+    for address in ADDRESSES[:2]:
+        browser = app.test_client()
+        token = sign_in_with_password(browser)
+        attempts += [send_code(browser, token, wrong_code(), address).status_code for _ in range(5)]
+    assert ACCOUNT_CODE_TRIES == 10 and attempts == ([401] * 4 + [302]) * 2
+    browser = app.test_client()
+    token = sign_in_with_password(browser)
+    refused = send_code(browser, token, current_code(), ADDRESSES[2])
+    assert refused.status_code == 429 and not signed_in(browser)
+    assert "Too many wrong codes for this account" in refused.get_data(as_text=True)
+    # an hour later the account takes codes again
+    user = session.scalars(sa.select(User).filter_by(email="root@example.org")).one()
+    an_hour_ago = dt.datetime.now(dt.UTC) - dt.timedelta(hours=1, seconds=1)
+    session.execute(sa.update(User).where(User.id == user.id).values(wrong_codes_since=an_hour_ago))
+    session.commit()
+    token = sign_in_with_password(browser)
+    assert send_code(browser, token, current_code(), LOCAL).status_code == 302
+    assert signed_in(browser)
+
+
+def test_an_address_sends_ten_codes_a_minute(client, session):
+    add_admin(session, "root@example.org")
+    statuses = []
+    for _ in range(3):  # three sign-ins of four wrong codes each, from one address
+        token = sign_in_with_password(client)
+        statuses += [
+            send_code(client, token, wrong_code(), ADDRESSES[0]).status_code for _ in range(4)
+        ]
+    assert statuses == [401] * 10 + [429] * 2
 
 
 def test_a_pending_sign_in_expires(client, session):
