@@ -307,10 +307,12 @@ def recovery_codes_left(session: Session, user: User) -> int:
 
 
 def remove(session: Session, user: User, actor: User | None = None) -> None:
-    """Remove the second factor (an admin for a user who lost the device; ``user passwd``)."""
+    """Remove the second factor (an admin for a user who lost the device; ``user passwd``); the
+    wrong codes counted against the account go with it."""
     user.totp_secret = None
     user.totp_last_step = None
     user.recovery_codes = []
+    user.wrong_codes, user.wrong_codes_since = 0, None
     audit.record(
         session,
         "second_factor_removed",

@@ -297,7 +297,9 @@ def test_an_organisation_can_require_a_second_factor_for_its_members(client, app
 
 
 def test_second_factor_reset_on_the_command_line(runner, session, client):
-    add_admin(session, "root@example.org")
+    user = add_admin(session, "root@example.org")
+    user.wrong_codes, user.wrong_codes_since = 10, dt.datetime.now(dt.UTC)  # it took no code
+    session.commit()
     result = runner.invoke(args=["user", "second-factor-reset", "root@example.org"])
     assert result.exit_code == 0 and "removed" in result.output
     assert (
@@ -305,6 +307,8 @@ def test_second_factor_reset_on_the_command_line(runner, session, client):
         .headers["Location"]
         .endswith("/login/second-factor")
     )  # an admin sets a new one up at the next login
+    session.refresh(user)
+    assert (user.wrong_codes, user.wrong_codes_since) == (0, None)
     assert runner.invoke(args=["user", "second-factor-reset", "nobody@x.example"]).exit_code == 2
 
 
