@@ -165,6 +165,10 @@ REFUSALS = {
     ),
     "admin": lambda: _("Admins sign in with their password and a second factor."),
     "provider": lambda: _("Your organisation's identity provider did not sign you in."),
+    "configuration": lambda: _(
+        "Signing in with your organisation's account is not set up correctly here. Ask the "
+        "administrator of Ambassador Scan to check your organisation's sign-in settings."
+    ),
 }
 
 
