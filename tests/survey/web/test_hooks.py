@@ -127,6 +127,16 @@ def test_over_https_the_session_cookie_is_a_host_cookie(
     for name, value in environ.items():
         monkeypatch.setenv(name, value)
     secure = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, **config})
+    try:
+        check_host_cookie(secure, session)
+    finally:
+        from survey.extensions import db
+
+        with secure.app_context():
+            db.engine.dispose()  # its own connections, closed before the app goes
+
+
+def check_host_cookie(secure, session) -> None:
     assert secure.config["SESSION_COOKIE_NAME"] == "__Host-session"
     assert secure.config["SESSION_COOKIE_SECURE"]
     add_user(session, "hr@acme.example", PASSWORD)
