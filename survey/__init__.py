@@ -19,11 +19,12 @@ def create_app(config: dict | None = None, *, web: bool = True) -> Flask:
         template_folder=str(files("reports.templates")),
         instance_relative_config=True,
     )
-    from survey.config import engine_options, load_settings
+    from survey.config import cookie_settings, engine_options, load_settings
 
     app.config.update(load_settings(app.instance_path))
     if config:
         app.config.update(config)
+    app.config.update(cookie_settings(app.config))
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(
         app.config["SQLALCHEMY_DATABASE_URI"], app.config.get("SQLALCHEMY_ENGINE_OPTIONS")
     )

@@ -4,6 +4,7 @@ upgrade at the same time take turns, and rounds closed before 0003 get their clo
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import secrets
 import subprocess
@@ -138,3 +139,39 @@ def test_rounds_closed_before_closing_dates_were_kept_get_one(tmp_path):
     assert closed_on[3] == dt.date.today().isoformat()
     assert closed_on[4] is None  # still open
     assert all(row[2] is not None for row in rows)  # the bundled instrument's text, stored
+
+
+def test_recovery_codes_move_to_rows_of_their_own_and_back(tmp_path):
+    """0017 moves each account's recovery-code hashes from a JSON list into rows (so that using
+    one is a conditional DELETE); the downgrade puts them back."""
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'codes.sqlite3'}",
+            "RATELIMIT_STORAGE_URI": "memory://",
+        },
+        web=False,
+    )
+    codes = "SELECT user_id, code_hash FROM recovery_codes ORDER BY id"
+    with app.app_context():
+        schema.upgrade("0016")
+        with db.engine.begin() as connection:
+            for user_id, hashes in ((1, '["h1", "h2"]'), (2, "[]")):
+                connection.execute(
+                    sa.text(
+                        "INSERT INTO users (id, email, name, password_hash, is_admin, "
+                        "session_version, recovery_codes) VALUES (:id, :email, '', 'x', 0, 0, "
+                        ":hashes)"
+                    ),
+                    {"id": user_id, "email": f"u{user_id}@x.example", "hashes": hashes},
+                )
+        schema.upgrade("0017")
+        with db.engine.connect() as connection:
+            moved = connection.execute(sa.text(codes)).all()
+        schema.downgrade("0016")
+        with db.engine.connect() as connection:
+            back = connection.execute(
+                sa.text("SELECT id, recovery_codes FROM users ORDER BY id")
+            ).all()
+        db.engine.dispose()
+    assert [tuple(row) for row in moved] == [(1, "h1"), (1, "h2")]
+    assert [(row[0], json.loads(row[1])) for row in back] == [(1, ["h1", "h2"]), (2, [])]

@@ -198,6 +198,7 @@ def check_route(auth, world, role, method, route, permission) -> None:
             }
             response = own.post(url, data=data)
         status = response.status_code
+        assert response.headers.get("Cache-Control") == "no-store", url  # nor a 403 or 404
         if role == "anonymous":
             assert status == 302 and "/login" in response.headers["Location"], url
             continue
