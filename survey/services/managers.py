@@ -17,12 +17,15 @@ import datetime as dt
 from email.message import EmailMessage
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.orm import Session
 
 from reports.teams import find_node
-from scoring.teams import SEPARATOR, is_tree
+from scoring.teams import SEPARATOR, is_tree, nodes_of
+from survey.extensions import db
 from survey.models import Campaign, Membership, User, today_utc, valid_id
 from survey.services.errors import InvalidInput, NotFound
+from survey.services.mail import MailSettings, deliver
 
 ROLE = "manager"
 
@@ -82,8 +85,6 @@ def team_for(session: Session, user: User, campaign_id: int, unit: str | None = 
 
 
 def _nodes(campaign: Campaign) -> set[str]:
-    from scoring.teams import nodes_of
-
     return set(nodes_of(tree_options(campaign)))
 
 
@@ -142,11 +143,6 @@ def announcement(campaign: Campaign, to: str, link: str, sender: str, lang: str)
 
 def send_announcements(campaign_id: int, addresses: list[str]) -> int:
     """Job: e-mail each manager the link to their team's page (in the app's context)."""
-    from flask import current_app
-
-    from survey.extensions import db
-    from survey.services.mail import MailSettings, deliver
-
     campaign = db.session.get(Campaign, campaign_id)
     settings = MailSettings.from_config(current_app.config)
     base = current_app.config.get("BASE_URL", "")
