@@ -38,7 +38,9 @@ class JsonFormatter(logging.Formatter):
 
 
 # the pages of signed-in people and of signing in (a new second factor's secret, recovery codes)
-STAFF_BLUEPRINTS = frozenset({"auth", "hr", "participants", "privacy", "consult", "admin"})
+STAFF_BLUEPRINTS = frozenset(
+    {"auth", "hr", "participants", "privacy", "consult", "admin", "manager"}
+)
 
 
 def kept_from_caches(response) -> bool:
