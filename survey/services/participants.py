@@ -130,20 +130,30 @@ def _csv_rows(content: bytes, filename: str) -> list[list[str]]:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    return list(csv.reader(io.StringIO(text), dialect))
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    try:
+        return list(reader)
+    except csv.Error as exc:  # a field over csv.field_size_limit(), a stray quote or NUL
+        too_long = "field limit" in str(exc)
+        problem = "a field is too long" if too_long else f"cannot be read as CSV ({exc})"
+        raise ParticipantFileError([f"{filename}: line {reader.line_num}: {problem}"]) from None
 
 
 def _xlsx_rows(content: bytes) -> list[list[str]]:
     from openpyxl import load_workbook
 
+    # openpyxl raises many kinds for a broken file, and some only while the rows are read (a
+    # number cell holding "NaN", a shared string past the table's end)
     try:
         sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).active
-    except Exception:  # openpyxl raises many kinds for a broken file
+        if sheet is None:
+            raise ValueError("no worksheet")
+        return [
+            ["" if cell is None else str(cell).strip() for cell in row]
+            for row in sheet.iter_rows(values_only=True)
+        ]
+    except Exception:
         raise ParticipantFileError(["not a readable XLSX file"]) from None
-    return [
-        ["" if cell is None else str(cell).strip() for cell in row]
-        for row in sheet.iter_rows(values_only=True)
-    ]
 
 
 def check_rows(table: list[list[str]], campaign: Campaign) -> ParticipantList:

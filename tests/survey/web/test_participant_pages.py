@@ -129,3 +129,23 @@ def test_wording_reminders_and_preview(client, session, round_):
         data={"csrf_token": csrf_token(page), "first": "2020-01-01"},
     )
     assert bad.status_code == 422 and "is not after today" in bad.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("problem", ["long field", "nan cell", "shared string"])
+def test_an_unreadable_upload_is_a_page_not_an_error(client, session, round_, problem):
+    from ..services.test_participant_files import INLINE_A2, SHARED_A2, rewrite_sheet, xlsx
+
+    AuthActions(client).login("hr@acme.example")
+    if problem == "long field":
+        content, name = b'email,department\n"' + b"x" * 140_000 + b'",Sales\n', "list.csv"
+    else:
+        good = xlsx([["email", "language"], ["a@acme.example", 1.5]])
+        old, new = (
+            ("<v>1.5</v>", "<v>NaN</v>")
+            if problem == "nan cell"
+            else (INLINE_A2, SHARED_A2)
+        )
+        content, name = rewrite_sheet(good, lambda xml: xml.replace(old, new)), "list.xlsx"
+    response = upload(client, round_.id, content, name)
+    assert response.status_code == 422 and "Nothing was imported" in response.get_data(as_text=True)
+    assert session.scalar(sa.select(sa.func.count()).select_from(Participant)) == 0
