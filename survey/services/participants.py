@@ -75,6 +75,11 @@ class ParticipantFileError(InvalidInput):
         super().__init__("; ".join(shown) + tail + "; nothing was imported")
 
 
+class AlreadyListed(ParticipantFileError):
+    """People of the list are on the round's list already (imported earlier, or by another
+    request at the same moment: *Import* pressed twice)."""
+
+
 @dataclass(frozen=True)
 class ParticipantRow:
     email: str
@@ -130,20 +135,30 @@ def _csv_rows(content: bytes, filename: str) -> list[list[str]]:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    return list(csv.reader(io.StringIO(text), dialect))
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    try:
+        return list(reader)
+    except csv.Error as exc:  # a field over csv.field_size_limit(), a stray quote or NUL
+        too_long = "field limit" in str(exc)
+        problem = "a field is too long" if too_long else f"cannot be read as CSV ({exc})"
+        raise ParticipantFileError([f"{filename}: line {reader.line_num}: {problem}"]) from None
 
 
 def _xlsx_rows(content: bytes) -> list[list[str]]:
     from openpyxl import load_workbook
 
+    # openpyxl raises many kinds for a broken file, and some only while the rows are read (a
+    # number cell holding "NaN", a shared string past the table's end)
     try:
         sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).active
-    except Exception:  # openpyxl raises many kinds for a broken file
+        if sheet is None:
+            raise ValueError("no worksheet")
+        return [
+            ["" if cell is None else str(cell).strip() for cell in row]
+            for row in sheet.iter_rows(values_only=True)
+        ]
+    except Exception:
         raise ParticipantFileError(["not a readable XLSX file"]) from None
-    return [
-        ["" if cell is None else str(cell).strip() for cell in row]
-        for row in sheet.iter_rows(values_only=True)
-    ]
 
 
 def check_rows(table: list[list[str]], campaign: Campaign) -> ParticipantList:
@@ -408,18 +423,7 @@ def import_participants(
         if custody.mailbox(row.email) in existing
     ]
     if again:
-        raise ParticipantFileError(again)
-    after_open = campaign.status == CampaignStatus.OPEN
-    participants = [
-        Participant(
-            campaign_id=campaign.id,
-            email=row.email,
-            mailbox=custody.mailbox(row.email),
-            language=row.language,
-            added_after_open=after_open,
-        )
-        for row in checked.rows
-    ]
+        raise AlreadyListed(again)
     existing = [dict(p.attributes) for p in listed]
     new, _tree = place_teams(existing, checked.rows, campaign.min_group_size)
     try:
@@ -431,23 +435,47 @@ def import_participants(
         )
     except ValueError as exc:
         raise ParticipantFileError([_standing_out(exc, campaign)]) from None
-    for person, attributes in zip([*listed, *participants], stored, strict=True):
+    for person, attributes in zip(listed, stored, strict=False):
         person.attributes = attributes
+    after_open = campaign.status == CampaignStatus.OPEN
+    rows = [
+        {
+            "campaign_id": campaign.id,
+            "email": row.email,
+            "mailbox": custody.mailbox(row.email),
+            "language": row.language,
+            "attributes": attributes,
+            "added_after_open": after_open,
+        }
+        for row, attributes in zip(checked.rows, stored[len(listed) :], strict=True)
+    ]
     _with_tree(campaign, {a[TEAM] for a in stored if a.get(TEAM)})
-    session.add_all(participants)
     campaign.link_custody = "system"
     custody.list_changed(campaign, uploaded_by, source)
+    if after_open:  # the report says how many joined the round once it was running
+        campaign.invitations_after_open += len(rows)
     try:
-        session.flush()
+        session.flush()  # the round and the earlier participants' attributes
+        # one executemany and one SELECT of the ids, not an object per person each reloaded
+        # after the commit: 100,000 people well within a proxy's 60-second timeout
+        session.execute(sa.insert(Participant), rows)
+        ids_by_mailbox = dict(
+            session.execute(
+                sa.select(Participant.mailbox, Participant.id).where(
+                    Participant.campaign_id == campaign.id
+                )
+            ).all()
+        )
+        session.commit()
     except IntegrityError:  # the same mailbox imported meanwhile by another request
         session.rollback()
-        raise InvalidInput(
-            "the list changed while this one was imported: upload it again"
+        raise AlreadyListed(
+            [
+                "another import added people of this list to the round meanwhile (was Import "
+                "pressed twice?): they are already on the round's list"
+            ]
         ) from None
-    if after_open:  # the report says how many joined the round once it was running
-        campaign.invitations_after_open += len(participants)
-    session.commit()
-    return [p.id for p in participants]
+    return [ids_by_mailbox[row["mailbox"]] for row in rows]
 
 
 def list_figures(session: Session, campaign: Campaign) -> dict:
