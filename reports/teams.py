@@ -40,12 +40,15 @@ def tree_of(release: Release) -> Breakdown | None:
 
 
 def find_node(options: list[str], team: str) -> str | None:
-    """The node of a round's tree that a manager's ``team`` names: the path itself, or the node
-    whose last level it is (a tree from a manager column names its units by their managers'
-    addresses). None when the tree has no such node or more than one."""
+    """The node of a round's tree that a manager's ``team`` names: the path itself, or — for a
+    manager's address, in a tree made from a list's manager column, whose units are named by
+    their managers — the one node whose last level it is. A team's last level alone names
+    nothing: it may name another team in a later round's tree. None when there is no such node."""
     nodes = nodes_of(options)
     if team in nodes:
         return team
+    if "@" not in team:
+        return None
     matches = [n for n in nodes if n.rsplit(SEPARATOR, 1)[-1] == team]
     return matches[0] if len(matches) == 1 else None
 

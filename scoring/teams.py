@@ -27,6 +27,7 @@ MANAGER = "manager"
 SEPARATOR = "/"
 MAX_DEPTH = 12
 MAX_PART = 100  # characters in one level's name
+MAX_PATH = 500  # characters in a whole path (what a membership and an action can hold)
 
 Path = tuple[str, ...]
 
@@ -52,6 +53,8 @@ def parse_path(value: str) -> Path:
         raise TeamError(f"'{value}' is {len(parts)} levels deep; at most {MAX_DEPTH}")
     if any(len(part) > MAX_PART for part in parts):
         raise TeamError(f"'{value}' has a level longer than {MAX_PART} characters")
+    if len(path_text(parts)) > MAX_PATH:
+        raise TeamError(f"'{value[:40]}…' is longer than {MAX_PATH} characters")
     return parts
 
 
@@ -69,26 +72,29 @@ def paths_from_managers(managers: Mapping[str, str]) -> dict[str, Path]:
     >>> paths_from_managers({"ceo@x.nl": "", "ann@x.nl": "ceo@x.nl", "bo@x.nl": "ann@x.nl"})
     {'ceo@x.nl': ('ceo@x.nl',), 'ann@x.nl': ('ceo@x.nl',), 'bo@x.nl': ('ceo@x.nl', 'ann@x.nl')}
     """
-    chains: dict[str, Path] = {}
+    for person in [*managers, *managers.values()]:
+        if SEPARATOR in person:
+            raise TeamError(f"{person}: an address with '{SEPARATOR}' cannot name a team")
+        if len(person) > MAX_PART:
+            raise TeamError(f"{person[:40]}…: an address longer than {MAX_PART} characters")
 
-    def chain(person: str, seen: tuple[str, ...]) -> Path:
-        """The managers from the top down to ``person`` (included)."""
-        if person in chains:
-            return chains[person]
-        if person in seen:
-            loop = " → ".join((*seen[seen.index(person) :], person))
-            raise TeamError(f"the managers go round in a circle: {loop}")
-        boss = managers.get(person, "")
-        above = chain(boss, (*seen, person)) if boss else ()
-        if len(above) >= MAX_DEPTH:
-            raise TeamError(f"{person} is more than {MAX_DEPTH} managers deep")
-        chains[person] = (*above, person)
-        return chains[person]
+    def chain(person: str) -> Path:
+        """The managers from the top down to ``person`` (included), walked upwards."""
+        upwards: list[str] = []
+        while person:
+            if person in upwards:
+                loop = " → ".join((*upwards[upwards.index(person) :], person))
+                raise TeamError(f"the managers go round in a circle: {loop}")
+            upwards.append(person)
+            if len(upwards) > MAX_DEPTH:
+                raise TeamError(f"{upwards[0]} is more than {MAX_DEPTH} managers deep")
+            person = managers.get(person, "")
+        path = tuple(reversed(upwards))
+        if len(path_text(path)) > MAX_PATH:
+            raise TeamError(f"{upwards[0]}: its chain of managers is over {MAX_PATH} characters")
+        return path
 
-    result = {}
-    for person, boss in managers.items():
-        result[person] = chain(boss, (person,)) if boss else (person,)
-    return result
+    return {person: chain(boss) if boss else (person,) for person, boss in managers.items()}
 
 
 def ancestors(path: Path) -> list[Path]:

@@ -5,6 +5,7 @@ report's, the exports' — is HR's; HR sees the teams' actions beside it."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -25,8 +26,9 @@ def add_from_recommendation(
     recommendation = next((r for r in instrument.recommendations if r.key == key), None)
     if recommendation is None:
         raise InvalidInput(f"no recommendation {key!r}")
-    # one action per recommendation and team: the team's key is the recommendation's under it
-    planned_key = key if team is None else f"{team}:{key}"
+    # one action per recommendation and team: a team's key is the recommendation's under a
+    # digest of the team's path (a path is longer than the column holds)
+    planned_key = key if team is None else f"{_digest(team)}:{key}"
     existing = _planned(session, campaign, planned_key)
     if existing is not None:
         return existing, False
@@ -47,6 +49,10 @@ def add_from_recommendation(
         session.rollback()
         return _planned(session, campaign, planned_key), False
     return action, True
+
+
+def _digest(team: str) -> str:
+    return hashlib.sha256(team.encode()).hexdigest()[:16]
 
 
 def _planned(session: Session, campaign: Campaign, key: str) -> Action | None:
@@ -94,7 +100,9 @@ def team_actions(session: Session, campaign_id: int, team: str | None = None) ->
     by team."""
     query = sa.select(Action).where(Action.campaign_id == campaign_id, Action.team.is_not(None))
     if team is not None:
-        query = query.where(sa.or_(Action.team == team, Action.team.startswith(team + "/")))
+        query = query.where(
+            sa.or_(Action.team == team, Action.team.startswith(team + "/", autoescape=True))
+        )
     return list(session.scalars(query.order_by(Action.team, Action.id)))
 
 

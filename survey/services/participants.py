@@ -199,6 +199,13 @@ def check_rows(table: list[list[str]], campaign: Campaign) -> ParticipantList:
     if problems:
         raise ParticipantFileError(problems)
     if MANAGER in header:
+        if any(is_tree(q) for q in campaign.segments):
+            raise ParticipantFileError(
+                [
+                    "column 'manager': this round has its teams already; add people with a "
+                    "'team' column that gives their team's path as the round's tree shows it"
+                ]
+            )
         rows = _teams_from_managers(rows, managers)
     groups = {key: Counter(r.attributes.get(key) or "–" for r in rows) for key in questions}
     return ParticipantList(rows, groups)

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from scoring.teams import TeamError, parse_path, path_text
 from survey.models import ROLES, Membership, Organisation, User
 from survey.services.errors import InvalidInput
 
@@ -43,8 +44,13 @@ def add_user(
     user = User(
         email=email, name=name, password_hash=generate_password_hash(password), is_admin=is_admin
     )
-    if team is not None and not team.strip():
-        raise InvalidInput("a manager's team cannot be blank")
+    if team is not None:
+        try:
+            team = path_text(parse_path(team))
+        except TeamError as exc:
+            raise InvalidInput(f"team: {exc}") from None
+        if not team:
+            raise InvalidInput("a manager's team cannot be blank")
     if team is not None and any(role != "manager" for _, role in memberships):
         raise InvalidInput("only a manager has a team")
     user.memberships = [

@@ -136,3 +136,24 @@ def test_the_tree_options_and_nodes():
         "Care", "Care/Ward 3", "Care/Ward 3/Nights", "Shop"
     ]  # fmt: skip
     assert subtree("Care", options) == {"Care", "Care/Ward 3"}
+
+
+def test_a_manager_chain_is_walked_without_recursion_and_bad_addresses_refused():
+    deep = {f"m{i}@x.nl": f"m{i + 1}@x.nl" for i in range(1200)}
+    with pytest.raises(TeamError, match="managers deep"):
+        paths_from_managers(deep)
+    with pytest.raises(TeamError, match="cannot name a team"):
+        paths_from_managers({"a/b@x.nl": "", "c@x.nl": "a/b@x.nl"})
+    with pytest.raises(TeamError, match="longer than"):
+        paths_from_managers({"c@x.nl": "b" * 101 + "@x.nl"})
+    with pytest.raises(TeamError, match="circle: b@x.nl → a@x.nl → b@x.nl"):
+        paths_from_managers({"a@x.nl": "b@x.nl", "b@x.nl": "a@x.nl"})
+
+
+def test_a_last_level_names_no_team_but_a_managers_address_does():
+    from reports.teams import find_node
+
+    # Ward 3 named by its last level would find Shop's Ward 3 once Care's has merged away
+    assert find_node(["Care", "Shop/Ward 3"], "Ward 3") is None
+    assert find_node(["Care", "Care/Ward 3"], "Care/Ward 3") == "Care/Ward 3"
+    assert find_node(["ceo@x.nl", "ceo@x.nl/ann@x.nl"], "ann@x.nl") == "ceo@x.nl/ann@x.nl"

@@ -130,7 +130,7 @@ def publish(campaign_id: int):
 def managers_page(campaign_id: int):
     """HR: the round's managers, whether they have read their team's results and the actions
     their teams planned."""
-    campaign = access.campaign_for(db.session, current_user, campaign_id, "view")
+    campaign = access.campaign_for(db.session, current_user, campaign_id, "run")
     read = set(
         db.session.scalars(
             sa.select(AuditEvent.user_id).where(

@@ -39,7 +39,7 @@ def published_round(client, session, app, outbox):
     set_status(session, campaign, "closed")
     organisation = campaign.organisation
     for name, team in (("ward", "Care/Ward 3"), ("care", "Care"), ("shop", "Shop"),
-                       ("nights", "Nights")):  # fmt: skip
+                       ("nights", "Care/Ward 3/Nights")):  # fmt: skip
         add_user(session, f"{name}@zorg.example", PASSWORD,
                  memberships=((organisation, "manager"),), team=team)  # fmt: skip
     return campaign
@@ -139,7 +139,7 @@ def test_a_manager_plans_for_their_team_and_hr_sees_it(client, session, app, out
         assert added.status_code == 302
     planned = session.scalars(sa.select(Action)).all()
     ward = "Care/Ward 3"
-    assert [(a.team, a.recommendation_key) for a in planned] == [(ward, f"{ward}:{key}")]
+    assert [(a.team, a.recommendation_key[-len(key) :]) for a in planned] == [(ward, key)]
     assert actions.actions_of(session, campaign.id) == []  # HR's own plan stays HR's
     forged = client.post(url, data={"csrf_token": csrf_token(text), "recommendation": "nope"})
     assert forged.status_code == 400
@@ -147,3 +147,18 @@ def test_a_manager_plans_for_their_team_and_hr_sees_it(client, session, app, out
     overview = client.get(f"/campaigns/{campaign.id}/managers").get_data(as_text=True)
     assert planned[0].title in overview
     assert len(TEAMS) == 26
+
+
+def test_team_actions_of_long_paths_fit_and_a_wildcard_team_sees_only_its_own(session, app):
+    from survey.services.campaigns import add_organisation, create_campaign
+
+    organisation = add_organisation(session, "paths", "Paths")
+    campaign = create_campaign(session, organisation, "Spring", status="open")
+    key = next(r.key for r in __import__("survey.services.campaigns", fromlist=["x"])
+               .campaign_instrument(campaign).recommendations)  # fmt: skip
+    deep = "/".join(["a" * 90] * 5)
+    action, new = actions.add_from_recommendation(session, campaign, key, "en", team=deep)
+    assert new and len(action.recommendation_key) <= 120 and action.team == deep
+    actions.add_from_recommendation(session, campaign, key, "en", team="CareXA/Ward")
+    assert [a.team for a in actions.team_actions(session, campaign.id, "Care_A")] == []
+    assert actions.actions_of(session, campaign.id) == []

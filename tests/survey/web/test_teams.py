@@ -173,3 +173,32 @@ def test_hr_previews_the_tree_on_the_participants_page(client, session, app, out
     assert previewed.status_code == 200, text[:500]
     assert "Ward 4" in text and "merged into Care: fewer than 5 people invited" in text
     assert "Nights" in text and "itself" in text
+
+
+def test_team_and_manager_are_no_segment_question_of_a_round():
+    from survey.services.campaigns import parse_segment
+    from survey.services.errors import InvalidInput
+
+    for key in ("team", "manager"):
+        with pytest.raises(InvalidInput, match="the organisation's tree"):
+            parse_segment(f"{key}=Sales,IT")
+
+
+def test_a_round_with_teams_takes_no_second_manager_column(session, app, outbox):
+    campaign, checked = team_round(session, app, outbox)
+    import_approved(session, campaign, checked)
+    content = "email,language,manager\nz1@zorg.example,en,\nz2@zorg.example,en,z1@zorg.example\n"
+    with pytest.raises(participants.ParticipantFileError, match="has its teams already"):
+        participants.read_participant_file(content.encode(), "list.csv", campaign)
+
+
+def test_a_manager_address_that_cannot_name_a_team_is_a_clear_refusal(session, app, outbox):
+    organisation = add_organisation(session, "slash", "Slash")
+    campaign = create_campaign(session, organisation, "Spring", status="open", min_group_size=K)
+    long = "b" * 101 + "@slash.example"
+    for content in (
+        "email,manager\na/b@slash.example,\nc@slash.example,a/b@slash.example\n",
+        f"email,manager\nc@slash.example,{long}\n",
+    ):
+        with pytest.raises(participants.ParticipantFileError, match="column 'manager'"):
+            participants.read_participant_file(content.encode(), "list.csv", campaign)
