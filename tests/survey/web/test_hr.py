@@ -126,7 +126,7 @@ ROUTES = [
     ("get", "/campaigns/{id}/report.pptx", "view"),
     ("get", "/campaigns/{id}/preview?lang=nl", "view"),
     ("get", "/campaigns/{id}/actions", "view"),
-    ("get", "/campaigns/{id}/managers", "view"),
+    ("get", "/campaigns/{id}/managers", "run"),
     ("post", "/campaigns/{id}/publish-to-managers", "run"),
     # a team's page: for its manager once HR published the round (test_managers.py); these
     # rounds have no teams, so it is invisible to everyone
