@@ -4,8 +4,10 @@ With ``REDIS_URL`` set, jobs go to the ``ambassador`` queue and ``ambassador wor
 (with retries and back-off for a mail server that is away). Without it — a laptop, ``make run`` —
 they run at once, in the request.
 
-A job carries a participant's id, never a token: the worker creates the token, sends the mail and
-keeps only the token's hash, so no link rests in Redis, the database or a log.
+A job carries participants' ids and the mailing, never a token: the worker creates the token,
+records its hash, sends the mail and marks it sent, so no link rests in Redis, the database or a
+log; however often a batch is queued or run, each person gets one link of each mailing
+(:mod:`survey.services.sending`).
 """
 
 from __future__ import annotations
@@ -18,10 +20,9 @@ from flask import current_app
 from sqlalchemy.orm import Session
 
 from survey.extensions import db
-from survey.models import Campaign, CampaignStatus, Invitation, Participant, today_utc
-from survey.services import custody
-from survey.services.mail import MailError, MailSettings, Wording, deliver, mail_connection
-from survey.services.responses import hash_token, new_token
+from survey.models import Campaign, CampaignStatus, Participant, today_utc
+from survey.services import custody, sending
+from survey.services.mail import MailSettings
 
 QUEUE = "ambassador"
 RETRY_INTERVALS = (30, 120, 600)  # seconds before the second, third and fourth attempt
@@ -46,22 +47,24 @@ def queue():
 BATCH = 100  # participants per job: one SMTP connection and one job's overhead for each batch
 
 
-def send_to_participants(participant_ids: list[int], kind: str) -> int:
-    """Queue (or, without Redis, send at once) one e-mail per participant; returns how many."""
+def send_to_participants(participant_ids: list[int], kind: str, mailing: int = 0) -> int:
+    """Queue (or, without Redis, send at once) ``mailing`` to the participants — 0 the
+    invitation, 1, 2, … the round's reminders; returns how many were asked for. Queued twice,
+    a batch is still sent once: see :mod:`survey.services.sending`."""
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
     batches = [participant_ids[i : i + BATCH] for i in range(0, len(participant_ids), BATCH)]
     jobs = queue()
     if jobs is None:
         for batch in batches:
-            send_batch(batch, kind)
+            send_batch(batch, kind, mailing=mailing)
         return len(participant_ids)
     from rq import Queue, Retry
 
     prepared = [
         Queue.prepare_data(
             mail_job,
-            (batch, kind),
+            (batch, kind, mailing),
             retry=Retry(max=len(RETRY_INTERVALS), interval=list(RETRY_INTERVALS)),
             result_ttl=0,
             timeout=600,  # prepare_data's own option: the job timeout (not an argument)
@@ -81,138 +84,42 @@ def send_to_participants(participant_ids: list[int], kind: str) -> int:
     return len(participant_ids)
 
 
-def mail_job(participant_ids: list[int], kind: str) -> dict[str, int]:
+def mail_job(participant_ids: list[int], kind: str, mailing: int | None = None) -> dict[str, int]:
     """The RQ job: runs inside the worker's app context (see ``ambassador worker``). A batch
     that fails on a server that is away is retried whole; who was sent already is skipped."""
     from rq import get_current_job
 
     job = get_current_job()
     try:
-        return send_batch(participant_ids, kind, final=job is None or not job.retries_left)
+        final = job is None or not job.retries_left
+        return send_batch(participant_ids, kind, final=final, mailing=mailing)
     finally:
         db.session.remove()
 
 
-def send_batch(participant_ids: list[int], kind: str, final: bool = True) -> dict[str, int]:
-    """Send to a batch of participants over one SMTP connection; counts per outcome."""
-    session = db.session
-    mailer = Mailer(
-        session, MailSettings.from_config(current_app.config), current_app.config["BASE_URL"]
+def send_batch(
+    participant_ids: list[int], kind: str, final: bool = True, mailing: int | None = None
+) -> dict[str, int]:
+    """Send a batch of participants their invitation or reminder over one SMTP connection;
+    counts per outcome. (A reminder queued without its number, before numbers were given, is
+    the round's next.)"""
+    if mailing is None:
+        mailing = 0 if kind == "invitation" else _next_reminder_of(participant_ids)
+    return sending.send(
+        db.session,
+        MailSettings.from_config(current_app.config),
+        current_app.config["BASE_URL"],
+        participant_ids,
+        mailing,
+        final=final,
     )
-    people = session.execute(
-        sa.select(*PERSON).where(Participant.id.in_(participant_ids)).order_by(Participant.id)
-    ).all()
-    outcomes: dict[str, int] = {}
-    try:
-        with mail_connection(mailer.settings) as connection:
-            for person in people:
-                outcome = mailer.send(person, kind, final, connection)
-                outcomes[outcome] = outcomes.get(outcome, 0) + 1
-    except MailError as exc:
-        mailer.record()  # whatever went out before the failure is kept: never sent twice
-        if not final:
-            raise  # the queue tries the batch again later; whoever was sent is skipped then
-        outcomes["failed"] = _mark_failed(session, participant_ids, str(exc))
-    mailer.record()
-    return outcomes
 
 
-def _mark_failed(session: Session, participant_ids: list[int], error: str) -> int:
-    """The mail server could not be reached at the last attempt: list the batch for HR."""
-    failed = session.execute(
-        sa.update(Participant)
-        .where(Participant.id.in_(participant_ids), Participant.state != "sent")
-        .values(state="failed", failures=Participant.failures + 1, error=error[:300])
-    ).rowcount
-    session.commit()
-    return failed
-
-
-PERSON = (
-    Participant.id,
-    Participant.campaign_id,
-    Participant.email,
-    Participant.language,
-    Participant.state,
-    Participant.answered,
-)
-
-
-RECORD_EVERY = 50  # mails sent before their hashes and states are written in one transaction
-
-
-class Mailer:
-    """Sends to participants one by one and records what went out every few dozen mails, and
-    at once when sending fails — so a batch that breaks off is resumed without sending anyone an
-    invitation twice. (Only a worker killed mid-way can leave up to ``RECORD_EVERY`` mails sent
-    but unrecorded.)"""
-
-    def __init__(self, session: Session, settings: MailSettings, base_url: str):
-        self.session, self.settings, self.base_url = session, settings, base_url
-        self._rounds: dict[int, tuple[str, dict]] = {}
-        self._sent: list[dict] = []
-
-    def record(self) -> None:
-        """Write the hashes of the tokens sent and mark their participants, in one transaction."""
-        if not self._sent:
-            return
-        self.session.execute(sa.insert(Invitation), self._sent)
-        self.session.execute(
-            sa.update(Participant)
-            .where(Participant.id.in_([row["participant_id"] for row in self._sent]))
-            .values(state="sent", error=None, mails_sent=Participant.mails_sent + 1)
-        )
-        self.session.commit()
-        self._sent = []
-
-    def _round(self, campaign_id: int, lang: str) -> tuple[str, Wording]:
-        if campaign_id not in self._rounds:
-            campaign = self.session.get(Campaign, campaign_id)
-            wordings = {lang: Wording.of(campaign, lang) for lang in campaign.languages}
-            self._rounds[campaign_id] = (campaign.status, wordings)
-        status, wordings = self._rounds[campaign_id]
-        return status, wordings.get(lang) or next(iter(wordings.values()))
-
-    def send(self, person, kind: str, final: bool, connection=None) -> str:
-        status, wording = self._round(person.campaign_id, person.language)
-        if status != "open" or person.answered:
-            return "skipped"
-        if kind == "invitation" and person.state == "sent":
-            return "sent already"  # a retried or repeated job never sends an invitation twice
-        if kind == "reminder" and person.state != "sent":
-            return "skipped"
-        token = new_token()
-        message = wording.raw(
-            f"{self.base_url}/s/{token}", kind, person.email, self.settings.sender
-        )
-        try:
-            deliver(message, self.settings, connection)
-        except MailError as exc:
-            self.record()
-            return self._failed(person.id, exc, final)
-        self._sent.append(
-            {
-                "campaign_id": person.campaign_id,
-                "token_hash": hash_token(token),
-                "participant_id": person.id,
-                "redeemed": False,
-            }
-        )
-        if len(self._sent) >= RECORD_EVERY:
-            self.record()
-        return "sent"
-
-    def _failed(self, participant_id: int, exc: MailError, final: bool) -> str:
-        values = {"failures": Participant.failures + 1, "error": str(exc)[:300]}
-        if exc.permanent or final:
-            values["state"] = "failed"
-        self.session.execute(
-            sa.update(Participant).where(Participant.id == participant_id).values(**values)
-        )
-        self.session.commit()
-        if not (exc.permanent or final):
-            raise exc
-        return "failed"
+def _next_reminder_of(participant_ids: list[int]) -> int:
+    campaign = db.session.scalar(
+        sa.select(Campaign).join(Participant).where(Participant.id.in_(participant_ids)).limit(1)
+    )
+    return 1 if campaign is None else sending.next_reminder(db.session, campaign)
 
 
 def send_mail(
@@ -223,20 +130,23 @@ def send_mail(
     kind: str,
     final: bool = True,
 ) -> str:
-    """Send one participant their invitation or reminder; say what happened."""
-    person = session.execute(sa.select(*PERSON).where(Participant.id == participant_id)).first()
-    if person is None:
+    """Send one participant their invitation (or the round's next reminder); say what
+    happened."""
+    campaign = session.scalar(
+        sa.select(Campaign).join(Participant).where(Participant.id == participant_id)
+    )
+    if campaign is None:
         return "gone"
-    mailer = Mailer(session, settings, base_url)
-    outcome = mailer.send(person, kind, final)
-    mailer.record()
-    return outcome
+    mailing = 0 if kind == "invitation" else sending.next_reminder(session, campaign)
+    outcomes = sending.send(session, settings, base_url, [participant_id], mailing, final)
+    return next(iter(outcomes), "skipped")
 
 
 def invite(session: Session, campaign: Campaign, participant_ids: list[int] | None = None) -> int:
     """Send the invitations of a round's participants who have none yet (or were failed) —
     only once a second person has approved the list and the round's privacy settings (or the
-    organisation's admin turned approval off)."""
+    organisation's admin turned approval off). Those being sent right now are queued again
+    too: whichever sender comes second finds them sent."""
     custody.require_approval_to_send(session, campaign)
     query = sa.select(Participant.id).where(
         Participant.campaign_id == campaign.id, Participant.state != "sent"
@@ -244,7 +154,11 @@ def invite(session: Session, campaign: Campaign, participant_ids: list[int] | No
     if participant_ids is not None:
         query = query.where(Participant.id.in_(participant_ids))
     ids = list(session.scalars(query))
-    session.execute(sa.update(Participant).where(Participant.id.in_(ids)).values(state="waiting"))
+    session.execute(
+        sa.update(Participant)
+        .where(Participant.id.in_(ids), Participant.state == "failed")
+        .values(state="waiting")
+    )
     session.commit()
     return send_to_participants(ids, "invitation")
 
@@ -262,7 +176,9 @@ def remind(session: Session, campaign: Campaign) -> int:
             )
         )
     )
-    return send_to_participants(ids, "reminder")
+    mailing = sending.next_reminder(session, campaign)
+    session.commit()
+    return send_to_participants(ids, "reminder", mailing)
 
 
 def due_reminders(session: Session, day: dt.date | None = None) -> list[tuple[Campaign, int]]:

@@ -328,9 +328,12 @@ class Invitation(Base):
     """A personal survey link: only the SHA-256 of its token is kept, and whether it was used.
 
     A link the system e-mailed belongs to its participant until the round closes (so that the
-    participant is not reminded after answering); the response never refers to either."""
+    participant is not reminded after answering); the response never refers to either. A
+    participant holds one link per mailing — the invitation, each reminder — and the database
+    refuses a second: however many workers send a batch, nobody gets two links of one mailing."""
 
     __tablename__ = "invitations"
+    __table_args__ = (sa.UniqueConstraint("participant_id", "mailing", name="participant_mailing"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(
@@ -341,6 +344,12 @@ class Invitation(Base):
     participant_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("participants.id", ondelete="CASCADE"), index=True
     )
+    # the e-mail that carried it: 0 the invitation, then 1, 2, … the round's reminders (a link
+    # HR handed out itself: 0)
+    mailing: Mapped[int] = mapped_column(default=0, server_default="0")
+    # recorded before its e-mail goes out (False), sent once the mail server took it (True): a
+    # sender that dies in between leaves a link nobody holds, which the next one replaces
+    sent: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
 
 
 class ClosedLink(Base):
@@ -351,6 +360,21 @@ class ClosedLink(Base):
     __tablename__ = "closed_links"
 
     token_hash: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("campaigns.id", ondelete="CASCADE"), index=True
+    )
+
+
+class FormKey(Base):
+    """A questionnaire form that was sent: the fingerprint of the random key the form carried
+    from the moment it was shown. The same form sent twice — a double click, or a person sending
+    again because the confirmation never reached them — finds its key here and is stored once.
+    Nothing else is kept: not the link it came through, not the answers, not a time. Deleted
+    when the round closes."""
+
+    __tablename__ = "form_keys"
+
+    key_hash: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
     campaign_id: Mapped[int] = mapped_column(
         sa.ForeignKey("campaigns.id", ondelete="CASCADE"), index=True
     )

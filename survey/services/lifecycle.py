@@ -14,6 +14,7 @@ from survey.models import (
     CampaignStatus,
     ClosedLink,
     Comment,
+    FormKey,
     Invitation,
     Organisation,
     Participant,
@@ -39,7 +40,9 @@ def set_status(session: Session, campaign: Campaign, status: str) -> Campaign:
     if status == CampaignStatus.OPEN and passed:
         raise InvalidInput(f"campaign {campaign.id}'s closing date has passed")
     if status == CampaignStatus.CLOSED:
-        # one atomic UPDATE: of two people closing the round at once, one closes it
+        # one atomic UPDATE: of two people closing the round at once, one closes it. It waits
+        # for the answers being stored (each holds a shared lock on the round's row) and holds
+        # off those that come later, so that what on_close keeps counts every stored answer
         closed = session.execute(
             sa.update(Campaign)
             .where(Campaign.id == campaign.id, Campaign.status != CampaignStatus.CLOSED)
@@ -58,9 +61,11 @@ def set_status(session: Session, campaign: Campaign, status: str) -> Campaign:
 
 def on_close(session: Session, campaign: Campaign) -> None:
     """A round closes: keep its aggregates and the invitation counts, delete the invitations (their
-    fingerprints stay as closed links), and
+    fingerprints stay as closed links) and the keys of the forms sent, and
     delete the participants with their e-mail addresses (their counts per group stay); publish
-    the next version of its benchmark pool when one is due."""
+    the next version of its benchmark pool when one is due. Answers being stored as the round
+    closes were waited for by :func:`set_status` (see
+    :func:`survey.services.responses.submit_response`): every stored answer is counted here."""
     campaign.closed_on = today_utc()
     figures = live_figures(session, campaign)
     campaign.invitations_total, campaign.invitations_used = figures.invited, figures.used
@@ -77,6 +82,7 @@ def on_close(session: Session, campaign: Campaign) -> None:
         )
     )
     session.execute(sa.delete(Invitation).where(Invitation.campaign_id == campaign.id))
+    session.execute(sa.delete(FormKey).where(FormKey.campaign_id == campaign.id))
     session.execute(sa.delete(Participant).where(Participant.campaign_id == campaign.id))
     store_aggregate(session, campaign)
     add_pool_version(session, campaign.instrument_id, campaign.instrument_version)

@@ -11,8 +11,10 @@ from __future__ import annotations
 import secrets
 import smtplib
 import ssl
+import string
+import unicodedata
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from email.message import EmailMessage
 from email.utils import make_msgid, parseaddr
 from pathlib import Path
@@ -81,6 +83,76 @@ def texts(campaign: Campaign, lang: str) -> dict[str, str]:
     return {**DEFAULT_TEXTS[lang], **{key: value for key, value in own.items() if value}}
 
 
+# what HR's wording may name; each is filled in for the round (see Wording.of)
+PLACEHOLDERS = ("organisation", "k")
+LANGUAGE_NAMES = {"en": "English", "nl": "Dutch"}
+FIELD_NAMES = {"invitation_subject": "subject", "intro": "introduction"}
+
+
+@dataclass(frozen=True)
+class WordingProblem:
+    """What keeps a text of the invitation e-mail from being sent: a ``placeholder`` the e-mail
+    does not fill in, a lone ``brace``, a ``line break`` (or another control character) in the
+    subject — which would add headers of the writer's choosing — or a ``control`` character
+    in the introduction."""
+
+    kind: str
+    placeholder: str = ""
+    lang: str = ""
+    field: str = ""
+
+    def __str__(self) -> str:
+        where = f"the {LANGUAGE_NAMES.get(self.lang, self.lang)} {FIELD_NAMES[self.field]}: "
+        return (where if self.field else "") + {
+            "placeholder": f"{self.placeholder} is not a placeholder the e-mail fills in",
+            "brace": "a { or } that is not around a placeholder",
+            "line break": "a line break or control character in the subject",
+            "control": "a control character",
+        }[self.kind]
+
+
+# what a participant's error starts with when their e-mail could not be worded
+WORDING_FAILED = "the e-mail's wording cannot be used"
+
+
+class WordingError(ValueError):
+    """The round's e-mail cannot be worded as HR wrote it."""
+
+    def __init__(self, problems: list[WordingProblem]):
+        self.problems = problems
+        super().__init__("; ".join(str(problem) for problem in problems))
+
+
+def text_problems(text: str, subject: bool = False) -> list[WordingProblem]:
+    """What is wrong with one of HR's texts (a subject when ``subject``): only the placeholders
+    in :data:`PLACEHOLDERS`, as ``{organisation}``, and braces doubled to be shown (``{{``)."""
+    problems = []
+    if subject and any(unicodedata.category(c) in ("Cc", "Zl", "Zp") for c in text):
+        problems.append(WordingProblem("line break"))
+    elif any(unicodedata.category(c) == "Cc" and c not in "\t\r\n" for c in text):
+        problems.append(WordingProblem("control"))
+    try:
+        for _literal, name, spec, conversion in string.Formatter().parse(text):
+            if name is not None and (name not in PLACEHOLDERS or spec or conversion):
+                shown = name + (f"!{conversion}" if conversion else "")
+                shown += f":{spec}" if spec else ""
+                problems.append(WordingProblem("placeholder", "{" + shown + "}"))
+    except ValueError:  # a lone { or }
+        problems.append(WordingProblem("brace"))
+    return problems
+
+
+def wording_problems(campaign: Campaign, lang: str | None = None) -> list[WordingProblem]:
+    """What is wrong with HR's wording of the round's e-mail (in one language, or in all)."""
+    problems = []
+    for each in [lang] if lang else campaign.languages:
+        own = (campaign.invitation_texts or {}).get(each, {})
+        for key in FIELD_NAMES:
+            for problem in text_problems(own.get(key) or "", key == "invitation_subject"):
+                problems.append(replace(problem, lang=each, field=key))
+    return problems
+
+
 @dataclass(frozen=True)
 class RawMail:
     """A message ready for the wire: envelope sender, recipient and the bytes."""
@@ -105,13 +177,22 @@ class Wording:
 
     @classmethod
     def of(cls, campaign: Campaign, lang: str) -> Wording:
+        """The round's e-mail in ``lang``; :class:`WordingError` when HR's wording cannot be
+        sent (saved before it was checked) or the organisation's name breaks the subject."""
+        problems = wording_problems(campaign, lang)
+        if problems:
+            raise WordingError(problems)
         words = texts(campaign, lang)
         values = {"organisation": campaign.organisation.name, "k": campaign.min_group_size}
+        subjects = {
+            kind: words[f"{kind}_subject"].format(**values) for kind in ("invitation", "reminder")
+        }
+        for subject in subjects.values():
+            if text_problems(subject, subject=True):
+                problem = WordingProblem("line break", lang=lang, field="invitation_subject")
+                raise WordingError([problem])
         return cls(
-            {
-                kind: words[f"{kind}_subject"].format(**values)
-                for kind in ("invitation", "reminder")
-            },
+            subjects,
             words["intro"].format(**values),
             words["link"],
             words["custody"].format(**values),

@@ -28,7 +28,7 @@ import csv
 import io
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -49,7 +49,7 @@ from scoring.teams import (
     tree_question,
 )
 from survey.models import Campaign, CampaignStatus, Invitation, Participant
-from survey.services import custody
+from survey.services import custody, mail
 from survey.services.errors import InvalidInput
 from survey.services.participation import round_participation
 
@@ -524,7 +524,9 @@ def schedule_reminders(session: Session, campaign: Campaign, days: list) -> list
 
 
 def set_invitation_texts(session: Session, campaign: Campaign, texts: dict) -> None:
-    """HR's own subject and introduction per language (blank: the standard text)."""
+    """HR's own subject and introduction per language (blank: the standard text), refused when
+    the e-mail could not be sent with them: a placeholder it does not fill in, a lone brace, a
+    line break in the subject."""
     cleaned = {}
     for lang, fields in texts.items():
         if lang not in campaign.languages:
@@ -532,5 +534,37 @@ def set_invitation_texts(session: Session, campaign: Campaign, texts: dict) -> N
         cleaned[lang] = {
             key: (fields.get(key) or "").strip() for key in ("invitation_subject", "intro")
         }
+        problems = [
+            replace(problem, lang=lang, field=key)
+            for key, text in cleaned[lang].items()
+            for problem in mail.text_problems(text, subject=key == "invitation_subject")
+        ]
+        if problems:
+            raise InvalidInput("; ".join(str(problem) for problem in problems))
     campaign.invitation_texts = cleaned
     session.commit()
+
+
+@dataclass(frozen=True)
+class WordingTrouble:
+    """Why invitations of a round could not go out for its wording: how many people it failed
+    for, and what is wrong with the wording now (nothing, once HR corrected it)."""
+
+    failed: int
+    problems: list[mail.WordingProblem]
+
+
+def wording_trouble(session: Session, campaign: Campaign) -> WordingTrouble | None:
+    """What HR is to be told on the round's page about its e-mail's wording; None when all is
+    well."""
+    problems = mail.wording_problems(campaign)
+    failed = session.scalar(
+        sa.select(sa.func.count()).where(
+            Participant.campaign_id == campaign.id,
+            Participant.state == "failed",
+            Participant.error.startswith(mail.WORDING_FAILED),
+        )
+    )
+    if not failed and not (problems and campaign.link_custody == "system"):
+        return None
+    return WordingTrouble(failed, problems)

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import secrets
 from collections.abc import Mapping
 
 import numpy as np
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from scoring.instrument import MISSING, Instrument
@@ -22,6 +24,7 @@ from survey.models import (
     CampaignStatus,
     ClosedLink,
     Comment,
+    FormKey,
     Invitation,
     Participant,
     Response,
@@ -59,6 +62,16 @@ class CampaignNotOpen(SurveyError):
     """The round has not opened yet (404)."""
 
 
+class AnswersReceived(SurveyError):
+    """This very form was stored already — a double click, or a person sending again because
+    the confirmation never reached them: nothing is stored twice, and they are told their
+    answers arrived. ``campaign_id`` is the round's."""
+
+    def __init__(self, campaign_id: int):
+        super().__init__(campaign_id)
+        self.campaign_id = campaign_id
+
+
 class InvalidSubmission(SurveyError):
     """A submission no honest form could send: an unknown field or a value not offered (400)."""
 
@@ -80,10 +93,11 @@ def check_open(campaign: Campaign, day: dt.date | None = None) -> None:
         raise CampaignClosed(campaign.id)
 
 
-def campaign_for_token(session: Session, token: str) -> Campaign:
+def campaign_for_token(session: Session, token: str, form_key: str | None = None) -> Campaign:
     """The open campaign of an unused invitation token; a link of a closed round (kept as a
     :class:`ClosedLink`) raises :class:`CampaignClosed`, any other unknown token
-    :class:`UnknownLink`."""
+    :class:`UnknownLink`. A used token raises :class:`TokenAlreadyUsed` — or, sent with the
+    key of the form whose answers used it, :class:`AnswersReceived`."""
     if "\x00" in token:  # no link holds one, and PostgreSQL cannot even compare it
         raise UnknownLink()
     found = session.execute(
@@ -99,8 +113,24 @@ def campaign_for_token(session: Session, token: str) -> Campaign:
     redeemed, campaign = found
     check_open(campaign)
     if redeemed:
+        if form_key is not None and form_sent(session, campaign, form_key):
+            raise AnswersReceived(campaign.id)
         raise TokenAlreadyUsed(campaign.contact)
     return campaign
+
+
+FORM_KEY_PATTERN = re.compile(r"[A-Za-z0-9_-]{16,64}")
+
+
+def new_form_key() -> str:
+    """The random key a questionnaire form carries from the moment it is shown."""
+    return secrets.token_urlsafe(18)
+
+
+def form_sent(session: Session, campaign: Campaign, form_key: str) -> bool:
+    """Whether answers sent with ``form_key`` were stored in ``campaign``."""
+    sent = session.get(FormKey, hash_token(form_key))
+    return sent is not None and sent.campaign_id == campaign.id
 
 
 def campaign_for_slug(session: Session, slug: str) -> Campaign:
@@ -190,11 +220,17 @@ def submit_response(
     language: str,
     comment: str = "",
     token: str | None = None,
+    form_key: str | None = None,
 ) -> None:
     """Store one response (and its comment apart), redeeming ``token`` in the same transaction.
 
-    The redeeming UPDATE only matches an unused invitation, so of two simultaneous submissions with
-    one token exactly one stores its answers; the other gets :class:`TokenAlreadyUsed`.
+    The response is written first, and the round is then read under a shared lock on its row
+    (PostgreSQL; on SQLite the write already holds the database's one write lock): a close that
+    began earlier is waited for and the answers are refused as closed (:class:`CampaignClosed`),
+    and a close that begins later waits until they are stored — and counts them. The redeeming
+    UPDATE only matches an unused invitation, so of two simultaneous submissions with one token
+    exactly one stores its answers; the other gets :class:`TokenAlreadyUsed`. A form sent again
+    with its ``form_key`` raises :class:`AnswersReceived` and stores nothing.
     """
     check_open(campaign)
     if language not in campaign.languages:
@@ -202,14 +238,15 @@ def submit_response(
     comment = (comment or "").strip()
     if len(comment) > COMMENT_MAX_LENGTH:
         raise InvalidSubmission("comment too long")
+    if form_key is not None and not FORM_KEY_PATTERN.fullmatch(form_key):
+        raise InvalidSubmission("not a form key")
     encoded, stored_segments = encode_submission(
         campaign_instrument(campaign), answers, campaign, segments
     )
     try:
-        if token is not None:
-            attributes = _redeem(session, campaign, token)
-            if attributes is not None:
-                stored_segments = attributes
+        participant = _participant_of(session, campaign, token) if token is not None else None
+        if participant is not None:
+            stored_segments = participant[1]
         session.execute(
             sa.insert(Response).values(
                 id=new_uuid(),
@@ -224,21 +261,54 @@ def submit_response(
             session.execute(
                 sa.insert(Comment).values(id=new_uuid(), campaign_id=campaign.id, text=comment)
             )
+        _still_open(session, campaign)
+        if form_key is not None:
+            _use_form_key(session, campaign, form_key)
+        if token is not None:
+            _redeem(session, campaign, token, participant[0] if participant else None)
         session.commit()
     except BaseException:
         session.rollback()
         raise
 
 
-def _redeem(session: Session, campaign: Campaign, token: str) -> dict | None:
-    """Mark the token's invitation used — and, for an e-mailed link, its participant answered, so
-    that of several links one person received only one is ever answered. Returns the
-    participant's attributes (which the response takes over), or None for a link without one."""
-    participant_id = session.scalar(
-        sa.select(Invitation.participant_id).where(
-            Invitation.token_hash == hash_token(token), Invitation.campaign_id == campaign.id
+def _still_open(session: Session, campaign: Campaign) -> None:
+    """Read the round again under a shared lock on its row: a close under way is waited for,
+    and one that comes later waits for this transaction."""
+    status, closes_on = session.execute(
+        sa.select(Campaign.status, Campaign.closes_on)
+        .where(Campaign.id == campaign.id)
+        .with_for_update(read=True)
+    ).one()
+    if status != CampaignStatus.OPEN or (closes_on is not None and today_utc() > closes_on):
+        raise CampaignClosed(campaign.id)
+
+
+def _use_form_key(session: Session, campaign: Campaign, form_key: str) -> None:
+    """Record the form's key; a form sent already (even one being stored at this moment, which
+    is waited for) raises :class:`AnswersReceived`."""
+    try:
+        session.execute(
+            sa.insert(FormKey).values(key_hash=hash_token(form_key), campaign_id=campaign.id)
         )
-    )
+    except IntegrityError:  # the transaction is rolled back by the caller
+        raise AnswersReceived(campaign.id) from None
+
+
+def _participant_of(session: Session, campaign: Campaign, token: str) -> tuple[int, dict] | None:
+    """The participant an e-mailed link belongs to, and their attributes (which the response
+    takes over); None for a link HR handed out."""
+    found = session.execute(
+        sa.select(Participant.id, Participant.attributes)
+        .join(Invitation, Invitation.participant_id == Participant.id)
+        .where(Invitation.token_hash == hash_token(token), Invitation.campaign_id == campaign.id)
+    ).first()
+    return None if found is None else (found[0], dict(found[1]))
+
+
+def _redeem(session: Session, campaign: Campaign, token: str, participant_id: int | None) -> None:
+    """Mark the token's invitation used — and, for an e-mailed link, its participant answered, so
+    that of several links one person received only one is ever answered."""
     redeemed = session.execute(
         sa.update(Invitation)
         .where(
@@ -251,7 +321,7 @@ def _redeem(session: Session, campaign: Campaign, token: str) -> dict | None:
     if redeemed.rowcount != 1:
         raise TokenAlreadyUsed(campaign.contact)
     if participant_id is None:
-        return None
+        return
     answered = session.execute(
         sa.update(Participant)
         .where(Participant.id == participant_id, Participant.answered.is_(False))
@@ -259,7 +329,6 @@ def _redeem(session: Session, campaign: Campaign, token: str) -> dict | None:
     )
     if answered.rowcount != 1:
         raise TokenAlreadyUsed(campaign.contact)
-    return dict(session.scalar(sa.select(Participant.attributes).filter_by(id=participant_id)))
 
 
 def _answers_with(session: Session, campaign: Campaign, column) -> tuple[np.ndarray, list]:

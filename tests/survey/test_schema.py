@@ -14,8 +14,17 @@ from survey.models import Base
 RESPONSE_TABLES = {
     "responses": {"id", "campaign_id", "submitted_on", "language", "segments", "answers"},
     "comments": {"id", "campaign_id", "text"},
-    "invitations": {"id", "campaign_id", "token_hash", "redeemed", "participant_id"},
+    "invitations": {
+        "id",
+        "campaign_id",
+        "token_hash",
+        "redeemed",
+        "participant_id",
+        "mailing",
+        "sent",
+    },
     "closed_links": {"token_hash", "campaign_id"},
+    "form_keys": {"key_hash", "campaign_id"},
 }
 # An e-mailed link belongs to its participant until the round closes (for reminders); the tables
 # that hold answers never refer to either.

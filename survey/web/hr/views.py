@@ -20,6 +20,7 @@ from survey.services import (
     actions,
     campaigns,
     lifecycle,
+    participants,
     participation,
     report_files,
     responses,
@@ -34,6 +35,7 @@ from survey.web.hr.forms import (
     InvitationForm,
 )
 from survey.web.locale import page_language
+from survey.web.participants.forms import wording_notice
 
 blueprint = Blueprint("hr", __name__)
 
@@ -94,6 +96,7 @@ def campaign(campaign_id: int):
         "hr/campaign.html",
         campaign=item,
         participation=participation.round_participation(db.session, item),
+        wording=wording_notice(participants.wording_trouble(db.session, item)),
         action=ActionForm(),
         invite=InvitationForm(),
         contact_form=ContactForm(contact=item.contact),

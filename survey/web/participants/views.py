@@ -13,9 +13,15 @@ from survey.extensions import db
 from survey.models import CampaignStatus
 from survey.services import access, custody, participants
 from survey.services.errors import InvalidInput
-from survey.services.mail import compose
+from survey.services.mail import WordingError, compose
 from survey.web.hr.forms import ActionForm
-from survey.web.participants.forms import ImportForm, ReminderForm, TextsForm, UploadForm
+from survey.web.participants.forms import (
+    ImportForm,
+    ReminderForm,
+    TextsForm,
+    UploadForm,
+    wording_notice,
+)
 
 blueprint = Blueprint("participants", __name__, url_prefix="/campaigns/<int:campaign_id>")
 
@@ -52,6 +58,7 @@ def _page(campaign, **forms):
         confirm=forms.get("confirm"),
         problems=forms.get("problems", []),
         action=ActionForm(),
+        wording=wording_notice(participants.wording_trouble(db.session, campaign)),
     )
 
 
@@ -194,8 +201,8 @@ def texts(campaign_id: int):
     """Save the invitation's subject and introduction per language."""
     campaign = _campaign(campaign_id)
     form = TextsForm()
-    if not form.validate_on_submit():
-        return _page(campaign, texts=form), 400
+    if not form.validate_on_submit():  # the page says what the e-mail cannot send
+        return _page(campaign, texts=form), 400 if form.csrf_token.errors else 422
     participants.set_invitation_texts(db.session, campaign, form.texts(campaign.languages))
     return redirect(url_for(".invitation", campaign_id=campaign.id, lang=campaign.languages[0]))
 
@@ -208,5 +215,13 @@ def invitation(campaign_id: int):
     if lang not in campaign.languages:
         abort(404)
     sample = f"{current_app.config['BASE_URL']}/s/…"
-    message = compose(campaign, lang, sample, "invitation", "…", current_app.config["MAIL_FROM"])
+    try:
+        message = compose(
+            campaign, lang, sample, "invitation", "…", current_app.config["MAIL_FROM"]
+        )
+    except WordingError as exc:  # saved before wording was checked: say what is wrong
+        notice = wording_notice(participants.WordingTrouble(0, exc.problems))
+        return render_template(
+            "hr/invitation.html", campaign=campaign, message=None, lang=lang, wording=notice
+        )
     return render_template("hr/invitation.html", campaign=campaign, message=message, lang=lang)

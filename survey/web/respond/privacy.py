@@ -12,6 +12,7 @@ TABLES = {
     "invitations": _l("Your invitation link"),
     "participants": _l("Your place on the participant list, if your organisation gave one"),
     "closed_links": _l("Your invitation link, once the round has closed"),
+    "form_keys": _l("Your questionnaire, once you have sent it"),
 }
 COLUMNS = {
     ("responses", "id"): _l(
@@ -40,11 +41,20 @@ COLUMNS = {
         "which participant the link was e-mailed to, so that reminders skip those who answered; "
         "deleted when the round closes"
     ),
+    ("invitations", "mailing"): _l(
+        "which of the e-mails sent to you carried the link: the invitation or a reminder"
+    ),
+    ("invitations", "sent"): _l("whether the e-mail with the link has gone out"),
     ("closed_links", "token_hash"): _l(
         "a fingerprint of the link, so that it says the survey has closed — not whether it was "
         "used, nor whom it was sent to"
     ),
     ("closed_links", "campaign_id"): _l("which survey round the link belonged to"),
+    ("form_keys", "key_hash"): _l(
+        "a fingerprint of a random key the questionnaire carried, so that answers sent twice "
+        "are stored once — not your link, nor which answers; deleted when the round closes"
+    ),
+    ("form_keys", "campaign_id"): _l("which survey round the questionnaire belongs to"),
     ("participants", "id"): _l("a number for your place on the list"),
     ("participants", "campaign_id"): _l("which survey round the list belongs to"),
     ("participants", "email"): _l(

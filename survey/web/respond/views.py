@@ -28,11 +28,14 @@ from survey.extensions import db, limiter
 from survey.models import Campaign, valid_id
 from survey.services.campaigns import campaign_instrument
 from survey.services.responses import (
+    FORM_KEY_PATTERN,
+    AnswersReceived,
     CampaignClosed,
     InvalidSubmission,
     UnknownLink,
     campaign_for_slug,
     campaign_for_token,
+    new_form_key,
     submit_response,
 )
 from survey.web.respond.forms import (
@@ -70,14 +73,36 @@ def welcome(token: str):
 def questions(token: str):
     """Show the questionnaire, and store the answers once they are complete."""
     try:
-        campaign = campaign_for_token(db.session, token)
+        campaign = campaign_for_token(db.session, token, form_key=posted_form_key())
     except UnknownLink:
         closed_under_the_form()
         raise
+    except AnswersReceived as received:  # sent again: the confirmation never arrived
+        return _thanks_again(received.campaign_id)
     return _questionnaire(campaign, token=token)
 
 
 ROUND_FIELD = "round"  # a signed mark of the round, in every questionnaire form
+# the form's one-time key, issued with the form: the same form sent twice is stored once
+FORM_KEY_FIELD = "form_key"
+
+
+def posted_form_key() -> str | None:
+    """The key of the questionnaire form sent (None on a GET, or from a form shown before forms
+    had keys); a key no form was given is refused (400)."""
+    if request.method != "POST" or FORM_KEY_FIELD not in request.form:
+        return None
+    key = request.form[FORM_KEY_FIELD]
+    if not FORM_KEY_PATTERN.fullmatch(key):
+        abort(400)
+    return key
+
+
+def _thanks_again(campaign_id: int):
+    """The thank-you page, saying the answers had arrived the first time."""
+    lang = str(get_locale())
+    mark = _round_signer().dumps(campaign_id)
+    return redirect(url_for(".thanks", lang=lang, round=mark, again=1))
 
 
 def _round_signer() -> URLSafeSerializer:
@@ -180,7 +205,12 @@ def thanks():
         campaign = db.session.get(Campaign, campaign_id)
         if campaign is not None:
             contact, closes_on = campaign.contact, campaign.closes_on
-    return render_template("respond/thanks.html", contact=contact, closes_on=closes_on)
+    return render_template(
+        "respond/thanks.html",
+        contact=contact,
+        closes_on=closes_on,
+        again=request.args.get("again") == "1",
+    )
 
 
 def _welcome(campaign, start_url: str, via: str):
@@ -213,28 +243,44 @@ def _questionnaire(campaign, token: str | None):
     with force_locale(lang):  # interface texts in the survey's language, as the items are
         if request.method == "GET":
             page = blank_questionnaire(campaign, instrument, lang, questions)
-            return page.replace(CSRF_PLACEHOLDER, generate_csrf(), 1).replace(
-                DRAFT_PLACEHOLDER, draft_key(), 1
+            return (
+                page.replace(CSRF_PLACEHOLDER, generate_csrf(), 1)
+                .replace(DRAFT_PLACEHOLDER, draft_key(), 1)
+                .replace(FORM_KEY_PLACEHOLDER, new_form_key(), 1)
             )
         form = questionnaire_form(instrument, questions, lang)
         reject_tampering(form)
+        form_key = posted_form_key()
         if form.validate_on_submit():
-            submit_response(
-                db.session,
-                campaign,
-                answers=collect_answers(form, instrument),
-                segments=collect_segments(form, questions),
-                language=lang,
-                comment=form.comment.data or "",
-                token=token,
-            )
+            try:
+                submit_response(
+                    db.session,
+                    campaign,
+                    answers=collect_answers(form, instrument),
+                    segments=collect_segments(form, questions),
+                    language=lang,
+                    comment=form.comment.data or "",
+                    token=token,
+                    form_key=form_key,
+                )
+            except AnswersReceived:  # a double click: the first one stored them
+                return _thanks_again(campaign.id)
             return redirect(url_for(".thanks", lang=lang, round=_round_signer().dumps(campaign.id)))
-        page = render_questionnaire(form, campaign, instrument, lang, questions, draft=draft_key())
+        page = render_questionnaire(
+            form,
+            campaign,
+            instrument,
+            lang,
+            questions,
+            draft=draft_key(),
+            form_key=form_key or new_form_key(),  # the same form, sent again once corrected
+        )
         return page, 422
 
 
 CSRF_PLACEHOLDER = "\x00csrf\x00"
 DRAFT_PLACEHOLDER = "\x00draft\x00"
+FORM_KEY_PLACEHOLDER = "\x00form-key\x00"
 
 
 def draft_key() -> str:
@@ -250,7 +296,8 @@ _BLANK_PAGES: dict[tuple, str] = {}
 def blank_questionnaire(campaign, instrument, lang: str, questions: list[dict]) -> str:
     """The unanswered questionnaire, rendered once per campaign and language.
 
-    Only the CSRF token differs between respondents; it is filled in per request.
+    Only the CSRF token, the draft's name and the form's key differ between respondents; they
+    are filled in per request.
     """
     key = (
         campaign.id,
@@ -272,6 +319,7 @@ def blank_questionnaire(campaign, instrument, lang: str, questions: list[dict]) 
             questions,
             csrf=CSRF_PLACEHOLDER,
             draft=DRAFT_PLACEHOLDER,
+            form_key=FORM_KEY_PLACEHOLDER,
         )
         if len(_BLANK_PAGES) >= 256:
             _BLANK_PAGES.clear()
@@ -299,6 +347,7 @@ def render_questionnaire(
     csrf: str | None = None,
     draft: str = "",
     preview: bool = False,
+    form_key: str = "",
 ) -> str:
     return render_template(
         "respond/questionnaire.html",
@@ -309,6 +358,8 @@ def render_questionnaire(
         preview=preview,
         round_field=ROUND_FIELD,
         round_mark=_round_signer().dumps(campaign.id),
+        form_key_field=FORM_KEY_FIELD,
+        form_key=form_key,
         sections=[
             (dim.name[lang], [form[item_field_name(i.key)] for i in dim.items])
             for dim in instrument.dimensions
@@ -326,7 +377,7 @@ def reject_tampering(form) -> None:
     """Refuse (400) a POST with a field or a value that the form never offered."""
     fields = {field.name: field for field in form}
     for name in request.form:
-        if name == ROUND_FIELD:
+        if name in (ROUND_FIELD, FORM_KEY_FIELD):
             continue
         field = fields.get(name)
         values = request.form.getlist(name)

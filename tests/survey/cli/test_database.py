@@ -175,3 +175,80 @@ def test_recovery_codes_move_to_rows_of_their_own_and_back(tmp_path):
         db.engine.dispose()
     assert [tuple(row) for row in moved] == [(1, "h1"), (1, "h2")]
     assert [(row[0], json.loads(row[1])) for row in back] == [(1, ["h1", "h2"]), (2, [])]
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def old_database(request, tmp_path):
+    """An empty database of the test's own, on SQLite and (with TEST_DATABASE_URL) PostgreSQL."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'old.sqlite3'}"
+        return
+    if not POSTGRES.startswith("postgresql"):
+        pytest.skip("needs PostgreSQL (TEST_DATABASE_URL)")
+    with postgres_schema(POSTGRES, "old") as url:
+        yield url
+
+
+def test_links_sent_twice_before_0020_become_mailings_and_no_more_can_be(old_database):
+    """0020 numbers each participant's links as mailings (the invitation, then reminders — or
+    the duplicates two workers sent) and lets the database refuse a second link of one
+    mailing; nothing is deleted, every link keeps working."""
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": old_database, "RATELIMIT_STORAGE_URI": "memory://"},
+        web=False,
+    )
+    with app.app_context():
+        schema.upgrade("0019")
+        with db.engine.begin() as connection:
+            connection.execute(
+                sa.text("INSERT INTO organisations (id, slug, name) VALUES (1, 'a', 'A')")
+            )
+            connection.execute(
+                sa.text(
+                    "INSERT INTO campaigns (id, organisation_id, name, instrument_id, "
+                    "instrument_version, languages, status, min_group_size, segments, "
+                    "retention_days, purged, invitations_after_open, link_custody, "
+                    "invitation_texts, reminder_days) VALUES (1, 1, 'r', 'social-culture', "
+                    "'2', '[\"en\"]', 'open', 5, '[]', 730, false, 0, 'system', '{}', '[]')"
+                )
+            )
+            for person in (1, 2, 3):
+                connection.execute(
+                    sa.text(
+                        "INSERT INTO participants (id, campaign_id, email, mailbox, language, "
+                        "attributes, added_after_open, answered, state, mails_sent, failures) "
+                        "VALUES (:id, 1, :email, :email, 'en', '{}', false, false, 'sent', "
+                        ":mails, 0)"
+                    ),
+                    {"id": person, "email": f"p{person}@a.example", "mails": person},
+                )
+            # p1 got two invitations (two workers), p3 an invitation, a duplicate and a
+            # reminder, p2 one; and two links HR handed out itself
+            links = [(1, 1), (2, 3), (3, 1), (4, 2), (5, 3), (6, 3), (7, None), (8, None)]
+            for link, person in links:
+                connection.execute(
+                    sa.text(
+                        "INSERT INTO invitations (id, campaign_id, token_hash, redeemed, "
+                        "participant_id) VALUES (:id, 1, :hash, false, :person)"
+                    ),
+                    {"id": link, "hash": f"{link:064d}", "person": person},
+                )
+        schema.upgrade()
+        with db.engine.connect() as connection:
+            rows = connection.execute(
+                sa.text("SELECT id, participant_id, mailing, sent FROM invitations ORDER BY id")
+            ).all()
+        with pytest.raises(sa.exc.IntegrityError), db.engine.begin() as connection:
+            connection.execute(
+                sa.text(
+                    "INSERT INTO invitations (campaign_id, token_hash, redeemed, participant_id, "
+                    "mailing, sent) VALUES (1, :hash, false, 2, 0, true)"
+                ),
+                {"hash": "f" * 64},
+            )
+        db.engine.dispose()
+    assert [(row[0], row[1], row[2]) for row in rows] == [
+        (1, 1, 0), (2, 3, 0), (3, 1, 1), (4, 2, 0), (5, 3, 1), (6, 3, 2), (7, None, 0),
+        (8, None, 0),
+    ]  # fmt: skip
+    assert all(row[3] for row in rows)  # every link was sent before the upgrade

@@ -146,7 +146,14 @@ def test_what_we_store_page_matches_the_schema(client):
     described = re.findall(r'<dd data-column="([^"]+)">([^<]+)</dd>', page)
     columns = [
         c.name
-        for t in ("responses", "comments", "invitations", "participants", "closed_links")
+        for t in (
+            "responses",
+            "comments",
+            "invitations",
+            "participants",
+            "closed_links",
+            "form_keys",
+        )
         for c in Base.metadata.tables[t].columns
     ]
     assert [name for name, _ in described] == columns

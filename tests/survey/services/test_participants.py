@@ -294,9 +294,10 @@ def test_the_worker_sends_from_real_redis(app, session, smtp, listed):
             assert jobs.invite(db.session, round_) == 8
             queue = jobs.queue()
             payloads = [job.args for job in queue.jobs]
-            # a job holds participant ids and the kind of mail: never a token or an address
-            assert payloads == [(sorted(ids), "invitation") for ids in [p[0] for p in payloads]]
-            assert all(isinstance(i, int) for ids, _kind in payloads for i in ids)
+            # a job holds participant ids, the kind of mail and its mailing: never a token or an
+            # address
+            assert payloads == [(sorted(ids), "invitation", 0) for ids in [p[0] for p in payloads]]
+            assert all(isinstance(i, int) for ids, *_mail in payloads for i in ids)
             assert smtp.messages == []  # queued, not sent by the request
             SimpleWorker([queue], connection=queue.connection).work(burst=True)
     finally:
@@ -472,3 +473,15 @@ def test_an_import_does_not_reload_each_participant(app, session):
     assert statements.count("SELECT") < 10, statements[:20]
     stored = dict(session.execute(sa.select(Participant.id, Participant.email)).all())
     assert [stored[i] for i in ids] == [f"p{i}@acme.example" for i in range(2000)]
+
+
+def test_wording_the_e_mail_cannot_send_is_refused_by_the_service(session, listed):
+    campaign, _checked = listed
+    for texts, said in (
+        ({"en": {"intro": "Dear {name}"}}, r"the English introduction: \{name\} is not a"),
+        ({"nl": {"intro": "Een { te veel"}}, "the Dutch introduction: a { or }"),
+        ({"en": {"invitation_subject": "Hi\r\nBcc: all@acme.example"}}, "line break"),
+    ):
+        with pytest.raises(participants.InvalidInput, match=said):
+            participants.set_invitation_texts(session, campaign, texts)
+    assert session.get(Campaign, campaign.id).invitation_texts == {}

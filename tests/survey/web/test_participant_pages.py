@@ -195,3 +195,111 @@ def test_an_unreadable_upload_is_a_page_not_an_error(client, session, round_, pr
     response = upload(client, round_.id, content, name)
     assert response.status_code == 422 and "Nothing was imported" in response.get_data(as_text=True)
     assert session.scalar(sa.select(sa.func.count()).select_from(Participant)) == 0
+
+
+@pytest.mark.parametrize(
+    ("field", "text", "said"),
+    [
+        ("nl_intro", "Beste {name}, doe mee", "{name} kent de e-mail niet"),
+        ("nl_intro", "Het kost {0} minuten", "{0} kent de e-mail niet"),
+        ("en_intro", "Five minutes { for us", "{ of } staat alleen om"),
+        ("en_intro", "Five minutes } for us", "{ of } staat alleen om"),
+        ("en_subject", "Survey\r\nBcc: everyone@acme.example", "Het onderwerp moet één regel"),
+        ("nl_subject", "Enquête\nX-Priority: 1", "Het onderwerp moet één regel"),
+    ],
+)
+def test_wording_the_e_mail_cannot_use_is_refused_when_saved(
+    client, session, round_, field, text, said
+):
+    AuthActions(client).login("hr@acme.example")
+    page = client.get(f"/campaigns/{round_.id}/participants?lang=nl").get_data(as_text=True)
+    data = {"csrf_token": csrf_token(page), "en_subject": "", "en_intro": "", "nl_subject": ""}
+    saved = client.post(
+        f"/campaigns/{round_.id}/participants/texts",
+        data={**data, "nl_intro": "", field: text},
+    )
+    assert saved.status_code == 422
+    assert said in saved.get_data(as_text=True)  # next to the field, in HR's language
+    session.expire_all()
+    assert session.get(Campaign, round_.id).invitation_texts == {}  # nothing saved
+
+
+def test_placeholders_the_e_mail_offers_are_saved(client, session, round_):
+    AuthActions(client).login("hr@acme.example")
+    page = client.get(f"/campaigns/{round_.id}/participants").get_data(as_text=True)
+    saved = client.post(
+        f"/campaigns/{round_.id}/participants/texts",
+        data={
+            "csrf_token": csrf_token(page),
+            "en_subject": "{organisation}: five minutes",
+            "en_intro": "Groups of {k} or more, {{really}}.",
+            "nl_subject": "",
+            "nl_intro": "",
+        },
+    )
+    assert saved.status_code == 302
+    english = client.get(f"/campaigns/{round_.id}/participants/invitation?lang=en")
+    assert "Groups of 5 or more, {really}." in english.get_data(as_text=True)
+
+
+def test_a_send_whose_e_mail_cannot_be_worded_fails_and_tells_hr(client, session, round_, tmp_path):
+    """Wording saved before it was checked (or an organisation name with a line break): the
+    preview says what is wrong instead of failing, and sending marks those people failed and
+    tells HR on the round's page — nobody is left waiting without a word."""
+    from survey.services import participants
+
+    from ..conftest import import_approved
+
+    session.execute(
+        sa.update(Campaign)
+        .where(Campaign.id == round_.id)
+        .values(invitation_texts={"nl": {"invitation_subject": "", "intro": "Beste {naam}"}})
+    )
+    session.commit()
+    session.refresh(round_)
+    checked = participants.read_participant_file(LIST, "list.csv", round_)
+    import_approved(session, round_, checked)
+    auth = AuthActions(client)
+    auth.login("hr@acme.example")
+    preview = client.get(f"/campaigns/{round_.id}/participants/invitation?lang=nl")
+    assert preview.status_code == 200 and "{naam}" in preview.get_data(as_text=True)
+    page = client.get(f"/campaigns/{round_.id}/participants?lang=en").get_data(as_text=True)
+    sent = client.post(
+        f"/campaigns/{round_.id}/participants/send", data={"csrf_token": csrf_token(page)}
+    )
+    assert sent.status_code == 302
+    assert not list((tmp_path / "outbox").glob("*.eml"))
+    states = session.scalars(sa.select(Participant.state)).all()
+    assert states == ["failed"] * 8  # none left waiting
+    round_page = client.get(f"/campaigns/{round_.id}").get_data(as_text=True)
+    assert "8 invitations could not be sent" in round_page and "{naam}" in round_page
+    # HR corrects the wording and sends again: everyone gets the invitation
+    page = client.get(f"/campaigns/{round_.id}/participants").get_data(as_text=True)
+    data = {"csrf_token": csrf_token(page), "en_subject": "", "en_intro": "", "nl_subject": ""}
+    fixed = client.post(
+        f"/campaigns/{round_.id}/participants/texts", data={**data, "nl_intro": "Beste collega"}
+    )
+    assert fixed.status_code == 302
+    # the wording changed since the approval: nothing goes out before it is approved again
+    page = client.get(f"/campaigns/{round_.id}/participants").get_data(as_text=True)
+    refused = client.post(
+        f"/campaigns/{round_.id}/participants/send",
+        data={"csrf_token": csrf_token(page)},
+        follow_redirects=True,
+    )
+    assert "No invitation was sent" in refused.get_data(as_text=True)
+    auth.logout()
+    auth.login(f"council@{round_.organisation.slug}.example")
+    approved = approve(client, round_.id)  # the e-mail's wording changed: approved again
+    assert "Approved" in approved.get_data(as_text=True)
+    auth.logout()
+    auth.login("hr@acme.example")
+    page = client.get(f"/campaigns/{round_.id}/participants").get_data(as_text=True)
+    again = client.post(
+        f"/campaigns/{round_.id}/participants/send",
+        data={"csrf_token": csrf_token(page)},
+        follow_redirects=True,
+    )
+    assert "8 e-mails are on their way" in again.get_data(as_text=True)
+    assert len(list((tmp_path / "outbox").glob("*.eml"))) == 8
+    assert "could not be sent" not in client.get(f"/campaigns/{round_.id}").get_data(as_text=True)
