@@ -76,6 +76,7 @@ bench: $(DEV_STAMP)
 	$(BIN)/python bench/stats.py
 	$(BIN)/python bench/portfolio.py
 	$(BIN)/python bench/isolation.py
+	$(BIN)/python bench/import.py
 
 soak: $(DEV_STAMP)
 	$(BIN)/python bench/soak.py

@@ -1,7 +1,7 @@
 """The app ``bench/submit.py`` serves: the real app plus one bare endpoint (one INSERT, nothing
 else) that a survey submission is measured against. It never exists in an installed app.
 
-gunicorn serves it as ``app:create_bench_app()`` from this folder (``--chdir bench``).
+gunicorn serves it as ``bench.app:create_bench_app()`` from the checkout's root.
 """
 
 from __future__ import annotations

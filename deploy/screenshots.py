@@ -1,8 +1,8 @@
 """The README's screenshots, taken by Debian's Chromium from the demo (`make screenshots`).
 
 It loads the demo into a fresh SQLite database, serves the app on a loopback port, closes the
-demo's open rounds (figures appear once a round closes) and photographs the pages the README
-shows into docs/.
+demo's open rounds (figures appear once a round closes), publishes the hospital's latest round to
+its managers and photographs the pages the README shows into docs/.
 """
 
 from __future__ import annotations
@@ -71,9 +71,10 @@ def main() -> None:
     from werkzeug.serving import make_server
 
     from survey import create_app, schema
-    from survey.cli.demo import COUNCIL, DEMO_PASSWORD, load_demo
+    from survey.cli.demo import COUNCIL, DEMO_PASSWORD, MANAGER, load_demo
     from survey.extensions import db
     from survey.models import Campaign
+    from survey.services import managers
     from survey.services.lifecycle import set_status
 
     app = create_app()
@@ -95,6 +96,7 @@ def main() -> None:
             if campaign.status == "open":
                 set_status(db.session, campaign, "closed")
         report_id = lucas[-1].id
+        managers.publish(db.session, lucas[-1])  # the hospital's managers read their teams
         pending_id = _pending_list()
     threading.Thread(target=server.serve_forever, daemon=True).start()
     with sync_playwright() as playwright:
@@ -114,11 +116,15 @@ def main() -> None:
         desk.goto(f"{base}/campaigns/{report_id}/report")
         desk.screenshot(path=DOCS / "report-overview.png")
         desk.locator("section.breakdown").first.screenshot(path=DOCS / "report-heatmap.png")
+        desk.locator("#seg-team").locator("xpath=..").screenshot(path=DOCS / "report-tree.png")
         desk.goto(f"{base}/campaigns/new")
         desk.locator("fieldset.segments").screenshot(path=DOCS / "segment-form.png")
         consultant = logged_in(browser, base, "consultant@ambassador.example", DEMO_PASSWORD)
         consultant.goto(f"{base}/benchmark?campaign={report_id}")
         consultant.locator("figure.chart").screenshot(path=DOCS / "benchmark-chart.png")
+        lead = logged_in(browser, base, MANAGER, DEMO_PASSWORD)
+        lead.goto(f"{base}/campaigns/{report_id}/team?lang=nl")
+        lead.screenshot(path=DOCS / "manager-team.png", full_page=True)
         council = logged_in(browser, base, COUNCIL, DEMO_PASSWORD)
         council.goto(f"{base}/campaigns/{pending_id}/approval?lang=nl")
         council.screenshot(path=DOCS / "list-approval.png", full_page=True)

@@ -102,6 +102,22 @@ def diverging_bar(shares: tuple[float, float, float], ax=None, labels=("", "", "
     return ax
 
 
+def _likert_parts(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per statement the share of "don't know" (column 0 of ``counts``), the shares of the
+    scale's answers among the rest, and where each bar starts, centred on neutral."""
+    counts = np.asarray(counts, dtype=float)
+    unknown = np.divide(
+        counts[:, 0], counts.sum(axis=1), out=np.zeros(len(counts)), where=counts.sum(axis=1) > 0
+    )
+    counts = counts[:, 1:]
+    totals = counts.sum(axis=1, keepdims=True)
+    shares = np.divide(counts, totals, out=np.zeros_like(counts), where=totals > 0)
+    points = shares.shape[1]
+    middle = points // 2
+    start = -shares[:, :middle].sum(axis=1) - (shares[:, middle] / 2 if points % 2 else 0)
+    return unknown, shares, start
+
+
 def likert_bars(
     texts: list[str],
     counts: np.ndarray,
@@ -110,25 +126,21 @@ def likert_bars(
     dont_know: str = "Don't know",
     percent=lambda share: f"{share:.0%}",
     reverse: list[bool] | None = None,
+    narrow: bool = False,
 ):
     """Diverging stacked bars of every item's answers, centred on neutral, the answers in the
     scale's order as people gave them (column 0 of ``counts`` is "don't know", written beside each
     bar that has one). Colours run from unfavourable (orange) to favourable (purple): for a
     statement with ``reverse`` set, where agreeing is unfavourable, they run the other way. Every
-    part of 8 % or more carries its percentage."""
-    counts = np.asarray(counts, dtype=float)
+    part of 8 % or more carries its percentage. ``narrow``: laid out for a phone's width, each
+    statement's whole text above its bar, in letters as large as the page's small print."""
+    if narrow:
+        return _likert_narrow(texts, counts, scale_labels, dont_know, percent, reverse)
     reverse = [False] * len(texts) if reverse is None else list(reverse)
-    unknown = np.divide(
-        counts[:, 0], counts.sum(axis=1), out=np.zeros(len(counts)), where=counts.sum(axis=1) > 0
-    )
-    counts = counts[:, 1:]
-    totals = counts.sum(axis=1, keepdims=True)
-    shares = np.divide(counts, totals, out=np.zeros_like(counts), where=totals > 0)
+    unknown, shares, start = _likert_parts(counts)
     points = shares.shape[1]
     if ax is None:
         ax = _figure(6.2, 0.42 * len(texts) + 0.6).add_subplot()
-    middle = points // 2
-    start = -shares[:, :middle].sum(axis=1) - (shares[:, middle] / 2 if points % 2 else 0)
     palette = likert_palette(points)
     y = np.arange(len(texts))[::-1]
     for p in range(points):
@@ -162,6 +174,65 @@ def likert_bars(
     )  # fmt: skip
     for side in ("top", "right", "left"):
         ax.spines[side].set_visible(False)
+    return ax
+
+
+NARROW_WIDTH = 3.6  # inches: a phone's column at about the page's own size
+NARROW_TEXT = 9  # points: the statement's text
+LINE = 0.16  # inches per line of NARROW_TEXT
+
+
+def _likert_narrow(texts, counts, scale_labels, dont_know, percent, reverse):
+    """:func:`likert_bars` for a phone: top to bottom, each statement's text (wrapped, never cut
+    short), its bar across the whole width, and its "don't know" share under it."""
+    reverse = [False] * len(texts) if reverse is None else list(reverse)
+    unknown, shares, start = _likert_parts(counts)
+    points = shares.shape[1]
+    palette = likert_palette(points)
+    wrapped = [_wrap(t, 44, lines=None) for t in texts]
+    bar = 0.26  # inches
+    blocks, top = [], 0.0
+    for text, share in zip(wrapped, unknown, strict=True):
+        lines = text.count("\n") + 1
+        bar_y = top + lines * LINE + 0.05 + bar / 2
+        below = bar_y + bar / 2 + (0.2 if share > 0 else 0.0)
+        blocks.append((top, bar_y))
+        top = below + 0.18
+    legend_rows = -(-points // 2)
+    legend = 0.19 * legend_rows + 0.12
+    figure = Figure(figsize=(NARROW_WIDTH, top + legend), dpi=96)
+    ax = figure.add_axes((0.01, 0.0, 0.98, top / (top + legend)))  # the key above, in its band
+    ax.set_xlim(-1, 1)
+    ax.set_ylim(top, 0)
+    ax.axis("off")
+    for i, (text, (text_y, bar_y)) in enumerate(zip(wrapped, blocks, strict=True)):
+        ax.text(-1, text_y, text, fontsize=NARROW_TEXT, va="top", ha="left", color=INK,
+                linespacing=1.15)  # fmt: skip
+        left = start[i]
+        for p in range(points):
+            colour = palette[points - 1 - p] if reverse[i] else palette[p]
+            share = shares[i, p]
+            ax.barh(bar_y, share, left=left, height=bar, color=colour)
+            if share >= 0.12:
+                ax.text(left + share / 2, bar_y, percent(share), ha="center", va="center",
+                        fontsize=7.5, color="white" if colour in (FAVOURABLE, UNFAVOURABLE)
+                        else INK)  # fmt: skip
+            left += share
+        ax.plot([0, 0], [bar_y - bar / 2 - 0.03, bar_y + bar / 2 + 0.03], color=INK,
+                linewidth=0.8)  # fmt: skip
+        if unknown[i] > 0:
+            ax.text(-1, bar_y + bar / 2 + 0.04, f"{dont_know}: {percent(unknown[i])}",
+                    fontsize=7.5, va="top", ha="left", color="#4a525c")  # fmt: skip
+    figure.legend(
+        handles=[
+            matplotlib.patches.Patch(
+                color=palette[p], label=scale_labels[p] if p < len(scale_labels) else str(p)
+            )
+            for p in range(points)
+        ],
+        ncols=2, loc="upper left", bbox_to_anchor=(0.0, 1.0), fontsize=7.5, frameon=False,
+        borderaxespad=0.2, handlelength=1.2, columnspacing=1.0,
+    )  # fmt: skip
     return ax
 
 
@@ -257,8 +328,10 @@ def likert_palette(points: int) -> list[str]:
     return [blend(UNFAVOURABLE, FAVOURABLE, i / max(points - 1, 1)) for i in range(points)]
 
 
-def _wrap(text: str, width: int = 48) -> str:
-    words, lines, line = text.split(), [], ""
+def _wrap(text: str, width: int = 48, lines: int | None = 3) -> str:
+    """``text`` in lines of at most ``width`` characters, cut short after ``lines`` lines (None:
+    never)."""
+    most, words, lines, line = lines, text.split(), [], ""
     for word in words:
         if len(line) + len(word) + 1 > width and line:
             lines.append(line)
@@ -266,7 +339,9 @@ def _wrap(text: str, width: int = 48) -> str:
         else:
             line = f"{line} {word}".strip()
     lines.append(line)
-    return "\n".join(lines[:3]) + ("…" if len(lines) > 3 else "")
+    if most is None or len(lines) <= most:
+        return "\n".join(lines)
+    return "\n".join(lines[:most]) + "…"
 
 
 SERIES = ["#5e3c99", "#e66101", "#1b7837", "#b2abd2", "#fdb863", "#4d4d4d"]

@@ -24,15 +24,24 @@ from scoring.disclosure import (
     find_disclosure,
 )
 from scoring.segments import option_label, question_label
+from scoring.teams import depth_of, is_tree, nodes_of, parent_of, subtree
 
 ROLE_QUESTION = "role_level"  # its first option counts as employees, the others as leaders
 LEADERSHIP = "leadership"
 
 
 def group_specs(questions: list[dict]) -> list[GroupSpec]:
-    """Every group a report shows: the total, every option, and leaders and employees."""
+    """Every group a report shows: the total, every option (every team's subtree of the
+    organisation's tree), and leaders and employees."""
     specs = [GroupSpec.total()]
     for question in questions:
+        if is_tree(question):  # every node of the organisation's tree, as its whole subtree
+            options = question["options"]
+            specs += [
+                GroupSpec(f"{question['key']}={node}", question["key"], subtree(node, options))
+                for node in nodes_of(options)
+            ]
+            continue
         specs += [GroupSpec.option(question["key"], option) for option in question["options"]]
     role = next((q for q in questions if q["key"] == ROLE_QUESTION), None)
     if role is not None and len(role["options"]) > 1:
@@ -257,31 +266,22 @@ def breakdown(
     lang: str = "en",
 ) -> Breakdown:
     """Scores per option of one segment question: only the groups and scores the audit allows.
-    ``group`` is the stored option, ``label`` its name in ``lang``."""
+    ``group`` is the stored option, ``label`` its name in ``lang``. For the organisation's tree,
+    a group per node: its whole subtree, ``label`` the node's own name."""
+    if is_tree(question):
+        return _tree_breakdown(question, answers, scores, keys, audited, lang)
     rows = []
     for code, option in enumerate(question["options"]):
         key = f"{question['key']}={option}"
         members = answers.codes == code
         if not audited.shown(key):
             continue
-        group_scores = []
-        for d, principle in enumerate(keys):
-            column = scores[members, d]
-            shown = audited.shown(key, principle)
-            group_scores.append(
-                GroupScore(
-                    principle,
-                    figure(_mean(column)) if shown else None,
-                    int(np.count_nonzero(~np.isnan(column))) if shown else None,
-                    Basis(key, (principle,)) if shown else None,
-                )
-            )
         rows.append(
             GroupRow(
                 option,
                 option_label(question, option, lang),
                 int(members.sum()),
-                tuple(group_scores),
+                _group_scores(key, members, scores, keys, audited),
                 Basis(key),
             )
         )
@@ -289,6 +289,50 @@ def breakdown(
     # respondents would tell whether the one person of a small group answered
     hidden = len(question["options"]) - len(rows)
     return Breakdown(question["key"], question_label(question, lang), tuple(rows), hidden)
+
+
+def _group_scores(key, members, scores, keys, audited) -> tuple[GroupScore, ...]:
+    group_scores = []
+    for d, principle in enumerate(keys):
+        column = scores[members, d]
+        shown = audited.shown(key, principle)
+        group_scores.append(
+            GroupScore(
+                principle,
+                figure(_mean(column)) if shown else None,
+                int(np.count_nonzero(~np.isnan(column))) if shown else None,
+                Basis(key, (principle,)) if shown else None,
+            )
+        )
+    return tuple(group_scores)
+
+
+def _tree_breakdown(question, answers, scores, keys, audited, lang) -> Breakdown:
+    """A group per node of the organisation's tree that the audit shows, parents first."""
+    options = question["options"]
+    nodes = nodes_of(options)
+    rows = []
+    for node in nodes:
+        key = f"{question['key']}={node}"
+        if not audited.shown(key):
+            continue
+        codes = [options.index(o) for o in subtree(node, options)]
+        members = np.isin(answers.codes, codes)
+        rows.append(
+            GroupRow(
+                node,
+                node,  # the whole path: "Care/Ward 3" (the page indents the last level)
+                int(members.sum()),
+                _group_scores(key, members, scores, keys, audited),
+                Basis(key),
+                depth=depth_of(node),
+                parent=parent_of(node),
+            )
+        )
+    # every node not shown, whether or not anyone of it answered
+    hidden = len(nodes) - len(rows)
+    label = question_label(question, lang)
+    return Breakdown(question["key"], label, tuple(rows), hidden, tree=True)
 
 
 def leaders_and_employees(
@@ -320,7 +364,11 @@ def leaders_and_employees(
         [np.nanstd(column, ddof=1)], [int((~np.isnan(column)).sum())], fixed=fixed_mid
     )
     judged = judge(
-        difference.difference, difference.ci_low, difference.ci_high, difference.pvalue, mid,
+        difference.difference,
+        difference.ci_low,
+        difference.ci_high,
+        difference.pvalue,
+        mid,
         significance,
     )
     return Leaders(

@@ -199,6 +199,9 @@ class GroupRow:
     n: int
     scores: tuple[GroupScore, ...]
     rests_on: Basis | None = None  # the group's people
+    # a team of the organisation's tree: its depth (0 at the top) and the node above it
+    depth: int = 0
+    parent: str | None = None
 
     def score_of(self, principle: str) -> GroupScore:
         return next(s for s in self.scores if s.principle == principle)
@@ -212,6 +215,7 @@ class Breakdown:
     label: str | None  # the question's name in the release's language, when the round gave one
     groups: tuple[GroupRow, ...]
     hidden_groups: int
+    tree: bool = False  # the organisation's teams: each group a node's whole subtree
 
     def public(self) -> dict[str, Any]:
         figures = _plain(self)
@@ -220,6 +224,7 @@ class Breakdown:
                 "group": g.group,
                 "label": g.label,
                 "n": g.n,
+                **({"depth": g.depth, "parent": g.parent} if self.tree else {}),
                 "rests_on": _plain(g.rests_on),
                 "scores": {
                     s.principle: {"score": s.score, "n": s.n, "rests_on": _plain(s.rests_on)}

@@ -59,17 +59,19 @@ def report_charts(report: Release, scale_labels: list[str]) -> dict[str, Markup]
         made[f"shares-{dim.key}"] = charts.diverging_bar(
             (dim.unfavourable, dim.neutral, dim.favourable)
         )
-        made[f"items-{dim.key}"] = charts.likert_bars(
-            [
-                item.text + (" " + _("(agreeing is unfavourable)") if item.reverse else "")
-                for item in dim.items
-            ],
-            np.array([item.counts for item in dim.items]),
-            scale_labels,
-            dont_know=_("Don't know"),
-            percent=lambda share: numbers.percent(share, report.lang),
-            reverse=[item.reverse for item in dim.items],
-        )
+        for narrow in (False, True):  # the page shows the narrow chart on a phone
+            made[f"items{'-narrow' if narrow else ''}-{dim.key}"] = charts.likert_bars(
+                [
+                    item.text + (" " + _("(agreeing is unfavourable)") if item.reverse else "")
+                    for item in dim.items
+                ],
+                np.array([item.counts for item in dim.items]),
+                scale_labels,
+                dont_know=_("Don't know"),
+                percent=lambda share: numbers.percent(share, report.lang),
+                reverse=[item.reverse for item in dim.items],
+                narrow=narrow,
+            )
     if report.drivers and report.drivers.principles:
         weights = {w.key: w for w in report.drivers.principles}
         known = [d for d in report.dimensions if d.shown and d.key in weights]
@@ -87,7 +89,7 @@ def report_charts(report: Release, scale_labels: list[str]) -> dict[str, Markup]
         made["impact"] = ax
     legend = (_("below the organisation"), _("above the organisation"))
     for breakdown in report.breakdowns:
-        if breakdown.groups:
+        if breakdown.groups and not breakdown.tree:  # the tree is a table of its own
             values = np.array(
                 [[g.score_of(d.key).score for g in breakdown.groups] for d in report.dimensions],
                 dtype=float,
@@ -114,9 +116,15 @@ def render_body(
 ) -> str:
     """The report's content (no <html> around it), for the web page; with ``plan`` (the round's
     action plan, :func:`survey.services.actions.plan_rows`'s rows) it holds the plan too."""
+    from reports.office import heat_colour
+
     template = environment(report.lang).get_template("report/body.html")
     return template.render(
-        report=report, charts=report_charts(report, scale_labels), base_url=base_url, plan=plan
+        report=report,
+        charts=report_charts(report, scale_labels),
+        base_url=base_url,
+        plan=plan,
+        heat=heat_colour,
     )
 
 

@@ -431,18 +431,36 @@ def _blocks(codes, specs, questions):
         owned = [options for qq, options in specs if qq == q]
         column = codes[:, q]
         present = np.flatnonzero(np.bincount(column))
-        signature = {code: tuple(code in options for options in owned) for code in present}
-        ids = {s: i for i, s in enumerate(dict.fromkeys(signature.values()))}
-        mapping = {int(code): ids[s] for code, s in signature.items()}
+        blocks = _signature_blocks(present, owned)
         lookup = np.zeros(int(column.max()) + 1, dtype=np.int64)
-        lookup[list(mapping)] = list(mapping.values())
+        lookup[present] = blocks
         columns.append(lookup[column])
-        sets = [set() for _ in ids]
-        for code, block in mapping.items():
-            sets[block].add(int(code))
+        sets = [set() for _ in range(int(blocks.max()) + 1 if blocks.size else 0)]
+        for code, block in zip(present.tolist(), blocks.tolist(), strict=True):
+            sets[block].add(code)
         block_sets.append(sets)
     blocks = np.column_stack(columns) if columns else np.zeros((codes.shape[0], 0), np.int64)
     return blocks, block_sets
+
+
+def _signature_blocks(present: np.ndarray, owned: list[frozenset[int]]) -> np.ndarray:
+    """Per code of ``present``, its block: codes in exactly the same published groups share one.
+    Blocks are numbered in the order their first code appears."""
+    if not owned or present.size == 0:
+        return np.zeros(present.size, dtype=np.int64)
+    row = np.full(int(present.max()) + 1, -1, dtype=np.int64)
+    row[present] = np.arange(present.size)
+    member = np.zeros((present.size, len(owned)), dtype=bool)
+    for j, options in enumerate(owned):
+        inside = [row[c] for c in options if c < row.size and row[c] >= 0]
+        member[inside, j] = True
+    blocks: dict[bytes, int] = {}  # a signature's block, numbered as it first appears
+    signatures = np.packbits(member, axis=1)
+    return np.fromiter(
+        (blocks.setdefault(row.tobytes(), len(blocks)) for row in signatures),
+        dtype=np.int64,
+        count=present.size,
+    )
 
 
 def _radices(rows: np.ndarray) -> list[int]:
@@ -517,20 +535,21 @@ def _merged_column(classes: np.ndarray, mass: np.ndarray, q: int, k: int) -> np.
     table = np.bincount(
         context.ravel() * width + column, weights=mass, minlength=(int(context.max()) + 1) * width
     ).reshape(-1, width)
-    labels = [int(u) for u in np.flatnonzero(np.bincount(column))]
-    parent = {u: u for u in labels}
-
-    def root(u: int) -> int:
-        while parent[u] != u:
-            u = parent[u]
-        return u
-
-    for i, u in enumerate(labels):
-        for v in labels[i + 1 :]:
-            if root(u) != root(v) and np.minimum(table[:, u], table[:, v]).sum() >= k:
-                parent[root(v)] = root(u)
+    labels = np.flatnonzero(np.bincount(column))
+    # each class's representative: unions in the order u < v, v joining u's (its root stays)
+    root = np.arange(width)
+    for i, u in enumerate(labels.tolist()):
+        later = labels[i + 1 :]
+        if later.size == 0:
+            break
+        # the respondents' worth of contexts u shares with each later class, all at once
+        shared = np.minimum(table[:, [u]], table[:, later]).sum(axis=0)
+        joining = root[later[shared >= k]]
+        joining = joining[joining != root[u]]
+        if joining.size:
+            root[np.isin(root, joining)] = root[u]
     lookup = np.arange(int(column.max()) + 1)
-    lookup[labels] = [root(u) for u in labels]
+    lookup[labels] = root[labels]
     return lookup[column]
 
 

@@ -19,11 +19,12 @@ def create_app(config: dict | None = None, *, web: bool = True) -> Flask:
         template_folder=str(files("reports.templates")),
         instance_relative_config=True,
     )
-    from survey.config import engine_options, load_settings
+    from survey.config import cookie_settings, engine_options, load_settings
 
     app.config.update(load_settings(app.instance_path))
     if config:
         app.config.update(config)
+    app.config.update(cookie_settings(app.config))
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(
         app.config["SQLALCHEMY_DATABASE_URI"], app.config.get("SQLALCHEMY_ENGINE_OPTIONS")
     )
@@ -63,6 +64,7 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
 
     from reports import numbers
+    from scoring.teams import TEAM, tree_question
     from survey.web.locale import page_language
 
     app.jinja_env.filters["num"] = lambda value, digits=1, sign=False: numbers.number(
@@ -71,6 +73,10 @@ def register_extensions(app: Flask) -> None:
     app.jinja_env.filters["pct"] = lambda value: numbers.percent(value, page_language())
     app.jinja_env.filters["pvalue"] = lambda value: numbers.pvalue(value, page_language())
     app.jinja_env.filters["p"] = lambda value: numbers.p_equals(value, page_language())
+    app.jinja_env.filters["day"] = lambda value, width="medium": numbers.display_date(
+        value, page_language(), width
+    )
+    app.jinja_env.globals["heat"] = _heat
 
     @app.context_processor
     def inject_language_and_policy():
@@ -83,10 +89,13 @@ def register_extensions(app: Flask) -> None:
             "policy": policy,
             "segment_title": segment_title,
             "segment_option": segment_option,
-            "segments_by_key": lambda segments: {q["key"]: q for q in segments},
+            # a list's team column is known before the round has its tree question
+            "segments_by_key": lambda segments: {TEAM: tree_question([])}
+            | {q["key"]: q for q in segments},
             "may": _may,
             "may_approve": _may_approve,
             "sees_rounds": _sees_rounds,
+            "leads_a_team": _leads_a_team,
         }
 
 
@@ -113,6 +122,23 @@ def _may_approve() -> bool:
     return current_user.is_admin or any(m.role == "privacy" for m in current_user.memberships)
 
 
+def _heat(difference: float) -> str:
+    """In templates: a team's cell colour by its difference from the organisation (the charts'
+    library is loaded only when a page draws one)."""
+    from reports.office import heat_colour
+
+    return heat_colour(difference)
+
+
+def _leads_a_team() -> bool:
+    """In templates: whether the logged-in user is a manager somewhere."""
+    from flask_login import current_user
+
+    return current_user.is_authenticated and any(
+        m.role == "manager" for m in current_user.memberships
+    )
+
+
 def _sees_rounds() -> bool:
     """In templates: whether the logged-in user sees survey rounds (not only approves lists)."""
     from flask_login import current_user
@@ -120,7 +146,9 @@ def _sees_rounds() -> bool:
     if not current_user.is_authenticated:
         return False
     memberships = current_user.memberships
-    return current_user.is_admin or not memberships or any(m.role != "privacy" for m in memberships)
+    return current_user.is_admin or not memberships or any(
+        m.role not in ("privacy", "manager") for m in memberships
+    )
 
 
 def register_commands(app: Flask) -> None:

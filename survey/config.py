@@ -61,6 +61,27 @@ def load_settings(instance_path: str) -> dict:
     }
 
 
+HOST_PREFIX = "__Host-"
+
+
+def cookie_settings(config) -> dict:
+    """Over HTTPS (a secure session cookie, or https as the preferred scheme) the session
+    cookie is a ``__Host-`` cookie: a browser then takes it only over HTTPS, with Path=/ and
+    without a Domain, so that neither a sibling subdomain nor a plain-http page can set or
+    overwrite it. Over plain http (local development) it keeps its name: browsers refuse a
+    ``__Host-`` cookie without the Secure flag."""
+    if not (config.get("SESSION_COOKIE_SECURE") or config.get("PREFERRED_URL_SCHEME") == "https"):
+        return {}
+    name = config.get("SESSION_COOKIE_NAME") or "session"
+    return {
+        "SESSION_COOKIE_SECURE": True,
+        "REMEMBER_COOKIE_SECURE": True,
+        "SESSION_COOKIE_NAME": name if name.startswith(HOST_PREFIX) else HOST_PREFIX + name,
+        "SESSION_COOKIE_PATH": "/",
+        "SESSION_COOKIE_DOMAIN": None,
+    }
+
+
 DB_CONNECT_TIMEOUT = 3  # seconds to open a connection
 DB_NETWORK_TIMEOUT = 5  # seconds a sent query may go unacknowledged before the link is dropped
 DB_STATEMENT_TIMEOUT = 30  # seconds a statement may run on the server

@@ -67,7 +67,7 @@ def send_to_participants(participant_ids: list[int], kind: str, mailing: int = 0
             (batch, kind, mailing),
             retry=Retry(max=len(RETRY_INTERVALS), interval=list(RETRY_INTERVALS)),
             result_ttl=0,
-            timeout=600,
+            timeout=600,  # prepare_data's own option: the job timeout (not an argument)
         )
         for batch in batches
     ]
@@ -242,7 +242,8 @@ def schedule_housekeeping(after: dt.timedelta = dt.timedelta(0)) -> None:
         return
     when = dt.datetime.now(dt.UTC) + after
     job_id = f"{HOUSEKEEPING_ID}-{when:%Y%m%d%H}"
-    jobs.enqueue_in(after, housekeeping, job_id=job_id, result_ttl=0, timeout=3600)
+    # RQ's options are named (job_timeout, result_ttl…): any other keyword goes to the function
+    jobs.enqueue_in(after, housekeeping, job_id=job_id, result_ttl=0, job_timeout=3600)
 
 
 EXPORT_PREFIX = "ambassador-export-"

@@ -35,7 +35,7 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
-ROLES = ("hr", "consultant", "privacy")
+ROLES = ("hr", "consultant", "privacy", "manager")
 MAX_ID = 2**31 - 1  # integer primary keys: a larger number in a URL names nothing
 
 
@@ -106,10 +106,13 @@ class User(UserMixin, Base):
     # part of the login session's id: raising it (logout, new password) ends every session
     session_version: Mapped[int] = mapped_column(default=0, server_default="0")
     # second factor (TOTP): the shared secret sealed with the installation's key; the last time
-    # step a code was accepted for (a code is used once); recovery codes as salted hashes
+    # step a code was accepted for (a code is used once); recovery codes: see RecoveryCode
     totp_secret: Mapped[str | None] = mapped_column(sa.String(255))
     totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
-    recovery_codes: Mapped[list[Any]] = mapped_column(sa.JSON, default=list, server_default="[]")
+    # wrong codes since ``wrong_codes_since``: the account takes no code once it has had
+    # ACCOUNT_CODE_TRIES within ACCOUNT_CODE_MINUTES (see survey.services.second_factor)
+    wrong_codes: Mapped[int] = mapped_column(default=0, server_default="0")
+    wrong_codes_since: Mapped[dt.datetime | None] = mapped_column(sa.DateTime(timezone=True))
     # an account of an organisation's identity provider: the provider and its subject (``sub``);
     # such an account has no usable password
     identity_provider_id: Mapped[int | None] = mapped_column(
@@ -120,10 +123,38 @@ class User(UserMixin, Base):
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
     )
+    recovery_codes: Mapped[list[RecoveryCode]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True
+    )
 
     def get_id(self) -> str:
         """The id Flask-Login keeps in the session: the user and its session version."""
         return f"{self.id}:{self.session_version or 0}"
+
+
+class RecoveryCode(Base):
+    """One of a second factor's recovery codes, as a salted hash. A code is used up by deleting
+    its row: of requests that bring the same code at once, only the one whose DELETE removes
+    the row signs in."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(sa.String(255))
+
+
+class PendingSignIn(Base):
+    """A password sign-in that waits for its second factor. Its wrong codes are counted here, on
+    the server: the signed cookie that names it could be sent again and again with any count
+    it held. It ends after PENDING_SIGN_IN_TRIES wrong codes, or when it is used."""
+
+    __tablename__ = "pending_sign_ins"
+
+    id: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    started_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True))
+    wrong_codes: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class IdentityProvider(Base):
@@ -174,7 +205,7 @@ class Membership(Base):
     __tablename__ = "memberships"
     __table_args__ = (
         sa.UniqueConstraint("user_id", "organisation_id", name="user_organisation"),
-        sa.CheckConstraint("role IN ('hr', 'consultant', 'privacy')", name="role"),
+        sa.CheckConstraint("role IN ('hr', 'consultant', 'privacy', 'manager')", name="role"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -183,6 +214,9 @@ class Membership(Base):
         sa.ForeignKey("organisations.id", ondelete="CASCADE")
     )
     role: Mapped[str] = mapped_column(sa.String(20))
+    # a manager's team in the organisation's tree: a path (Care/Ward 3) or its last level; None:
+    # the manager's own e-mail address (a tree made from a list's manager column)
+    team: Mapped[str | None] = mapped_column(sa.String(500))
 
     user: Mapped[User] = relationship(back_populates="memberships")
     organisation: Mapped[Organisation] = relationship(back_populates="memberships")
@@ -239,6 +273,7 @@ class Campaign(Base):
         default=DEFAULT_RETENTION_DAYS, server_default=str(DEFAULT_RETENTION_DAYS)
     )
     closed_on: Mapped[dt.date | None]
+    managers_published_on: Mapped[dt.date | None]  # when HR gave managers their team's results
     purged: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     # invitations are deleted when a round closes; their counts are kept for the response rate
     invitations_total: Mapped[int | None]
@@ -480,6 +515,7 @@ class Action(Base):
     due_on: Mapped[dt.date | None]
     status: Mapped[str] = mapped_column(sa.String(20), default="planned")
     note: Mapped[str] = mapped_column(sa.Text, default="")
+    team: Mapped[str | None] = mapped_column(sa.String(500))  # a team's action: its manager's
 
 
 class ReportFile(Base):

@@ -19,6 +19,13 @@ MAX_RETENTION_DAYS = 3650
 # The audit log of sign-ins and settings keeps this many days (a year and a month: a year-end
 # review still finds last year's events); `ambassador purge` deletes older events.
 AUDIT_RETENTION_DAYS = 400
+# Second-factor codes: a half-finished sign-in ends after this many wrong codes (a new one needs
+# the password again), and an account takes no code — not even the right one — once it has had
+# this many wrong ones within this many minutes of the first; LOGIN_RATE_LIMIT counts every
+# client address's attempts on top.
+PENDING_SIGN_IN_TRIES = 5
+ACCOUNT_CODE_TRIES = 10
+ACCOUNT_CODE_MINUTES = 60
 # the longest "whom to ask" text of a round
 CONTACT_MAX = 300
 

@@ -84,11 +84,14 @@ def _read_header(path: Path) -> tuple[list[str], str]:
     try:
         text = sample.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        if exc.start < len(sample) - 4:  # not just a character cut in half at the sample's end
+        # not just a character cut in half at the end of a sample shorter than the file
+        if exc.start < len(sample) - 4 or len(sample) < _SNIFF_BYTES:
             raise AnswerFileError(
                 f"{path}: not a UTF-8 text file (byte {exc.start}); save it as 'CSV UTF-8'"
             ) from None
         text = sample[: exc.start].decode("utf-8-sig")
+    if not text.strip():
+        raise AnswerFileError(f"{path}: the file is empty")
     first_line = text.splitlines()[0]
     # Spreadsheets in Dutch (and many other) locales write semicolons: pick the separator that
     # splits the header into the most columns.

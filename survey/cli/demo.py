@@ -24,6 +24,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from scoring.instrument import MISSING, Instrument, instrument_with_text
+from scoring.teams import tree_question
 from survey.extensions import db
 from survey.models import (
     Campaign,
@@ -73,6 +74,13 @@ ORGANISATIONS = (
         "size": "1000+",
         "responses": (260, 290),
         "rounds": ((-0.4, 0.7, 0.2, -0.7, 0.1), (-0.1, 0.8, 0.2, -0.3, 0.3)),
+        # the hospital's teams (a participant list's team column), people per team by weight
+        "teams": {
+            "Zorg": 0.04, "Zorg/Cardiologie": 0.16, "Zorg/Cardiologie/Nachtdienst": 0.1,
+            "Zorg/Oncologie": 0.2, "Zorg/Spoedeisende hulp": 0.18, "Ondersteuning": 0.04,
+            "Ondersteuning/ICT": 0.12, "Ondersteuning/Facilitair": 0.15,
+            "Ondersteuning/Archief": 0.01,
+        },  # fmt: skip
     },
     {
         "slug": "noordbank",
@@ -139,7 +147,8 @@ def _add_round(organisation, spec, number, source, rng, today) -> Campaign:
         closed_on=today - dt.timedelta(days=355) if first else None,
         closes_on=None if first else today + dt.timedelta(days=60),
         min_group_size=DEFAULT_MIN_GROUP_SIZE,
-        segments=[dict(s) for s in SEGMENTS],
+        segments=[dict(s) for s in SEGMENTS]
+        + ([tree_question(sorted(spec["teams"]))] if spec.get("teams") else []),
         open_slug=None if first else f"{organisation.slug}-open",
     )
     db.session.add(campaign)
@@ -149,6 +158,9 @@ def _add_round(organisation, spec, number, source, rng, today) -> Campaign:
     roles = rng.choice(len(ROLE_WEIGHTS), size=n, p=ROLE_WEIGHTS)
     tenures = rng.choice(len(TENURE_WEIGHTS), size=n, p=TENURE_WEIGHTS)
     offsets = synthetic_answers(instrument, spec["rounds"][number - 1], n, rng, roles)
+    teams = sorted(spec.get("teams", {}))
+    weights = np.array([spec["teams"][t] for t in teams]) if teams else None
+    placed = rng.choice(teams, size=n, p=weights / weights.sum()) if teams else [None] * n
     start = today - dt.timedelta(days=380 if first else 10)
     days = rng.integers(0, 21, size=n)
     db.session.execute(
@@ -162,7 +174,8 @@ def _add_round(organisation, spec, number, source, rng, today) -> Campaign:
                     "department": SEGMENTS[0]["options"][departments[i]],
                     "role_level": SEGMENTS[1]["options"][roles[i]],
                     "tenure": SEGMENTS[2]["options"][tenures[i]],
-                },
+                }
+                | ({"team": str(placed[i])} if teams else {}),
                 "answers": offsets[i].tobytes(),
             }
             for i in range(n)
@@ -191,6 +204,8 @@ def load_demo() -> list[str]:
             if campaign.is_closed:
                 db.session.flush()
                 store_aggregate(db.session, campaign)
+                if spec.get("teams"):  # its managers have had their team's results
+                    campaign.managers_published_on = campaign.closed_on
         db.session.commit()
         store_invitations(
             db.session, campaign, [demo_token(campaign.id, i) for i in range(INVITATIONS)]
@@ -203,6 +218,7 @@ def load_demo() -> list[str]:
         ("consultant@ambassador.example", tuple(s["slug"] for s in ORGANISATIONS), "consultant")
     )
     logins.append((COUNCIL, ("noordbank",), "privacy"))  # approves Noordbank's participant lists
+    logins.append((MANAGER, ("st-lucas",), "manager"))  # leads the hospital's care teams
     for email, slugs, role in logins:
         if db.session.scalar(sa.select(User).filter_by(email=email)) is None:
             organisations = tuple(campaigns.organisation_by_slug(db.session, s) for s in slugs)
@@ -211,6 +227,7 @@ def load_demo() -> list[str]:
                 email,
                 DEMO_PASSWORD,
                 memberships=tuple((org, role) for org in organisations),
+                team="Zorg" if role == "manager" else None,
             )
     _mailed_round()
     return describe(logins)
@@ -218,6 +235,7 @@ def load_demo() -> list[str]:
 
 MAILED_ROUND, MAILED_PEOPLE = "Winter pulse", 20
 COUNCIL = "ondernemingsraad@noordbank.example"
+MANAGER = "zorg@st-lucas.example"
 
 
 def _mailed_round() -> None:

@@ -21,11 +21,17 @@ def user_group() -> None:
 @click.option("--name", default="")
 @click.option("--org", "org_slugs", multiple=True, help="Organisation slug (repeatable).")
 @click.option("--role", type=click.Choice(ROLES), default="hr", show_default=True)
+@click.option(
+    "--team",
+    default=None,
+    help="A manager's team: its path in the organisation's tree (Care/Ward 3) or its last "
+    "level; without it, the manager's own address (a list's manager column).",
+)
 @click.option("--admin", is_flag=True, help="May see and manage every organisation.")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 @with_appcontext
 @fail_on_invalid
-def user_add(email, name, org_slugs, role, admin, password_stdin) -> None:
+def user_add(email, name, org_slugs, role, team, admin, password_stdin) -> None:
     """Add a user; the password comes from a prompt or standard input, never an argument."""
     organisations = [campaigns.organisation_by_slug(db.session, slug) for slug in org_slugs]
     user = users.add_user(
@@ -35,6 +41,7 @@ def user_add(email, name, org_slugs, role, admin, password_stdin) -> None:
         name=name,
         is_admin=admin,
         memberships=tuple((org, role) for org in organisations),
+        team=team,
     )
     where = ", ".join(org.slug for org in organisations) or "no organisation"
     click.echo(f"Added user {user.email} ({'admin, ' if admin else ''}{role} of {where})")

@@ -17,6 +17,9 @@ anything more raises :class:`Forbidden`.
   them or send them back (``privacy``: the works council or privacy officer — never an answer, a
   report or a link).
 
+A ``manager`` has none of these: they read their own team's results once HR has published them,
+and nothing else (:mod:`survey.services.managers`).
+
 An admin may do everything everywhere.
 """
 
@@ -33,6 +36,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "consultant": frozenset({"view", "prepare", "compare"}),
     # the works council or privacy officer: a round's settings and list summary, to approve
     "privacy": frozenset({"approve"}),
+    # a manager reads their own team's results only (survey.services.managers), nothing here
+    "manager": frozenset(),
 }
 EVERYTHING = frozenset().union(*PERMISSIONS.values())
 

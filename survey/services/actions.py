@@ -1,8 +1,11 @@
-"""Action plans: HR turns a recommendation into an action with an owner, a due date and a status."""
+"""Action plans: HR turns a recommendation into an action with an owner, a due date and a status;
+a manager does the same for their team (an action with its ``team``). The round's own plan — the
+report's, the exports' — is HR's; HR sees the teams' actions beside it."""
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -14,21 +17,26 @@ from survey.services.errors import InvalidInput, NotFound
 
 
 def add_from_recommendation(
-    session: Session, campaign: Campaign, key: str, lang: str
+    session: Session, campaign: Campaign, key: str, lang: str, team: str | None = None
 ) -> tuple[Action, bool]:
-    """The round's action for a recommendation, and whether it is new: a recommendation that is
-    in the plan already is not added again (also when two clicks arrive at once)."""
+    """The round's action for a recommendation (``team``: of that team), and whether it is new:
+    a recommendation that is in the plan already is not added again (also when two clicks arrive
+    at once)."""
     instrument = campaign_instrument(campaign)
     recommendation = next((r for r in instrument.recommendations if r.key == key), None)
     if recommendation is None:
         raise InvalidInput(f"no recommendation {key!r}")
-    existing = _planned(session, campaign, key)
+    # one action per recommendation and team: a team's key is the recommendation's under a
+    # digest of the team's path (a path is longer than the column holds)
+    planned_key = key if team is None else f"{_digest(team)}:{key}"
+    existing = _planned(session, campaign, planned_key)
     if existing is not None:
         return existing, False
     action = Action(
         campaign_id=campaign.id,
+        team=team,
         dimension=recommendation.dimension,
-        recommendation_key=key,
+        recommendation_key=planned_key,
         title=recommendation.text[lang],
         owner="",
         note="",
@@ -39,8 +47,12 @@ def add_from_recommendation(
         session.commit()
     except IntegrityError:  # the same click, a moment earlier, in another request
         session.rollback()
-        return _planned(session, campaign, key), False
+        return _planned(session, campaign, planned_key), False
     return action, True
+
+
+def _digest(team: str) -> str:
+    return hashlib.sha256(team.encode()).hexdigest()[:16]
 
 
 def _planned(session: Session, campaign: Campaign, key: str) -> Action | None:
@@ -73,11 +85,25 @@ def action_of(session: Session, campaign: Campaign, action_id: int) -> Action:
 
 
 def actions_of(session: Session, campaign_id: int) -> list[Action]:
+    """The round's own plan (HR's): no team's actions."""
     return list(
         session.scalars(
-            sa.select(Action).where(Action.campaign_id == campaign_id).order_by(Action.id)
+            sa.select(Action)
+            .where(Action.campaign_id == campaign_id, Action.team.is_(None))
+            .order_by(Action.id)
         )
     )
+
+
+def team_actions(session: Session, campaign_id: int, team: str | None = None) -> list[Action]:
+    """The teams' actions of a round (``team``: that team's and those of the teams under it),
+    by team."""
+    query = sa.select(Action).where(Action.campaign_id == campaign_id, Action.team.is_not(None))
+    if team is not None:
+        query = query.where(
+            sa.or_(Action.team == team, Action.team.startswith(team + "/", autoescape=True))
+        )
+    return list(session.scalars(query.order_by(Action.team, Action.id)))
 
 
 def by_dimension(actions: list[Action]) -> dict[str, list[dict]]:

@@ -28,6 +28,8 @@ EVENTS = {
     "settings_changed": "settings changed",
     "list_approved": "participant list approved",
     "list_returned": "participant list sent back",
+    "team_results_published": "results published to managers",
+    "team_report_read": "team results read by their manager",
 }
 PAGE_SIZE = 100
 

@@ -22,6 +22,7 @@ from scoring.instrument import (
     measure_versions,
 )
 from scoring.segments import LANGUAGES
+from scoring.teams import MANAGER, TEAM
 from survey.models import (
     Campaign,
     InstrumentText,
@@ -44,6 +45,8 @@ from survey.services.errors import InvalidInput
 DEFAULT_INSTRUMENT = "social-culture-v2"
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 SEGMENT_KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+# the keys of a participant list's hierarchy columns (scoring.teams): never a segment question's
+RESERVED_KEYS = (TEAM, MANAGER)
 MAX_SEGMENT_OPTIONS = 40
 
 
@@ -235,6 +238,11 @@ def segment_question(key: str, label: tuple[str, str] | None, names: list[tuple[
         raise InvalidInput(
             f"segment key {key!r}: use lower-case letters, digits and underscores, starting "
             "with a letter"
+        )
+    if key in RESERVED_KEYS:
+        raise InvalidInput(
+            f"segment key {key!r} is the organisation's tree, which comes from a participant "
+            "list's team or manager column: choose another key"
         )
     names = [(en.strip(), nl.strip()) for en, nl in names if en.strip() or nl.strip()]
     if any(not en or not nl for en, nl in names):

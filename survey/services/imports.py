@@ -37,33 +37,12 @@ def read_segment_columns(path: Path, campaign: Campaign, rows: int) -> list[dict
     """Each row's answers to the round's segment questions, from the columns named by their key
     (or their name in either language); a value may be an option or its name in either language.
     Every bad value is listed with its line and column; a missing column means "not asked"."""
-    with path.open(newline="", encoding="utf-8-sig") as fh:
-        first = fh.readline()
-        fh.seek(0)
-        delimiter = max(",;\t", key=first.count)  # as the answers reader decides
-        reader = csv.reader(fh, delimiter=delimiter)
-        header = [cell.strip() for cell in next(reader, [])]
-        columns = {}
-        for question in campaign.segments:
-            names = {question["key"], *(question.get("label") or {}).values()}
-            found = [
-                i for i, cell in enumerate(header) if cell.lower() in {n.lower() for n in names}
-            ]
-            if found:
-                columns[question["key"]] = (found[0], question)
-        segments, problems = [], []
-        for line, cells in enumerate(reader, start=2):
-            if not any(cell.strip() for cell in cells):
-                continue
-            values = {}
-            for key, (index, question) in columns.items():
-                value = cells[index].strip() if index < len(cells) else ""
-                if not value:
-                    continue
-                option, problem = read_option(question, value, f"line {line}, column '{key}'")
-                problems += [problem] if problem else []
-                values[key] = option
-            segments.append(values)
+    try:
+        segments, problems = _read_segments(path, campaign)
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(
+            f"{path}: not a UTF-8 text file (byte {exc.start}); nothing was imported"
+        ) from None
     if problems:
         more = f" (and {len(problems) - MAX_PROBLEMS} more)" if len(problems) > MAX_PROBLEMS else ""
         raise InvalidInput("; ".join(problems[:MAX_PROBLEMS]) + more + "; nothing was imported")
@@ -73,6 +52,45 @@ def read_segment_columns(path: Path, campaign: Campaign, rows: int) -> list[dict
             "nothing was imported"
         )
     return segments
+
+
+def _read_segments(path: Path, campaign: Campaign) -> tuple[list[dict[str, str]], list[str]]:
+    """The segment answers of every row, and the problems of the bad ones."""
+    with path.open(newline="", encoding="utf-8-sig") as fh:
+        first = fh.readline()
+        fh.seek(0)
+        delimiter = max(",;\t", key=first.count)  # as the answers reader decides
+        reader = csv.reader(fh, delimiter=delimiter)
+        try:
+            return _segments_of(reader, campaign)
+        except csv.Error as exc:  # a field over csv.field_size_limit(), a NUL
+            raise InvalidInput(
+                f"{path}: line {reader.line_num}: not readable as CSV ({exc}); nothing was imported"
+            ) from None
+
+
+def _segments_of(reader, campaign: Campaign) -> tuple[list[dict[str, str]], list[str]]:
+    header = [cell.strip() for cell in next(reader, [])]
+    columns = {}
+    for question in campaign.segments:
+        names = {question["key"], *(question.get("label") or {}).values()}
+        found = [i for i, cell in enumerate(header) if cell.lower() in {n.lower() for n in names}]
+        if found:
+            columns[question["key"]] = (found[0], question)
+    segments, problems = [], []
+    for line, cells in enumerate(reader, start=2):
+        if not any(cell.strip() for cell in cells):
+            continue
+        values = {}
+        for key, (index, question) in columns.items():
+            value = cells[index].strip() if index < len(cells) else ""
+            if not value:
+                continue
+            option, problem = read_option(question, value, f"line {line}, column '{key}'")
+            problems += [problem] if problem else []
+            values[key] = option
+        segments.append(values)
+    return segments, problems
 
 
 def import_answers(

@@ -41,14 +41,15 @@ DEFAULT_TEXTS = {
         "invitation_subject": "Hoe sociaal is {organisation}? Vijf minuten, anoniem",
         "reminder_subject": "Herinnering: hoe sociaal is {organisation}?",
         "intro": (
-            "{organisation} vraagt iedereen hoe de organisatie met sociale media omgaat: "
-            "richtlijnen, ruimte voor fouten, geduld, het voorbeeld van leidinggevenden en het "
-            "gesprek erover. Het kost ongeveer vijf minuten en uw antwoorden zijn anoniem."
+            "{organisation} vraagt iedereen in de organisatie hoe er met sociale media wordt "
+            "omgegaan: richtlijnen, ruimte voor fouten, een lange adem, het voorbeeld van "
+            "leidinggevenden en het gesprek daarover. Invullen duurt ongeveer vijf minuten en uw "
+            "antwoorden zijn anoniem."
         ),
-        "link": "Uw persoonlijke link (werkt één keer):",
+        "link": "Uw persoonlijke link (deze werkt één keer):",
         "custody": (
             "Ambassador Scan heeft u deze link gestuurd; uw organisatie ziet hem nooit, en ook "
-            "niet welke antwoorden erbij horen. Uitkomsten worden alleen getoond voor groepen "
+            "niet welke antwoorden erbij horen. Resultaten worden alleen getoond voor groepen "
             "van minstens {k} mensen."
         ),
     },

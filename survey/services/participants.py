@@ -13,6 +13,13 @@ What a list stores is no more than its responses may carry: the attributes are c
 import so that every combination is shared by at least k participants
 (:func:`scoring.disclosure.generalise_attributes`); the preview says what will not be recorded.
 A list needs a second person's approval before its links go out (:mod:`survey.services.custody`).
+
+A list may carry the organisation's hierarchy: a ``team`` column with each person's team as a
+path (``Care/Ward 3/Nights``), or a ``manager`` column with their manager's address (the tree is
+then the chain of managers; :mod:`scoring.teams`). A team with fewer than k people invited is
+merged into its parent at import — the preview shows the tree and says where — so no stored team
+names fewer than k. The round then has a segment question of kind ``"tree"`` (key ``team``),
+never asked on the open link, whose options are the teams people are recorded in.
 """
 
 from __future__ import annotations
@@ -29,6 +36,18 @@ from sqlalchemy.orm import Session
 
 from scoring.disclosure import generalise_attributes
 from scoring.segments import read_option
+from scoring.teams import (
+    MANAGER,
+    TEAM,
+    TeamError,
+    is_tree,
+    merge_small_teams,
+    parse_path,
+    path_text,
+    paths_from_managers,
+    tree_options,
+    tree_question,
+)
 from survey.models import Campaign, CampaignStatus, Invitation, Participant
 from survey.services import custody, mail
 from survey.services.errors import InvalidInput
@@ -56,11 +75,30 @@ class ParticipantFileError(InvalidInput):
         super().__init__("; ".join(shown) + tail + "; nothing was imported")
 
 
+class AlreadyListed(ParticipantFileError):
+    """People of the list are on the round's list already (imported earlier, or by another
+    request at the same moment: *Import* pressed twice)."""
+
+
 @dataclass(frozen=True)
 class ParticipantRow:
     email: str
     language: str
-    attributes: dict[str, str]
+    attributes: dict[str, str]  # with a tree: "team" as the list gives it, before merging
+
+
+@dataclass(frozen=True)
+class TeamRow:
+    """A team of the list's tree in the preview: people invited in it, and where they are
+    recorded (itself, a parent it is merged into, or None: not recorded)."""
+
+    path: str
+    invited: int
+    recorded_as: str | None
+
+    @property
+    def depth(self) -> int:
+        return self.path.count("/")
 
 
 @dataclass
@@ -72,6 +110,7 @@ class ParticipantList:
     # attributes the import will not record, per question: their combination is shared by
     # fewer than k of the round's participants
     coarsened: dict[str, int] = field(default_factory=dict)
+    tree: list[TeamRow] = field(default_factory=list)  # filled by the preview
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -96,41 +135,56 @@ def _csv_rows(content: bytes, filename: str) -> list[list[str]]:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    return list(csv.reader(io.StringIO(text), dialect))
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    try:
+        return list(reader)
+    except csv.Error as exc:  # a field over csv.field_size_limit(), a stray quote or NUL
+        too_long = "field limit" in str(exc)
+        problem = "a field is too long" if too_long else f"cannot be read as CSV ({exc})"
+        raise ParticipantFileError([f"{filename}: line {reader.line_num}: {problem}"]) from None
 
 
 def _xlsx_rows(content: bytes) -> list[list[str]]:
     from openpyxl import load_workbook
 
+    # openpyxl raises many kinds for a broken file, and some only while the rows are read (a
+    # number cell holding "NaN", a shared string past the table's end)
     try:
         sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).active
-    except Exception:  # openpyxl raises many kinds for a broken file
+        if sheet is None:
+            raise ValueError("no worksheet")
+        return [
+            ["" if cell is None else str(cell).strip() for cell in row]
+            for row in sheet.iter_rows(values_only=True)
+        ]
+    except Exception:
         raise ParticipantFileError(["not a readable XLSX file"]) from None
-    return [
-        ["" if cell is None else str(cell).strip() for cell in row]
-        for row in sheet.iter_rows(values_only=True)
-    ]
 
 
 def check_rows(table: list[list[str]], campaign: Campaign) -> ParticipantList:
     """Check every row of a list (its first row the header) against the round."""
     if not table or not any(cell.strip() for cell in table[0]):
         raise ParticipantFileError(["line 1: the header row is missing"])
-    questions = {q["key"]: q for q in campaign.segments}
+    # the organisation's tree is read from its own column (team or manager), not as an option
+    questions = {q["key"]: q for q in campaign.segments if not is_tree(q)}
     header = [_column_key(cell, campaign.segments) for cell in table[0]]
     problems = _header_problems(header, questions)
     if problems:
         raise ParticipantFileError(problems)
     if len(table) - 1 > MAX_ROWS:
         raise ParticipantFileError([f"{len(table) - 1:,} rows: a list holds at most {MAX_ROWS:,}"])
-    rows, seen = [], {}
+    rows, seen, managers = [], {}, []
     for line, cells in enumerate(table[1:], start=2):
         if not any(cell.strip() for cell in cells):
             continue
         record = dict(zip(header, [c.strip() for c in cells], strict=False))
         row, row_problems = _row(record, line, campaign, questions)
         problems += row_problems
+        manager = record.get(MANAGER, "").lower()
+        if manager and (not EMAIL_PATTERN.match(manager) or len(manager) > 254):
+            problems.append(f"line {line}, column 'manager': '{manager}' is not an e-mail address")
         if row is not None:
+            managers.append(manager)
             box = custody.mailbox(row.email)
             if box in seen:
                 first, address = seen[box]
@@ -144,8 +198,33 @@ def check_rows(table: list[list[str]], campaign: Campaign) -> ParticipantList:
         problems.append("the list has no participants")
     if problems:
         raise ParticipantFileError(problems)
+    if MANAGER in header:
+        if any(is_tree(q) for q in campaign.segments):
+            raise ParticipantFileError(
+                [
+                    "column 'manager': this round has its teams already; add people with a "
+                    "'team' column that gives their team's path as the round's tree shows it"
+                ]
+            )
+        rows = _teams_from_managers(rows, managers)
     groups = {key: Counter(r.attributes.get(key) or "–" for r in rows) for key in questions}
     return ParticipantList(rows, groups)
+
+
+def _teams_from_managers(rows: list[ParticipantRow], managers: list[str]) -> list[ParticipantRow]:
+    """The rows with their team from the ``manager`` column: the chain of managers above them."""
+    try:
+        paths = paths_from_managers(
+            {row.email: manager for row, manager in zip(rows, managers, strict=True)}
+        )
+    except TeamError as exc:
+        raise ParticipantFileError([f"column 'manager': {exc}"]) from None
+    return [
+        ParticipantRow(
+            row.email, row.language, row.attributes | {TEAM: path_text(paths[row.email])}
+        )
+        for row in rows
+    ]
 
 
 DIRECTORY_COLUMNS = {"mail": "email", "userprincipalname": "email", "preferredlanguage": "language"}
@@ -168,11 +247,15 @@ def _header_problems(header: list[str], questions: dict) -> list[str]:
     if "email" not in header:
         problems.append("line 1: the column 'email' is missing")
     for position, name in enumerate(header, start=1):
-        if name not in ("email", "language", *questions):
-            known = ", ".join(["email", "language", *questions])
+        if name not in ("email", "language", TEAM, MANAGER, *questions):
+            known = ", ".join(["email", "language", *questions, TEAM, MANAGER])
             problems.append(f"line 1, column {position} ('{name}'): unknown column ({known})")
     duplicated = [name for name, count in Counter(header).items() if count > 1]
     problems += [f"line 1: the column '{name}' appears twice" for name in duplicated]
+    if TEAM in header and MANAGER in header:
+        problems.append(
+            "line 1: the columns 'team' and 'manager' both give the hierarchy: keep one of them"
+        )
     return problems
 
 
@@ -193,6 +276,13 @@ def _row(record: dict, line: int, campaign: Campaign, questions: dict):
         option, problem = read_option(question, value, f"line {line}, column '{key}'")
         problems += [problem] if problem else []
         attributes[key] = option
+    try:
+        team = parse_path(record.get(TEAM, ""))
+    except TeamError as exc:
+        problems.append(f"line {line}, column 'team': {exc}")
+    else:
+        if team:
+            attributes[TEAM] = path_text(team)
     return (None if problems else ParticipantRow(email, language, attributes)), problems
 
 
@@ -224,23 +314,84 @@ def coarsened(session: Session, campaign: Campaign, checked: ParticipantList) ->
     answer: with the round's participants, their combination is shared by fewer than k."""
     listed = _listed(session, campaign)
     existing = [dict(p.attributes) for p in listed]
-    keys = [q["key"] for q in campaign.segments]
+    new, checked.tree = place_teams(existing, checked.rows, campaign.min_group_size)
+    keys = _attribute_keys(campaign, existing + new)
     try:
         stored = generalise_attributes(
-            existing + [r.attributes for r in checked.rows],
-            keys,
-            campaign.min_group_size,
-            fixed=_invited(listed),
+            existing + new, keys, campaign.min_group_size, fixed=_invited(listed)
         )[len(existing) :]
     except ValueError as exc:
         raise ParticipantFileError([_standing_out(exc, campaign)]) from None
     lost = Counter(
         key
-        for row, kept in zip(checked.rows, stored, strict=True)
+        for row, kept in zip(new, stored, strict=True)
         for key in keys
-        if row.attributes.get(key) and key not in kept
+        if row.get(key) and key not in kept
     )
+    # the tree as it will be recorded: a team whose people lose it in the coarsening above
+    # (their combination shared by fewer than k) is not recorded either
+    final: dict[str, set] = {}
+    for row, kept in zip(checked.rows, stored, strict=True):
+        if row.attributes.get(TEAM):
+            final.setdefault(row.attributes[TEAM], set()).add(kept.get(TEAM))
+    checked.tree = [
+        TeamRow(t.path, t.invited, next(iter(final[t.path])) if len(final[t.path]) == 1 else None)
+        if t.path in final
+        else t
+        for t in checked.tree
+    ]
     return {key: lost[key] for key in keys if lost[key]}
+
+
+def place_teams(
+    existing: list[dict], rows: list[ParticipantRow], k: int
+) -> tuple[list[dict], list[TeamRow]]:
+    """The new rows' attributes with each team as it will be recorded — merged into its parent
+    while fewer than k people are invited in it, counting the round's participants already
+    listed at their recorded teams — and the tree for the preview."""
+    invited = Counter(
+        parse_path(a[TEAM]) for a in [*existing, *(r.attributes for r in rows)] if a.get(TEAM)
+    )
+    home = merge_small_teams(invited, k)
+    placed = []
+    for row in rows:
+        attributes = dict(row.attributes)
+        if attributes.get(TEAM):
+            where = home[parse_path(attributes[TEAM])]
+            if where is None:
+                del attributes[TEAM]
+            else:
+                attributes[TEAM] = path_text(where)
+        placed.append(attributes)
+    tree = [
+        TeamRow(path_text(path), invited[path], None if where is None else path_text(where))
+        for path, where in sorted(home.items())
+    ]
+    return placed, tree
+
+
+def _attribute_keys(campaign: Campaign, attributes: list[dict]) -> list[str]:
+    """The keys a list's attributes are coarsened over: the team first — kept longest, as
+    :func:`scoring.disclosure.generalise_attributes` drops the last key first."""
+    keys = [q["key"] for q in campaign.segments if not is_tree(q)]
+    if any(a.get(TEAM) for a in attributes):
+        keys.insert(0, TEAM)
+    return keys
+
+
+def _with_tree(campaign: Campaign, teams: set[str]) -> None:
+    """The round's tree question, its options every team people are recorded in (those of earlier
+    lists kept: responses may carry them)."""
+    if not teams:
+        return
+    questions = [dict(q) for q in campaign.segments]
+    tree = next((q for q in questions if is_tree(q)), None)
+    if tree is None:
+        tree = tree_question([])
+        questions.append(tree)
+    known = set(tree["options"]) | teams
+    tree["options"] = tree_options(tuple(t.split("/")) for t in known)
+    campaign.segments = questions
 
 
 def import_participants(
@@ -279,44 +430,59 @@ def import_participants(
         if custody.mailbox(row.email) in existing
     ]
     if again:
-        raise ParticipantFileError(again)
-    after_open = campaign.status == CampaignStatus.OPEN
-    participants = [
-        Participant(
-            campaign_id=campaign.id,
-            email=row.email,
-            mailbox=custody.mailbox(row.email),
-            language=row.language,
-            added_after_open=after_open,
-        )
-        for row in checked.rows
-    ]
-    keys = [q["key"] for q in campaign.segments]
+        raise AlreadyListed(again)
+    existing = [dict(p.attributes) for p in listed]
+    new, _tree = place_teams(existing, checked.rows, campaign.min_group_size)
     try:
         stored = generalise_attributes(
-            [p.attributes for p in listed] + [r.attributes for r in checked.rows],
-            keys,
+            existing + new,
+            _attribute_keys(campaign, existing + new),
             campaign.min_group_size,
             fixed=_invited(listed),
         )
     except ValueError as exc:
         raise ParticipantFileError([_standing_out(exc, campaign)]) from None
-    for person, attributes in zip([*listed, *participants], stored, strict=True):
+    for person, attributes in zip(listed, stored, strict=False):
         person.attributes = attributes
-    session.add_all(participants)
+    after_open = campaign.status == CampaignStatus.OPEN
+    rows = [
+        {
+            "campaign_id": campaign.id,
+            "email": row.email,
+            "mailbox": custody.mailbox(row.email),
+            "language": row.language,
+            "attributes": attributes,
+            "added_after_open": after_open,
+        }
+        for row, attributes in zip(checked.rows, stored[len(listed) :], strict=True)
+    ]
+    _with_tree(campaign, {a[TEAM] for a in stored if a.get(TEAM)})
     campaign.link_custody = "system"
     custody.list_changed(campaign, uploaded_by, source)
+    if after_open:  # the report says how many joined the round once it was running
+        campaign.invitations_after_open += len(rows)
     try:
-        session.flush()
+        session.flush()  # the round and the earlier participants' attributes
+        # one executemany and one SELECT of the ids, not an object per person each reloaded
+        # after the commit: 100,000 people well within a proxy's 60-second timeout
+        session.execute(sa.insert(Participant), rows)
+        ids_by_mailbox = dict(
+            session.execute(
+                sa.select(Participant.mailbox, Participant.id).where(
+                    Participant.campaign_id == campaign.id
+                )
+            ).all()
+        )
+        session.commit()
     except IntegrityError:  # the same mailbox imported meanwhile by another request
         session.rollback()
-        raise InvalidInput(
-            "the list changed while this one was imported: upload it again"
+        raise AlreadyListed(
+            [
+                "another import added people of this list to the round meanwhile (was Import "
+                "pressed twice?): they are already on the round's list"
+            ]
         ) from None
-    if after_open:  # the report says how many joined the round once it was running
-        campaign.invitations_after_open += len(participants)
-    session.commit()
-    return [p.id for p in participants]
+    return [ids_by_mailbox[row["mailbox"]] for row in rows]
 
 
 def list_figures(session: Session, campaign: Campaign) -> dict:

@@ -38,6 +38,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from scoring.disclosure import GroupSpec, audit_round
+from scoring.teams import is_tree, nodes_of, subtree
 from survey.models import Campaign, CampaignStatus, Response
 from survey.services.campaigns import response_figures, with_response_counts
 
@@ -157,12 +158,23 @@ def _groups(session: Session, campaign: Campaign) -> tuple[GroupParticipation, .
         counts = invited.get(question["key"], {})
         allowed = _invited_audit(question, counts, campaign.invitations_total or 0, k)
         codes = answers[question["key"]].codes
-        for code, option in enumerate(question["options"]):
-            key = f"{question['key']}={option}"
+        for name, options in _groups_of(question):
+            key = f"{question['key']}={name}"
             if key in responded and key in allowed:
-                responses = int(np.count_nonzero(codes == code))
-                rows.append(GroupParticipation(question["key"], option, counts[option], responses))
+                chosen = [question["options"].index(o) for o in options]
+                responses = int(np.count_nonzero(np.isin(codes, chosen)))
+                listed = sum(counts.get(o, 0) for o in options)
+                rows.append(GroupParticipation(question["key"], name, listed, responses))
     return tuple(rows)
+
+
+def _groups_of(question: dict) -> list[tuple[str, frozenset[str]]]:
+    """A question's groups as (name, its options): one per option, or for the organisation's
+    tree one per node, its whole subtree."""
+    options = question["options"]
+    if is_tree(question):
+        return [(node, subtree(node, options)) for node in nodes_of(options)]
+    return [(option, frozenset({option})) for option in options]
 
 
 def _invited_audit(question: dict, counts: dict[str, int], total: int, k: int) -> frozenset[str]:
@@ -173,6 +185,9 @@ def _invited_audit(question: dict, counts: dict[str, int], total: int, k: int) -
     if not people:
         return frozenset()
     groups = [GroupSpec.total()]
-    groups += [GroupSpec.option(question["key"], option) for option in question["options"]]
+    groups += [
+        GroupSpec(f"{question['key']}={name}", question["key"], options)
+        for name, options in _groups_of(question)
+    ]
     scored = np.zeros((len(people), 0), dtype=bool)
     return audit_round({question["key"]: people}, scored, [], groups, k).groups.shown

@@ -63,7 +63,10 @@ def _plan(session: Session, campaign_id: int | None) -> list:
     return [
         [a.id, a.dimension, a.recommendation_key, a.title, a.owner, str(a.due_on), a.status, a.note]
         for a in session.scalars(
-            sa.select(Action).where(Action.campaign_id == campaign_id).order_by(Action.id)
+            # HR's plan only: a team's action changes no file of the round's report
+            sa.select(Action)
+            .where(Action.campaign_id == campaign_id, Action.team.is_(None))
+            .order_by(Action.id)
         )
     ]
 

@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from scoring.instrument import MISSING, Instrument
+from scoring.teams import is_tree
 from survey.models import (
     Campaign,
     CampaignStatus,
@@ -196,7 +197,8 @@ def encode_submission(
         ):
             raise InvalidSubmission(f"item {key!r}: value {value!r} is not on the scale")
         row[col] = value - scale.min
-    offered = {segment["key"]: segment["options"] for segment in campaign.segments}
+    # the organisation's tree comes from the participant list only, never from the respondent
+    offered = {s["key"]: s["options"] for s in campaign.segments if not is_tree(s)}
     stored = {}
     for key, option in segments.items():
         if key not in offered:

@@ -3,10 +3,18 @@ authenticator app makes them) and ten recovery codes, shown once and kept only a
 
 Admins always need one; the members of an organisation that requires it too. Accounts of an
 organisation's identity provider get their second factor from that provider.
+
+Guessing is limited three ways: a half-finished sign-in ends after a few wrong codes, an account
+takes only so many wrong codes an hour however many sign-ins (and addresses) bring them, and
+the login rate limit counts each client address's attempts. Both counts live in the database
+and are taken before a code is checked, by conditional UPDATEs, so that simultaneous guesses
+cannot slip past them.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import enum
 import secrets
 import time
 
@@ -16,7 +24,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from survey.models import Membership, Organisation, User
+from survey.models import Membership, Organisation, PendingSignIn, RecoveryCode, User
+from survey.policy import ACCOUNT_CODE_MINUTES, ACCOUNT_CODE_TRIES, PENDING_SIGN_IN_TRIES
 from survey.services import audit
 from survey.services.sealing import seal, unseal
 
@@ -25,6 +34,18 @@ ISSUER = "Ambassador Scan"
 RECOVERY_CODES = 10
 STEP = 30  # seconds per code
 WINDOW = 1  # a code of the step before or after is accepted too (clocks drift)
+PENDING_SECONDS = 300  # a half-finished sign-in expires after five minutes
+# the counts are decided by the database; nothing loaded in the session needs to follow them
+UNSYNCED = {"synchronize_session": False}
+
+
+class CodeCheck(enum.Enum):
+    """What became of a code typed at a sign-in (or to confirm a change)."""
+
+    RIGHT = "right"
+    WRONG = "wrong"
+    ENDED = "ended"  # the half-finished sign-in is over: its last try, expired, or used
+    LOCKED = "locked"  # the account takes no code for now: too many wrong ones this hour
 
 
 def required(session: Session, user: User) -> bool:
@@ -100,10 +121,137 @@ def enrol(
     ]
     user.totp_secret = seal(secret_key, PURPOSE, secret)
     user.totp_last_step = step
-    user.recovery_codes = [generate_password_hash(c) for c in codes]
+    user.recovery_codes = [RecoveryCode(code_hash=generate_password_hash(c)) for c in codes]
     audit.record(session, "second_factor_enrolled", user=user, commit=False)
     session.commit()
     return codes
+
+
+def begin(session: Session, user: User, now: float | None = None) -> str:
+    """A half-finished sign-in for ``user``, whose password was right; its id, for the cookie.
+    Expired ones are cleared away on the way."""
+    started = _moment(now)
+    session.execute(
+        sa.delete(PendingSignIn).where(
+            PendingSignIn.started_at < started - dt.timedelta(seconds=PENDING_SECONDS)
+        ),
+        execution_options=UNSYNCED,
+    )
+    pending = PendingSignIn(id=secrets.token_hex(16), user_id=user.id, started_at=started)
+    session.add(pending)
+    session.commit()
+    return pending.id
+
+
+def pending(session: Session, pending_id: str | None, user: User, now: float | None = None) -> bool:
+    """Whether the half-finished sign-in ``pending_id`` of ``user`` still takes codes."""
+    row = session.get(PendingSignIn, pending_id or "")
+    return (
+        row is not None
+        and row.user_id == user.id
+        and row.wrong_codes < PENDING_SIGN_IN_TRIES
+        and _as_utc(row.started_at) >= _moment(now) - dt.timedelta(seconds=PENDING_SECONDS)
+    )
+
+
+def end(session: Session, pending_id: str | None) -> bool:
+    """End a half-finished sign-in; whether it was still there (one request can end it)."""
+    ended = session.execute(
+        sa.delete(PendingSignIn).where(PendingSignIn.id == (pending_id or "")),
+        execution_options=UNSYNCED,
+    )
+    session.commit()
+    return ended.rowcount == 1
+
+
+def check_code(
+    session: Session,
+    user: User,
+    code: str,
+    secret_key: str,
+    pending_id: str | None = None,
+    now: float | None = None,
+) -> CodeCheck:
+    """Check a code typed at the half-finished sign-in ``pending_id`` (or, without one, by a
+    signed-in person confirming a change). A try of the sign-in and of the account is taken
+    before the code is checked, and a right code gives the account's back."""
+    moment = _moment(now)
+    if pending_id is not None:
+        taken = session.execute(
+            sa.update(PendingSignIn)
+            .where(
+                PendingSignIn.id == pending_id,
+                PendingSignIn.user_id == user.id,
+                PendingSignIn.wrong_codes < PENDING_SIGN_IN_TRIES,
+                PendingSignIn.started_at >= moment - dt.timedelta(seconds=PENDING_SECONDS),
+            )
+            .values(wrong_codes=PendingSignIn.wrong_codes + 1),
+            execution_options=UNSYNCED,
+        ).rowcount
+        if taken != 1:
+            session.commit()
+            end(session, pending_id)
+            return CodeCheck.ENDED
+    if not _take_account_try(session, user, moment):
+        session.commit()
+        return CodeCheck.LOCKED
+    session.commit()
+    if verify(session, user, code, secret_key, now):
+        session.execute(
+            sa.update(User)
+            .where(User.id == user.id, User.wrong_codes > 0)
+            .values(wrong_codes=User.wrong_codes - 1),
+            execution_options=UNSYNCED,
+        )
+        session.commit()
+        if pending_id is not None and not end(session, pending_id):
+            return CodeCheck.ENDED  # another request finished this sign-in meanwhile
+        return CodeCheck.RIGHT
+    if pending_id is not None:
+        last = session.execute(
+            sa.delete(PendingSignIn).where(
+                PendingSignIn.id == pending_id,
+                PendingSignIn.wrong_codes >= PENDING_SIGN_IN_TRIES,
+            ),
+            execution_options=UNSYNCED,
+        ).rowcount
+        session.commit()
+        if last:
+            return CodeCheck.ENDED
+    return CodeCheck.WRONG
+
+
+def _take_account_try(session: Session, user: User, moment: dt.datetime) -> bool:
+    """Count a try against the account, unless it has had ACCOUNT_CODE_TRIES wrong codes
+    since the first try of its count, ACCOUNT_CODE_MINUTES at most ago; whether it may try."""
+    session.execute(  # an hour after its first try the count starts again
+        sa.update(User)
+        .where(
+            User.id == user.id,
+            sa.or_(
+                User.wrong_codes_since.is_(None),
+                User.wrong_codes_since < moment - dt.timedelta(minutes=ACCOUNT_CODE_MINUTES),
+            ),
+        )
+        .values(wrong_codes=0, wrong_codes_since=moment),
+        execution_options=UNSYNCED,
+    )
+    taken = session.execute(
+        sa.update(User)
+        .where(User.id == user.id, User.wrong_codes < ACCOUNT_CODE_TRIES)
+        .values(wrong_codes=User.wrong_codes + 1),
+        execution_options=UNSYNCED,
+    ).rowcount
+    return taken == 1
+
+
+def _moment(now: float | None) -> dt.datetime:
+    return dt.datetime.fromtimestamp(now if now is not None else time.time(), dt.UTC)
+
+
+def _as_utc(moment: dt.datetime) -> dt.datetime:
+    """SQLite gives stored times back without their zone; they are UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
 def verify(
@@ -127,27 +275,44 @@ def verify(
         )
         session.commit()
         return moved.rowcount == 1
-    typed = "".join(code.split()).lower()
-    for stored in list(user.recovery_codes or []):
-        if check_password_hash(stored, typed):
-            user.recovery_codes = [c for c in user.recovery_codes if c != stored]
+    return _use_recovery_code(session, user, "".join(code.split()).lower())
+
+
+def _use_recovery_code(session: Session, user: User, typed: str) -> bool:
+    """Whether ``typed`` is one of the user's recovery codes, which is then used up. The DELETE
+    of its row decides: of browsers that bring the same code at once, one removes it and signs
+    in, the others find it gone."""
+    stored = session.execute(
+        sa.select(RecoveryCode.id, RecoveryCode.code_hash).where(RecoveryCode.user_id == user.id)
+    ).all()
+    for code_id, code_hash in stored:
+        if check_password_hash(code_hash, typed):
+            used = session.execute(sa.delete(RecoveryCode).where(RecoveryCode.id == code_id))
+            if used.rowcount != 1:
+                session.rollback()
+                return False
+            left = recovery_codes_left(session, user)
             audit.record(
-                session,
-                "recovery_code_used",
-                user=user,
-                detail=f"{len(user.recovery_codes)} left",
-                commit=False,
+                session, "recovery_code_used", user=user, detail=f"{left} left", commit=False
             )
             session.commit()
             return True
     return False
 
 
+def recovery_codes_left(session: Session, user: User) -> int:
+    return session.scalar(
+        sa.select(sa.func.count()).select_from(RecoveryCode).where(RecoveryCode.user_id == user.id)
+    )
+
+
 def remove(session: Session, user: User, actor: User | None = None) -> None:
-    """Remove the second factor (an admin for a user who lost the device; ``user passwd``)."""
+    """Remove the second factor (an admin for a user who lost the device; ``user passwd``); the
+    wrong codes counted against the account go with it."""
     user.totp_secret = None
     user.totp_last_step = None
     user.recovery_codes = []
+    user.wrong_codes, user.wrong_codes_since = 0, None
     audit.record(
         session,
         "second_factor_removed",

@@ -47,7 +47,11 @@ PENDING_SECONDS = 600  # a sign-in not finished within ten minutes is started ag
 ROLES = ("hr", "consultant", "privacy")
 ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512"]
 DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
-ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]{0,99}$")
+# The client secret may come from an environment variable named for it, and from no other: the
+# server sends it to the provider's token endpoint, and a name such as SECRET_KEY or DATABASE_URL
+# would hand the installation's own secrets to whoever runs that endpoint.
+SECRET_ENV_PREFIX = "OIDC_SECRET_"
+SECRET_ENV_NAME = re.compile(r"^OIDC_SECRET_[A-Z0-9_]{1,88}$")
 UNUSABLE_PASSWORD = "!sso"  # no password hash: such an account signs in at its provider
 
 
@@ -119,8 +123,12 @@ def configure(
         if clash:
             raise InvalidInput(f"{sorted(clash)[0]} signs in at the provider of {slug} already")
     if client_secret_env:
-        if not ENV_NAME.match(client_secret_env):
-            raise InvalidInput(f"{client_secret_env!r} is not an environment variable name")
+        if not SECRET_ENV_NAME.match(client_secret_env):
+            raise InvalidInput(
+                f"{client_secret_env!r}: the environment variable that holds the client secret "
+                f"must start with {SECRET_ENV_PREFIX} (such as {SECRET_ENV_PREFIX}ACME), so that "
+                "no other setting of the server can be sent to a provider"
+            )
         provider.client_secret_env, provider.client_secret_sealed = client_secret_env, None
     elif client_secret:
         provider.client_secret_sealed = seal(secret_key, PURPOSE, client_secret)
@@ -147,6 +155,8 @@ def describe(provider: IdentityProvider) -> str:
         if provider.client_secret_env
         else "secret stored sealed"
     )
+    if provider.client_secret_env and not SECRET_ENV_NAME.match(provider.client_secret_env):
+        secret += f" (refused at sign-in: not an {SECRET_ENV_PREFIX}… variable; set it again)"
     roles = "; ".join(f"{r}={','.join(v)}" for r, v in (provider.role_values or {}).items() if v)
     return (
         f"issuer {provider.issuer}, client {provider.client_id}, {secret}, domains "
@@ -191,7 +201,15 @@ def provider_for_email(session: Session, email: str) -> IdentityProvider | None:
 
 
 def client_secret(provider: IdentityProvider, secret_key: str) -> str:
+    """The secret the token request carries. A variable name stored before names needed their
+    prefix is refused here too, unread."""
     if provider.client_secret_env:
+        if not SECRET_ENV_NAME.match(provider.client_secret_env):
+            raise SignInRefused(
+                "configuration",
+                f"the client secret's variable {provider.client_secret_env} does not start with "
+                f"{SECRET_ENV_PREFIX}: an admin sets the organisation's sign-in again",
+            )
         value = os.environ.get(provider.client_secret_env)
         if not value:
             raise ProviderUnavailable(

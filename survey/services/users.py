@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from scoring.teams import TeamError, parse_path, path_text
 from survey.models import ROLES, Membership, Organisation, User
 from survey.services.errors import InvalidInput
 
@@ -27,7 +28,10 @@ def add_user(
     name: str = "",
     is_admin: bool = False,
     memberships: tuple[tuple[Organisation, str], ...] = (),
+    team: str | None = None,
 ) -> User:
+    """A new account with its memberships; ``team``: a manager's team (a path of the
+    organisation's tree or its last level; None: the manager's own address)."""
     email = (email or "").strip().lower()
     if not EMAIL_PATTERN.match(email):
         raise InvalidInput(f"{email!r} is not an e-mail address")
@@ -40,7 +44,19 @@ def add_user(
     user = User(
         email=email, name=name, password_hash=generate_password_hash(password), is_admin=is_admin
     )
-    user.memberships = [Membership(organisation=org, role=role) for org, role in memberships]
+    if team is not None:
+        try:
+            team = path_text(parse_path(team))
+        except TeamError as exc:
+            raise InvalidInput(f"team: {exc}") from None
+        if not team:
+            raise InvalidInput("a manager's team cannot be blank")
+    if team is not None and any(role != "manager" for _, role in memberships):
+        raise InvalidInput("only a manager has a team")
+    user.memberships = [
+        Membership(organisation=org, role=role, team=team.strip() if team else None)
+        for org, role in memberships
+    ]
     session.add(user)
     session.commit()
     return user

@@ -12,11 +12,12 @@ def register(app: Flask) -> None:
     from survey.web.auth.views import blueprint as auth
     from survey.web.consult.views import blueprint as consult
     from survey.web.hr.views import blueprint as hr
+    from survey.web.manager.views import blueprint as manager
     from survey.web.participants.views import blueprint as participants
     from survey.web.privacy.views import blueprint as privacy
     from survey.web.respond.views import blueprint as respond
 
-    for blueprint in (respond, auth, hr, participants, privacy, consult, admin):
+    for blueprint in (respond, auth, hr, participants, privacy, consult, admin, manager):
         app.register_blueprint(blueprint)
     errors.register(app)
     hooks.register(app)

@@ -5,9 +5,8 @@ from __future__ import annotations
 from flask import Response
 
 
-def download(content: str | bytes, mimetype: str, filename: str, *, private: bool = False):
-    """``content`` as an attachment named ``filename``; ``private`` keeps it out of every cache."""
+def download(content: str | bytes, mimetype: str, filename: str):
+    """``content`` as an attachment named ``filename`` (which no cache keeps: see
+    :func:`survey.web.hooks.kept_from_caches`)."""
     headers = {"Content-Disposition": f"attachment; filename={filename}"}
-    if private:
-        headers["Cache-Control"] = "no-store"
     return Response(content, mimetype=mimetype, headers=headers)

@@ -8,7 +8,7 @@ import logging
 import time
 
 import sqlalchemy as sa
-from flask import Flask, abort, g, jsonify, request
+from flask import Flask, abort, g, jsonify, request, session
 from flask_login import AnonymousUserMixin
 from sqlalchemy.exc import InterfaceError, OperationalError
 
@@ -35,6 +35,25 @@ class JsonFormatter(logging.Formatter):
         }
         entry.update(getattr(record, "fields", {}))
         return json.dumps(entry, ensure_ascii=False)
+
+
+# the pages of signed-in people and of signing in (a new second factor's secret, recovery codes)
+STAFF_BLUEPRINTS = frozenset(
+    {"auth", "hr", "participants", "privacy", "consult", "admin", "manager"}
+)
+
+
+def kept_from_caches(response) -> bool:
+    """Whether no cache may keep ``response``: a page behind the login (or of a sign-in), any
+    page shown to a signed-in person, and every file handed over as a download. Static files
+    stay cacheable."""
+    if request.endpoint == "static":
+        return False
+    return (
+        request.blueprint in STAFF_BLUEPRINTS
+        or "_user_id" in session
+        or response.headers.get("Content-Disposition", "").startswith("attachment")
+    )
 
 
 SURVEY_MAX_BYTES = 256 * 1024  # 28 answers, segments and a 2,000-character comment need ~10 KB
@@ -75,6 +94,8 @@ def register(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        if kept_from_caches(response):
+            response.headers["Cache-Control"] = "no-store"
         if request.is_secure:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         # the path without its query string, tokens redacted: never answers, never a token

@@ -83,7 +83,7 @@ def test_below_k_responses_shows_no_figure(instrument):
         "links": None,
     }
     html = render_body(report, ["a", "b", "c", "d", "e"])
-    assert "Er zijn nog 2 reacties nodig" in html and "<svg" not in html
+    assert "Er zijn nog 2 ingevulde vragenlijsten nodig" in html and "<svg" not in html
 
 
 def test_department_of_four_never_appears(instrument):
@@ -148,7 +148,7 @@ def test_trend_and_leaders(instrument):
 def test_dutch_report_text(instrument):
     report = report_of(instrument, make_round(instrument), organisation="Acme", lang="nl")
     html = render_body(report, list(instrument.scale.labels["nl"]))
-    assert "Waar te beginnen" in html and "Duidelijke richtlijnen" in html
+    assert "Waar u kunt beginnen" in html and "Duidelijke richtlijnen" in html
     assert "Where to start" not in html
 
 

@@ -49,7 +49,7 @@ def title(html: str) -> str:
         ("Socialemediacultuur 2025", "nl", "Socialemediacultuur 2025"),
         ("Sociale-mediacultuur voorjaar", "en", "Sociale-mediacultuur voorjaar"),
         ("Spring 2025", "en", "Social media culture · Spring 2025"),
-        ("Spring 2025", "nl", "Sociale-mediacultuur · Spring 2025"),
+        ("Spring 2025", "nl", "Socialemediacultuur · Spring 2025"),
     ],
 )
 def test_the_title_names_the_topic_once_and_keeps_the_rounds_own_name(

@@ -5,7 +5,9 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectField, StringField, SubmitField
-from wtforms.validators import Length, Optional
+from wtforms.validators import Length, Optional, ValidationError
+
+from survey.services.sso import SECRET_ENV_NAME
 
 
 def _values(text: str | None) -> list[str]:
@@ -39,6 +41,17 @@ class SignInForm(FlaskForm):
     password_login = BooleanField(_l("Members may also log in with a password"), default=True)
     require_second_factor = BooleanField(_l("Password accounts of members need a second factor"))
     submit = SubmitField(_l("Save"))
+
+    def validate_client_secret_env(self, field) -> None:
+        name = (field.data or "").strip()
+        if name and not SECRET_ENV_NAME.match(name):
+            raise ValidationError(
+                _l(
+                    "The variable's name must start with OIDC_SECRET_ (capitals, digits and _), "
+                    "such as OIDC_SECRET_ACME: no other setting of the server may be sent to a "
+                    "provider."
+                )
+            )
 
     def provider_settings(self) -> dict:
         return {

@@ -113,7 +113,7 @@ def sign_in(slug: str):
             return _sign_in_page(form, organisation, provider), 422
         flash(_("Saved."), "info")
         return redirect(url_for(".sign_in", slug=slug))
-    return _sign_in_page(form, organisation, provider)
+    return _sign_in_page(form, organisation, provider), (422 if form.errors else 200)
 
 
 def _sign_in_page(form, organisation, provider):
@@ -155,4 +155,4 @@ def audit_log():
 def audit_export():
     """The whole audit log as CSV."""
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d")
-    return download(audit.audit_csv(db.session), "text/csv", f"audit-{stamp}.csv", private=True)
+    return download(audit.audit_csv(db.session), "text/csv", f"audit-{stamp}.csv")

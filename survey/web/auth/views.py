@@ -23,6 +23,7 @@ from survey.extensions import db, limiter
 from survey.models import IdentityProvider, User
 from survey.services import audit, second_factor, sso, users
 from survey.services.errors import InvalidInput
+from survey.services.second_factor import CodeCheck
 from survey.web.auth.forms import (
     CodeForm,
     EnrolForm,
@@ -34,7 +35,6 @@ from survey.web.auth.forms import (
 blueprint = Blueprint("auth", __name__)
 
 PENDING = "pending_login"  # a password that was right, waiting for the second factor
-PENDING_SECONDS = 300
 SSO_PENDING = "pending_sso"
 
 
@@ -165,6 +165,10 @@ REFUSALS = {
     ),
     "admin": lambda: _("Admins sign in with their password and a second factor."),
     "provider": lambda: _("Your organisation's identity provider did not sign you in."),
+    "configuration": lambda: _(
+        "Signing in with your organisation's account is not set up correctly here. Ask the "
+        "administrator of Ambassador Scan to check your organisation's sign-in settings."
+    ),
 }
 
 
@@ -203,6 +207,7 @@ def _password_was_right(user: User):
             "user": user.id,
             "version": user.session_version or 0,
             "at": int(time.time()),
+            "id": second_factor.begin(db.session, user),  # its wrong codes count on the server
         }
         if second_factor.enrolled(user):
             return redirect(url_for(".second_factor_code"))
@@ -212,11 +217,17 @@ def _password_was_right(user: User):
 
 def _pending_user() -> User | None:
     pending = session.get(PENDING)
-    if not isinstance(pending, dict) or time.time() - pending.get("at", 0) > PENDING_SECONDS:
+    if (
+        not isinstance(pending, dict)
+        or time.time() - pending.get("at", 0) > second_factor.PENDING_SECONDS
+    ):
         session.pop(PENDING, None)
         return None
     user = db.session.get(User, pending.get("user") or 0)
     if user is None or (user.session_version or 0) != pending.get("version"):
+        return None
+    if not second_factor.pending(db.session, pending.get("id"), user):
+        session.pop(PENDING, None)  # ended by its wrong codes, or used
         return None
     return user
 
@@ -230,17 +241,42 @@ def second_factor_code():
         flash(_("Please log in again."), "info")
         return redirect(url_for(".login"))
     form = CodeForm()
-    if form.validate_on_submit():
-        try:
-            right = second_factor.verify(db.session, user, form.code.data, _secret_key())
-        except InvalidInput:
-            right = False
-        if right:
-            return _signed_in(user, "password and second factor")
-        audit.record(db.session, "sign_in_failed", user=user, detail="second factor")
-        form.code.errors.append(_("This code is not right, or it was used already."))
     status = 200 if request.method == "GET" else 401
+    if form.validate_on_submit():
+        outcome = _check_code(user, form.code.data, session[PENDING].get("id"))
+        if outcome is CodeCheck.RIGHT:
+            return _signed_in(user, "password and second factor")
+        audit.record(db.session, "sign_in_failed", user=user, detail=CODE_FAILURES[outcome])
+        if outcome is CodeCheck.ENDED:
+            session.pop(PENDING, None)
+            flash(_("Too many wrong codes. Log in again with your password."), "error")
+            return redirect(url_for(".login"))
+        form.code.errors.append(_code_error(outcome))
+        status = 429 if outcome is CodeCheck.LOCKED else 401
     return render_template("auth/code.html", form=form), status
+
+
+CODE_FAILURES = {
+    CodeCheck.WRONG: "second factor",
+    CodeCheck.ENDED: "second factor: too many wrong codes, the sign-in ended",
+    CodeCheck.LOCKED: "second factor: too many wrong codes for the account this hour",
+}
+
+
+def _check_code(user: User, code: str, pending_id: str | None = None) -> CodeCheck:
+    try:
+        return second_factor.check_code(db.session, user, code, _secret_key(), pending_id)
+    except InvalidInput:  # a second factor sealed with another SECRET_KEY
+        return CodeCheck.WRONG
+
+
+def _code_error(outcome: CodeCheck) -> str:
+    if outcome is CodeCheck.LOCKED:
+        return _(
+            "Too many wrong codes for this account. Try again in an hour, or ask an admin to "
+            "reset your second factor."
+        )
+    return _("This code is not right, or it was used already.")
 
 
 @blueprint.route("/login/second-factor", methods=["GET", "POST"])
@@ -289,11 +325,12 @@ def security():
     if form.validate_on_submit():
         if required:
             abort(403)
-        if second_factor.verify(db.session, user, form.code.data, _secret_key()):
+        outcome = _check_code(user, form.code.data)
+        if outcome is CodeCheck.RIGHT:
             second_factor.remove(db.session, user, actor=user)
             flash(_("The second factor has been removed."), "info")
             return redirect(url_for(".security"))
-        form.code.errors.append(_("This code is not right, or it was used already."))
+        form.code.errors.append(_code_error(outcome))
     provider = (
         db.session.get(IdentityProvider, user.identity_provider_id)
         if user.identity_provider_id
@@ -305,11 +342,14 @@ def security():
         enrolled=second_factor.enrolled(user),
         required=required,
         provider=provider,
-        recovery_left=len(user.recovery_codes or []),
+        recovery_left=second_factor.recovery_codes_left(db.session, user),
     )
 
 
 def _signed_in(user: User, how: str):
+    pending = session.get(PENDING)
+    if isinstance(pending, dict):
+        second_factor.end(db.session, pending.get("id"))  # set up just now: it is used
     start_session(user)
     audit.record(db.session, "sign_in", user=user, detail=how)
     return redirect(url_for("hr.campaigns"))

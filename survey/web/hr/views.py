@@ -157,7 +157,7 @@ def invitations(campaign_id: int):
         abort(400)
     tokens = responses.create_invitations(db.session, item, form.count.data)
     text = links_csv(current_app.config["BASE_URL"], tokens)
-    return download(text, "text/csv", f"links-campaign-{item.id}.csv", private=True)
+    return download(text, "text/csv", f"links-campaign-{item.id}.csv")
 
 
 class NotReady(Exception):
@@ -209,7 +209,7 @@ def _report(campaign_id: int):
 
 def _preparing(item, kind: str, state: str):
     page = render_template("hr/preparing.html", campaign=item, kind=kind, state=state)
-    return page, 202, {"Refresh": "2", "Cache-Control": "no-store"}
+    return page, 202, {"Refresh": "2"}
 
 
 @blueprint.errorhandler(NotReady)

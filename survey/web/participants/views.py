@@ -130,9 +130,14 @@ def import_list(campaign_id: int):
     checked = participants.ParticipantList(
         [participants.ParticipantRow(email, lang, attributes) for email, lang, attributes in rows]
     )
-    ids = participants.import_participants(
-        db.session, campaign, checked, uploaded_by=current_user.email, source=source
-    )
+    try:
+        ids = participants.import_participants(
+            db.session, campaign, checked, uploaded_by=current_user.email, source=source
+        )
+    except participants.ParticipantFileError as exc:
+        db.session.rollback()
+        status = 409 if isinstance(exc, participants.AlreadyListed) else 422
+        return _page(campaign, problems=exc.problems), status
     flash(_("%(n)d participants imported.", n=len(ids)), "info")
     if campaign.status == CampaignStatus.OPEN and custody.may_send(db.session, campaign):
         jobs.invite(db.session, campaign, ids)

@@ -23,6 +23,7 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from itsdangerous import BadSignature, URLSafeSerializer
 
+from scoring.teams import is_tree
 from survey.extensions import db, limiter
 from survey.models import Campaign, valid_id
 from survey.services.campaigns import campaign_instrument
@@ -227,8 +228,12 @@ def _welcome(campaign, start_url: str, via: str):
 
 def asked_segments(campaign, token: str | None) -> list[dict]:
     """The segment questions the survey asks: none on a link the system e-mailed (the response
-    takes its participant's attributes from the list), all of them otherwise."""
-    return [] if token is not None and campaign.link_custody == "system" else campaign.segments
+    takes its participant's attributes from the list), all of them but the organisation's tree
+    otherwise."""
+    if token is not None and campaign.link_custody == "system":
+        return []
+    # the organisation's tree is never asked: a team comes from the participant list only
+    return [question for question in campaign.segments if not is_tree(question)]
 
 
 def _questionnaire(campaign, token: str | None):

@@ -136,8 +136,8 @@ def test_demo_is_idempotent(runner, session, app, tmp_path):
     second = runner.invoke(args=["demo"])
     assert second.exit_code == 0
     assert [rows(session, model) for model in (Organisation, Campaign, Response, User)] == counts
-    # six rounds and one e-mailed; three HR, a consultant and a works council
-    assert counts[0] == 3 and counts[1] == 7 and counts[3] == 5
+    # six rounds and one e-mailed; three HR, a consultant, a works council and a manager
+    assert counts[0] == 3 and counts[1] == 7 and counts[3] == 6
     assert 150 <= counts[2] / 6 <= 400
     assert len({o.sector for o in session.scalars(sa.select(Organisation))}) == 2
     assert "hr@st-lucas.example" in second.output and "/s/" in second.output

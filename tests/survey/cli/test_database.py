@@ -4,6 +4,7 @@ upgrade at the same time take turns, and rounds closed before 0003 get their clo
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import secrets
 import subprocess
@@ -140,6 +141,42 @@ def test_rounds_closed_before_closing_dates_were_kept_get_one(tmp_path):
     assert all(row[2] is not None for row in rows)  # the bundled instrument's text, stored
 
 
+def test_recovery_codes_move_to_rows_of_their_own_and_back(tmp_path):
+    """0017 moves each account's recovery-code hashes from a JSON list into rows (so that using
+    one is a conditional DELETE); the downgrade puts them back."""
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'codes.sqlite3'}",
+            "RATELIMIT_STORAGE_URI": "memory://",
+        },
+        web=False,
+    )
+    codes = "SELECT user_id, code_hash FROM recovery_codes ORDER BY id"
+    with app.app_context():
+        schema.upgrade("0016")
+        with db.engine.begin() as connection:
+            for user_id, hashes in ((1, '["h1", "h2"]'), (2, "[]")):
+                connection.execute(
+                    sa.text(
+                        "INSERT INTO users (id, email, name, password_hash, is_admin, "
+                        "session_version, recovery_codes) VALUES (:id, :email, '', 'x', 0, 0, "
+                        ":hashes)"
+                    ),
+                    {"id": user_id, "email": f"u{user_id}@x.example", "hashes": hashes},
+                )
+        schema.upgrade("0017")
+        with db.engine.connect() as connection:
+            moved = connection.execute(sa.text(codes)).all()
+        schema.downgrade("0016")
+        with db.engine.connect() as connection:
+            back = connection.execute(
+                sa.text("SELECT id, recovery_codes FROM users ORDER BY id")
+            ).all()
+        db.engine.dispose()
+    assert [tuple(row) for row in moved] == [(1, "h1"), (1, "h2")]
+    assert [(row[0], json.loads(row[1])) for row in back] == [(1, ["h1", "h2"]), (2, [])]
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def old_database(request, tmp_path):
     """An empty database of the test's own, on SQLite and (with TEST_DATABASE_URL) PostgreSQL."""
@@ -152,8 +189,8 @@ def old_database(request, tmp_path):
         yield url
 
 
-def test_links_sent_twice_before_0017_become_mailings_and_no_more_can_be(old_database):
-    """0017 numbers each participant's links as mailings (the invitation, then reminders — or
+def test_links_sent_twice_before_0020_become_mailings_and_no_more_can_be(old_database):
+    """0020 numbers each participant's links as mailings (the invitation, then reminders — or
     the duplicates two workers sent) and lets the database refuse a second link of one
     mailing; nothing is deleted, every link keeps working."""
     app = create_app(
@@ -161,7 +198,7 @@ def test_links_sent_twice_before_0017_become_mailings_and_no_more_can_be(old_dat
         web=False,
     )
     with app.app_context():
-        schema.upgrade("0016")
+        schema.upgrade("0019")
         with db.engine.begin() as connection:
             connection.execute(
                 sa.text("INSERT INTO organisations (id, slug, name) VALUES (1, 'a', 'A')")

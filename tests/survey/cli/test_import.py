@@ -104,3 +104,34 @@ def test_answers_are_never_mixed_into_a_round_that_collects(runner, session, dra
     result = runner.invoke(args=["import", str(draft.id), str(path)])
     assert result.exit_code == 2 and "import into a new draft" in result.output
     assert count(session) == 0
+
+
+def long_department(tmp_path, instrument):
+    """A valid file whose last row's department is longer than Python's csv module reads."""
+    path, _ = answers_file(tmp_path, instrument)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[-1] = lines[-1].rsplit(",", 1)[0] + ',"' + "x" * 140_000 + '"'
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def late_bad_byte(tmp_path, instrument):
+    """A valid file with a byte that is not UTF-8 after the first 64 KB (past the sniffing)."""
+    path, _ = answers_file(tmp_path, instrument, n=2000)
+    content = path.read_bytes()
+    path.write_bytes(content[:-10] + b"\xff" + content[-9:])
+    return path
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [(long_department, "line 13"), (late_bad_byte, "utf-8")],
+)
+def test_an_unreadable_segment_column_imports_nothing(
+    runner, session, draft, tmp_path, make, message
+):
+    path = make(tmp_path, campaign_instrument(draft))
+    result = runner.invoke(args=["import", str(draft.id), str(path)])
+    assert result.exit_code == 2, (result.output, result.exception)
+    assert message in result.output.lower() and "nothing was imported" in result.output
+    assert count(session) == 0 and session.get(Campaign, draft.id).status == "draft"

@@ -544,7 +544,7 @@ def test_a_bare_comparison_page_explains_how_to_choose_rounds(client, closed_wor
     # the hint names the portfolio's button as it reads in Dutch
     button = client.get("/portfolio?lang=nl").get_data(as_text=True)
     assert "Vergelijk de gekozen rondes</button>" in button
-    assert "kies ‘Vergelijk de gekozen rondes’" in nothing.get_data(as_text=True)
+    assert "kies „Vergelijk de gekozen rondes”" in nothing.get_data(as_text=True)
 
 
 def test_a_bare_comparison_page_without_closed_rounds_says_so(client, session):
@@ -568,7 +568,8 @@ def test_a_bare_instrument_check_is_a_page_for_consultants(client, closed_world)
     assert f'name="campaign" value="{closed_world["acme"][1]}"' in page
     assert "Initech" not in page  # only the consultant's own clients' rounds
     dutch = client.get("/validate?lang=nl").get_data(as_text=True)
-    assert "Controle van de vragenlijst" in dutch and "200 volledige antwoorden" in dutch
+    assert "Controle van de vragenlijst" in dutch
+    assert "200 volledig ingevulde vragenlijsten" in dutch
 
 
 def test_an_instrument_check_of_rounds_that_cannot_be_pooled_says_why(client, world):

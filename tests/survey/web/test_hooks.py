@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from survey import create_app
 from survey.models import Comment, Response, User
 from survey.services.campaigns import campaign_instrument
+from survey.services.users import add_user
 
 from ..conftest import PASSWORD, AuthActions, csrf_token, full_answers
 
@@ -46,6 +47,132 @@ def test_cookies_are_secure_over_https(monkeypatch, tmp_path):
     with app.test_client() as client:
         cookie = client.get("/thanks?lang=nl").headers["Set-Cookie"]
     assert "Secure" in cookie and "HttpOnly" in cookie
+
+
+def test_pages_behind_login_and_downloads_are_never_stored(app, auth, session, two_organisations):
+    """Whatever a signed-in person sees — every staff page, every export and download, the
+    sign-in steps and an error page — carries Cache-Control: no-store, so that no shared or
+    browser cache keeps it after they leave; the public pages' static files stay cacheable."""
+    from survey.models import Campaign
+    from survey.services.lifecycle import set_status
+
+    acme, globex = two_organisations["acme"], two_organisations["globex"]
+    session.get(Campaign, acme).open_slug = "acme-open"
+    session.commit()
+    assert auth.login("admin@example.org").status_code == 302
+    links = auth.client.post(
+        f"/campaigns/{acme}/invitations", data={"count": "2", "csrf_token": auth.token("/login")}
+    )
+    assert links.status_code == 200 and links.headers["Cache-Control"] == "no-store"
+    qr = auth.client.get(f"/campaigns/{acme}/open-link.svg")
+    assert qr.status_code == 200 and qr.headers["Cache-Control"] == "no-store"
+    for campaign_id in (acme, globex):
+        set_status(session, session.get(Campaign, campaign_id), "closed")
+    urls = [
+        "/campaigns", "/campaigns/new", f"/campaigns/{acme}", f"/campaigns/{acme}/report",
+        f"/campaigns/{acme}/report.csv", f"/campaigns/{acme}/report.json",
+        f"/campaigns/{acme}/report.pdf", f"/campaigns/{acme}/report.xlsx",
+        f"/campaigns/{acme}/report.pptx", f"/campaigns/{acme}/actions",
+        f"/campaigns/{acme}/participants", f"/campaigns/{acme}/preview",
+        "/portfolio", "/portfolio.csv", "/benchmark",
+        f"/compare?campaign={acme}&campaign={globex}",
+        f"/compare.csv?campaign={acme}&campaign={globex}",
+        f"/compare.pdf?campaign={acme}&campaign={globex}",
+        "/approvals", "/admin/sign-in", "/admin/audit", "/admin/audit.csv",
+        "/admin/organisations/acme/sign-in", "/account/security", "/no-such-page", "/",
+    ]  # fmt: skip
+    for url in urls:
+        response = auth.client.get(url)
+        assert response.status_code in (200, 302, 404), (url, response.status_code)
+        assert response.headers.get("Cache-Control") == "no-store", url
+    with auth.client.get("/static/css/app.css") as stylesheet:
+        assert "no-store" not in stylesheet.headers.get("Cache-Control", "")
+    # the steps of a sign-in show a new second factor's secret and recovery codes
+    other = app.test_client()
+    add_user(session, "root@example.org", PASSWORD, is_admin=True)
+    step = AuthActions(other)
+    step.client.post(
+        "/login",
+        data={"email": "root@example.org", "password": PASSWORD, "csrf_token": step.token()},
+    )
+    for url in ("/login/second-factor", "/login/code"):
+        assert other.get(url).headers.get("Cache-Control") == "no-store", url
+    # and a page signed out again
+    assert auth.logout().headers.get("Cache-Control") == "no-store"
+
+
+HTTPS = "https://survey.example.org"
+
+
+def set_cookies(response) -> dict[str, str]:
+    """The cookies a response sets (with a value: not the ones it deletes), by name."""
+    cookies = {}
+    for header in response.headers.getlist("Set-Cookie"):
+        name, _, rest = header.partition("=")
+        if not rest.startswith(";"):
+            cookies[name] = header
+    return cookies
+
+
+@pytest.mark.parametrize(
+    ("environ", "config"),
+    [({"BASE_URL": HTTPS}, {}), ({}, {"PREFERRED_URL_SCHEME": "https"})],
+)
+def test_over_https_the_session_cookie_is_a_host_cookie(
+    app, session, database_url, monkeypatch, environ, config
+):
+    """``__Host-``: the browser takes the cookie only over HTTPS, for this host alone (no
+    Domain) and the whole site (Path=/), so a sibling subdomain or a plain-http page can neither
+    set nor overwrite it. A login works with it, and sets no cookie without the prefix."""
+    for name, value in environ.items():
+        monkeypatch.setenv(name, value)
+    secure = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, **config})
+    try:
+        check_host_cookie(secure, session)
+    finally:
+        from survey.extensions import db
+
+        with secure.app_context():
+            db.engine.dispose()  # its own connections, closed before the app goes
+
+
+def check_host_cookie(secure, session) -> None:
+    assert secure.config["SESSION_COOKIE_NAME"] == "__Host-session"
+    assert secure.config["SESSION_COOKIE_SECURE"]
+    add_user(session, "hr@acme.example", PASSWORD)
+    client = secure.test_client()
+    page = client.get("/login", base_url=HTTPS)
+    cookie = set_cookies(page)["__Host-session"]
+    attributes = [part.strip() for part in cookie.split(";")[1:]]
+    assert {"Secure", "HttpOnly", "Path=/"} <= set(attributes)
+    assert not any(a.lower().startswith("domain") for a in attributes)
+    login = client.post(
+        "/login",
+        base_url=HTTPS,
+        headers={"Referer": f"{HTTPS}/login"},
+        data={
+            "email": "hr@acme.example",
+            "password": PASSWORD,
+            "csrf_token": csrf_token(page.get_data(as_text=True)),
+        },
+    )
+    assert login.status_code == 302 and login.headers["Location"] == "/campaigns"
+    rounds = client.get("/campaigns", base_url=HTTPS)
+    assert rounds.status_code == 200
+    for response in (page, login, rounds):
+        assert all(name.startswith("__Host-") for name in set_cookies(response))
+
+
+def test_over_plain_http_the_session_cookie_keeps_its_plain_name(app, auth, session):
+    """Local development over http://: no prefix and no Secure flag, or the browser would drop
+    the cookie and nobody could log in."""
+    assert app.config["SESSION_COOKIE_NAME"] == "session"
+    assert not app.config["SESSION_COOKIE_SECURE"]
+    cookie = set_cookies(auth.client.get("/login"))["session"]
+    assert "Secure" not in cookie
+    add_user(session, "hr@acme.example", PASSWORD)
+    assert auth.login("hr@acme.example").status_code == 302
+    assert auth.client.get("/campaigns").status_code == 200
 
 
 def test_health_check(client):

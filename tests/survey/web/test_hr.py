@@ -126,6 +126,13 @@ ROUTES = [
     ("get", "/campaigns/{id}/report.pptx", "view"),
     ("get", "/campaigns/{id}/preview?lang=nl", "view"),
     ("get", "/campaigns/{id}/actions", "view"),
+    ("get", "/campaigns/{id}/managers", "run"),
+    ("post", "/campaigns/{id}/publish-to-managers", "run"),
+    # a team's page: for its manager once HR published the round (test_managers.py); these
+    # rounds have no teams, so it is invisible to everyone
+    ("get", "/campaigns/{id}/team", "team"),
+    ("get", "/campaigns/{id}/team.pdf", "team"),
+    ("post", "/campaigns/{id}/team/actions", "team"),
     ("post", "/campaigns/{id}/actions", "plan"),
     ("post", "/campaigns/{id}/invitations", "run"),
     ("post", "/campaigns/{id}/close", "run"),
@@ -150,6 +157,7 @@ ROLES = {  # who logs in, and what that role may do in its own organisation
     "hr": ("hr@acme.example", {"account", "view", "prepare", "run", "plan"}),
     "consultant": ("advisor@example.org", {"account", "view", "prepare", "compare"}),
     "privacy": ("council@acme.example", {"account", "approve"}),
+    "manager": ("lead@acme.example", {"account"}),
     "admin": (
         "admin@example.org",
         {"account", "view", "prepare", "run", "plan", "compare", "approve", "admin"},
@@ -162,6 +170,7 @@ def consultant(world, session):
     acme = session.get(Campaign, world["acme"]).organisation
     add_user(session, "advisor@example.org", PASSWORD, memberships=((acme, "consultant"),))
     add_user(session, "council@acme.example", PASSWORD, memberships=((acme, "privacy"),))
+    add_user(session, "lead@acme.example", PASSWORD, memberships=((acme, "manager"),), team="IT")
 
 
 @pytest.mark.parametrize("role", [*ROLES, "anonymous"])
@@ -189,8 +198,12 @@ def check_route(auth, world, role, method, route, permission) -> None:
             }
             response = own.post(url, data=data)
         status = response.status_code
+        assert response.headers.get("Cache-Control") == "no-store", url  # nor a 403 or 404
         if role == "anonymous":
             assert status == 302 and "/login" in response.headers["Location"], url
+            continue
+        if permission == "team":
+            assert status == 404, (url, status)
             continue
         allowed = permission in ROLES[role][1]
         foreign = target == "globex" and role != "admin" and "{id}" in route
@@ -345,7 +358,7 @@ def test_report_page_in_both_languages_hides_small_groups(auth, closed):
     assert english.status_code == 200 and "Where to start" in html and "<svg" in html
     assert "Legal" not in html  # 2 people
     dutch = auth.client.get(f"/campaigns/{world['acme']}/report?lang=nl").get_data(as_text=True)
-    assert "Waar te beginnen" in dutch and '<html lang="nl">' in dutch
+    assert "Waar u kunt beginnen" in dutch and '<html lang="nl">' in dutch
     data = json.loads(auth.client.get(f"/campaigns/{world['acme']}/report.json").data)
     department = data["segments"][0]
     # Legal (2) is too small; IT (5) would be total − Sales − Legal: hidden, Sales and IT tied
@@ -362,7 +375,7 @@ def test_report_cli(runner, closed, tmp_path, session):
     assert pdf.read_bytes().startswith(b"%PDF")
     html = tmp_path / "r.html"
     result = runner.invoke(args=["report", str(campaign_id), "--html", str(html), "--lang", "nl"])
-    assert result.exit_code == 0 and "Waar te beginnen" in html.read_text()
+    assert result.exit_code == 0 and "Waar u kunt beginnen" in html.read_text()
     for args in (
         ["report", str(campaign_id)],
         ["report", "9999", "--json"],

@@ -131,6 +131,72 @@ def test_wording_reminders_and_preview(client, session, round_):
     assert bad.status_code == 422 and "is not after today" in bad.get_data(as_text=True)
 
 
+def test_import_pressed_twice_at_once_imports_the_list_once(app, session, round_):
+    """Two tabs (or a double click) send the same previewed list at the same moment: one
+    imports it, the other gets a page that says so, and every address is stored once."""
+    import threading
+
+    clients = [app.test_client() for _ in range(2)]
+    forms = []
+    for client in clients:
+        AuthActions(client).login("hr@acme.example")
+        page = upload(client, round_.id, LIST).get_data(as_text=True)
+        signed = re.search(r'name="checked" type="hidden" value="([^"]+)"', page).group(1)
+        forms.append({"csrf_token": csrf_token(page), "checked": signed})
+    barrier = threading.Barrier(len(clients))
+    answers = []
+
+    def press(client, form):
+        barrier.wait()
+        answers.append(client.post(f"/campaigns/{round_.id}/participants/import", data=form))
+
+    pairs = zip(clients, forms, strict=True)
+    threads = [threading.Thread(target=press, args=pair) for pair in pairs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(a.status_code for a in answers) == [302, 409]
+    refused = next(a for a in answers if a.status_code == 409).get_data(as_text=True)
+    assert "round&#39;s list" in refused and "Nothing was imported" in refused
+    assert session.scalar(sa.select(sa.func.count()).select_from(Participant)) == 8
+
+
+def test_a_list_imported_already_is_refused_with_a_page(client, session, round_):
+    """The same previewed list sent again later: a clear page, nothing stored twice."""
+    AuthActions(client).login("hr@acme.example")
+    page = upload(client, round_.id, LIST).get_data(as_text=True)
+    form = {
+        "csrf_token": csrf_token(page),
+        "checked": re.search(r'name="checked" type="hidden" value="([^"]+)"', page).group(1),
+    }
+    assert client.post(f"/campaigns/{round_.id}/participants/import", data=form).status_code == 302
+    again = client.post(f"/campaigns/{round_.id}/participants/import", data=form)
+    assert again.status_code == 409
+    assert "on the round&#39;s list already" in again.get_data(as_text=True)
+    assert session.scalar(sa.select(sa.func.count()).select_from(Participant)) == 8
+
+
+@pytest.mark.parametrize("problem", ["long field", "nan cell", "shared string"])
+def test_an_unreadable_upload_is_a_page_not_an_error(client, session, round_, problem):
+    from ..services.test_participant_files import INLINE_A2, SHARED_A2, rewrite_sheet, xlsx
+
+    AuthActions(client).login("hr@acme.example")
+    if problem == "long field":
+        content, name = b'email,department\n"' + b"x" * 140_000 + b'",Sales\n', "list.csv"
+    else:
+        good = xlsx([["email", "language"], ["a@acme.example", 1.5]])
+        old, new = (
+            ("<v>1.5</v>", "<v>NaN</v>")
+            if problem == "nan cell"
+            else (INLINE_A2, SHARED_A2)
+        )
+        content, name = rewrite_sheet(good, lambda xml: xml.replace(old, new)), "list.xlsx"
+    response = upload(client, round_.id, content, name)
+    assert response.status_code == 422 and "Nothing was imported" in response.get_data(as_text=True)
+    assert session.scalar(sa.select(sa.func.count()).select_from(Participant)) == 0
+
+
 @pytest.mark.parametrize(
     ("field", "text", "said"),
     [

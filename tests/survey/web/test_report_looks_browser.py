@@ -209,3 +209,33 @@ def test_no_table_cell_of_the_pdf_breaks_inside_a_word_or_number(release):
                            if piece not in tokens]  # fmt: skip
     assert seen > 50  # the tables were found
     assert broken == []
+
+
+STATEMENT_SIZES = """() => [...document.querySelectorAll('.chart.items')].map(figure => {
+  const shown = [...figure.querySelectorAll('.wide, .narrow')].filter(
+    part => getComputedStyle(part).display !== 'none');
+  return shown.map(part => ({
+    kind: part.className,
+    // each statement's text as drawn: the rendered height of a line, in CSS pixels
+    sizes: [...part.querySelectorAll('text')].filter(t => t.textContent.length > 30)
+      .map(t => t.getBoundingClientRect().height / (t.querySelectorAll('tspan').length || 1)),
+    width: part.getBoundingClientRect().width,
+  }));
+})"""
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_statement_charts_are_readable_on_a_phone(browser, release, viewport):
+    """On a phone each statement chart is the narrow one, its statements' text at least 12 CSS
+    pixels a line (the wide chart, shrunk to the phone's width, drew them at about 7); on a
+    desktop the wide one, statements beside their bars."""
+    page = page_of(browser, release, viewport)
+    figures = page.evaluate(STATEMENT_SIZES)
+    assert len(figures) >= 6  # five principles and advocacy
+    for shown in figures:
+        assert len(shown) == 1  # one of the two charts, never both
+        (chart,) = shown
+        assert chart["kind"] == ("narrow" if viewport is PHONE else "wide")
+        assert chart["width"] <= viewport["width"]
+        assert chart["sizes"] and min(chart["sizes"]) >= (12 if viewport is PHONE else 9)
+    page.close()

@@ -4,6 +4,7 @@ and the audit log, over HTTP and on the command line."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import os
 import re
@@ -13,6 +14,7 @@ import pyotp
 import sqlalchemy as sa
 
 from survey.models import AuditEvent, IdentityProvider, Organisation, User
+from survey.policy import ACCOUNT_CODE_TRIES, PENDING_SIGN_IN_TRIES
 from survey.services.campaigns import add_organisation
 from survey.services.users import add_user
 
@@ -57,7 +59,8 @@ def test_an_admin_without_a_second_factor_must_set_one_up(client, session):
     user = session.scalars(sa.select(User).filter_by(email="root@example.org")).one()
     session.refresh(user)
     assert user.totp_secret and secret not in user.totp_secret  # sealed, not the secret itself
-    assert not any(code in str(user.recovery_codes) for code in codes)  # hashes only
+    hashes = [row.code_hash for row in user.recovery_codes]
+    assert len(hashes) == 10 and not any(code in h for h in hashes for code in codes)  # hashes
     assert session.scalars(sa.select(AuditEvent).filter_by(event="second_factor_enrolled")).all()
 
 
@@ -89,6 +92,166 @@ def test_codes_work_once_and_recovery_codes_once(client, app, session):
     password_step(fourth, "root@example.org")
     assert post(fourth, "/login/code", {"code": codes[0]}).status_code == 401
     assert session.scalars(sa.select(AuditEvent).filter_by(event="recovery_code_used")).all()
+
+
+def test_one_recovery_code_in_four_browsers_at_once_signs_in_one(app, session):
+    """Four browsers passed the password and send the same recovery code at the same moment:
+    one conditional DELETE decides, so exactly one is signed in (SQLite, and PostgreSQL with
+    TEST_DATABASE_URL)."""
+    import threading
+
+    from survey.services import second_factor
+
+    user = add_admin(session, "root@example.org")
+    codes = second_factor.enrol(
+        session, user, TOTP_SECRET, pyotp.TOTP(TOTP_SECRET).at(time.time() + 30),
+        os.environ["SECRET_KEY"],
+    )  # fmt: skip
+    browsers = [app.test_client() for _ in range(4)]
+    tokens = []
+    for browser in browsers:
+        assert password_step(browser, "root@example.org").headers["Location"].endswith("/code")
+        tokens.append(csrf_token(browser.get("/login/code").get_data(as_text=True)))
+    barrier = threading.Barrier(len(browsers))
+    statuses: list[int] = []
+
+    def send(browser, token):
+        barrier.wait()
+        answer = browser.post("/login/code", data={"code": codes[0], "csrf_token": token})
+        statuses.append(answer.status_code)
+
+    pairs = zip(browsers, tokens, strict=True)
+    threads = [threading.Thread(target=send, args=pair) for pair in pairs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(statuses) == [302, 401, 401, 401]
+    assert [signed_in(browser) for browser in browsers].count(True) == 1
+    used = session.scalars(sa.select(AuditEvent).filter_by(event="recovery_code_used")).all()
+    assert len(used) == 1 and used[0].detail == "9 left"
+
+
+def wrong_code() -> str:
+    """Six digits that are none of the codes the app accepts now (a step either side too)."""
+    totp, now = pyotp.TOTP(TOTP_SECRET), time.time()
+    accepted = {totp.at(now + step * 30) for step in (-1, 0, 1)}
+    return next(c for c in (f"{n:06d}" for n in range(10**6)) if c not in accepted)
+
+
+def sign_in_with_password(client, email: str = "root@example.org") -> str:
+    """The password step; the CSRF token the code page's form will carry."""
+    password_step(client, email)
+    return csrf_token(client.get("/login/code").get_data(as_text=True))
+
+
+def send_code(client, token: str, code: str, address: str):
+    """POST a code on the pending sign-in's page from the client address ``address``."""
+    return client.post(
+        "/login/code",
+        data={"code": code, "csrf_token": token},
+        environ_overrides={"REMOTE_ADDR": address},
+    )
+
+
+ADDRESSES = ("192.0.2.1", "198.51.100.2", "203.0.113.3", "2001:db8::4")
+LOCAL = "127.0.0.1"  # the test client's own: the signed-in session is checked from there
+
+
+def test_a_pending_sign_in_ends_after_five_wrong_codes_from_any_address(client, session):
+    """Forty guesses from four addresses (ten each, within every address's limit) against one
+    half-finished sign-in: the fifth wrong code ends it, and the right code no longer works
+    without the password again."""
+    add_admin(session, "root@example.org")
+    token = sign_in_with_password(client)
+    statuses = [
+        send_code(client, token, wrong_code(), address).status_code
+        for address in ADDRESSES
+        for _ in range(10)
+    ]
+    assert PENDING_SIGN_IN_TRIES == 5
+    assert statuses[:4] == [401] * 4 and statuses[4:] == [302] * 36  # back to the password
+    assert send_code(client, token, current_code(), "192.0.2.5").status_code == 302
+    assert not signed_in(client)
+    assert "Too many wrong codes" in client.get("/login").get_data(as_text=True)
+    # a fresh password sign-in, and the right code works
+    token = sign_in_with_password(client)
+    assert send_code(client, token, current_code(), LOCAL).status_code == 302
+    assert signed_in(client)
+
+
+def test_twenty_guesses_at_the_same_moment_get_five_tries(app, client, session):
+    """Twenty copies of one half-finished sign-in's cookie send a wrong code each at the same
+    moment, from twenty addresses: the tries are taken before the codes are checked, so five are
+    checked and the sign-in ends; the account counts five."""
+    import threading
+
+    add_admin(session, "root@example.org")
+    token = sign_in_with_password(client)
+    cookie = client.get_cookie("session").value
+    copies = [app.test_client() for _ in range(20)]
+    for copy in copies:
+        copy.set_cookie("session", cookie)
+    barrier = threading.Barrier(len(copies))
+    statuses: list[int] = []
+
+    def guess(copy, address):
+        barrier.wait()
+        statuses.append(send_code(copy, token, wrong_code(), address).status_code)
+
+    threads = [
+        threading.Thread(target=guess, args=(copy, f"198.18.0.{n}"))
+        for n, copy in enumerate(copies, start=1)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    # five were checked (wrong: 401, or 302 for the one that ended the sign-in, unless a request
+    # turned away first had ended it already); fifteen were turned away unchecked (302)
+    assert statuses.count(401) in (4, 5) and statuses.count(302) == 20 - statuses.count(401)
+    session.expire_all()
+    user = session.scalars(sa.select(User).filter_by(email="root@example.org")).one()
+    assert user.wrong_codes == PENDING_SIGN_IN_TRIES  # the account counted the five checked
+    assert send_code(client, token, current_code(), LOCAL).status_code == 302
+    assert not signed_in(client)
+
+
+def test_an_account_takes_ten_wrong_codes_an_hour_whatever_the_sign_ins(app, session):
+    """Someone who has the password starts sign-in after sign-in from new addresses: after ten
+    wrong codes in an hour the account takes no code at all, not even the right one, until the
+    hour has passed."""
+    add_admin(session, "root@example.org")
+    attempts = []
+    for address in ADDRESSES[:2]:
+        browser = app.test_client()
+        token = sign_in_with_password(browser)
+        attempts += [send_code(browser, token, wrong_code(), address).status_code for _ in range(5)]
+    assert ACCOUNT_CODE_TRIES == 10 and attempts == ([401] * 4 + [302]) * 2
+    browser = app.test_client()
+    token = sign_in_with_password(browser)
+    refused = send_code(browser, token, current_code(), ADDRESSES[2])
+    assert refused.status_code == 429 and not signed_in(browser)
+    assert "Too many wrong codes for this account" in refused.get_data(as_text=True)
+    # an hour later the account takes codes again
+    user = session.scalars(sa.select(User).filter_by(email="root@example.org")).one()
+    an_hour_ago = dt.datetime.now(dt.UTC) - dt.timedelta(hours=1, seconds=1)
+    session.execute(sa.update(User).where(User.id == user.id).values(wrong_codes_since=an_hour_ago))
+    session.commit()
+    token = sign_in_with_password(browser)
+    assert send_code(browser, token, current_code(), LOCAL).status_code == 302
+    assert signed_in(browser)
+
+
+def test_an_address_sends_ten_codes_a_minute(client, session):
+    add_admin(session, "root@example.org")
+    statuses = []
+    for _ in range(3):  # three sign-ins of four wrong codes each, from one address
+        token = sign_in_with_password(client)
+        statuses += [
+            send_code(client, token, wrong_code(), ADDRESSES[0]).status_code for _ in range(4)
+        ]
+    assert statuses == [401] * 10 + [429] * 2
 
 
 def test_a_pending_sign_in_expires(client, session):
@@ -136,7 +299,9 @@ def test_an_organisation_can_require_a_second_factor_for_its_members(client, app
 
 
 def test_second_factor_reset_on_the_command_line(runner, session, client):
-    add_admin(session, "root@example.org")
+    user = add_admin(session, "root@example.org")
+    user.wrong_codes, user.wrong_codes_since = 10, dt.datetime.now(dt.UTC)  # it took no code
+    session.commit()
     result = runner.invoke(args=["user", "second-factor-reset", "root@example.org"])
     assert result.exit_code == 0 and "removed" in result.output
     assert (
@@ -144,6 +309,8 @@ def test_second_factor_reset_on_the_command_line(runner, session, client):
         .headers["Location"]
         .endswith("/login/second-factor")
     )  # an admin sets a new one up at the next login
+    session.refresh(user)
+    assert (user.wrong_codes, user.wrong_codes_since) == (0, None)
     assert runner.invoke(args=["user", "second-factor-reset", "nobody@x.example"]).exit_code == 2
 
 
@@ -175,6 +342,16 @@ def test_admin_configures_an_organisation_sign_in_and_the_audit_log_shows_it(aut
     assert clash.status_code == 422 and "signs in at the provider of acme" in clash.get_data(
         as_text=True
     )
+    for name in ("SECRET_KEY", "DATABASE_URL"):  # the server's own settings are no client secret
+        other = {
+            **form,
+            "client_secret": "",
+            "client_secret_env": name,
+            "domains": "globex.example",
+        }
+        refused = post(auth.client, "/admin/organisations/globex/sign-in", other)
+        assert refused.status_code in (400, 422)
+        assert "must start with OIDC_SECRET_" in refused.get_data(as_text=True)
     plain = post(
         auth.client,
         "/admin/organisations/globex/sign-in",
@@ -216,12 +393,16 @@ def test_sso_settings_on_the_command_line(runner, session, monkeypatch):
             "--domain", "acme.example", "--hr", "hr-group"]  # fmt: skip
     missing = runner.invoke(args=base)
     assert missing.exit_code == 2 and "client secret" in missing.output
-    result = runner.invoke(args=[*base, "--client-secret-env", "ACME_OIDC_SECRET"])
-    assert result.exit_code == 0 and "secret from $ACME_OIDC_SECRET" in result.output
+    for name in ("SECRET_KEY", "DATABASE_URL", "ACME_OIDC_SECRET", "OIDC_SECRET_", "oidc_secret_x"):
+        refused = runner.invoke(args=[*base, "--client-secret-env", name])
+        assert refused.exit_code == 2 and "OIDC_SECRET_" in refused.output, name
+    assert session.scalar(sa.select(sa.func.count()).select_from(IdentityProvider)) == 0
+    result = runner.invoke(args=[*base, "--client-secret-env", "OIDC_SECRET_ACME"])
+    assert result.exit_code == 0 and "secret from $OIDC_SECRET_ACME" in result.output
     piped = runner.invoke(args=[*base, "--client-secret-stdin"], input="s3cret\n")
     assert piped.exit_code == 0 and "secret stored sealed" in piped.output
     assert "s3cret" not in runner.invoke(args=["sso", "show", "acme"]).output
-    no_roles = runner.invoke(args=base[:-2] + ["--client-secret-env", "X"])
+    no_roles = runner.invoke(args=base[:-2] + ["--client-secret-env", "OIDC_SECRET_X"])
     assert no_roles.exit_code == 2 and "map at least one" in no_roles.output
     assert runner.invoke(args=["sso", "remove", "acme"]).output.strip() == "removed"
     assert "passwords only" in runner.invoke(args=["sso", "show", "acme"]).output

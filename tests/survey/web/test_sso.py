@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import sqlalchemy as sa
 
-from survey.models import AuditEvent, Campaign, Membership, User
+from survey.models import AuditEvent, Campaign, IdentityProvider, Membership, User
 from survey.services import sso
 from survey.services.campaigns import add_organisation, create_campaign
 
@@ -169,6 +169,36 @@ def test_an_admin_cannot_sign_in_through_the_provider(client, session, acme, pro
         session.scalar(sa.select(User.identity_provider_id).filter_by(email="admin@acme.example"))
         is None
     )
+
+
+def test_the_client_secret_comes_only_from_an_oidc_secret_variable(
+    client, session, acme, provider, monkeypatch
+):
+    """A secret named by an OIDC_SECRET_… variable signs in; a name without the prefix stored
+    before names had to have it — ACME_LEGACY here, SECRET_KEY or DATABASE_URL elsewhere — is
+    refused when the sign-in would send it, and the provider never receives it."""
+    monkeypatch.setenv("OIDC_SECRET_ACME", CLIENT_SECRET)
+    monkeypatch.setenv("ACME_LEGACY", CLIENT_SECRET)
+    configure(
+        session, acme, provider.issuer, client_secret=None, client_secret_env="OIDC_SECRET_ACME"
+    )
+    answer, _ = Browser(client).sign_in(provider, "anna")
+    assert answer.status_code == 302 and answer.headers["Location"].endswith("/campaigns")
+    stored = session.scalars(sa.select(IdentityProvider)).one()
+    stored.client_secret_env = "ACME_LEGACY"  # as an older version let an admin set it
+    session.commit()
+    assert "refused at sign-in" in sso.describe(stored)  # what `ambassador sso show` prints
+    other = client.application.test_client()
+    refused = Browser(other).start("carl@acme.example")  # before the browser leaves for it
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 403 and "not set up correctly" in page
+    assert other.get("/campaigns").status_code == 302  # not signed in
+    assert "OIDC_SECRET_" in events(session, "sign_in_failed")[-1].detail
+    for name in ("SECRET_KEY", "DATABASE_URL", "ACME_LEGACY"):
+        stored.client_secret_env = name
+        with pytest.raises(sso.SignInRefused) as caught:
+            sso.client_secret(stored, KEY)
+        assert caught.value.reason == "configuration" and name in caught.value.detail
 
 
 def test_a_replayed_or_forged_answer_is_refused(client, session, acme, provider):

@@ -36,7 +36,7 @@ def test_keyboard_only_dutch_phone(browser, live_server, session, campaign, toke
 
     for _ in range(10):  # tab to the start button and press Enter
         page.keyboard.press("Tab")
-        if focused(page)["text"] == "Begin de enquête":
+        if focused(page)["text"] == "Begin met invullen":
             break
     page.keyboard.press("Enter")
     page.wait_for_url("**/questions**")

@@ -1,8 +1,8 @@
 """one link per participant and mailing: the database refuses a second, and a link is recorded
 before its e-mail goes out
 
-Revision ID: 0017
-Revises: 0016
+Revision ID: 0020
+Revises: 0019
 
 Links a participant already holds are numbered as mailings in the order they were made (the
 invitation 0, then 1, 2, …): reminders, and the duplicates that two workers sending one batch
@@ -15,8 +15,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0017"
-down_revision = "0016"
+revision = "0020"
+down_revision = "0019"
 branch_labels = None
 depends_on = None
 
