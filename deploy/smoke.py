@@ -29,7 +29,7 @@ REDIS_URL = os.environ.get("SMOKE_REDIS_URL", "redis://127.0.0.1:6379/15")
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 RESPONSES = 3  # the round's minimum group size: enough for the report to show its figures
 HR_EMAIL, HR_PASSWORD = "hr@smoke.example", "a smoke test password"
-TITLES = {"en": "Social media culture · Smoke", "nl": "Sociale-mediacultuur · Smoke"}
+TITLES = {"en": "Social media culture · Smoke", "nl": "Socialemediacultuur · Smoke"}
 
 
 def check(condition: bool, message: str) -> None:
