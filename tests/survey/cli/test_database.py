@@ -184,7 +184,7 @@ def old_database(request, tmp_path):
         yield f"sqlite:///{tmp_path / 'old.sqlite3'}"
         return
     if not POSTGRES.startswith("postgresql"):
-        pytest.skip("needs PostgreSQL (TEST_DATABASE_URL)")
+        pytest.skip("needs PostgreSQL (TEST_DATABASE_URL): CI runs it in its PostgreSQL pass")
     with postgres_schema(POSTGRES, "old") as url:
         yield url
 

@@ -106,24 +106,31 @@ def test_another_organisation_sees_nothing(client, round_):
     assert client.get(f"/campaigns/{round_.id}/participants/invitation").status_code == 404
 
 
+def save_wording(client, campaign_id: int, lang: str = "en", **fields):
+    """HR saves the e-mail's wording from the list's page (in ``lang``); blank fields are the
+    standard text."""
+    page = client.get(f"/campaigns/{campaign_id}/participants?lang={lang}").get_data(as_text=True)
+    blank = {"en_subject": "", "en_intro": "", "nl_subject": "", "nl_intro": ""}
+    return client.post(
+        f"/campaigns/{campaign_id}/participants/texts",
+        data={"csrf_token": csrf_token(page), **blank, **fields},
+    )
+
+
 def test_wording_reminders_and_preview(client, session, round_):
     AuthActions(client).login("hr@acme.example")
-    page = client.get(f"/campaigns/{round_.id}/participants").get_data(as_text=True)
-    saved = client.post(
-        f"/campaigns/{round_.id}/participants/texts",
-        data={
-            "csrf_token": csrf_token(page),
-            "en_subject": "Tell us, {organisation}",
-            "en_intro": "",
-            "nl_subject": "",
-            "nl_intro": "Vijf minuten voor {organisation}.",
-        },
+    saved = save_wording(
+        client,
+        round_.id,
+        en_subject="Tell us, {organisation}",
+        nl_intro="Vijf minuten voor {organisation}.",
     )
     assert saved.status_code == 302
     english = client.get(f"/campaigns/{round_.id}/participants/invitation?lang=en")
     assert "Tell us, Acme" in english.get_data(as_text=True)
     dutch = client.get(f"/campaigns/{round_.id}/participants/invitation?lang=nl")
     assert "Vijf minuten voor Acme." in dutch.get_data(as_text=True)
+    page = client.get(f"/campaigns/{round_.id}/participants").get_data(as_text=True)
     bad = client.post(
         f"/campaigns/{round_.id}/participants/reminders",
         data={"csrf_token": csrf_token(page), "first": "2020-01-01"},
@@ -212,12 +219,7 @@ def test_wording_the_e_mail_cannot_use_is_refused_when_saved(
     client, session, round_, field, text, said
 ):
     AuthActions(client).login("hr@acme.example")
-    page = client.get(f"/campaigns/{round_.id}/participants?lang=nl").get_data(as_text=True)
-    data = {"csrf_token": csrf_token(page), "en_subject": "", "en_intro": "", "nl_subject": ""}
-    saved = client.post(
-        f"/campaigns/{round_.id}/participants/texts",
-        data={**data, "nl_intro": "", field: text},
-    )
+    saved = save_wording(client, round_.id, "nl", **{field: text})
     assert saved.status_code == 422
     assert said in saved.get_data(as_text=True)  # next to the field, in HR's language
     session.expire_all()
@@ -226,16 +228,11 @@ def test_wording_the_e_mail_cannot_use_is_refused_when_saved(
 
 def test_placeholders_the_e_mail_offers_are_saved(client, session, round_):
     AuthActions(client).login("hr@acme.example")
-    page = client.get(f"/campaigns/{round_.id}/participants").get_data(as_text=True)
-    saved = client.post(
-        f"/campaigns/{round_.id}/participants/texts",
-        data={
-            "csrf_token": csrf_token(page),
-            "en_subject": "{organisation}: five minutes",
-            "en_intro": "Groups of {k} or more, {{really}}.",
-            "nl_subject": "",
-            "nl_intro": "",
-        },
+    saved = save_wording(
+        client,
+        round_.id,
+        en_subject="{organisation}: five minutes",
+        en_intro="Groups of {k} or more, {{really}}.",
     )
     assert saved.status_code == 302
     english = client.get(f"/campaigns/{round_.id}/participants/invitation?lang=en")
@@ -274,11 +271,7 @@ def test_a_send_whose_e_mail_cannot_be_worded_fails_and_tells_hr(client, session
     round_page = client.get(f"/campaigns/{round_.id}").get_data(as_text=True)
     assert "8 invitations could not be sent" in round_page and "{naam}" in round_page
     # HR corrects the wording and sends again: everyone gets the invitation
-    page = client.get(f"/campaigns/{round_.id}/participants").get_data(as_text=True)
-    data = {"csrf_token": csrf_token(page), "en_subject": "", "en_intro": "", "nl_subject": ""}
-    fixed = client.post(
-        f"/campaigns/{round_.id}/participants/texts", data={**data, "nl_intro": "Beste collega"}
-    )
+    fixed = save_wording(client, round_.id, nl_intro="Beste collega")
     assert fixed.status_code == 302
     # the wording changed since the approval: nothing goes out before it is approved again
     page = client.get(f"/campaigns/{round_.id}/participants").get_data(as_text=True)
