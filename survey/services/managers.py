@@ -24,6 +24,7 @@ from reports.teams import find_node
 from scoring.teams import SEPARATOR, is_tree, nodes_of
 from survey.extensions import db
 from survey.models import Campaign, Membership, User, today_utc, valid_id
+from survey.services import report_files
 from survey.services.errors import InvalidInput, NotFound
 from survey.services.mail import MailSettings, deliver
 
@@ -142,8 +143,14 @@ def announcement(campaign: Campaign, to: str, link: str, sender: str, lang: str)
 
 
 def send_announcements(campaign_id: int, addresses: list[str]) -> int:
-    """Job: e-mail each manager the link to their team's page (in the app's context)."""
+    """Job: build and keep the round's release in every language of the app, then e-mail each
+    manager the link to their team's page (in the app's context). Every manager's page, its PDF
+    and its files then read the one kept release: none builds it again."""
     campaign = db.session.get(Campaign, campaign_id)
+    for language in current_app.config["LANGUAGES"]:
+        report_files.release_for(
+            db.session, campaign, language, current_app.config["COMMENT_MIN_GROUP_SIZE"]
+        )
     settings = MailSettings.from_config(current_app.config)
     base = current_app.config.get("BASE_URL", "")
     lang = campaign.languages[0] if campaign.languages else "en"

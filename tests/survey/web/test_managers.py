@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from survey import jobs
 from survey.models import Action, Campaign
-from survey.services import actions
+from survey.services import actions, report_files
 from survey.services.campaigns import campaign_instrument
 from survey.services.lifecycle import set_status
 from survey.services.responses import campaign_for_token, submit_response
@@ -80,6 +80,13 @@ def test_managers_read_their_own_team_once_hr_publishes(client, session, app, ou
     client.post(f"/campaigns/{campaign.id}/publish-to-managers",
                 data={"csrf_token": csrf_token(page)})  # fmt: skip
     assert len(set(outbox.glob("*.eml")) - before) == 4
+    # the release every manager's page reads was built and kept before the first e-mail went
+    fresh = session.get(Campaign, campaign.id)
+    for lang in ("en", "nl"):
+        key = report_files.report_key(
+            session, fresh, lang, "release", app.config["COMMENT_MIN_GROUP_SIZE"]
+        )
+        assert key is not None and report_files.is_kept(session, key), lang
 
     as_user(client, "ward@zorg.example")
     own = client.get(team)
