@@ -34,6 +34,15 @@ class TeamView:
     def name(self) -> str:
         return self.node.rsplit(SEPARATOR, 1)[-1]
 
+    def unit_label(self, unit: GroupRow) -> tuple[str, int]:
+        """A unit's name as the page gives it, and how far it is indented under the team: its
+        last level under a unit that is shown, else its whole path below the team."""
+        shown = {self.node, *(u.group for u in self.units)}
+        if unit.parent in shown:
+            depth = unit.depth - self.node.count(SEPARATOR) - 1
+            return unit.group.rsplit(SEPARATOR, 1)[-1], depth
+        return unit.group[len(self.node) + 1 :], 0
+
 
 def tree_of(release: Release) -> Breakdown | None:
     return next((b for b in release.breakdowns if b.tree and b.key == TEAM), None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from reports.render import translations
 
-__all__ = ["office_texts"]
+__all__ = ["office_texts", "team_texts"]
 
 
 def office_texts(lang: str) -> dict:
@@ -119,4 +119,57 @@ def office_texts(lang: str) -> dict:
         "organisation": _("Organisation"),
         "comments": _("Comments"),
         "comment": _("Comment"),
+    }
+
+
+def team_texts(lang: str, min_group_size: int) -> dict:
+    """The labels of a manager's team files: the office exports' and the team page's own."""
+    catalogue = translations(lang)
+    _ = catalogue.gettext
+    return {
+        **office_texts(lang),
+        "team_title": _("Your team: %(team)s"),
+        "your_team": _("Your team"),
+        "team": _("Team"),
+        "scores": _("Scores"),
+        "difference": _("Difference from the organisation"),
+        "units": _("The teams under yours"),
+        "team_start": _("Where your team might start"),
+        "team_actions": _("Your team's actions"),
+        "no_actions": _("No actions yet."),
+        "notes": _("Notes"),
+        "about": _(
+            "Your team with everyone below it, against the team above it and the whole "
+            "organisation. Figures are shown for groups of at least %(k)d people, and only where, "
+            "together with everything else published about this round, they let nobody work out "
+            "anyone's answers."
+        )
+        % {"k": min_group_size},
+        "team_hidden": _(
+            "Your team's figures are not shown: together with the other figures of this round "
+            "they would let someone work out the answers of fewer than %(k)d people."
+        )
+        % {"k": min_group_size},
+        "dash": _(
+            "A dash is a score not shown. A difference of a few points between a team and the "
+            "organisation is often chance: the smaller the team, the more its score moves from "
+            "round to round."
+        ),
+        "units_legend": _(
+            "Each team with everyone below it. Colour: points above (purple) or below (orange) "
+            "the organisation's own score on that principle; a dash is a score not shown."
+        ),
+        "units_hidden": lambda n: catalogue.ngettext(
+            "%(num)d team under yours is not shown to protect anonymity.",
+            "%(num)d teams under yours are not shown to protect anonymity.",
+            n,
+        )
+        % {"num": n},
+        "chosen": _(
+            "Chosen as for the organisation: how much the principle drives advocacy across the "
+            "organisation, times how far your team's score is from its target."
+        ),
+        "no_comments": _(
+            "Comments are not shown per team: a comment in a small team could be recognised."
+        ),
     }

@@ -106,6 +106,21 @@ def team_actions(session: Session, campaign_id: int, team: str | None = None) ->
     return list(session.scalars(query.order_by(Action.team, Action.id)))
 
 
+def team_plan_rows(session: Session, campaign_id: int, team: str) -> list[dict]:
+    """A team's actions (and those of the teams under it) as plain rows for its files."""
+    return [
+        {
+            "team": action.team,
+            "dimension": action.dimension,
+            "text": action.title,
+            "owner": action.owner,
+            "due": action.due_on.isoformat() if action.due_on else None,
+            "status": action.status,
+        }
+        for action in team_actions(session, campaign_id, team)
+    ]
+
+
 def by_dimension(actions: list[Action]) -> dict[str, list[dict]]:
     """Actions as plain data per principle, for the next round's report."""
     grouped: dict[str, list[dict]] = {}

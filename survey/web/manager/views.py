@@ -9,6 +9,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from reports.render import STYLESHEET, html_to_pdf
+from reports.team_slides import team_pptx
+from reports.team_workbook import team_xlsx
 from reports.teams import team_view
 from survey import jobs
 from survey.extensions import db
@@ -84,6 +86,25 @@ def team_pdf(campaign_id: int):
         stylesheet=STYLESHEET.read_text(encoding="utf-8"), document=True,
     )  # fmt: skip
     return download(html_to_pdf(html), "application/pdf", f"team-{campaign.id}.pdf")
+
+
+TEAM_FILES = {  # kind: (build, MIME type)
+    "xlsx": (team_xlsx, report_files.KINDS["xlsx"]),
+    "pptx": (team_pptx, report_files.KINDS["pptx"]),
+}
+
+
+@blueprint.get("/campaigns/<int:campaign_id>/team.xlsx", endpoint="team_xlsx",
+               defaults={"kind": "xlsx"})  # fmt: skip
+@blueprint.get("/campaigns/<int:campaign_id>/team.pptx", endpoint="team_pptx",
+               defaults={"kind": "pptx"})  # fmt: skip
+def team_file(campaign_id: int, kind: str):
+    """The manager's page as an Excel workbook or a PowerPoint deck."""
+    campaign, view, release = _view(campaign_id)
+    build, mimetype = TEAM_FILES[kind]
+    planned = actions.team_plan_rows(db.session, campaign.id, view.node)
+    name = f"team-{campaign.id}-{release.lang}.{kind}"
+    return download(build(view, release, planned), mimetype, name)
 
 
 @blueprint.post("/campaigns/<int:campaign_id>/team/actions")

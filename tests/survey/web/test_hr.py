@@ -132,6 +132,8 @@ ROUTES = [
     # rounds have no teams, so it is invisible to everyone
     ("get", "/campaigns/{id}/team", "team"),
     ("get", "/campaigns/{id}/team.pdf", "team"),
+    ("get", "/campaigns/{id}/team.xlsx", "team"),
+    ("get", "/campaigns/{id}/team.pptx", "team"),
     ("post", "/campaigns/{id}/team/actions", "team"),
     ("post", "/campaigns/{id}/actions", "plan"),
     ("post", "/campaigns/{id}/invitations", "run"),

@@ -6,6 +6,7 @@ manager beside HR, learn nothing the audit has not passed."""
 from __future__ import annotations
 
 import email
+import io
 import re
 from email import policy
 
@@ -19,7 +20,9 @@ from survey.services.lifecycle import set_status
 from survey.services.responses import campaign_for_token, submit_response
 from survey.services.users import add_user
 
-from ...reports.english import visible_texts
+from ...reports.english import english_in, visible_texts
+from ...reports.test_office import book_texts, deck_texts
+from ...reports.test_teams import file_numbers, published_numbers
 from ..conftest import PASSWORD, AuthActions, csrf_token, import_approved
 from .test_participation_attacks import links
 from .test_teams import TEAMS, team_round
@@ -97,6 +100,16 @@ def test_managers_read_their_own_team_once_hr_publishes(client, session, app, ou
         assert client.get(team, query_string={"unit": outside}).status_code == 404, outside
     assert client.get(f"/campaigns/{campaign.id}/report").status_code == 403
     assert client.get(team + ".pdf").headers["Content-Type"] == "application/pdf"
+    for kind in ("xlsx", "pptx"):
+        download = client.get(f"{team}.{kind}?unit=Care/Ward 3/Nights")
+        assert download.status_code == 200 and download.headers["Cache-Control"] == "no-store"
+        assert f"team-{campaign.id}-en.{kind}" in download.headers["Content-Disposition"]
+        for outside in ("Care", "Shop", "Care/Ward 3x"):
+            refused = client.get(f"{team}.{kind}", query_string={"unit": outside})
+            assert refused.status_code == 404, (kind, outside)
+    offered = client.get(team + "?unit=Care/Ward 3/Nights").get_data(as_text=True)
+    assert f"/campaigns/{campaign.id}/team.xlsx?unit=Care/Ward" in offered
+    assert f"/campaigns/{campaign.id}/team.pptx?unit=Care/Ward" in offered
     as_user(client, "hr@zorg.example")
     overview = client.get(f"/campaigns/{campaign.id}/managers").get_data(as_text=True)
     assert overview.count("not yet") == 3  # the ward's manager has read theirs
@@ -121,6 +134,7 @@ def test_what_managers_see_is_what_the_audited_report_publishes(client, session,
     client.post(f"/campaigns/{campaign.id}/publish-to-managers",
                 data={"csrf_token": csrf_token(page)})  # fmt: skip
     shown_groups = {g["group"] for g in tree["groups"]}
+    counts, written = published_numbers(figures)
     for manager in ("ward", "care", "shop", "nights"):
         as_user(client, f"{manager}@zorg.example")
         text = client.get(f"/campaigns/{campaign.id}/team").get_data(as_text=True)
@@ -129,6 +143,42 @@ def test_what_managers_see_is_what_the_audited_report_publishes(client, session,
         assert seen and seen <= {p.lstrip("+-") for p in published}, (manager, seen - published)
         if manager in ("care",) and "Care" not in shown_groups:
             assert "are not shown" in body or "not shown" in body
+        # the manager's workbook and deck: the same numbers, each of them published
+        book, deck = team_files(client, campaign.id)
+        cells, decimals = file_numbers(book, deck)
+        assert cells and set(cells) <= counts, (manager, set(cells) - counts)
+        assert set(decimals) <= written, (manager, set(decimals) - written)
+
+
+def team_files(client, campaign_id: int, lang: str = "en"):
+    """The manager's workbook and deck, downloaded and opened."""
+    import openpyxl
+    from pptx import Presentation
+
+    files = [client.get(f"/campaigns/{campaign_id}/team.{kind}?lang={lang}")
+             for kind in ("xlsx", "pptx")]  # fmt: skip
+    assert [f.status_code for f in files] == [200, 200]
+    return (openpyxl.load_workbook(io.BytesIO(files[0].data)),
+            Presentation(io.BytesIO(files[1].data)))  # fmt: skip
+
+
+def test_a_managers_dutch_files_are_wholly_dutch(client, session, app, outbox):
+    campaign = published_round(client, session, app, outbox)
+    as_user(client, "hr@zorg.example")
+    page = client.get(f"/campaigns/{campaign.id}/managers").get_data(as_text=True)
+    client.post(f"/campaigns/{campaign.id}/publish-to-managers",
+                data={"csrf_token": csrf_token(page)})  # fmt: skip
+    as_user(client, "ward@zorg.example")
+    text = client.get(f"/campaigns/{campaign.id}/team?lang=nl").get_data(as_text=True)
+    key = re.search(r'name="recommendation" value="([^"]+)"', text).group(1)
+    client.post(f"/campaigns/{campaign.id}/team/actions?lang=nl",
+                data={"csrf_token": csrf_token(text), "recommendation": key})  # fmt: skip
+    book, deck = team_files(client, campaign.id, "nl")
+    texts = [*book_texts(book), *deck_texts(deck)]
+    assert english_in(texts) == set()
+    assert "Uw team: Ward 3" in texts and "Acties van uw team" in book.sheetnames
+    planned = session.scalars(sa.select(Action)).one()
+    assert planned.title in texts and "gepland" in texts
 
 
 def test_a_manager_plans_for_their_team_and_hr_sees_it(client, session, app, outbox):
@@ -169,3 +219,54 @@ def test_team_actions_of_long_paths_fit_and_a_wildcard_team_sees_only_its_own(se
     actions.add_from_recommendation(session, campaign, key, "en", team="CareXA/Ward")
     assert [a.team for a in actions.team_actions(session, campaign.id, "Care_A")] == []
     assert actions.actions_of(session, campaign.id) == []
+
+
+TEAM_ROUTES = ["/campaigns/{id}/team", "/campaigns/{id}/team.pdf", "/campaigns/{id}/team.xlsx",
+               "/campaigns/{id}/team.pptx"]  # fmt: skip
+# who asks for which unit → the status of each of the team's routes, once HR published the round
+TEAM_MATRIX = [
+    ("ward@zorg.example", None, 200),
+    ("ward@zorg.example", "Care/Ward 3/Nights", 200),
+    ("ward@zorg.example", "Care", 404),  # above the manager's team
+    ("ward@zorg.example", "Shop", 404),  # beside it
+    ("ward@zorg.example", "Care/Ward 3x", 404),  # a name that only starts like it
+    ("nights@zorg.example", "Care/Ward 3", 404),
+    ("care@zorg.example", "Care/Ward 3/Nights", 200),
+    ("shop@zorg.example", "Care/Ward 3", 404),
+    ("hr@zorg.example", None, 404),  # HR reads the whole report, not a manager's page
+    ("care@other.example", None, 404),  # a manager of another organisation
+    (None, None, 302),  # not logged in: to the login page
+]
+
+
+def test_team_routes_matrix(client, session, app, outbox):
+    """Every team route (page, PDF, workbook, deck) for every kind of visitor: the manager's own
+    team and the units under it, nothing else; no route before HR publishes the round."""
+    from survey.services.campaigns import add_organisation
+
+    campaign = published_round(client, session, app, outbox)
+    other = add_organisation(session, "other", "Other")
+    add_user(session, "care@other.example", PASSWORD, memberships=((other, "manager"),),
+             team="Care")  # fmt: skip
+    as_user(client, "ward@zorg.example")
+    for route in TEAM_ROUTES:  # not published yet
+        assert client.get(route.format(id=campaign.id)).status_code == 404, route
+    as_user(client, "hr@zorg.example")
+    page = client.get(f"/campaigns/{campaign.id}/managers").get_data(as_text=True)
+    client.post(f"/campaigns/{campaign.id}/publish-to-managers",
+                data={"csrf_token": csrf_token(page)})  # fmt: skip
+    current = "hr@zorg.example"
+    for address, unit, status in TEAM_MATRIX:  # each visitor logs in once (logins are limited)
+        if address != current:
+            current = address
+            if address is None:
+                client.delete_cookie("session")
+            else:
+                as_user(client, address)
+        for route in TEAM_ROUTES:
+            url = route.format(id=campaign.id)
+            response = client.get(url, query_string={"unit": unit} if unit else {})
+            assert response.status_code == status, (address, unit, url, response.status_code)
+            assert response.headers["Cache-Control"] == "no-store", (address, unit, url)
+            if status == 302:
+                assert "/login" in response.headers["Location"]
