@@ -90,7 +90,7 @@ def set_member(
     password: str = "",
 ) -> User:
     """Give ``email`` a role (and a manager a team) in the organisation: a new account needs a
-    password (which the person changes after); an existing one keeps its own."""
+    password; an existing one keeps its own."""
     email = (email or "").strip().lower()
     if role not in roles_for(actor):
         raise InvalidInput(f"role {role!r}: you may give {', '.join(roles_for(actor))}")
