@@ -157,3 +157,22 @@ def test_the_sign_in_form_sets_the_team_claim(auth, session, two_organisations):
     assert provider.role_values["manager"] == ["leads"]
     again = auth.client.get(url).get_data(as_text=True)
     assert 'value="department_path"' in again and 'value="leads"' in again
+
+
+def test_the_command_line_sets_the_manager_values_and_team_claim(runner, session):
+    from survey.services.campaigns import add_organisation
+
+    add_organisation(session, "acme", "Acme")
+    arguments = [
+        "sso", "set", "acme", "--issuer", "https://login.acme.example", "--client-id", "app",
+        "--client-secret-env", "OIDC_SECRET_ACME", "--domain", "acme.example",
+        "--manager", "leads",
+    ]  # fmt: skip
+    bad = runner.invoke(args=[*arguments, "--team-claim", "department path"])
+    assert bad.exit_code == 2 and "not a claim name" in bad.output
+    result = runner.invoke(args=[*arguments, "--team-claim", "department_path"])
+    assert result.exit_code == 0 and "team claim department_path" in result.output
+    session.expire_all()
+    provider = session.scalars(sa.select(IdentityProvider)).one()
+    assert provider.role_values["manager"] == ["leads"]
+    assert provider.team_claim == "department_path"
