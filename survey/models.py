@@ -178,6 +178,9 @@ class IdentityProvider(Base):
     # {"hr": ["ambassador-hr"], "consultant": ["ambassador-consultants"]}
     role_claim: Mapped[str] = mapped_column(sa.String(100), default="groups")
     role_values: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    # the claim that carries a manager's team as a path of the organisation's tree
+    # (``department_path``: "Care/Ward 3"); None: a manager's team is their own address
+    team_claim: Mapped[str | None] = mapped_column(sa.String(100))
     password_login: Mapped[bool] = mapped_column(default=True)
 
     organisation: Mapped[Organisation] = relationship()

@@ -36,6 +36,13 @@ def sso_group() -> None:
 @click.option(
     "--privacy", "privacy_values", multiple=True, help="…the works council or privacy officer."
 )
+@click.option("--manager", "manager_values", multiple=True, help="…a manager.")
+@click.option(
+    "--team-claim",
+    default=None,
+    help="The claim with a manager's team path (department_path); without it, a manager's "
+    "team is their own address.",
+)
 @click.option("--password-login/--no-password-login", default=True, show_default=True)
 @with_appcontext
 @fail_on_invalid
@@ -46,6 +53,7 @@ def sso_set(
     hr_values,
     consultant_values,
     privacy_values,
+    manager_values,
     **settings,
 ):
     """Set or change an organisation's identity provider."""
@@ -63,6 +71,7 @@ def sso_set(
             "hr": list(hr_values),
             "consultant": list(consultant_values),
             "privacy": list(privacy_values),
+            "manager": list(manager_values),
         },
         secret_key=current_app.config["SECRET_KEY"],
         domains=list(settings.pop("domains")),

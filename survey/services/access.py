@@ -13,6 +13,8 @@ anything more raises :class:`Forbidden`.
 - ``plan``: add, edit and remove actions in the action plan (HR);
 - ``compare``: the portfolio, comparisons across organisations and the benchmark page
   (consultants);
+- ``members``: set up the organisation's managers and their teams (HR; an admin gives any role,
+  :mod:`survey.services.members`);
 - ``approve``: see a round's privacy settings and a summary of its participant list, and approve
   them or send them back (``privacy``: the works council or privacy officer — never an answer, a
   report or a link).
@@ -32,7 +34,7 @@ from survey.models import Campaign, Membership, Organisation, User, valid_id
 from survey.services.errors import Forbidden, NotFound
 
 PERMISSIONS: dict[str, frozenset[str]] = {
-    "hr": frozenset({"view", "prepare", "run", "plan"}),
+    "hr": frozenset({"view", "prepare", "run", "plan", "members"}),
     "consultant": frozenset({"view", "prepare", "compare"}),
     # the works council or privacy officer: a round's settings and list summary, to approve
     "privacy": frozenset({"approve"}),

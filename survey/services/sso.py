@@ -5,7 +5,10 @@ exchanges the code); the ID token's signature is checked against the provider's 
 and its issuer, audience, expiry, issue time and nonce (joserfc). An account is created at the
 first sign-in — only for the organisation's e-mail domains and only with a role the provider's
 claim maps to — and every sign-in sets the role again from the claim, so that a leaver or a
-changed group takes effect at the next sign-in.
+changed group takes effect at the next sign-in. A manager's team comes from the claim the
+provider's settings name (``department_path``), again at every sign-in, so that someone who moves
+reads their new team; without such a claim, the manager's team is their own address (a tree made
+from a list's manager column).
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from joserfc.errors import (
 from joserfc.jwk import KeySet
 from sqlalchemy.orm import Session
 
+from scoring.teams import TeamError, parse_path, path_text
 from survey.models import IdentityProvider, Membership, Organisation, User
 from survey.services import audit
 from survey.services.errors import InvalidInput
@@ -44,7 +48,9 @@ TIMEOUT = 5  # seconds for every request to a provider
 DISCOVERY_SECONDS = 300  # the provider's configuration and keys are fetched again after this
 LEEWAY = 60  # seconds of clock difference allowed on exp and iat
 PENDING_SECONDS = 600  # a sign-in not finished within ten minutes is started again
-ROLES = ("hr", "consultant", "privacy")
+ROLES = ("hr", "consultant", "privacy", "manager")  # the first that matches is taken
+MANAGER = "manager"
+CLAIM_NAME = re.compile(r"^[A-Za-z0-9_.:/-]{1,100}$")
 ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512"]
 DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 # The client secret may come from an environment variable named for it, and from no other: the
@@ -81,6 +87,7 @@ def configure(
     domains: list[str],
     role_claim: str = "groups",
     role_values: dict[str, list[str]],
+    team_claim: str | None = None,
     password_login: bool = True,
     client_secret: str | None = None,
     client_secret_env: str | None = None,
@@ -106,7 +113,15 @@ def configure(
         role: sorted({v.strip() for v in role_values.get(role, []) if v.strip()}) for role in ROLES
     }
     if not any(values.values()):
-        raise InvalidInput("map at least one claim value to the role hr, consultant or privacy")
+        raise InvalidInput(
+            "map at least one claim value to the role hr, consultant, privacy or manager"
+        )
+    team_claim = (team_claim or "").strip() or None
+    if team_claim is not None and not CLAIM_NAME.match(team_claim):
+        raise InvalidInput(
+            f"{team_claim[:40]!r} is not a claim name such as department_path (letters, digits "
+            "and _ . : / -, at most 100)"
+        )
     given = [v for role in ROLES for v in values[role]]
     if len(given) != len(set(given)):
         raise InvalidInput("a claim value cannot give two roles")
@@ -138,6 +153,7 @@ def configure(
     before = describe(provider) if provider.id else "none"
     provider.issuer, provider.client_id, provider.domains = issuer, client_id, domains
     provider.role_claim, provider.role_values = role_claim, values
+    provider.team_claim = team_claim
     provider.password_login = password_login
     session.add(provider)
     session.flush()
@@ -158,10 +174,13 @@ def describe(provider: IdentityProvider) -> str:
     if provider.client_secret_env and not SECRET_ENV_NAME.match(provider.client_secret_env):
         secret += f" (refused at sign-in: not an {SECRET_ENV_PREFIX}… variable; set it again)"
     roles = "; ".join(f"{r}={','.join(v)}" for r, v in (provider.role_values or {}).items() if v)
+    team = (
+        f"team claim {provider.team_claim}" if provider.team_claim else "manager's team: address"
+    )
     return (
         f"issuer {provider.issuer}, client {provider.client_id}, {secret}, domains "
-        f"{','.join(provider.domains)}, claim {provider.role_claim} ({roles}), password login "
-        f"{'on' if provider.password_login else 'off'}"
+        f"{','.join(provider.domains)}, claim {provider.role_claim} ({roles}), {team}, "
+        f"password login {'on' if provider.password_login else 'off'}"
     )
 
 
@@ -452,7 +471,8 @@ def verify_id_token(
 
 
 def role_from(provider: IdentityProvider, claims: dict) -> str | None:
-    """The role the claim maps to (hr before consultant before privacy), or None."""
+    """The role the claim maps to (hr before consultant before privacy before manager), or
+    None."""
     value = claims.get(provider.role_claim)  # one value, or a list of them
     values = {value} if isinstance(value, str) else set(value) if isinstance(value, list) else set()
     for role in ROLES:
@@ -475,6 +495,7 @@ def account_for(session: Session, provider: IdentityProvider, claims: dict) -> U
         raise SignInRefused(
             "role", f"{provider.role_claim} = {claims.get(provider.role_claim)!r} maps to no role"
         )
+    team = team_from(provider, claims) if role == MANAGER else None
     subject = str(claims["sub"])
     user = session.scalar(
         sa.select(User).filter_by(identity_provider_id=provider.id, subject=subject)
@@ -510,22 +531,48 @@ def account_for(session: Session, provider: IdentityProvider, claims: dict) -> U
     membership = session.scalar(
         sa.select(Membership).filter_by(user_id=user.id, organisation_id=provider.organisation_id)
     )
-    if membership is None or membership.role != role:
+    if membership is None or (membership.role, membership.team) != (role, team):
         audit.record(
             session,
             "role_changed",
             user=user,
             organisation=provider.organisation_id,
-            detail=f"{membership.role if membership else 'none'} → {role} "
-            f"(claim {provider.role_claim})",
+            detail=f"{_role_text(membership.role, membership.team) if membership else 'none'} → "
+            f"{_role_text(role, team)} (claim {provider.role_claim}"
+            f"{', ' + provider.team_claim if team is not None else ''})",
             commit=False,
         )
     if membership is None:
-        session.add(Membership(user=user, organisation_id=provider.organisation_id, role=role))
+        session.add(
+            Membership(user=user, organisation_id=provider.organisation_id, role=role, team=team)
+        )
     else:
-        membership.role = role
+        membership.role, membership.team = role, team
     session.commit()
     return user
+
+
+def team_from(provider: IdentityProvider, claims: dict) -> str | None:
+    """A manager's team from the provider's team claim, checked as the command line checks one
+    (levels, length, depth); None (the manager's own address) when the provider has no team
+    claim. A team claim that is set but missing, blank or unreadable refuses the sign-in: the
+    provider names the team, and a team it did not send is never kept or granted."""
+    if not provider.team_claim:
+        return None
+    value = claims.get(provider.team_claim)
+    if isinstance(value, list) and len(value) == 1:
+        value = value[0]  # a one-valued list, as some providers send every attribute
+    if not isinstance(value, str) or not value.strip():
+        raise SignInRefused("team", f"{provider.team_claim} = {value!r}: no team")
+    try:
+        team = path_text(parse_path(value))
+    except TeamError as exc:
+        raise SignInRefused("team", f"{provider.team_claim}: {exc}") from None
+    return team
+
+
+def _role_text(role: str, team: str | None) -> str:
+    return f"{role} of {team}" if team else role
 
 
 def end_session_url(provider: IdentityProvider, after: str) -> str | None:

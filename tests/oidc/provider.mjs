@@ -15,7 +15,7 @@ const provider = new oidc.Provider(issuer, {
   claims: {
     openid: ["sub"],
     email: ["email", "email_verified"],
-    profile: ["name", "groups"],
+    profile: ["name", "groups", "department_path"],
   },
   conformIdTokenClaims: false, // the claims of the scopes asked for go into the ID token
   cookies: { keys: ["test-only-cookie-key"] },

@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import Length, Optional, ValidationError
 
-from survey.services.sso import SECRET_ENV_NAME
+from survey.services.sso import CLAIM_NAME, SECRET_ENV_NAME
 
 
 def _values(text: str | None) -> list[str]:
@@ -38,6 +38,12 @@ class SignInForm(FlaskForm):
     consultant_values = StringField(
         _l("Claim values for the role consultant"), validators=[Optional(), Length(max=2000)]
     )
+    manager_values = StringField(
+        _l("Claim values for the role manager"), validators=[Optional(), Length(max=2000)]
+    )
+    team_claim = StringField(
+        _l("Claim with a manager's team"), validators=[Optional(), Length(max=100)]
+    )
     password_login = BooleanField(_l("Members may also log in with a password"), default=True)
     require_second_factor = BooleanField(_l("Password accounts of members need a second factor"))
     submit = SubmitField(_l("Save"))
@@ -53,6 +59,16 @@ class SignInForm(FlaskForm):
                 )
             )
 
+    def validate_team_claim(self, field) -> None:
+        name = (field.data or "").strip()
+        if name and not CLAIM_NAME.match(name):
+            raise ValidationError(
+                _l(
+                    "A claim's name, such as department_path: letters, digits and _ . : / - "
+                    "only."
+                )
+            )
+
     def provider_settings(self) -> dict:
         return {
             "issuer": self.issuer.data or "",
@@ -65,7 +81,9 @@ class SignInForm(FlaskForm):
                 "hr": _values(self.hr_values.data),
                 "consultant": _values(self.consultant_values.data),
                 "privacy": _values(self.privacy_values.data),
+                "manager": _values(self.manager_values.data),
             },
+            "team_claim": (self.team_claim.data or "").strip() or None,
             "password_login": self.password_login.data,
         }
 

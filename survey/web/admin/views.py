@@ -91,6 +91,8 @@ def sign_in(slug: str):
             form.hr_values.data = ", ".join(provider.role_values.get("hr", []))
             form.consultant_values.data = ", ".join(provider.role_values.get("consultant", []))
             form.privacy_values.data = ", ".join(provider.role_values.get("privacy", []))
+            form.manager_values.data = ", ".join(provider.role_values.get("manager", []))
+            form.team_claim.data = provider.team_claim or ""
             form.password_login.data = provider.password_login
     if form.validate_on_submit():
         try:

@@ -161,7 +161,12 @@ REFUSALS = {
     ),
     "role": lambda: _(
         "Your account at your organisation has no role in Ambassador Scan. Ask your "
-        "organisation's administrator to add you to the group for HR or for consultants."
+        "organisation's administrator to add you to the group for HR, consultants or managers."
+    ),
+    "team": lambda: _(
+        "Your organisation's identity provider did not send a team Ambassador Scan can read "
+        "for you as a manager (such as Care/Ward 3). Ask your organisation's administrator to "
+        "check your department in the organisation's directory."
     ),
     "admin": lambda: _("Admins sign in with their password and a second factor."),
     "provider": lambda: _("Your organisation's identity provider did not sign you in."),

@@ -11,6 +11,7 @@ from wtforms import (
     Form,
     FormField,
     IntegerField,
+    PasswordField,
     SelectChoice,
     SelectField,
     SelectMultipleField,
@@ -28,6 +29,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from scoring.teams import MAX_DEPTH, MAX_PART, MAX_PATH, SEPARATOR
 from survey.policy import (
     CONTACT_MAX,
     DEFAULT_MIN_GROUP_SIZE,
@@ -38,6 +40,7 @@ from survey.policy import (
 )
 from survey.services.campaigns import segment_question
 from survey.services.errors import InvalidInput
+from survey.services.users import EMAIL_PATTERN
 
 
 def _lines(text: str | None) -> list[str]:
@@ -167,6 +170,39 @@ class InvitationForm(FlaskForm):
         validators=[InputRequired(), NumberRange(min=1, max=100_000)],
     )
     submit = SubmitField(_l("Create links and download them (CSV)"))
+
+
+class MemberForm(FlaskForm):
+    """Someone's role in the organisation; a manager's team (:mod:`survey.services.members`)."""
+
+    email = StringField(_l("E-mail address"), validators=[InputRequired(), Length(max=254)])
+    name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
+    role = SelectField(_l("Role"), default="manager")
+    team = StringField(_l("Team"), validators=[Optional(), Length(max=2000)])
+    password = PasswordField(
+        _l("Password (a new account only)"), validators=[Optional(), Length(max=128)]
+    )
+    submit = SubmitField(_l("Save"))
+
+    def validate_email(self, field) -> None:
+        if not EMAIL_PATTERN.match((field.data or "").strip()):
+            raise ValidationError(_l("Give an e-mail address such as ann@acme.example."))
+
+    def validate_team(self, field) -> None:
+        team = (field.data or "").strip()
+        if not team:
+            return
+        if self.role.data != "manager":
+            raise ValidationError(_l("Only a manager has a team: leave it empty."))
+        parts = [part.strip() for part in team.split(SEPARATOR)]
+        if not all(parts):
+            raise ValidationError(_l("A level is empty: write the team as Care/Ward 3."))
+        if len(parts) > MAX_DEPTH:
+            raise ValidationError(_l("A team is at most %(n)s levels deep.", n=MAX_DEPTH))
+        if any(len(part) > MAX_PART for part in parts):
+            raise ValidationError(_l("A level has at most %(n)s characters.", n=MAX_PART))
+        if len(SEPARATOR.join(parts)) > MAX_PATH:
+            raise ValidationError(_l("A team has at most %(n)s characters.", n=MAX_PATH))
 
 
 class ActionForm(FlaskForm):

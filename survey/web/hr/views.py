@@ -20,6 +20,8 @@ from survey.services import (
     actions,
     campaigns,
     lifecycle,
+    managers,
+    members,
     participants,
     participation,
     report_files,
@@ -33,6 +35,7 @@ from survey.web.hr.forms import (
     CampaignForm,
     ContactForm,
     InvitationForm,
+    MemberForm,
 )
 from survey.web.locale import page_language
 from survey.web.participants.forms import wording_notice
@@ -58,12 +61,20 @@ def _posted_button() -> None:
 @blueprint.get("/campaigns", endpoint="campaigns")
 def campaign_list():
     """List the rounds of the user's organisations with their responses (as they may be shown).
-    The works council or privacy officer sees the lists waiting for approval instead."""
+    The works council or privacy officer sees the lists waiting for approval instead, and a
+    manager their team's rounds."""
     roles = {m.role for m in current_user.memberships}
     if not current_user.is_admin and roles == {"privacy"}:
         return redirect(url_for("privacy.approvals"))
+    if not current_user.is_admin and roles == {managers.ROLE}:
+        return redirect(url_for("manager.my_rounds"))
     rows = participation.listed_rounds(db.session, access.visible_campaigns(current_user))
-    return render_template("hr/campaigns.html", rows=rows)
+    member_pages = [
+        m.organisation
+        for m in current_user.memberships
+        if access.may(current_user, m.organisation_id, "members")
+    ]
+    return render_template("hr/campaigns.html", rows=rows, member_pages=member_pages)
 
 
 @blueprint.route("/campaigns/new", methods=["GET", "POST"])
@@ -334,3 +345,43 @@ def delete_action(campaign_id: int, action_id: int):
     actions.delete(db.session, action)
     flash(_("Action removed."), "info")
     return redirect(url_for(".action_plan", campaign_id=campaign_id))
+
+
+@blueprint.route("/organisations/<slug>/members", methods=["GET", "POST"])
+def organisation_members(slug: str):
+    """The organisation's members; HR sets up its managers and their teams, an admin any role."""
+    organisation = members.organisation_for(db.session, current_user, slug)
+    form = MemberForm()
+    form.role.choices = [
+        SelectChoice(role, ROLE_NAMES[role]()) for role in members.roles_for(current_user)
+    ]
+    status = 200
+    if form.validate_on_submit():
+        try:
+            members.set_member(
+                db.session, organisation, current_user, email=form.email.data,
+                role=form.role.data, team=form.team.data, name=form.name.data or "",
+                password=form.password.data or "",
+            )  # fmt: skip
+        except InvalidInput as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+            status = 422
+        else:
+            flash(_("Saved: %(email)s.", email=form.email.data.strip().lower()), "info")
+            return redirect(url_for(".organisation_members", slug=slug))
+    elif form.errors:
+        status = 422
+    return render_template(
+        "hr/members.html", form=form, organisation=organisation,
+        provider=members.identity_provider(db.session, organisation),
+        rows=members.members_of(db.session, organisation), role_names=ROLE_NAMES,
+    ), status  # fmt: skip
+
+
+ROLE_NAMES = {
+    "hr": lambda: _("HR"),
+    "consultant": lambda: _("Consultant"),
+    "privacy": lambda: _("Works council or privacy officer"),
+    "manager": lambda: _("Manager"),
+}

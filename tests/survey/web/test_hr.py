@@ -149,6 +149,7 @@ ROUTES = [
     ("get", "/account/security", "account"),
     ("get", "/approvals", "approve"),
     ("get", "/campaigns/{id}/approval", "approve"),
+    ("get", "/organisations/acme/members", "members"),
     ("get", "/admin/sign-in", "admin"),
     ("get", "/admin/organisations/acme/lists", "admin"),
     ("get", "/admin/organisations/acme/sign-in", "admin"),
@@ -156,13 +157,13 @@ ROUTES = [
     ("get", "/admin/audit.csv", "admin"),
 ]
 ROLES = {  # who logs in, and what that role may do in its own organisation
-    "hr": ("hr@acme.example", {"account", "view", "prepare", "run", "plan"}),
+    "hr": ("hr@acme.example", {"account", "view", "prepare", "run", "plan", "members"}),
     "consultant": ("advisor@example.org", {"account", "view", "prepare", "compare"}),
     "privacy": ("council@acme.example", {"account", "approve"}),
     "manager": ("lead@acme.example", {"account"}),
     "admin": (
         "admin@example.org",
-        {"account", "view", "prepare", "run", "plan", "compare", "approve", "admin"},
+        {"account", "view", "prepare", "run", "plan", "compare", "approve", "admin", "members"},
     ),
 }
 

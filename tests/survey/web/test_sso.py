@@ -31,6 +31,12 @@ PEOPLE = {
     "nora": {"email": "nora@acme.example", "name": "Nora", "groups": ["finance"]},
     "otto": {"email": "otto@elsewhere.example", "name": "Otto", "groups": ["ambassador-hr"]},
     "adam": {"email": "admin@acme.example", "name": "Adam", "groups": ["ambassador-hr"]},
+    "lena": {
+        "email": "lena@acme.example",
+        "name": "Lena",
+        "groups": ["ambassador-managers"],
+        "department_path": "IT",
+    },
 }
 
 
@@ -47,7 +53,12 @@ def configure(session, organisation, issuer, **changes):
         "client_id": CLIENT_ID,
         "client_secret": CLIENT_SECRET,
         "domains": ["acme.example"],
-        "role_values": {"hr": ["ambassador-hr"], "consultant": ["ambassador-consultants"]},
+        "role_values": {
+            "hr": ["ambassador-hr"],
+            "consultant": ["ambassador-consultants"],
+            "manager": ["ambassador-managers"],
+        },
+        "team_claim": "department_path",
         "secret_key": KEY,
     }
     settings.update(changes)
@@ -351,7 +362,9 @@ def sso_world(two_organisations, session, provider):
     return two_organisations
 
 
-@pytest.mark.parametrize(("role", "account"), [("hr", "anna"), ("consultant", "carl")])
+@pytest.mark.parametrize(
+    ("role", "account"), [("hr", "anna"), ("consultant", "carl"), ("manager", "lena")]
+)
 @pytest.mark.parametrize(("method", "route", "permission"), ROUTES)
 def test_role_matrix_for_accounts_of_the_provider(
     client, sso_world, provider, role, account, method, route, permission
