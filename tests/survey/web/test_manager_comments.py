@@ -10,7 +10,7 @@ import re
 from survey import jobs
 from survey.extensions import db
 from survey.models import Campaign
-from survey.services import actions, managers
+from survey.services import actions, managers, participants
 from survey.services.campaigns import campaign_instrument, create_campaign, parse_segment
 from survey.services.lifecycle import set_status
 from survey.services.report_files import release_for
@@ -21,7 +21,7 @@ from ...reports.english import visible_texts
 from ..conftest import PASSWORD, import_approved
 from .test_managers import as_user
 from .test_participation_attacks import links
-from .test_teams import K, TEAMS, team_round
+from .test_teams import TEAMS, K, team_round
 
 MANAGERS = {"ward": "Care/Ward 3", "care": "Care", "shop": "Shop", "nights": "Care/Ward 3/Nights"}
 COMMENT = re.compile(r"note from p(\d+)")
@@ -103,8 +103,6 @@ def test_the_next_round_shows_what_the_team_did_and_what_changed(client, session
         segments=(parse_segment("department=Sales,IT"),),
     )  # fmt: skip
     rows = [f"p{i}@zorg.example,en,{team}" for i, team in enumerate(TEAMS)]
-    from survey.services import participants
-
     checked = participants.read_participant_file(
         ("email,language,team\n" + "\n".join(rows)).encode(), "list.csv", autumn
     )
