@@ -296,12 +296,15 @@ def _group_scores(key, members, scores, keys, audited) -> tuple[GroupScore, ...]
     for d, principle in enumerate(keys):
         column = scores[members, d]
         shown = audited.shown(key, principle)
+        n = int(np.count_nonzero(~np.isnan(column)))
         group_scores.append(
             GroupScore(
                 principle,
                 figure(_mean(column)) if shown else None,
-                int(np.count_nonzero(~np.isnan(column))) if shown else None,
+                n if shown else None,
                 Basis(key, (principle,)) if shown else None,
+                # the SD of the same people as the mean: the same audited set
+                sd=figure(float(np.nanstd(column, ddof=1))) if shown and n > 1 else None,
             )
         )
     return tuple(group_scores)

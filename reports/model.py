@@ -28,6 +28,7 @@ from reports.release import (
     Recommendation,
     Release,
 )
+from reports.team_comments import team_comments
 from scoring.disclosure import audit_sets, enough
 from scoring.drivers import key_drivers, why_not
 from scoring.instrument import Instrument
@@ -55,6 +56,8 @@ class RoundData:
     min_group_size: int
     closed: bool  # figures are published only once a round has closed
     comments: list[str] = field(default_factory=list)
+    # each comment's team in the organisation's tree (None: not recorded in one); empty: none
+    comment_teams: list[str | None] = field(default_factory=list)
     aggregates: dict[str, dict] | None = None  # what was kept of a closed round, per principle
     purged: bool = False  # its answers were deleted: the report comes from ``aggregates``
     kept_n: int | None = None  # respondents of a purged round (from its aggregates)
@@ -127,13 +130,21 @@ def build_report(
     dimensions, outcome, drivers = _counted_sets(
         instrument, points, scores, advocacy, dimensions, outcome, drivers, k
     )
-    comments, comments_hidden = (), bool(current.comments)
-    if n >= max(thresholds.comment_min_group, k):
+    comments, comment_teams, comments_hidden = (), (), bool(current.comments)
+    comment_k = max(thresholds.comment_min_group, k)
+    if n >= comment_k:
         # shuffled from the operating system's random source: nothing a reader sees (the round's
-        # id, dates, the link) can redraw the order in which the comments were written
-        shuffled = list(current.comments)
-        random.SystemRandom().shuffle(shuffled)
-        comments, comments_hidden = tuple(shuffled), False
+        # id, dates, the link) can redraw the order in which the comments were written. A
+        # team's comments keep this order (reports.team_comments)
+        order = list(range(len(current.comments)))
+        random.SystemRandom().shuffle(order)
+        comments, comments_hidden = tuple(current.comments[i] for i in order), False
+        if len(current.comment_teams) == len(current.comments):
+            comment_teams = tuple(current.comment_teams[i] for i in order)
+    breakdowns = tuple(
+        breakdown(q, answers[q["key"]], scores, keys, audited, lang)
+        for q in current.segment_questions
+    )
     return dataclasses.replace(
         head,
         overall=principles.overall(
@@ -144,10 +155,7 @@ def build_report(
         drivers=drivers,
         drivers_missing=drivers_missing,
         recommendations=_recommendations(instrument, dimensions, drivers, pool, thresholds, lang),
-        breakdowns=tuple(
-            breakdown(q, answers[q["key"]], scores, keys, audited, lang)
-            for q in current.segment_questions
-        ),
+        breakdowns=breakdowns,
         leaders=leaders_and_employees(
             current.segment_questions,
             answers,
@@ -170,6 +178,9 @@ def build_report(
         else None,
         comments=comments,
         comments_hidden=comments_hidden,
+        team_comments=team_comments(
+            next((b for b in breakdowns if b.tree), None), n, comments, comment_teams, comment_k
+        ),
         benchmark=_benchmark(dimensions, pool, pool_version, thresholds),
     )
 

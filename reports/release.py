@@ -34,6 +34,7 @@ __all__ = [
     "Recommendation",
     "Release",
     "Statement",
+    "TeamComments",
     "Trend",
     "TrendRow",
 ]
@@ -190,6 +191,9 @@ class GroupScore:
     score: float | None  # None when the audit does not publish it
     n: int | None
     rests_on: Basis | None = None  # the group's people with a score on the principle
+    # their SD, for a team's change since an earlier round (Welch's test from the published
+    # n, mean and SD, as the change of the whole round): audited with the mean, on one set
+    sd: float | None = None
 
 
 @dataclass(frozen=True)
@@ -226,6 +230,8 @@ class Breakdown:
                 "n": g.n,
                 **({"depth": g.depth, "parent": g.parent} if self.tree else {}),
                 "rests_on": _plain(g.rests_on),
+                # a group's SD stays in the kept release, for a team's change since an earlier
+                # round: the report publishes the change's interval, not the SD of a group
                 "scores": {
                     s.principle: {"score": s.score, "n": s.n, "rests_on": _plain(s.rests_on)}
                     for s in g.scores
@@ -234,6 +240,17 @@ class Breakdown:
             for g in self.groups
         ]
         return figures
+
+
+@dataclass(frozen=True)
+class TeamComments:
+    """The comments of one node's subtree, published to its manager where no combination with
+    the round's other published comment sets isolates the comments of fewer than the comments'
+    minimum group (:mod:`reports.team_comments`); in the order of HR's list."""
+
+    node: str
+    comments: tuple[str, ...]
+    rests_on: Basis | None = None  # the node's people
 
 
 @dataclass(frozen=True)
@@ -270,6 +287,7 @@ class PlannedAction:
     owner: str | None
     status: str
     due_on: str | None
+    team: str | None = None  # a team's action: the team (its node or one under it)
 
 
 @dataclass(frozen=True)
@@ -367,6 +385,8 @@ class Release:
     comments: tuple[str, ...] = ()
     comments_hidden: bool = False
     comment_min_group: int = 0
+    # the nodes of the organisation's tree that publish their comments, parents first
+    team_comments: tuple[TeamComments, ...] = ()
     benchmark: Benchmark | None = None
     purged: bool = False  # from the aggregates kept after the answers were deleted
 

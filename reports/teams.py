@@ -7,18 +7,58 @@ breakdown, which the round's one disclosure audit has passed (:func:`reports.gro
 the organisation's own. So all managers' views together, and HR's report beside them, publish
 nothing the audit has not seen. The team's "where to start" is computed from those published
 scores and the organisation's published driver weights (:func:`scoring.recommend.prioritise`).
+
+The team's comments are those the release publishes for the node (``Release.team_comments``,
+decided once per round by :mod:`reports.team_comments`). The team's change since an earlier
+round (:func:`team_change`) reads the node's row of both rounds' releases — each audited in its
+own round — and judges it by the rule of the whole round's change (:func:`reports.against.trend`):
+Welch's test from the published n, mean and SD, Benjamini–Hochberg across the principles, and
+:func:`scoring.differences.judge` against the minimal important difference.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from reports.release import Breakdown, GroupRow, Recommendation, Release
+import numpy as np
+
+from reports.principles import figure
+from reports.release import Breakdown, GroupRow, PlannedAction, Recommendation, Release
+from scoring.benchmark import benjamini_hochberg, welch_from_stats
+from scoring.differences import judge, minimal_important_difference
 from scoring.instrument import Instrument
 from scoring.recommend import prioritise
 from scoring.teams import SEPARATOR, TEAM, nodes_of
 
-__all__ = ["TeamView", "find_node", "team_view"]
+__all__ = ["TeamChange", "TeamChangeRow", "TeamView", "find_node", "team_change", "team_view"]
+
+Interval = tuple[float | None, float | None]
+
+
+@dataclass(frozen=True)
+class TeamChangeRow:
+    """One principle's change of the team since the earlier round: both rounds' audited
+    figures, or only ``why`` there is none — ``"before"`` (the earlier round's audit did not
+    show the team's score) or ``"now"`` (this round's did not)."""
+
+    key: str
+    before: float | None
+    now: float | None
+    difference: float | None = None
+    difference_ci95: Interval = (None, None)
+    pvalue_bh: float | None = None
+    verdict: str | None = None  # scoring.differences' verdict, as the round's change
+    minimal_important_difference: float | None = None
+    why: str | None = None  # no change shown: "before" or "now"
+    actions: tuple[PlannedAction, ...] = ()  # what the team planned for it in the earlier round
+
+
+@dataclass(frozen=True)
+class TeamChange:
+    previous: str  # the earlier round's name
+    minimal_important_difference: float | None  # the instrument's; None: ⅕ pooled SD per row
+    dimensions: tuple[TeamChangeRow, ...]
 
 
 @dataclass(frozen=True)
@@ -29,6 +69,13 @@ class TeamView:
     units: tuple[GroupRow, ...]  # the units under the team that are shown, parents first
     hidden_units: int  # units under the team that the audit does not show
     recommendations: tuple[Recommendation, ...]
+    # the team's comments, in HR's order; None: not published, for the reason ``comments_why``:
+    # "round" (HR's report shows none), "too_few" (fewer than the comments' minimum group of
+    # respondents, or the team's figures not shown) or "combination" (with the other comment
+    # lists published, they would single out the comments of fewer)
+    comments: tuple[str, ...] | None = None
+    comments_why: str | None = None
+    change: TeamChange | None = None  # since the earlier round published to managers
 
     @property
     def name(self) -> str:
@@ -63,9 +110,15 @@ def find_node(options: list[str], team: str) -> str | None:
 
 
 def team_view(
-    release: Release, options: list[str], node: str, instrument: Instrument, lang: str
+    release: Release,
+    options: list[str],
+    node: str,
+    instrument: Instrument,
+    lang: str,
+    change: TeamChange | None = None,
 ) -> TeamView:
-    """The view of ``node`` (a node of the round's tree, ``options`` its recorded teams)."""
+    """The view of ``node`` (a node of the round's tree, ``options`` its recorded teams), with
+    its comments as the release publishes them and ``change``, its :func:`team_change`."""
     tree = tree_of(release)
     rows = {g.group: g for g in tree.groups} if tree else {}
     below = [n for n in nodes_of(options) if n.startswith(node + SEPARATOR)]
@@ -88,4 +141,85 @@ def team_view(
             )  # fmt: skip
             for p in prioritise(instrument, scores, weights, targets=targets)
         )
-    return TeamView(node, row, parent, units, len(below) - len(units), picks)
+    comments = next((c.comments for c in release.team_comments if c.node == node), None)
+    return TeamView(
+        node, row, parent, units, len(below) - len(units), picks,
+        comments=comments,
+        comments_why=None if comments is not None else _comments_why(release, row),
+        change=change,
+    )  # fmt: skip
+
+
+def _comments_why(release: Release, row: GroupRow | None) -> str:
+    if not release.comments:
+        return "round"
+    if row is None or row.n < max(release.comment_min_group, release.min_group_size):
+        return "too_few"
+    return "combination"
+
+
+def team_change(
+    now: Release,
+    before: Release,
+    node: str,
+    instrument: Instrument,
+    actions: Mapping[str, Sequence[Mapping]],
+    significance: float,
+) -> TeamChange:
+    """The change of ``node``'s scores from ``before`` (an earlier round's release whose tree has
+    the node) to ``now``, per principle, with ``actions`` (the team's actions of the earlier
+    round, per principle, as :class:`PlannedAction` fields) beside it.
+
+    Only the two releases' published figures of the node are read — n, mean and SD, each passed
+    by its own round's audit — so the change publishes nothing either round did not. Judged as
+    the round's change is (:func:`reports.against.trend`): Welch's test from those figures,
+    p-values corrected across the principles compared (Benjamini–Hochberg), the difference's
+    95 % interval against the minimal important difference (the instrument's, or a fifth of the
+    two SDs pooled). A principle whose score either audit hid gets no change, and says which.
+    """
+    rows_now, rows_before = _rows(now), _rows(before)
+    found = []
+    for dim in instrument.dimensions:
+        a = rows_before[node].score_of(dim.key) if node in rows_before else None
+        b = rows_now[node].score_of(dim.key) if node in rows_now else None
+        if a is None or a.score is None:
+            found.append((dim.key, a, b, None, "before"))
+        elif b is None or b.score is None:
+            found.append((dim.key, a, b, None, "now"))
+        else:
+            test = welch_from_stats(a.score, _sd(a.sd), a.n, b.score, _sd(b.sd), b.n)
+            found.append((dim.key, a, b, test, None))
+    adjusted = iter(benjamini_hochberg([t.pvalue for *_rest, t, _why in found if t is not None]))
+    fixed = instrument.minimal_important_difference
+    rows = []
+    for key, a, b, test, why in found:
+        planned = tuple(PlannedAction(**action) for action in actions.get(key, ()))
+        before_score = a.score if a is not None else None
+        now_score = b.score if b is not None else None
+        if test is None:
+            rows.append(TeamChangeRow(key, before_score, now_score, why=why, actions=planned))
+            continue
+        p = next(adjusted)
+        mid = minimal_important_difference((_sd(a.sd), _sd(b.sd)), (a.n, b.n), fixed=fixed)
+        judged = judge(test.difference, test.ci_low, test.ci_high, p, mid, significance)
+        rows.append(
+            TeamChangeRow(
+                key, before_score, now_score,
+                difference=figure(b.score - a.score),
+                difference_ci95=(figure(test.ci_low), figure(test.ci_high)),
+                pvalue_bh=figure(p),
+                verdict=judged.verdict,
+                minimal_important_difference=figure(mid),
+                actions=planned,
+            )  # fmt: skip
+        )
+    return TeamChange(before.campaign, fixed, tuple(rows))
+
+
+def _rows(release: Release) -> dict[str, GroupRow]:
+    tree = tree_of(release)
+    return {g.group: g for g in tree.groups} if tree else {}
+
+
+def _sd(value: float | None) -> float:
+    return np.nan if value is None else value

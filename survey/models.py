@@ -6,7 +6,9 @@
   segment answers and the item answers — nothing that links it to an invitation, a person, a network
   address or a moment of the day;
 * a :class:`Comment` is stored apart from its response and without its segment answers, so a
-  remark cannot be tied to answers or to a group.
+  remark cannot be tied to answers or to a group — save, in a round with the organisation's
+  tree, the team its response is recorded in (a team of at least k invited people), so that a
+  manager can read the comments of a team large enough (:mod:`reports.team_comments`).
 """
 
 from __future__ import annotations
@@ -434,7 +436,9 @@ class Response(Base):
 
 
 class Comment(Base):
-    """An optional remark, stored apart from the answers it came with and without any segment."""
+    """An optional remark, stored apart from the answers it came with and without any segment
+    but its team: the team its response is recorded in, in a round with the organisation's tree
+    (no stored team names fewer than k invited people)."""
 
     __tablename__ = "comments"
 
@@ -443,6 +447,7 @@ class Comment(Base):
         sa.ForeignKey("campaigns.id", ondelete="CASCADE"), index=True
     )
     text: Mapped[str] = mapped_column(sa.Text)
+    team: Mapped[str | None] = mapped_column(sa.String(500))
 
 
 class RoundAggregate(Base):

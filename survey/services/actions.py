@@ -122,7 +122,8 @@ def team_plan_rows(session: Session, campaign_id: int, team: str) -> list[dict]:
 
 
 def by_dimension(actions: list[Action]) -> dict[str, list[dict]]:
-    """Actions as plain data per principle, for the next round's report."""
+    """Actions as plain data per principle, for the next round's report (a team's: for the
+    team's page of the next round)."""
     grouped: dict[str, list[dict]] = {}
     for action in actions:
         grouped.setdefault(action.dimension, []).append(
@@ -131,6 +132,7 @@ def by_dimension(actions: list[Action]) -> dict[str, list[dict]]:
                 "owner": action.owner,
                 "status": action.status,
                 "due_on": action.due_on.isoformat() if action.due_on else None,
+                "team": action.team,
             }
         )
     return grouped

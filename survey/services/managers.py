@@ -21,9 +21,10 @@ from flask import current_app
 from sqlalchemy.orm import Session
 
 from reports.teams import find_node
+from scoring.instrument import measure_versions
 from scoring.teams import SEPARATOR, is_tree, nodes_of
 from survey.extensions import db
-from survey.models import Campaign, Membership, User, today_utc, valid_id
+from survey.models import Campaign, CampaignStatus, Membership, User, today_utc, valid_id
 from survey.services import report_files
 from survey.services.errors import InvalidInput, NotFound
 from survey.services.mail import MailSettings, deliver
@@ -87,6 +88,29 @@ def team_for(session: Session, user: User, campaign_id: int, unit: str | None = 
 
 def _nodes(campaign: Campaign) -> set[str]:
     return set(nodes_of(tree_options(campaign)))
+
+
+def earlier_round(session: Session, campaign: Campaign, node: str) -> Campaign | None:
+    """The organisation's latest round before ``campaign`` that closed, was published to
+    managers, measures the same (an instrument version of the same measure) and whose tree has
+    ``node`` — the exact path: a team's change is shown only against the same team. A purged
+    round has no tree figures left; it is skipped."""
+    rounds = session.scalars(
+        sa.select(Campaign)
+        .where(
+            Campaign.organisation_id == campaign.organisation_id,
+            Campaign.id < campaign.id,
+            Campaign.status == CampaignStatus.CLOSED,
+            Campaign.managers_published_on.is_not(None),
+            Campaign.purged.is_(False),
+            Campaign.instrument_id == campaign.instrument_id,
+            Campaign.instrument_version.in_(
+                measure_versions(campaign.instrument_id, campaign.instrument_version)
+            ),
+        )
+        .order_by(Campaign.closed_on.desc().nulls_last(), Campaign.id.desc())
+    )
+    return next((earlier for earlier in rounds if node in _nodes(earlier)), None)
 
 
 def managers_of(session: Session, campaign: Campaign) -> list[tuple[User, str]]:

@@ -24,11 +24,11 @@ def round_data(session: Session, campaign: Campaign) -> RoundData:
     offsets, segments = campaign_answers(session, campaign)
     # by their random ids: an order unrelated to when they were written (a table without an
     # ORDER BY gives them back in the order they were stored)
-    comments = list(
-        session.scalars(
-            sa.select(Comment.text).where(Comment.campaign_id == campaign.id).order_by(Comment.id)
-        )
-    )
+    written = session.execute(
+        sa.select(Comment.text, Comment.team)
+        .where(Comment.campaign_id == campaign.id)
+        .order_by(Comment.id)
+    ).all()
     kept = session.execute(
         sa.select(RoundAggregate.n, RoundAggregate.dimensions).where(
             RoundAggregate.campaign_id == campaign.id
@@ -41,7 +41,8 @@ def round_data(session: Session, campaign: Campaign) -> RoundData:
         campaign.segments,
         campaign.min_group_size,
         campaign.is_closed,
-        comments,
+        [text for text, _team in written],
+        comment_teams=[team for _text, team in written],
         aggregates=kept.dimensions if kept else None,
         purged=campaign.purged,
         kept_n=kept.n if kept else None,

@@ -259,7 +259,13 @@ def submit_response(
         )
         if comment:
             session.execute(
-                sa.insert(Comment).values(id=new_uuid(), campaign_id=campaign.id, text=comment)
+                sa.insert(Comment).values(
+                    id=new_uuid(),
+                    campaign_id=campaign.id,
+                    text=comment,
+                    # the team the response is recorded in, and no other segment
+                    team=_recorded_team(campaign, stored_segments),
+                )
             )
         _still_open(session, campaign)
         if form_key is not None:
@@ -270,6 +276,14 @@ def submit_response(
     except BaseException:
         session.rollback()
         raise
+
+
+def _recorded_team(campaign: Campaign, segments: Mapping[str, str]) -> str | None:
+    """The team of the organisation's tree a response is recorded in (None: no tree, or not
+    recorded in one): all of its segments a comment keeps."""
+    tree = next((q for q in campaign.segments if is_tree(q)), None)
+    team = segments.get(tree["key"]) if tree else None
+    return team if team in (tree or {}).get("options", ()) else None
 
 
 def _still_open(session: Session, campaign: Campaign) -> None:

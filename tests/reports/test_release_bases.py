@@ -126,7 +126,7 @@ def test_every_figure_of_a_release_names_its_respondents():
     """Each type of the release that carries a figure about people has its ``rests_on``."""
     carrying = {
         "Statement", "Principle", "Overall", "Drivers", "GroupRow", "GroupScore", "Leaders",
-        "TrendRow", "BenchmarkRow",
+        "TrendRow", "BenchmarkRow", "TeamComments",
     }  # fmt: skip
     containers = {
         "Basis", "Benchmark", "Breakdown", "DriverPair", "DriverWeight", "Links", "PlannedAction",

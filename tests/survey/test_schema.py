@@ -13,7 +13,7 @@ from survey.models import Base
 
 RESPONSE_TABLES = {
     "responses": {"id", "campaign_id", "submitted_on", "language", "segments", "answers"},
-    "comments": {"id", "campaign_id", "text"},
+    "comments": {"id", "campaign_id", "text", "team"},  # team: see Comment
     "invitations": {
         "id",
         "campaign_id",

@@ -11,10 +11,11 @@ from flask_login import current_user, login_required
 from reports.render import STYLESHEET, html_to_pdf
 from reports.team_slides import team_pptx
 from reports.team_workbook import team_xlsx
-from reports.teams import team_view
+from reports.teams import team_change, team_view
 from survey import jobs
 from survey.extensions import db
 from survey.models import AuditEvent
+from survey.policy import SIGNIFICANCE_LEVEL
 from survey.services import access, actions, managers, report_files
 from survey.services.audit import record
 from survey.services.campaigns import campaign_instrument
@@ -38,12 +39,16 @@ def _view(campaign_id: int):
     unit = request.args.get("unit") or None
     campaign, node = managers.team_for(db.session, current_user, campaign_id, unit)
     lang = page_language()
-    release, _labels = report_files.release_for(
-        db.session, campaign, lang, current_app.config["COMMENT_MIN_GROUP_SIZE"]
-    )
-    view = team_view(
-        release, managers.tree_options(campaign), node, campaign_instrument(campaign), lang
-    )
+    comment_min_group = current_app.config["COMMENT_MIN_GROUP_SIZE"]
+    release, _labels = report_files.release_for(db.session, campaign, lang, comment_min_group)
+    instrument = campaign_instrument(campaign)
+    change = None
+    earlier = managers.earlier_round(db.session, campaign, node)
+    if earlier is not None and release.enough:
+        before, _labels = report_files.release_for(db.session, earlier, lang, comment_min_group)
+        planned = actions.by_dimension(actions.team_actions(db.session, earlier.id, node))
+        change = team_change(release, before, node, instrument, planned, SIGNIFICANCE_LEVEL)
+    view = team_view(release, managers.tree_options(campaign), node, instrument, lang, change)
     return campaign, view, release
 
 

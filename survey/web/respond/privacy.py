@@ -29,6 +29,11 @@ COLUMNS = {
     ("comments", "id"): _l("a random number, different from the one of your answers"),
     ("comments", "campaign_id"): _l("which survey round the comment belongs to"),
     ("comments", "text"): _l("what you wrote"),
+    ("comments", "team"): _l(
+        "if the link came from a list with your organisation's teams: your team as the list "
+        "records it (a small team as the team above it), so that a manager can read the "
+        "comments of a team large enough — nothing else about you"
+    ),
     ("invitations", "id"): _l("a number for the link"),
     ("invitations", "campaign_id"): _l("which survey round the link belongs to"),
     ("invitations", "token_hash"): _l(

@@ -354,7 +354,9 @@ def test_attack_8_comments_carry_no_segment_and_wait_for_the_close(client, sessi
     for i in range(12):
         known.answer({"department": "Sales" if i else "IT"}, comment=f"remark {i}")
     columns = {c["name"] for c in sa.inspect(session.get_bind()).get_columns("comments")}
-    assert columns == {"id", "campaign_id", "text"}
+    # a comment keeps only its team of the organisation's tree, which this round does not have
+    assert columns == {"id", "campaign_id", "text", "team"}
+    assert session.scalars(sa.select(Comment.team)).all() == [None] * 12
     login(client, known)
     page = client.get(f"/campaigns/{known.campaign.id}/report").get_data(as_text=True)
     assert "remark" not in page
