@@ -77,6 +77,7 @@ bench: $(DEV_STAMP)
 	$(BIN)/python bench/portfolio.py
 	$(BIN)/python bench/isolation.py
 	$(BIN)/python bench/import.py
+	$(BIN)/python bench/frozen_peers.py
 
 soak: $(DEV_STAMP)
 	$(BIN)/python bench/soak.py

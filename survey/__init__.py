@@ -19,7 +19,12 @@ def create_app(config: dict | None = None, *, web: bool = True) -> Flask:
         template_folder=str(files("reports.templates")),
         instance_relative_config=True,
     )
-    from survey.config import cookie_settings, engine_options, load_settings
+    from survey.config import (
+        cookie_settings,
+        engine_options,
+        load_settings,
+        rate_limit_storage_options,
+    )
 
     app.config.update(load_settings(app.instance_path))
     if config:
@@ -27,6 +32,11 @@ def create_app(config: dict | None = None, *, web: bool = True) -> Flask:
     app.config.update(cookie_settings(app.config))
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(
         app.config["SQLALCHEMY_DATABASE_URI"], app.config.get("SQLALCHEMY_ENGINE_OPTIONS")
+    )
+    app.config["RATELIMIT_STORAGE_OPTIONS"] = rate_limit_storage_options(
+        app.config["RATELIMIT_STORAGE_URI"],
+        app.config.get("RATELIMIT_STORAGE_OPTIONS"),
+        app.config["REDIS_OPTIONS"],
     )
     register_proxy_fix(app)
     if web:

@@ -48,6 +48,8 @@ def load_settings(instance_path: str) -> dict:
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_MB", "25")) * 1024 * 1024,
         # the job queue (RQ) for e-mail; without it, mail is sent in the request
         "REDIS_URL": os.environ.get("REDIS_URL") or None,
+        # timeouts of every Redis client (rate limits, the queue, the health check)
+        "REDIS_OPTIONS": redis_options(),
         # smtp://user:password@host:587?starttls=true; without it, mail goes to the outbox folder
         "SMTP_URL": os.environ.get("SMTP_URL") or None,
         "MAIL_FROM": os.environ.get("MAIL_FROM", "Ambassador Scan <survey@localhost>"),
@@ -84,18 +86,24 @@ def cookie_settings(config) -> dict:
 
 DB_CONNECT_TIMEOUT = 3  # seconds to open a connection
 DB_NETWORK_TIMEOUT = 5  # seconds a sent query may go unacknowledged before the link is dropped
-DB_STATEMENT_TIMEOUT = 30  # seconds a statement may run on the server
+DB_STATEMENT_TIMEOUT = 10  # seconds a statement may run on the server
+REDIS_CONNECT_TIMEOUT = 2  # seconds to open a connection to Redis
+REDIS_TIMEOUT = 2  # seconds Redis may take to answer a command
 
 
 def engine_options(url: str, options: dict | None, environ=os.environ) -> dict:
-    """The database engine's options: on PostgreSQL a connect timeout, a network timeout (so a
-    stalled server or network fails a request within seconds — the page answers 503 — instead
-    of hanging it) and a statement timeout. What the configuration sets itself is kept."""
+    """The database engine's options, for the web app, the commands and the worker alike: on
+    PostgreSQL a connect timeout, a network timeout (so a network that drops packets fails a
+    request within seconds — the page answers 503 — instead of hanging it), a statement
+    timeout, and a bound on every wait for the server (statement plus network timeout), which
+    alone ends the wait on a frozen server. What the configuration sets itself is kept."""
     options = dict(options or {})
     options.setdefault("pool_pre_ping", True)
     if not url.startswith("postgresql"):
         return options
     from sqlalchemy.engine import make_url
+
+    from survey.database import bounded_psycopg
 
     connect_args = dict(options.get("connect_args") or {})
     connect_timeout = int(environ.get("DB_CONNECT_TIMEOUT", DB_CONNECT_TIMEOUT))
@@ -111,6 +119,30 @@ def engine_options(url: str, options: dict | None, environ=os.environ) -> dict:
         own = own if isinstance(own, str) else " ".join(own)
         connect_args["options"] = f"{own} -c statement_timeout={statement_timeout * 1000}".strip()
     options["connect_args"] = connect_args
+    if make_url(url).get_driver_name() == "psycopg":
+        options.setdefault("module", bounded_psycopg(statement_timeout + network_timeout))
+    return options
+
+
+def redis_options(environ=os.environ) -> dict:
+    """The options of every Redis client the app opens — the rate limits, the job queue, the
+    health check — for the web app and the worker alike: a Redis that is away or frozen fails
+    a call within seconds, and the caller takes its way for Redis being down."""
+    return {
+        "socket_connect_timeout": float(
+            environ.get("REDIS_CONNECT_TIMEOUT", REDIS_CONNECT_TIMEOUT)
+        ),
+        "socket_timeout": float(environ.get("REDIS_TIMEOUT", REDIS_TIMEOUT)),
+    }
+
+
+def rate_limit_storage_options(uri: str, options: dict | None, redis: dict) -> dict:
+    """The rate-limit store's options: on Redis, the app's Redis timeouts (what the
+    configuration sets itself is kept)."""
+    options = dict(options or {})
+    if uri.startswith(("redis://", "rediss://")):
+        for key, value in redis.items():
+            options.setdefault(key, value)
     return options
 
 

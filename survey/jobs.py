@@ -41,7 +41,10 @@ def queue():
     from redis import Redis
     from rq import Queue
 
-    return Queue(QUEUE, connection=Redis.from_url(url, socket_connect_timeout=3, socket_timeout=10))
+    # a Redis that is away or frozen fails the call within seconds (REDIS_*TIMEOUT); the
+    # worker's blocking wait for jobs sets its own, longer, read timeout
+    options = current_app.config.get("REDIS_OPTIONS") or {}
+    return Queue(QUEUE, connection=Redis.from_url(url, **options))
 
 
 BATCH = 100  # participants per job: one SMTP connection and one job's overhead for each batch

@@ -159,7 +159,7 @@ def redis_status(app: Flask) -> str | None:
 
     for url in urls:
         try:
-            with Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1) as client:
+            with Redis.from_url(url, **app.config["REDIS_OPTIONS"]) as client:
                 client.ping()
         except (RedisError, OSError):
             app.logger.warning("redis unreachable: %s", redact(url.split("@")[-1]))

@@ -1,0 +1,156 @@
+"""Frozen peers on demand, for the fault tests and ``bench/frozen_peers.py``: a Redis server of
+its own that can be stopped (SIGSTOP) and resumed, and a TCP gate in front of PostgreSQL that
+can stop passing bytes. Both freeze the way a hung server does: connections stay open, the
+kernel keeps acknowledging what is sent, and no answer comes back."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+
+__all__ = ["FrozenRedis", "Gate", "free_port"]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class FrozenRedis:
+    """A ``redis-server`` of its own on a free port, without persistence; ``freeze()`` stops the
+    process (SIGSTOP), ``thaw()`` resumes it."""
+
+    def __init__(self):
+        binary = shutil.which("redis-server")
+        if binary is None:
+            raise FileNotFoundError("redis-server is not installed")
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.folder = tempfile.TemporaryDirectory(prefix="frozen-redis-")
+        self.process = subprocess.Popen(
+            [binary, "--port", str(self.port), "--save", "", "--appendonly", "no",
+             "--bind", "127.0.0.1", "--dir", self.folder.name],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline or self.process.poll() is not None:
+                    self.close()
+                    raise RuntimeError("redis-server did not start") from None
+                time.sleep(0.05)
+        self.frozen = False
+
+    def freeze(self) -> None:
+        os.kill(self.process.pid, signal.SIGSTOP)
+        self.frozen = True
+
+    def thaw(self) -> None:
+        os.kill(self.process.pid, signal.SIGCONT)
+        self.frozen = False
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            os.kill(self.process.pid, signal.SIGCONT)
+            self.process.terminate()
+            self.process.wait(timeout=10)
+        self.folder.cleanup()
+
+    def __enter__(self) -> FrozenRedis:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+class Gate:
+    """A TCP proxy in front of ``target`` (e.g. PostgreSQL on 127.0.0.1:5432). ``freeze()``
+    stops passing bytes on every connection, open or new (the bytes are read and held, as a
+    hung server's kernel would), ``thaw()`` passes them on again."""
+
+    def __init__(self, target_port: int, target_host: str = "127.0.0.1"):
+        self.target = (target_host, target_port)
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.flowing = threading.Event()
+        self.flowing.set()
+        self.sockets: list[socket.socket] = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    @property
+    def frozen(self) -> bool:
+        return not self.flowing.is_set()
+
+    def freeze(self) -> None:
+        self.flowing.clear()
+
+    def thaw(self) -> None:
+        self.flowing.set()
+
+    def thaw_after(self, seconds: float) -> threading.Timer:
+        timer = threading.Timer(seconds, self.thaw)
+        timer.daemon = True
+        timer.start()
+        return timer
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._connect, args=(client,), daemon=True).start()
+
+    def _connect(self, client: socket.socket) -> None:
+        self.sockets.append(client)
+        self.flowing.wait()  # a frozen server accepts and says nothing
+        try:
+            server = socket.create_connection(self.target)
+        except OSError:
+            client.close()
+            return
+        self.sockets.append(server)
+        threading.Thread(target=self._pipe, args=(server, client), daemon=True).start()
+        self._pipe(client, server)
+
+    def _pipe(self, source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                self.flowing.wait()
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for end in (source, sink):
+                try:
+                    end.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+                end.close()
+
+    def close(self) -> None:
+        self.thaw()
+        self.listener.close()
+        for end in self.sockets:
+            try:
+                end.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            end.close()
+
+    def __enter__(self) -> Gate:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
