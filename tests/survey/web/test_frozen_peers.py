@@ -20,7 +20,7 @@ from ..conftest import AuthActions
 from .test_hooks import add_user_via, needs_postgres
 
 sys.path.append(str(Path(__file__).resolve().parents[3] / "deploy"))
-from faults import FrozenRedis, Gate  # noqa: E402
+from peers import FrozenRedis, Gate  # noqa: E402
 
 REDIS_TIMEOUT = 1  # seconds: the Redis clients' connect and read timeouts in these tests
 DB_TIMEOUT = 1  # seconds: the statement and network timeouts (the bound on a wait is both)
