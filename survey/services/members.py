@@ -96,6 +96,14 @@ def set_member(
         raise InvalidInput(f"role {role!r}: you may give {', '.join(roles_for(actor))}")
     team = checked_team(role, team)
     user = session.scalar(sa.select(User).filter_by(email=email))
+    if (
+        user is not None
+        and not actor.is_admin
+        and not any(m.organisation_id == organisation.id for m in user.memberships)
+    ):
+        # an account of another organisation (or an admin's) is not HR's to give a role to, nor
+        # to learn anything of: one answer for all of them, naming no role, name or organisation
+        raise InvalidInput(f"{email} cannot be added here: an admin adds an existing account")
     provider = identity_provider(session, organisation)
     at_provider = provider is not None and email.rpartition("@")[2] in provider.domains
     if (user is not None and user.identity_provider_id is not None) or (
