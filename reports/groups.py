@@ -291,11 +291,20 @@ def breakdown(
     return Breakdown(question["key"], question_label(question, lang), tuple(rows), hidden)
 
 
+def varies(column: np.ndarray) -> bool:
+    """Whether a group's scores on a principle differ between its people. A group in which all
+    scored the same is not shown (nor compared): its mean would be each member's own score, and
+    an interval or test of it would say so ("the scores do not vary"). Hidden like any cell the
+    audit hides, without saying which rule hid it."""
+    values = column[~np.isnan(column)]
+    return values.size > 1 and float(values.max() - values.min()) > 1e-9
+
+
 def _group_scores(key, members, scores, keys, audited) -> tuple[GroupScore, ...]:
     group_scores = []
     for d, principle in enumerate(keys):
         column = scores[members, d]
-        shown = audited.shown(key, principle)
+        shown = audited.shown(key, principle) and varies(column)
         n = int(np.count_nonzero(~np.isnan(column)))
         group_scores.append(
             GroupScore(
@@ -361,6 +370,8 @@ def leaders_and_employees(
     employees = column[roles == 0]
     leaders = column[(roles > 0) & (roles < len(role["options"]))]
     employees, leaders = employees[~np.isnan(employees)], leaders[~np.isnan(leaders)]
+    if not (varies(employees) and varies(leaders)):
+        return Leaders(shown=False)
     difference = welch(employees, leaders)
     # the MID from the SD of everyone's leadership score (published), not the groups' own
     mid = minimal_important_difference(

@@ -230,8 +230,9 @@ class Breakdown:
                 "n": g.n,
                 **({"depth": g.depth, "parent": g.parent} if self.tree else {}),
                 "rests_on": _plain(g.rests_on),
-                # a group's SD stays in the kept release, for a team's change since an earlier
-                # round: the report publishes the change's interval, not the SD of a group
+                # a group's SD is kept in the release for a team's change since an earlier
+                # round, not listed here: the manager's page shows the change's interval, from
+                # which the two SDs (of audited sets, each varying) can be roughly worked out
                 "scores": {
                     s.principle: {"score": s.score, "n": s.n, "rests_on": _plain(s.rests_on)}
                     for s in g.scores

@@ -451,3 +451,27 @@ def test_the_technical_detail_is_said_once_in_an_appendix(instrument):
     assert html.count("Cronbach's alpha") == appendix.count("Cronbach's alpha")
     for d in shown:
         assert f"<strong>{d.name}</strong>:" in appendix
+
+
+def test_a_group_in_which_everyone_scored_the_same_is_not_shown(instrument):
+    """A group whose people all have one score on a principle: its mean would be each one's own
+    score, and a test of it would say that the scores do not vary. The cell is hidden like any
+    the audit hides; leaders and employees are not compared when either group does not vary."""
+    current = a_round(instrument, n=60)
+    leadership = [i for i, key in enumerate(instrument.item_keys) if key.startswith("L")]
+    current.offsets[np.ix_(range(45, 60), leadership)] = 3  # the 15 managers: one answer each
+    built = report(instrument, current)
+    roles = next(b for b in built.breakdowns if b.key == "role_level")
+    managers = next(g for g in roles.groups if g.group == "Manager")
+    employees = next(g for g in roles.groups if g.group == "Employee")
+    assert managers.score_of("leadership").score is None
+    assert managers.score_of("leadership").n is None
+    assert managers.score_of("guidelines").score is not None  # their other principles vary
+    assert employees.score_of("leadership").score is not None
+    assert built.leaders is not None and not built.leaders.shown
+    # one manager answering otherwise is enough for the group to vary
+    current.offsets[45, leadership[0]] = 1
+    built = report(instrument, current)
+    roles = next(b for b in built.breakdowns if b.key == "role_level")
+    managers = next(g for g in roles.groups if g.group == "Manager")
+    assert managers.score_of("leadership").score is not None and built.leaders.shown
