@@ -34,7 +34,7 @@ from reports.team_sheets import action_lines, why_not
 from reports.teams import TeamView
 from reports.texts import team_comments_note
 
-__all__ = ["change_slides", "comment_slides", "take_lines"]
+__all__ = ["change_slides", "characters", "comment_slides", "lines_of", "take_lines"]
 
 DASH = "–"
 GLYPH = 0.56  # an average glyph's width, in font sizes: a little wider than most fonts'
@@ -48,7 +48,12 @@ def characters(width: float, size: int) -> int:
 
 
 def lines_of(paragraph: str, chars: int) -> list[str]:
-    return textwrap.wrap(paragraph, chars, break_on_hyphens=False) or [""]
+    """``paragraph`` as the lines it takes: wrapped at ``chars``, and broken where it breaks."""
+    return [
+        line
+        for part in paragraph.splitlines() or [""]
+        for line in textwrap.wrap(part, chars, break_on_hyphens=False) or [""]
+    ]
 
 
 def take_lines(paragraphs, chars: int, room: float, gap: float = 0.0):
