@@ -28,7 +28,7 @@ SHEET_NAME = 31  # Excel's longest sheet name
 def sheet_name(name: str, taken: list[str]) -> str:
     """``name`` as Excel takes a sheet's name: none of ``[]:*?/\\``, at most 31 characters, no
     ``'`` at either end, and none of ``taken`` (Excel compares them ignoring case)."""
-    name = re.sub(r"[\[\]:*?/\\]", " ", name)[:SHEET_NAME].strip(" '") or "–"
+    name = " ".join(re.sub(r"[\[\]:*?/\\]", " ", name).split())[:SHEET_NAME].strip(" '") or "–"
     used = {t.lower() for t in taken}
     candidate, number = name, 1
     while candidate.lower() in used:

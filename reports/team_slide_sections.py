@@ -117,8 +117,10 @@ def change_slides(deck, view: TeamView, report: Release, text) -> None:
     as many slides as the actions need."""
     change, lang = view.change, report.lang
     names = {d.key: d.name for d in report.dimensions}
+    # a round's name (up to 200 characters) heads a narrow column: its start is enough there
+    then = textwrap.shorten(change.previous, 40, placeholder=" …")
     header = [
-        text["principle"], change.previous, text["now"],
+        text["principle"], then, text["now"],
         f"{text['change']} ({text['interval']})", text["matters"], text["planned_then"],
     ]  # fmt: skip
     rows = []

@@ -659,3 +659,29 @@ def test_a_change_with_many_actions_goes_on_over_slides_inside_them(
         for row in list(shape.table.rows)[1:]
     ]  # fmt: skip
     assert [n for n, score in first_cells if score] == names
+
+
+def test_a_long_or_odd_round_name_makes_a_sheet_excel_opens_and_a_deck_inside_its_slides(
+    released, instrument
+):
+    import io
+
+    import openpyxl
+    from pptx import Presentation
+
+    from reports.team_sheets import sheet_name
+    from reports.team_slides import team_pptx
+    from reports.team_workbook import team_xlsx
+    from reports.teams import team_change
+
+    long = sheet_name("Since Autumn [2026]: the long round", [])
+    assert long == "Since Autumn 2026 the long roun"
+    assert sheet_name("Scores", ["Notes", "scores"]) == "Scores (2)"  # Excel ignores case
+    name = "Autumn [2026]: a round with a name as long as a round's name may be " * 3
+    before = tree_release(instrument, released.lang, name=name[:200], seed=9)
+    change = team_change(released, before, "Care/Ward 3", instrument, {}, 0.05)
+    view = team_view_of(released, instrument, "Care/Ward 3", change)
+    book = openpyxl.load_workbook(io.BytesIO(team_xlsx(view, released, [])))
+    assert all(len(n) <= 31 and not set(n) & set("[]:*?/\\") for n in book.sheetnames)
+    assert len(set(map(str.lower, book.sheetnames))) == len(book.sheetnames)
+    assert_inside(Presentation(io.BytesIO(team_pptx(view, released, []))))
