@@ -1,6 +1,7 @@
 """A manager's team as a PowerPoint deck (python-pptx): a title slide, the team's scores against
-the unit above and the organisation, the units under it, where it might start and its actions —
-the team page's content, in its words, on the slides of HR's deck (:mod:`reports.slides`).
+the unit above and the organisation, its change since the earlier round with what it planned
+then, the units under it, where it might start, its actions and its comments — the team page's
+content, in its words, on the slides of HR's deck (:mod:`reports.slides`).
 
 Every figure is a row of the release's audited tree breakdown (:class:`reports.teams.TeamView`)
 or the organisation's own score; a score the audit does not publish is a dash, a unit it does not
@@ -32,6 +33,7 @@ from reports.slide_parts import (
     textbox,
     write,
 )
+from reports.team_slide_sections import change_slides, comment_slides
 from reports.teams import TeamView
 from reports.texts import team_texts
 
@@ -52,11 +54,14 @@ def team_pptx(view: TeamView, report: Release, planned: list[dict[str, Any]]) ->
     shown = [d for d in report.dimensions if d.shown] if report.enough else []
     _title_slide(deck, view, report, text)
     _scores(deck, view, report, shown, text)
+    if view.change is not None:
+        change_slides(deck, view, report, text)
     if view.units or view.hidden_units:
         _units(deck, view, report, shown, text)
     if view.recommendations:
         _where_to_start(deck, view, report, text)
     _actions(deck, view, report, planned, text)
+    comment_slides(deck, view, report, text)
     buffer = io.BytesIO()
     deck.save(buffer)
     return buffer.getvalue()

@@ -1,6 +1,7 @@
 """A manager's team as an Excel workbook (XlsxWriter): the team's scores against the unit above
-and the organisation, the units under it, where it might start, its actions, and a sheet that
-says what is not shown and why — the team page's content, in its words.
+and the organisation, its change since the earlier round with what it planned then, the units
+under it, where it might start, its actions, its comments, and a sheet that says what is not
+shown and why — the team page's content, in its words.
 
 Every figure is a row of the release's audited tree breakdown (:class:`reports.teams.TeamView`)
 or the organisation's own score: a score the audit does not publish is a dash, a unit it does
@@ -16,13 +17,13 @@ from typing import Any
 from reports import charts
 from reports.office import as_date, heat_colour
 from reports.release import Release
+from reports.team_sheets import DIFFERENCE, change_sheet, comments_sheet, pvalue_format
 from reports.teams import TeamView
-from reports.texts import team_texts
+from reports.texts import team_comments_note, team_texts
 from reports.workbook_parts import SCORES, write_table
 
 __all__ = ["team_xlsx"]
 
-DIFFERENCE = {"num_format": "+0.0;-0.0;0.0"}
 DASH = "–"
 
 
@@ -50,15 +51,19 @@ def team_xlsx(view: TeamView, report: Release, planned: list[dict[str, Any]]) ->
             {"num_format": "yyyy-mm-dd" if report.lang == "en" else "d-m-yyyy"}
         ),
         "wrap": book.add_format({"text_wrap": True, "valign": "top"}),
+        "pvalue": book.add_format(pvalue_format(report.lang)),
     }
     shown = [d for d in report.dimensions if d.shown] if report.enough else []
     _scores(book, view, report, shown, text, formats, heading)
+    if view.change is not None:
+        change_sheet(book, view, report, text, formats)
     if view.units or view.hidden_units:
         _units(book, view, report, shown, text, formats)
     if view.recommendations:
         _where_to_start(book, view, report, text, formats)
     _actions(book, view, report, planned, text, formats)
-    _notes(book, view, text, formats)
+    comments_sheet(book, view, report, text, formats)
+    _notes(book, view, report, text, formats)
     for sheet in book.worksheets():  # printed: each sheet one page wide
         sheet.set_landscape()
         sheet.fit_to_pages(1, 0)
@@ -206,7 +211,7 @@ def _actions(book, view: TeamView, report: Release, planned, text, formats) -> N
     write_table(sheet, 0, header, rows, formats, {1: "wrap", 4: "date"}, {1: 75})
 
 
-def _notes(book, view: TeamView, text, formats) -> None:
+def _notes(book, view: TeamView, report: Release, text, formats) -> None:
     """What the page says beside its figures: what is not shown, and why."""
     sheet = book.add_worksheet(text["notes"])
     sheet.set_column(0, 0, 110)
@@ -220,7 +225,9 @@ def _notes(book, view: TeamView, text, formats) -> None:
         lines.append(text["units_legend"])
     if view.recommendations:
         lines.append(text["chosen"])
-    lines.append(text["no_comments"])
+    if view.change is not None:
+        lines.append(text["change_notes"][0])
+    lines.append(team_comments_note(view, report, text))
     for row, line in enumerate(lines):
         sheet.set_row(row, 15 * max(1, -(-len(line) // 105)))
         sheet.write(row, 0, line, formats["wrap"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from reports.render import translations
 
-__all__ = ["office_texts", "team_texts"]
+__all__ = ["office_texts", "team_comments_note", "team_texts"]
 
 
 def office_texts(lang: str) -> dict:
@@ -169,7 +169,62 @@ def team_texts(lang: str, min_group_size: int) -> dict:
             "Chosen as for the organisation: how much the principle drives advocacy across the "
             "organisation, times how far your team's score is from its target."
         ),
-        "no_comments": _(
-            "Comments are not shown per team: a comment in a small team could be recognised."
+        # the team's comments, as the page gives them (templates/manager/_team_comments.html)
+        "comments_about": _(
+            "The comments of your team with everyone below it, in an order that says nothing "
+            "about who wrote them or when."
         ),
+        "no_comments": _("No comments."),
+        "comments_combination": lambda k: _(
+            "Your team's comments are not shown: together with the comments shown to other teams "
+            "they would single out the comments of fewer than %(k)d people."
+        )
+        % {"k": k},
+        "comments_too_few": lambda k: _(
+            "Comments are shown for a team of at least %(k)d people who answered."
+        )
+        % {"k": k},
+        "comments_round": lambda k: _(
+            "Comments are shown once at least %(k)d people have answered."
+        )
+        % {"k": k},
+        # the team's change since the earlier round (templates/manager/_team_change.html)
+        "since": _("Since %(previous)s"),
+        "since_title": _("Your team since %(previous)s: what you did, and what changed"),
+        "planned_then": _("What your team planned then"),
+        "p_corrected": _("p (corrected)"),
+        "not_shown_before": _("not shown in %(previous)s"),
+        "not_shown_now": _("not shown in this round"),
+        "change_notes": [
+            _(
+                "Your team's scores in both rounds are the ones each round published. A change "
+                "is shown only where both rounds showed your team's score; a dash says which "
+                "round did not."
+            ),
+            _(
+                "Welch's t-test per principle, p-values corrected for testing five principles at "
+                "once (Benjamini–Hochberg); in brackets the 95%% interval of the change."
+            )
+            % {},
+            _(
+                "A change is important when it is unlikely to be chance and its whole interval "
+                "lies beyond that; possibly important when the interval also holds smaller "
+                "changes; too small to matter when its whole interval lies within it."
+            ),
+        ],
     }
+
+
+def team_comments_note(view, report, text) -> str:
+    """What the page says about the team's comments: where they come from, or why none are
+    shown (``view.comments_why``)."""
+    if view.comments:
+        return text["comments_about"]
+    if view.comments is not None:
+        return text["no_comments"]
+    k = max(report.comment_min_group, report.min_group_size)
+    if view.comments_why == "combination":
+        return text["comments_combination"](k)
+    if view.comments_why == "too_few":
+        return text["comments_too_few"](k)
+    return text["comments_round"](report.comment_min_group)

@@ -186,20 +186,27 @@ def instrument():
     return load_instrument()
 
 
-def tree_release(instrument, lang: str):
+COMMENT_TEXT = {"en": "Comment {i}: give us time to post about our work",
+                "nl": "Opmerking {i}: geef ons tijd om over ons werk te posten"}  # fmt: skip
+
+
+def tree_release(instrument, lang: str, name="Spring", seed=4):
     """A closed round of 63 people in six teams (Days, 3 people, is never shown), Ward 3's
-    people answering a little more favourably."""
+    people answering a little more favourably, each person writing a comment that names them
+    (``Comment 7: …``)."""
     from reports.model import RoundData, build_report
 
     from .test_report import THRESHOLDS
 
-    rng = np.random.default_rng(4)
+    rng = np.random.default_rng(seed)
     segments = [{"team": team} for team, count in FILE_TEAMS.items() for _ in range(count)]
     offsets = rng.integers(0, 5, size=(len(segments), len(instrument.item_keys)))
     ward = np.array([s["team"].startswith("Care/Ward 3") for s in segments])
     offsets = np.clip(offsets + ward[:, None], 0, 4).astype(np.int8)
     questions = [tree_question(sorted(FILE_TEAMS))]
-    current = RoundData("Spring", offsets, segments, questions, 5, True, [])
+    comments = [COMMENT_TEXT[lang].format(i=i) for i in range(len(segments))]
+    current = RoundData(name, offsets, segments, questions, 5, True, comments,
+                        [s["team"] for s in segments])  # fmt: skip
     return build_report(instrument, current, organisation="Zorg", lang=lang,
                         thresholds=THRESHOLDS)  # fmt: skip
 
@@ -209,8 +216,20 @@ def released(request, instrument):
     return tree_release(instrument, request.param)
 
 
-def team_files(release, instrument, node, planned=()):
-    """The view of ``node`` and its workbook and deck, opened."""
+@pytest.fixture(scope="module")
+def earlier(released, instrument):
+    """The round before ``released``, in its language: its release and the team's actions then
+    (Ward 3's, and one of Nights under it)."""
+    before = tree_release(instrument, released.lang, name="Autumn", seed=9)
+    actions = {"guidelines": [{"title": a["text"], "owner": a["owner"] or None,
+                               "status": a["status"], "due_on": a["due"], "team": a["team"]}
+                              for a in TEAM_ACTIONS[released.lang]]}  # fmt: skip
+    return before, actions
+
+
+def team_files(release, instrument, node, planned=(), earlier=None, view=None):
+    """The view of ``node`` (its change since ``earlier``'s round, when given) and its workbook
+    and deck, opened."""
     import io
 
     import openpyxl
@@ -218,9 +237,14 @@ def team_files(release, instrument, node, planned=()):
 
     from reports.team_slides import team_pptx
     from reports.team_workbook import team_xlsx
-    from reports.teams import team_view
+    from reports.teams import team_change, team_view
 
-    view = team_view(release, sorted(FILE_TEAMS), node, instrument, release.lang)
+    change = None
+    if earlier is not None:
+        before, actions = earlier
+        change = team_change(release, before, node, instrument, actions, 0.05)
+    if view is None:
+        view = team_view(release, sorted(FILE_TEAMS), node, instrument, release.lang, change)
     planned = [a for a in planned if a["team"] == node or a["team"].startswith(node + "/")]
     book = openpyxl.load_workbook(io.BytesIO(team_xlsx(view, release, planned)))
     deck = Presentation(io.BytesIO(team_pptx(view, release, planned)))
@@ -260,16 +284,32 @@ def file_numbers(book, deck) -> tuple[list, list]:
     return cells, decimals
 
 
+def change_numbers(change) -> tuple[set, set]:
+    """The figures of a team's change: both rounds' scores of the team (rows of the two
+    audited releases, checked against them in its own test) and what the change computes from
+    them — unrounded, and as the page writes them."""
+    values = set()
+    for t in change.dimensions if change else ():
+        values |= {v for v in (t.before, t.now, t.difference, *t.difference_ci95, t.pvalue_bh)
+                   if v is not None}  # fmt: skip
+    return {round(v, 9) for v in values}, {f"{v:.1f}".lstrip("-") for v in values}
+
+
 def test_every_number_in_a_managers_files_is_one_the_audited_report_publishes(
-    released, instrument
+    released, earlier, instrument
 ):
     counts, written = published_numbers(released.to_dict())
+    counts_before, written_before = published_numbers(earlier[0].to_dict())
     seen = 0
     for node in nodes_of(sorted(FILE_TEAMS)):
-        view, book, deck = team_files(released, instrument, node, TEAM_ACTIONS[released.lang])
+        view, book, deck = team_files(
+            released, instrument, node, TEAM_ACTIONS[released.lang], earlier
+        )
+        change_counts, change_written = change_numbers(view.change)
+        allowed = counts | counts_before | change_counts
         cells, decimals = file_numbers(book, deck)
-        assert set(cells) <= counts, (node, set(cells) - counts)
-        assert set(decimals) <= written, (node, set(decimals) - written)
+        assert set(cells) <= allowed, (node, set(cells) - allowed)
+        assert set(decimals) <= written | written_before | change_written, node
         seen += len(cells) + len(decimals)
         if view.row is not None:  # the team's own scores are there, unrounded
             own = {round(s.score, 9) for s in view.row.scores if s.score is not None}
@@ -298,7 +338,8 @@ def test_the_files_say_what_is_hidden_as_the_page_does(released, instrument):
                                                 released.n_responses]  # fmt: skip
     titles = [slide.shapes.title.text_frame.text for slide in deck.slides]
     assert titles == [text["team_title"] % {"team": "Ward 3"}, text["scores"], text["units"],
-                      text["team_start"], text["team_actions"]]  # fmt: skip
+                      text["team_start"], text["team_actions"], text["comments"],
+                      text["comments"]]  # its 23 comments on two slides  # fmt: skip
     assert text["no_actions"] in set(deck_texts(deck))
 
 
@@ -347,13 +388,20 @@ def test_the_dutch_files_are_wholly_dutch_and_the_english_ones_english(instrumen
 
     for lang in ("nl", "en"):
         release = tree_release(instrument, lang)
-        _view, book, deck = team_files(release, instrument, "Care", TEAM_ACTIONS[lang])
+        before = tree_release(instrument, lang, name="Autumn", seed=9)
+        planned = {"guidelines": [{"title": a["text"], "owner": None, "status": a["status"],
+                                   "due_on": a["due"], "team": a["team"]}
+                                  for a in TEAM_ACTIONS[lang]]}  # fmt: skip
+        view, book, deck = team_files(
+            release, instrument, "Care", TEAM_ACTIONS[lang], (before, planned)
+        )
+        assert view.comments and view.change  # both sections are there to be read
         found = english_in([*book_texts(book), *deck_texts(deck)])
         if lang == "nl":
             assert found == set()
-            assert book.sheetnames == ["Scores", "De teams onder het uwe",
+            assert book.sheetnames == ["Scores", "Sinds Autumn", "De teams onder het uwe",
                                        "Waar uw team kan beginnen", "Acties van uw team",
-                                       "Toelichting"]  # fmt: skip
+                                       "Opmerkingen", "Toelichting"]  # fmt: skip
             assert {"in uitvoering", "afgerond"} <= set(book_texts(book))
         else:
             assert found  # the word list finds the English of the English files
@@ -361,11 +409,20 @@ def test_the_dutch_files_are_wholly_dutch_and_the_english_ones_english(instrumen
 
 
 def test_every_shape_of_a_team_deck_lies_within_its_slide(released, instrument):
+    from reports.texts import team_texts
+
     many = [dict(TEAM_ACTIONS["en"][0], text=f"Action {i} " + "with a long description " * 4)
             for i in range(13)]  # fmt: skip
     _view, _book, deck = team_files(released, instrument, "Care", many)
+    assert_inside(deck)
+    titles = [slide.shapes.title.text_frame.text for slide in deck.slides]
+    text = team_texts(released.lang, released.min_group_size)
+    assert titles.count(text["team_actions"]) == 2  # the actions on two slides
+
+
+def assert_inside(deck) -> None:
+    """Every shape of every slide lies within the slide, and below its title."""
     width, height = deck.slide_width, deck.slide_height
-    assert len(deck.slides) == 6  # the actions on two slides
     for number, slide in enumerate(deck.slides, start=1):
         title = slide.shapes.title
         for shape in slide.shapes:
@@ -378,3 +435,253 @@ def test_every_shape_of_a_team_deck_lies_within_its_slide(released, instrument):
                 assert shape.top + sum(r.height for r in shape.table.rows) <= height, where
             if number > 1 and shape.shape_id != title.shape_id:
                 assert shape.top >= title.top + title.height, where
+
+
+# The team's comments and its change since the earlier round, in the files as on the page
+
+
+def book_comments(book, text) -> list[str]:
+    """The comments of a team workbook's Comments sheet, top to bottom."""
+    column = [row[0] for row in book[text["comments"]].iter_rows(values_only=True)]
+    if column[0] != text["comment"]:  # no table: only the sentence saying why
+        return []
+    return column[1 : column.index(None)]
+
+
+def deck_comments(deck, text) -> list[str]:
+    """The comments of a team deck's comment slides, in order, a comment cut over two slides
+    joined again."""
+    comments: list[str] = []
+    for slide in deck.slides:
+        title = slide.shapes.title
+        if title.text_frame.text != text["comments"]:
+            continue
+        box = next(s for s in slide.shapes if s.has_text_frame and s.shape_id != title.shape_id)
+        for paragraph in box.text_frame.paragraphs:
+            if paragraph.text.startswith("… "):
+                comments[-1] = comments[-1].removesuffix(" …") + " " + paragraph.text[2:]
+            elif paragraph.text.startswith("• "):
+                comments.append(paragraph.text[2:])
+    return comments
+
+
+def test_the_files_hold_exactly_the_comments_the_release_publishes_for_the_team(
+    released, instrument
+):
+    from reports.texts import team_comments_note, team_texts
+
+    from .test_office import book_texts, deck_texts
+
+    text = team_texts(released.lang, released.min_group_size)
+    published = {c.node: list(c.comments) for c in released.team_comments}
+    assert {"Care/Ward 3", "Care"} <= set(published) and "Care/Ward 3/Nights" not in published
+    for node in nodes_of(sorted(FILE_TEAMS)):
+        view, book, deck = team_files(released, instrument, node)
+        note = team_comments_note(view, released, text)
+        if node in published:  # the release's order, none left out, none added
+            assert published[node]
+            assert book_comments(book, text) == published[node] == deck_comments(deck, text)
+            assert note == text["comments_about"]
+        else:  # the page's sentence, and not one of the round's comments anywhere
+            assert view.comments is None and view.comments_why == "too_few"
+            assert book_comments(book, text) == [] and deck_comments(deck, text) == []
+            assert book[text["comments"]]["A1"].value == note
+            texts = " ".join([*book_texts(book), *deck_texts(deck)])
+            assert note in texts
+            assert not any(comment in texts for comment in released.comments)
+        assert note in [row[0].value for row in book[text["notes"]].iter_rows()]
+
+
+def test_each_reason_for_no_comments_is_the_pages_sentence(released, instrument):
+    import dataclasses
+
+    from reports.texts import team_texts
+
+    from .test_office import deck_texts
+
+    text = team_texts(released.lang, released.min_group_size)
+    view = team_view_of(released, instrument, "Care/Ward 3")
+    k = max(released.comment_min_group, released.min_group_size)
+    for comments, why, sentence in [
+        ((), None, text["no_comments"]),
+        (None, "combination", text["comments_combination"](k)),
+        (None, "round", text["comments_round"](released.comment_min_group)),
+    ]:
+        shown = dataclasses.replace(view, comments=comments, comments_why=why)
+        _view, book, deck = team_files(released, instrument, "Care/Ward 3", view=shown)
+        assert book[text["comments"]]["A1"].value == sentence
+        assert sentence in set(deck_texts(deck)) and deck_comments(deck, text) == []
+
+
+def team_view_of(release, instrument, node, change=None):
+    from reports.teams import team_view
+
+    return team_view(release, sorted(FILE_TEAMS), node, instrument, release.lang, change)
+
+
+def test_long_comments_go_on_over_slides_and_no_text_outgrows_its_box(released, instrument):
+    """Each comment slide's text, measured as the deck measures it (wrapped at a width no
+    average glyph of its font exceeds), fits in its box; the comments read again in full."""
+    import dataclasses
+
+    from pptx.util import Emu
+
+    from reports.team_slide_sections import characters, lines_of
+    from reports.texts import team_texts
+
+    text = team_texts(released.lang, released.min_group_size)
+    view = team_view_of(released, instrument, "Care/Ward 3")
+    long = tuple(" ".join(["Posting about our work takes time"] * (1 + i * 9)) for i in range(8))
+    comments = (*long, "word " * 400 + "end", "one\ntwo\nthree", *view.comments)
+    shown = dataclasses.replace(view, comments=comments)
+    _view, _book, deck = team_files(released, instrument, "Care/Ward 3", view=shown)
+    assert_inside(deck)
+    read = deck_comments(deck, text)
+    assert [" ".join(c.split()) for c in read] == [" ".join(c.split()) for c in comments]
+    slides = [s for s in deck.slides if s.shapes.title.text_frame.text == text["comments"]]
+    assert len(slides) > 4
+    for slide in slides:
+        box = next(s for s in slide.shapes if s.has_text_frame and s != slide.shapes.title)
+        size = box.text_frame.paragraphs[0].runs[0].font.size.pt
+        chars = characters(Emu(box.width).inches - 0.2, size)
+        lines = sum(len(lines_of(p.text.replace("\v", "\n"), chars))
+                    for p in box.text_frame.paragraphs)  # fmt: skip
+        space = sum(p.space_after.pt for p in box.text_frame.paragraphs) / 72
+        assert lines * size * 1.2 / 72 + space <= Emu(box.height).inches, lines
+
+
+def test_the_change_in_the_files_is_the_two_releases_figures_as_on_the_page(
+    released, earlier, instrument
+):
+    from reports.numbers import number, p_equals
+    from reports.teams import tree_of
+    from reports.texts import team_texts
+
+    from .test_office import deck_texts
+
+    text = team_texts(released.lang, released.min_group_size)
+    before, _actions = earlier
+    view, book, deck = team_files(released, instrument, "Care/Ward 3", (), earlier)
+    change = view.change
+    assert change.previous == "Autumn" and all(t.why is None for t in change.dimensions)
+    rows = {
+        name: {g.group: g for g in tree_of(r).groups}["Care/Ward 3"]
+        for name, r in (("before", before), ("now", released))
+    }
+    sheet = book[text["since"] % {"previous": "Autumn"}]
+    assert book.sheetnames[1] == sheet.title  # after the scores, as on the page
+    values = list(sheet.iter_rows(min_row=5, max_row=4 + len(change.dimensions),
+                                  values_only=True))  # fmt: skip
+    slide_texts = set(deck_texts(deck))
+    lang = released.lang
+    for t, row in zip(change.dimensions, values, strict=True):
+        # the two releases' own scores of the team, unrounded
+        assert t.before == rows["before"].score_of(t.key).score
+        assert t.now == rows["now"].score_of(t.key).score
+        # (a cell keeps 16 significant digits: the last one of a float may differ)
+        assert row[6] == text["verdicts"][t.verdict]
+        assert list(row[1:6]) + [row[7]] == pytest.approx(
+            [t.before, t.now, t.difference, *t.difference_ci95, t.pvalue_bh], rel=1e-14
+        )
+        # the deck writes them as the page does
+        low, high = (number(v, 1, lang, True) for v in t.difference_ci95)
+        change_text = f"{number(t.difference, 1, lang, True)} ({low} {text['to']} {high})"
+        assert {number(t.before, 1, lang), number(t.now, 1, lang), change_text,
+                f"{text['verdicts'][t.verdict]} ({p_equals(t.pvalue_bh, lang)})"} <= slide_texts
+    planned = dict(zip([r[0] for r in values], [r[8] for r in values], strict=True))
+    guidelines = next(d.name for d in released.dimensions if d.key == "guidelines")
+    status = text["status"][TEAM_ACTIONS[lang][0]["status"]]
+    assert planned[guidelines].split("\n")[0] == f"{TEAM_ACTIONS[lang][0]['text']} ({status})"
+    assert set(planned.values()) - {planned[guidelines]} == {"–"}
+    titles = [slide.shapes.title.text_frame.text for slide in deck.slides]
+    assert titles[2] == text["since_title"] % {"previous": "Autumn"}
+
+
+def test_a_change_either_round_did_not_show_is_a_dash_saying_which(
+    released, earlier, instrument
+):
+    import dataclasses
+
+    from reports.texts import team_texts
+
+    from .test_office import deck_texts
+
+    text = team_texts(released.lang, released.min_group_size)
+    view = team_view_of(released, instrument, "Care/Ward 3")
+    change = team_files(released, instrument, "Care/Ward 3", (), earlier)[0].change
+    first, second, *rest = change.dimensions
+    hidden = dataclasses.replace(
+        change,
+        dimensions=(
+            type(first)(first.key, None, first.now, why="before"),
+            type(second)(second.key, second.before, None, why="now"),
+            *rest,
+        ),
+    )
+    shown = dataclasses.replace(view, change=hidden)
+    _view, book, deck = team_files(released, instrument, "Care/Ward 3", view=shown)
+    sheet = book[text["since"] % {"previous": "Autumn"}]
+    assert [c.value for c in sheet[5]][1:8] == [
+        "–", first.now, "–", "–", "–", text["not_shown_before"] % {"previous": "Autumn"}, "–"]
+    assert [c.value for c in sheet[6]][1:8] == [
+        second.before, "–", "–", "–", "–", text["not_shown_now"], "–"]  # fmt: skip
+    assert text["not_shown_now"] in set(deck_texts(deck))
+
+
+def test_a_change_with_many_actions_goes_on_over_slides_inside_them(
+    released, earlier, instrument
+):
+    from reports.texts import team_texts
+
+    before, _actions = earlier
+    many = {"guidelines": [{"title": f"Action {i} " + "with a long description " * 3,
+                            "owner": None, "status": "planned", "due_on": None,
+                            "team": "Care/Ward 3"} for i in range(14)]}  # fmt: skip
+    view, book, deck = team_files(released, instrument, "Care/Ward 3", (), (before, many))
+    assert_inside(deck)
+    text = team_texts(released.lang, released.min_group_size)
+    heading = text["since_title"] % {"previous": "Autumn"}
+    slides = [s for s in deck.slides if s.shapes.title.text_frame.text == heading]
+    assert len(slides) > 2
+    written = [
+        line
+        for slide in slides
+        for shape in slide.shapes if shape.has_table
+        for row in list(shape.table.rows)[1:]
+        for line in row.cells[5].text_frame.text.split("\n") if line.startswith("• Action")
+    ]  # fmt: skip
+    assert len(written) == 14  # each action once, none cut here
+    # every principle is a row, once with its figures
+    names = [d.name for d in released.dimensions]
+    first_cells = [
+        (row.cells[0].text_frame.text, row.cells[1].text_frame.text)
+        for slide in slides for shape in slide.shapes if shape.has_table
+        for row in list(shape.table.rows)[1:]
+    ]  # fmt: skip
+    assert [n for n, score in first_cells if score] == names
+
+
+def test_a_long_or_odd_round_name_makes_a_sheet_excel_opens_and_a_deck_inside_its_slides(
+    released, instrument
+):
+    import io
+
+    import openpyxl
+    from pptx import Presentation
+
+    from reports.team_sheets import sheet_name
+    from reports.team_slides import team_pptx
+    from reports.team_workbook import team_xlsx
+    from reports.teams import team_change
+
+    long = sheet_name("Since Autumn [2026]: the long round", [])
+    assert long == "Since Autumn 2026 the long roun"
+    assert sheet_name("Scores", ["Notes", "scores"]) == "Scores (2)"  # Excel ignores case
+    name = "Autumn [2026]: a round with a name as long as a round's name may be " * 3
+    before = tree_release(instrument, released.lang, name=name[:200], seed=9)
+    change = team_change(released, before, "Care/Ward 3", instrument, {}, 0.05)
+    view = team_view_of(released, instrument, "Care/Ward 3", change)
+    book = openpyxl.load_workbook(io.BytesIO(team_xlsx(view, released, [])))
+    assert all(len(n) <= 31 and not set(n) & set("[]:*?/\\") for n in book.sheetnames)
+    assert len(set(map(str.lower, book.sheetnames))) == len(book.sheetnames)
+    assert_inside(Presentation(io.BytesIO(team_pptx(view, released, []))))

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from survey import jobs
 from survey.extensions import db
 from survey.models import Campaign
@@ -18,6 +20,7 @@ from survey.services.responses import campaign_for_token, submit_response
 from survey.services.users import add_user
 
 from ...reports.english import visible_texts
+from ...reports.test_office import book_texts, deck_texts
 from ..conftest import PASSWORD, import_approved
 from .test_managers import as_user
 from .test_participation_attacks import links
@@ -56,6 +59,23 @@ def comments_on(client, campaign) -> set[int]:
     return {int(i) for i in COMMENT.findall(text)}
 
 
+def files_of(client, campaign):
+    """The manager's workbook and deck, opened."""
+    import io
+
+    import openpyxl
+    from pptx import Presentation
+
+    book = client.get(f"/campaigns/{campaign.id}/team.xlsx")
+    deck = client.get(f"/campaigns/{campaign.id}/team.pptx")
+    assert book.status_code == deck.status_code == 200
+    return openpyxl.load_workbook(io.BytesIO(book.data)), Presentation(io.BytesIO(deck.data))
+
+
+def comments_in_order(texts) -> list[int]:
+    return [int(i) for text in texts for i in COMMENT.findall(text)]
+
+
 def in_team(i, node):
     team = "Care" if TEAMS[i] == "Care/Ward 4" else TEAMS[i]  # Ward 4 (3 invited) is Care's
     return team == node or team.startswith(node + "/")
@@ -78,6 +98,16 @@ def test_a_manager_reads_the_comments_of_their_team_only_where_the_rule_allows(
                 "would single out the comments of fewer" in page
             )
         assert client.get(f"/campaigns/{campaign.id}/team.pdf").status_code == 200
+        # the workbook and the deck: exactly the page's comments, in the page's order
+        book, deck = files_of(client, campaign)
+        on_page = comments_in_order(visible_texts(page))
+        assert set(on_page) == seen[node] and len(on_page) == len(seen[node])
+        assert comments_in_order(book_texts(book)) == on_page
+        assert comments_in_order(deck_texts(deck)) == on_page
+        if not on_page:  # and the page's sentence saying why
+            why = next(t for t in visible_texts(page) if t.startswith(("Comments are shown",
+                                                                       "Your team's comments")))
+            assert book["Comments"]["A1"].value == why and why in set(deck_texts(deck))
     # Ward 3 with Nights holds 13 respondents; Care 18, but everyone − Care would be Shop's 8
     assert seen["Care/Ward 3"] and not seen["Care"] and not seen["Shop"]
     assert not seen["Care/Ward 3/Nights"]  # 6 people
@@ -125,6 +155,27 @@ def test_the_next_round_shows_what_the_team_did_and_what_changed(client, session
         row = next(g for g in tree.groups if g.group == "Care/Ward 3")
         for score in row.scores:
             assert f"{score.score:.1f}" in section
+    # the workbook and the deck: the same change, the same numbers, the same action
+    book, deck = files_of(client, autumn)
+    sheet = book["Since Spring"]
+    assert sheet["A1"].value == "Your team since Spring: what you did, and what changed"
+    rows = {r[0]: r for r in sheet.iter_rows(min_row=5, max_row=9, values_only=True)}
+    names = {d.key: d.name for d in now.dimensions}
+    for name, release in (("before", before), ("now", now)):
+        tree = next(b for b in release.breakdowns if b.tree)
+        row = next(g for g in tree.groups if g.group == "Care/Ward 3")
+        for score in row.scores:  # unrounded, as the release keeps them
+            cell = rows[names[score.principle]][1 if name == "before" else 2]
+            assert cell == pytest.approx(score.score, rel=1e-14)
+    planned = [r[8] for r in rows.values() if r[8] != "–"]
+    assert planned == [f"{action.title} (done)"]
+    slide = next(s for s in deck.slides if s.shapes.title.text_frame.text.startswith(
+        "Your team since Spring"))  # fmt: skip
+    table = next(shape.table for shape in slide.shapes if shape.has_table)
+    cells = {cell.text_frame.text for row in table.rows for cell in row.cells}
+    assert f"• {action.title} (done)" in cells
+    for score in row.scores:
+        assert f"{score.score:.1f}" in cells
     # the earlier round's page has no earlier round to compare with
     assert 'class="team-change"' not in client.get(f"/campaigns/{spring.id}/team").get_data(
         as_text=True
