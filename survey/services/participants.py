@@ -227,7 +227,16 @@ def _teams_from_managers(rows: list[ParticipantRow], managers: list[str]) -> lis
     ]
 
 
-DIRECTORY_COLUMNS = {"mail": "email", "userprincipalname": "email", "preferredlanguage": "language"}
+# the directory exports' names for our columns: Entra ID's (mail, userPrincipalName,
+# preferredLanguage) and Google Workspace's user download (Email Address [Required], Manager Email)
+DIRECTORY_COLUMNS = {
+    "mail": "email",
+    "userprincipalname": "email",
+    "email address [required]": "email",
+    "preferredlanguage": "language",
+    "manager email": "manager",
+    "manageremail": "manager",
+}
 
 
 def _column_key(name: str, questions: list[dict]) -> str:

@@ -133,6 +133,25 @@ def test_a_manager_column_builds_the_tree_from_the_chain_of_managers(session, ap
     assert tree[top] == (3, top)  # the boss and the two managers, with m1's two: 5
 
 
+def test_a_google_workspace_user_download_builds_the_tree_from_its_manager_email_column(
+    session, app, outbox
+):
+    organisation = add_organisation(session, "gws", "Gws")
+    campaign = create_campaign(session, organisation, "Spring", status="open", min_group_size=K)
+    people = {"boss": ""} | {f"a{i}": "boss" for i in range(4)} | {f"b{i}": "a0" for i in range(5)}
+    rows = [
+        f"{who}@gws.example,{boss + '@gws.example' if boss else ''}"
+        for who, boss in people.items()
+    ]
+    content = "Email Address [Required],Manager Email\n"
+    checked = participants.read_participant_file(
+        (content + "\n".join(rows)).encode(), "users.csv", campaign
+    )
+    participants.coarsened(session, campaign, checked)
+    tree = {row.path: row.invited for row in checked.tree}
+    assert tree == {"boss@gws.example": 5, "boss@gws.example/a0@gws.example": 5}
+
+
 def test_two_people_without_a_team_take_a_small_teams_people_with_them(session, app, outbox):
     """Total minus the teams would be the two without one: the smallest team is not recorded
     either (its people join them), and the preview says so."""
