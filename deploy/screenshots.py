@@ -116,7 +116,9 @@ def main() -> None:
         desk.goto(f"{base}/campaigns/{report_id}/report")
         desk.screenshot(path=DOCS / "report-overview.png")
         desk.locator("section.breakdown").first.screenshot(path=DOCS / "report-heatmap.png")
-        desk.locator("#seg-team").locator("xpath=..").screenshot(path=DOCS / "report-tree.png")
+        tree = desk.locator("#seg-team").locator("xpath=..")
+        tree.locator("button.fold").first.click()  # the table opens folded: open the first team
+        tree.screenshot(path=DOCS / "report-tree.png")
         desk.goto(f"{base}/campaigns/new")
         desk.locator("fieldset.segments").screenshot(path=DOCS / "segment-form.png")
         consultant = logged_in(browser, base, "consultant@ambassador.example", DEMO_PASSWORD)

@@ -15,7 +15,7 @@ import re
 
 from reports.release import Release
 from reports.teams import TeamChange, TeamChangeRow, TeamView
-from reports.texts import team_comments_note
+from reports.texts import team_change_notes, team_comments_note
 from reports.workbook_parts import SCORES, write_table
 
 __all__ = ["action_lines", "change_sheet", "comments_sheet", "sheet_name"]
@@ -99,7 +99,7 @@ def change_sheet(book, view: TeamView, report: Release, text, formats) -> None:
         needed = max(needed, -(-len(str(row[6])) // 28))
         if needed > 1:
             sheet.set_row(r, 15 * needed)
-    for offset, note in enumerate(text["change_notes"], start=2):
+    for offset, note in enumerate(team_change_notes(view.change, text, report.lang), start=2):
         sheet.merge_range(last + offset, 0, last + offset, len(widths) - 1, note, formats["wrap"])
         sheet.set_row(last + offset, 15 * max(1, -(-len(note) // 170)))
 

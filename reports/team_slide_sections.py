@@ -32,7 +32,7 @@ from reports.slide_parts import (
 )
 from reports.team_sheets import action_lines, why_not
 from reports.teams import TeamView
-from reports.texts import team_comments_note
+from reports.texts import team_change_notes, team_comments_note
 
 __all__ = ["change_slides", "characters", "comment_slides", "lines_of", "take_lines"]
 
@@ -165,7 +165,7 @@ def change_slides(deck, view: TeamView, report: Release, text) -> None:
     if page:
         pages.append(page)
     for page in pages:
-        _change_slide(deck, change, header, page, text)
+        _change_slide(deck, change, header, page, text, report.lang)
 
 
 def _row_height(cells) -> float:
@@ -178,7 +178,7 @@ def _row_height(cells) -> float:
     return _height(lines, SIZE) + MARGINS
 
 
-def _change_slide(deck, change, header, page, text) -> None:
+def _change_slide(deck, change, header, page, text, lang: str) -> None:
     from pptx.util import Inches
 
     heading = text["since_title"] % {"previous": change.previous}
@@ -204,4 +204,4 @@ def _change_slide(deck, change, header, page, text) -> None:
                     run.font.bold = True
                     run.font.color.rgb = rgb(colour)
     textbox(slide, MARGIN, BOTTOM - NOTES + 0.1, CONTENT_WIDTH, NOTES - 0.1,
-            " ".join(text["change_notes"]), 11, MUTED)  # fmt: skip
+            " ".join(team_change_notes(change, text, lang)), 11, MUTED)  # fmt: skip

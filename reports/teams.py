@@ -70,7 +70,8 @@ class TeamView:
     hidden_units: int  # units under the team that the audit does not show
     recommendations: tuple[Recommendation, ...]
     # the team's comments, in HR's order; None: not published, for the reason ``comments_why``:
-    # "round" (HR's report shows none), "too_few" (fewer than the comments' minimum group of
+    # "round" (too few answered the round for any comment to be shown), "none" (nobody wrote
+    # one), "too_few" (fewer than the comments' minimum group of
     # respondents, or the team's figures not shown) or "combination" (with the other comment
     # lists published, they would single out the comments of fewer)
     comments: tuple[str, ...] | None = None
@@ -151,8 +152,10 @@ def team_view(
 
 
 def _comments_why(release: Release, row: GroupRow | None) -> str:
-    if not release.comments:
+    if release.comments_hidden:
         return "round"
+    if not release.comments:
+        return "none"  # nobody wrote one
     if row is None or row.n < max(release.comment_min_group, release.min_group_size):
         return "too_few"
     return "combination"

@@ -189,6 +189,16 @@ def team_texts(lang: str, min_group_size: int) -> dict:
         )
         % {"k": k},
         # the team's change since the earlier round (templates/manager/_team_change.html)
+        "mid_fixed": lambda mid: _(
+            "The smallest change that matters is %(mid)s points, as the questionnaire sets it."
+        )
+        % {"mid": mid},
+        "mid_pooled": lambda mids: _(
+            "The smallest change that matters is a fifth of the spread of scores (standard "
+            "deviation) of the two rounds, the difference called small in the social sciences: "
+            "%(mids)s points."
+        )
+        % {"mids": mids},
         "since": _("Since %(previous)s"),
         "since_title": _("Your team since %(previous)s: what you did, and what changed"),
         "planned_then": _("What your team planned then"),
@@ -215,12 +225,27 @@ def team_texts(lang: str, min_group_size: int) -> dict:
     }
 
 
+def team_change_notes(change, text, lang: str) -> list[str]:
+    """What the page says under the team's change: where the figures come from, the test, the
+    smallest change that matters (the questionnaire's, or each principle's fifth of the two
+    rounds' SD) and the verdicts."""
+    from reports.numbers import number
+
+    first, test, verdicts = text["change_notes"]
+    if change.minimal_important_difference is not None:
+        mid = text["mid_fixed"](number(change.minimal_important_difference, lang=lang))
+        return [first, test, mid, verdicts]
+    mids = [t.minimal_important_difference for t in change.dimensions]
+    mids = ", ".join(number(m, lang=lang) for m in mids if m is not None)
+    return [first, test, *([text["mid_pooled"](mids)] if mids else []), verdicts]
+
+
 def team_comments_note(view, report, text) -> str:
     """What the page says about the team's comments: where they come from, or why none are
     shown (``view.comments_why``)."""
     if view.comments:
         return text["comments_about"]
-    if view.comments is not None:
+    if view.comments is not None or view.comments_why == "none":
         return text["no_comments"]
     k = max(report.comment_min_group, report.min_group_size)
     if view.comments_why == "combination":

@@ -287,11 +287,13 @@ def file_numbers(book, deck) -> tuple[list, list]:
 def change_numbers(change) -> tuple[set, set]:
     """The figures of a team's change: both rounds' scores of the team (rows of the two
     audited releases, checked against them in its own test) and what the change computes from
-    them — unrounded, and as the page writes them."""
+    them, with the smallest change that matters — unrounded, and as the page writes them."""
     values = set()
     for t in change.dimensions if change else ():
-        values |= {v for v in (t.before, t.now, t.difference, *t.difference_ci95, t.pvalue_bh)
-                   if v is not None}  # fmt: skip
+        values |= {v for v in (t.before, t.now, t.difference, *t.difference_ci95, t.pvalue_bh,
+                               t.minimal_important_difference) if v is not None}  # fmt: skip
+    if change and change.minimal_important_difference is not None:
+        values.add(change.minimal_important_difference)
     return {round(v, 9) for v in values}, {f"{v:.1f}".lstrip("-") for v in values}
 
 
@@ -685,3 +687,24 @@ def test_a_long_or_odd_round_name_makes_a_sheet_excel_opens_and_a_deck_inside_it
     assert all(len(n) <= 31 and not set(n) & set("[]:*?/\\") for n in book.sheetnames)
     assert len(set(map(str.lower, book.sheetnames))) == len(book.sheetnames)
     assert_inside(Presentation(io.BytesIO(team_pptx(view, released, []))))
+
+
+def test_a_team_without_comments_is_told_why_in_its_files(released, instrument):
+    """A round whose people wrote no comment says so; one whose comments HR's report hides says
+    that too few answered; neither mixes up the other."""
+    import dataclasses
+
+    from reports.texts import team_comments_note, team_texts
+
+    from .test_office import book_texts
+
+    text = team_texts(released.lang, released.min_group_size)
+    nobody = dataclasses.replace(released, comments=(), comments_hidden=False, team_comments=())
+    view, book, _deck = team_files(nobody, instrument, "Shop")
+    assert view.comments_why == "none"
+    assert team_comments_note(view, nobody, text) == text["no_comments"]
+    assert text["no_comments"] in book_texts(book)
+    hidden = dataclasses.replace(nobody, comments_hidden=True)
+    view, book, _deck = team_files(hidden, instrument, "Shop")
+    assert view.comments_why == "round"
+    assert text["comments_round"](released.comment_min_group) in book_texts(book)
