@@ -206,6 +206,8 @@ def load_demo() -> list[str]:
                 store_aggregate(db.session, campaign)
                 if spec.get("teams"):  # its managers have had their team's results
                     campaign.managers_published_on = campaign.closed_on
+                    if number == 1:  # and the care teams planned, and did, one thing then
+                        _team_action_done(campaign, instrument, "Zorg")
         db.session.commit()
         store_invitations(
             db.session, campaign, [demo_token(campaign.id, i) for i in range(INVITATIONS)]
@@ -231,6 +233,17 @@ def load_demo() -> list[str]:
             )
     _mailed_round()
     return describe(logins)
+
+
+def _team_action_done(campaign, instrument: Instrument, team: str) -> None:
+    """A team's action of an earlier round, done: the next round's team page shows it beside the
+    team's change."""
+    from survey.services.actions import add_from_recommendation
+
+    db.session.flush()
+    first = next(r for r in instrument.recommendations if r.dimension == "guidelines")
+    action, _new = add_from_recommendation(db.session, campaign, first.key, "nl", team=team)
+    action.status = "done"
 
 
 MAILED_ROUND, MAILED_PEOPLE = "Winter pulse", 20
