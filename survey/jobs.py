@@ -44,6 +44,15 @@ def queue():
     return Queue(QUEUE, connection=Redis.from_url(url, socket_connect_timeout=3, socket_timeout=10))
 
 
+def retry():
+    """RQ's retry option for a mail or housekeeping job: once after each of the configured
+    intervals (``JOB_RETRY_SECONDS``)."""
+    from rq import Retry
+
+    intervals = current_app.config.get("JOB_RETRY_SECONDS") or RETRY_INTERVALS
+    return Retry(max=len(intervals), interval=list(intervals))
+
+
 BATCH = 100  # participants per job: one SMTP connection and one job's overhead for each batch
 
 
@@ -59,13 +68,13 @@ def send_to_participants(participant_ids: list[int], kind: str, mailing: int = 0
         for batch in batches:
             send_batch(batch, kind, mailing=mailing)
         return len(participant_ids)
-    from rq import Queue, Retry
+    from rq import Queue
 
     prepared = [
         Queue.prepare_data(
             mail_job,
             (batch, kind, mailing),
-            retry=Retry(max=len(RETRY_INTERVALS), interval=list(RETRY_INTERVALS)),
+            retry=retry(),
             result_ttl=0,
             timeout=600,  # prepare_data's own option: the job timeout (not an argument)
         )
@@ -244,15 +253,8 @@ def schedule_housekeeping(after: dt.timedelta = dt.timedelta(0)) -> None:
     job_id = f"{HOUSEKEEPING_ID}-{when:%Y%m%d%H}"
     # RQ's options are named (job_timeout, result_ttl…): any other keyword goes to the function.
     # A round cut short (its worker killed, the database away) runs again: each step is safe twice.
-    from rq import Retry
-
     jobs.enqueue_in(
-        after,
-        housekeeping,
-        job_id=job_id,
-        result_ttl=0,
-        job_timeout=3600,
-        retry=Retry(max=len(RETRY_INTERVALS), interval=list(RETRY_INTERVALS)),
+        after, housekeeping, job_id=job_id, result_ttl=0, job_timeout=3600, retry=retry()
     )
 
 

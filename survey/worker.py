@@ -24,6 +24,7 @@ from redis.exceptions import ConnectionError, TimeoutError
 from rq import SimpleWorker
 from rq.defaults import DEFAULT_LOGGING_DATE_FORMAT, DEFAULT_LOGGING_FORMAT
 from rq.exceptions import StopRequested
+from rq.executions import Execution, ExecutionRegistry
 from rq.logutils import setup_loghandlers
 from rq.scheduler import RQScheduler
 from rq.worker import WorkerStatus
@@ -58,6 +59,7 @@ class Worker(SimpleWorker):
 
     def execute_job(self, job, queue):
         """Run the job here, renewing its lease from a thread until it is done."""
+        self._forget_lapsed_executions(job)
         execution = self.prepare_execution(job)
         done = threading.Event()
         renewer = threading.Thread(
@@ -70,6 +72,19 @@ class Worker(SimpleWorker):
             done.set()
             renewer.join()
         self.set_state(WorkerStatus.IDLE)
+
+    def _forget_lapsed_executions(self, job) -> None:
+        """Drop the runs of a job whose lease lapsed (their worker died) from its list of runs:
+        RQ keeps an id there a minute longer than the run's record, and finishing the job looks
+        every listed run up — a job run again within that minute would fail at its end."""
+        registry = ExecutionRegistry(job.id, connection=self.connection)
+        ids = registry.get_execution_ids()
+        with self.connection.pipeline() as pipeline:
+            for execution_id in ids:
+                pipeline.exists(Execution(execution_id, job.id, self.connection).key)
+            lapsed = [i for i, kept in zip(ids, pipeline.execute(), strict=True) if not kept]
+        if lapsed:
+            self.connection.zrem(registry.key, *lapsed)
 
     def _renew_lease(self, job, execution, done: threading.Event) -> None:
         while not done.wait(self.job_monitoring_interval):
