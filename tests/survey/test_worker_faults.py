@@ -205,6 +205,9 @@ def test_a_report_file_whose_worker_was_killed_is_built_by_the_next(
 ):
     """A worker killed while it builds a PDF: the build is queued again once its lease lapses
     and the next worker builds it — it does not stay "started" until the job's timeout."""
+    from redis import Redis
+    from rq.job import Job
+
     from survey.extensions import db
 
     campaign = closed_round(session)
@@ -216,7 +219,8 @@ def test_a_report_file_whose_worker_was_killed_is_built_by_the_next(
         assert jobs.request_export(round_, "en", "pdf", key) == "queued"
         first = start_worker(app, database_url, redis.url, name, tmp_path)
         try:
-            started = wait_until(lambda: jobs.request_export(round_, "en", "pdf", key) == "started")
+            job = Job.fetch(jobs.EXPORT_PREFIX + key[:40], connection=Redis.from_url(redis.url))
+            started = wait_until(lambda: job.get_status(refresh=True) == "started")
             assert started, "the worker never started the build"
         finally:
             first.send_signal(signal.SIGKILL)
