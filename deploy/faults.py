@@ -224,6 +224,8 @@ class Answers:
                 page = browser.get(f"{link}/questions", timeout=30)
                 self._count(page.status_code)
                 last = f"GET {page.status_code}"
+                if page.status_code == 409 and uncertain:  # an earlier try was stored
+                    break
                 if page.status_code != 200:
                     time.sleep(1)
                     continue
@@ -241,13 +243,15 @@ class Answers:
             self._count(sent.status_code)
             last = f"POST {sent.status_code}"
             if sent.status_code == 302 or (sent.status_code == 409 and uncertain):
-                with self.lock:
-                    self.stored += 1
-                return
+                break
             uncertain = uncertain or sent.status_code >= 500
             time.sleep(1)
+        else:
+            with self.lock:
+                self.unstored.append(f"{link}: {last}")
+            return
         with self.lock:
-            self.unstored.append(f"{link}: {last}")
+            self.stored += 1
 
     def _count(self, status: int | str) -> None:
         with self.lock:
