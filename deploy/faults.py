@@ -286,6 +286,16 @@ def jobs_left(redis_url: str) -> dict[str, int]:
     }
 
 
+def building(redis_url: str) -> bool:
+    """Whether a worker is building a report file."""
+    from redis import Redis
+    from rq import Queue
+
+    queue = Queue("ambassador", connection=Redis.from_url(redis_url))
+    started = queue.started_job_registry.get_job_ids()
+    return any(job_id.startswith("ambassador-export-") for job_id in started)
+
+
 def built(hr: requests.Session, url: str, on_first_wait, **params) -> requests.Response:
     """GET a report page or file until the workers have built it (202 meanwhile)."""
     first = True
@@ -418,7 +428,8 @@ def faults(bin_dir: Path, database_url: str, extra: dict) -> dict:
         check(hr.post(f"http://127.0.0.1:{port}/login", data=data).status_code == 200, "no login")
 
         def kill_both() -> None:
-            time.sleep(1.5)  # into the build
+            wait_for(lambda: building(env["REDIS_URL"]), 120, "a worker building the PDF")
+            time.sleep(0.5)  # into the build
             workers.kill([0, 1])
             counted["both workers killed while building"] += 1
 
