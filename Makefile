@@ -13,7 +13,7 @@ PYTEST := $(BIN)/pytest -q scoring survey reports tests
 # The wheel smoke test installs the built wheel here, outside the checkout.
 WHEEL_VENV ?= $(or $(TMPDIR),/tmp)/ambassador-scan-wheel-venv
 
-.PHONY: oidc-provider run test test-postgres smoke smoke-cluster smoke-wheel lint bench soak screenshots translations clean
+.PHONY: oidc-provider run test test-postgres smoke smoke-cluster smoke-wheel faults lint bench soak screenshots translations clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -64,6 +64,11 @@ smoke-wheel: $(DEV_STAMP)
 	$(WHEEL_VENV)/bin/pip install --quiet "$$(ls dist/ambassador_scan-*.whl)[postgres]"
 	$(BIN)/python deploy/smoke.py --venv $(WHEEL_VENV)
 	$(BIN)/python deploy/cluster.py --venv $(WHEEL_VENV)
+	$(BIN)/python deploy/faults.py --venv $(WHEEL_VENV)
+
+# Workers, the database and Redis failing under the survey, the mail and the report files.
+faults: $(DEV_STAMP)
+	$(BIN)/python deploy/faults.py
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check .

@@ -56,6 +56,11 @@ def load_settings(instance_path: str) -> dict:
         # how long a worker cut off from PostgreSQL (unbeknown to the database) keeps its claim
         # on the people it was sending to, before another worker may take them over
         "SENDING_SILENCE_SECONDS": int(os.environ.get("SENDING_SILENCE_SECONDS", "300")),
+        # a mail or housekeeping job cut short (mail server, database or worker away) is tried
+        # again after these many seconds, once each
+        "JOB_RETRY_SECONDS": tuple(
+            int(seconds) for seconds in os.environ.get("JOB_RETRY_SECONDS", "30,120,600").split(",")
+        ),
         "OUTBOX": os.environ.get("OUTBOX") or str(instance / "outbox"),
         "WTF_CSRF_TIME_LIMIT": None,  # a survey may take a coffee break; the token is per session
         "SESSION_COOKIE_SAMESITE": "Lax",

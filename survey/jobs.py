@@ -47,6 +47,15 @@ def queue():
     return Queue(QUEUE, connection=Redis.from_url(url, **options))
 
 
+def retry():
+    """RQ's retry option for a mail or housekeeping job: once after each of the configured
+    intervals (``JOB_RETRY_SECONDS``)."""
+    from rq import Retry
+
+    intervals = current_app.config.get("JOB_RETRY_SECONDS") or RETRY_INTERVALS
+    return Retry(max=len(intervals), interval=list(intervals))
+
+
 BATCH = 100  # participants per job: one SMTP connection and one job's overhead for each batch
 
 
@@ -62,13 +71,13 @@ def send_to_participants(participant_ids: list[int], kind: str, mailing: int = 0
         for batch in batches:
             send_batch(batch, kind, mailing=mailing)
         return len(participant_ids)
-    from rq import Queue, Retry
+    from rq import Queue
 
     prepared = [
         Queue.prepare_data(
             mail_job,
             (batch, kind, mailing),
-            retry=Retry(max=len(RETRY_INTERVALS), interval=list(RETRY_INTERVALS)),
+            retry=retry(),
             result_ttl=0,
             timeout=600,  # prepare_data's own option: the job timeout (not an argument)
         )
@@ -245,11 +254,15 @@ def schedule_housekeeping(after: dt.timedelta = dt.timedelta(0)) -> None:
         return
     when = dt.datetime.now(dt.UTC) + after
     job_id = f"{HOUSEKEEPING_ID}-{when:%Y%m%d%H}"
-    # RQ's options are named (job_timeout, result_ttl…): any other keyword goes to the function
-    jobs.enqueue_in(after, housekeeping, job_id=job_id, result_ttl=0, job_timeout=3600)
+    # RQ's options are named (job_timeout, result_ttl…): any other keyword goes to the function.
+    # A round cut short (its worker killed, the database away) runs again: each step is safe twice.
+    jobs.enqueue_in(
+        after, housekeeping, job_id=job_id, result_ttl=0, job_timeout=3600, retry=retry()
+    )
 
 
 EXPORT_PREFIX = "ambassador-export-"
+EXPORT_RETRY_INTERVALS = (5, 60)  # HR waits on the page: the first try again comes soon
 
 
 def export_job(campaign_id: int, lang: str, kind: str, comment_min_group: int) -> int:
@@ -277,6 +290,7 @@ def request_export(campaign: Campaign, lang: str, kind: str, key: str, retry: bo
     """Queue the building of a report file once, however many ask for it, and say where it
     stands: ``queued``, ``started`` or ``failed`` (then ``retry`` queues it again)."""
     from redis.exceptions import ConnectionError, TimeoutError
+    from rq import Retry
     from rq.exceptions import NoSuchJobError
     from rq.job import Job
 
@@ -302,6 +316,9 @@ def request_export(campaign: Campaign, lang: str, kind: str, key: str, retry: bo
             result_ttl=60,
             failure_ttl=600,
             job_timeout=600,
+            # a build cut short (its worker killed, the database away) is queued again: a second
+            # build of the same key keeps the same file
+            retry=Retry(max=len(EXPORT_RETRY_INTERVALS), interval=list(EXPORT_RETRY_INTERVALS)),
         )
     except (ConnectionError, TimeoutError) as exc:
         raise QueueUnavailable("the job queue (Redis) cannot be reached") from exc

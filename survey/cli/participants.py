@@ -168,11 +168,12 @@ def worker(burst: bool) -> None:
     queue = jobs.queue()
     if queue is None:
         raise InputError("REDIS_URL is not set: without it, mail is sent at once, no worker needed")
-    from rq import SimpleWorker
+    from survey.worker import run
 
     if not burst:  # closes due rounds, sends due reminders and purges, every hour
         jobs.schedule_housekeeping()
     # report building is heavy CPU: on a machine shared with gunicorn, surveys come first
     os.nice(int(os.environ.get("WORKER_NICE", "10")))
-    # jobs run in this process, in its app context: no forked copies of database connections
-    SimpleWorker([queue], connection=queue.connection).work(burst=burst, with_scheduler=not burst)
+    # jobs run in this process, in its app context (no forked copies of database connections);
+    # Redis going away makes it wait and try again, never quit (survey.worker)
+    run(queue, burst=burst)

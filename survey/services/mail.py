@@ -249,7 +249,9 @@ def deliver(message: EmailMessage | RawMail, settings: MailSettings, connection=
         with open_smtp(settings.smtp_url) as smtp:
             _send(smtp, message)
     except smtplib.SMTPRecipientsRefused as exc:
-        raise AddressRefused(_reason(exc)) from None
+        code, reason = _reason(exc)
+        # 4xx (greylisting, a full mailbox, an overloaded server): try again later; 5xx: refused
+        raise (AddressRefused if code >= 500 else MailError)(reason) from None
     except smtplib.SMTPResponseException as exc:
         error = AddressRefused if 500 <= exc.smtp_code < 600 else MailError
         raise error(f"{exc.smtp_code} {exc.smtp_error.decode(errors='replace')}"[:300]) from None
@@ -264,9 +266,10 @@ def _send(smtp: smtplib.SMTP, message: EmailMessage | RawMail) -> None:
         smtp.send_message(message)
 
 
-def _reason(exc: smtplib.SMTPRecipientsRefused) -> str:
+def _reason(exc: smtplib.SMTPRecipientsRefused) -> tuple[int, str]:
     code, text = next(iter(exc.recipients.values()))
-    return f"{code} {text.decode(errors='replace') if isinstance(text, bytes) else text}"[:300]
+    text = text.decode(errors="replace") if isinstance(text, bytes) else text
+    return code, f"{code} {text}"[:300]
 
 
 @contextmanager

@@ -24,6 +24,17 @@ CONTENT_SECURITY_POLICY = (
 log = logging.getLogger("survey.requests")
 
 
+def end_session(_exc: BaseException | None = None) -> None:
+    """End the request's database session. Its connection may have been lost after the page
+    was made (a failover, a network that drops connections): then the rollback that ends it
+    fails, the connection is thrown away, and the page still goes out — not the server's bare
+    500 in its place (a stored answer would look lost)."""
+    try:
+        db.session.remove()
+    except (OperationalError, InterfaceError):
+        db.session.registry.clear()
+
+
 class JsonFormatter(logging.Formatter):
     """One JSON object per line; only the fields a request log needs."""
 
@@ -70,6 +81,8 @@ def register_limits(app: Flask) -> None:
 
 
 def register(app: Flask) -> None:
+    # runs before Flask-SQLAlchemy's own teardown (teardowns run last-registered first)
+    app.teardown_appcontext(end_session)
     if app.config.get("LOG_FORMAT") == "json" and not log.handlers:
         handler = logging.StreamHandler()
         handler.setFormatter(JsonFormatter())

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 import uuid
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -100,6 +101,8 @@ def test_the_worker_alone_closes_reminds_and_purges_on_schedule(
             SECRET_KEY=app.config["SECRET_KEY"],
             BASE_URL="http://survey.test",
             WORKER_NICE="0",
+            # this checkout's code, wherever the package is installed from
+            PYTHONPATH=str(Path(jobs.__file__).parents[1]),
         )
         worker = subprocess.Popen(
             [sys.executable, "-c", WORKER, name, "worker"],

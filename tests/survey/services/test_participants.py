@@ -345,6 +345,35 @@ def test_a_server_that_gives_out_mid_batch_sends_nobody_twice(app, session, list
     assert session.scalar(sa.select(sa.func.count()).select_from(Invitation)) == 8
 
 
+class Greylisting(Inbox):
+    """Answers the first recipient 451 (try again later, as greylisting does), then takes all."""
+
+    deferred = False
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if not self.deferred:
+            self.deferred = True
+            return "451 4.7.1 greylisted, try again later"
+        return await super().handle_RCPT(server, session, envelope, address, rcpt_options)
+
+
+def test_an_address_deferred_with_451_is_tried_again_not_failed(app, session, listed):
+    campaign, checked = listed
+    with mail_server(app, Greylisting()) as inbox, app.app_context():
+        from survey.extensions import db
+        from survey.services.mail import MailError
+
+        round_ = db.session.get(Campaign, campaign.id)
+        ids = import_approved(db.session, round_, checked)
+        with pytest.raises(MailError, match="451"):  # the queue will try the batch again
+            jobs.send_batch(ids, "invitation", final=False)
+        state = sa.select(Participant.state).filter_by(campaign_id=campaign.id)
+        assert "failed" not in set(session.scalars(state))
+        jobs.send_batch(ids, "invitation", final=True)
+    addresses = [m["To"] for m in inbox.messages]
+    assert len(addresses) == 8 and len(set(addresses)) == 8
+
+
 def test_scheduled_reminders_go_out_once_on_their_day(app, session, smtp, listed, runner):
     import datetime as dt
 
