@@ -26,8 +26,8 @@ if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
 import sqlalchemy as sa  # noqa: E402
 
 sys.path.append(str(Path(__file__).resolve().parent.parent / "deploy"))
-from peers import FrozenRedis, Gate  # noqa: E402
 from harness import PG_URL, postgres_schema  # noqa: E402
+from peers import FrozenRedis, Gate  # noqa: E402
 
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 SLUG = "frozen-peers"

@@ -35,6 +35,7 @@ from pathlib import Path
 
 import requests
 from harness import postgres_schema
+from peers import RedisServer
 from smoke import CSRF, check, free_port, gunicorn, runner, wait_until_healthy
 
 PEOPLE = 240  # invited: three batches (jobs) of up to 100
@@ -103,37 +104,15 @@ class Proxy:
         return len(ends)
 
 
-class RedisServer:
-    """A redis-server of the suite's own, writing every change to its append-only file."""
+class FaultyRedis(RedisServer):
+    """The suite's Redis: killed for a while, or frozen for a while, then back."""
 
-    def __init__(self, folder: Path):
-        self.folder, self.port = folder, free_port()
-        self.url = f"redis://127.0.0.1:{self.port}"
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        from redis import Redis
-
-        self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "yes", "--appendfsync", "always", "--dir", str(self.folder)],
-            stdout=subprocess.DEVNULL,
-        )  # fmt: skip
-        for _ in range(200):
-            try:
-                Redis.from_url(self.url).ping()
-                return
-            except Exception:  # noqa: BLE001 — not listening yet
-                time.sleep(0.05)
-        raise SystemExit("fault suite failed: its redis-server did not start")
-
-    def kill(self, down_for: float) -> None:
-        self.process.kill()
-        self.process.wait()
+    def outage(self, down_for: float) -> None:
+        self.kill()
         time.sleep(down_for)
         self.start()
 
-    def freeze(self, frozen_for: float) -> None:
+    def stall(self, frozen_for: float) -> None:
         self.process.send_signal(signal.SIGSTOP)
         time.sleep(frozen_for)
         self.process.send_signal(signal.SIGCONT)
@@ -334,7 +313,7 @@ def faults(bin_dir: Path, database_url: str, extra: dict) -> dict:
 
     started = time.monotonic()
     workdir = Path(tempfile.mkdtemp(prefix="ambassador-faults-"))
-    redis = RedisServer(workdir)
+    redis = FaultyRedis(workdir)
     redis.start()
     proxy = Proxy(("127.0.0.1", 5432))
     sink = mail_sink()
@@ -383,8 +362,8 @@ def faults(bin_dir: Path, database_url: str, extra: dict) -> dict:
         steps = [
             (0.15, "worker killed while sending", lambda: workers.kill([0])),
             (0.35, "database cut", lambda: proxy.cut()),
-            (0.55, "Redis killed", lambda: redis.kill(down_for=4)),
-            (0.75, "Redis frozen", lambda: redis.freeze(frozen_for=8)),
+            (0.55, "Redis killed", lambda: redis.outage(down_for=4)),
+            (0.75, "Redis frozen", lambda: redis.stall(frozen_for=8)),
         ]
         for share, fault, act in steps:
             sent = lambda s=share: len(sink.received) >= s * reachable  # noqa: E731
@@ -408,8 +387,8 @@ def faults(bin_dir: Path, database_url: str, extra: dict) -> dict:
             futures = [pool.submit(answers.answer, link) for link in links]
             for share, fault, act in (
                 (0.25, "database cut", lambda: proxy.cut()),
-                (0.5, "Redis killed", lambda: redis.kill(down_for=3)),
-                (0.75, "Redis frozen", lambda: redis.freeze(frozen_for=5)),
+                (0.5, "Redis killed", lambda: redis.outage(down_for=3)),
+                (0.75, "Redis frozen", lambda: redis.stall(frozen_for=5)),
             ):
                 wait_for(lambda s=share: answers.stored >= s * ANSWERING, 180, f"answers: {fault}")
                 act()

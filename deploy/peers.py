@@ -14,7 +14,7 @@ import tempfile
 import threading
 import time
 
-__all__ = ["FrozenRedis", "Gate", "free_port"]
+__all__ = ["FrozenRedis", "Gate", "RedisServer", "free_port"]
 
 
 def free_port() -> int:
@@ -72,6 +72,37 @@ class FrozenRedis:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+class RedisServer:
+    """A ``redis-server`` of its own on a free port, writing every change to its append-only
+    file in ``folder``, so that killed and started again it holds what it held; ``url`` names
+    the server, or its database ``db``."""
+
+    def __init__(self, folder, db: int | None = None):
+        self.folder, self.port = folder, free_port()
+        self.url = f"redis://127.0.0.1:{self.port}" + ("" if db is None else f"/{db}")
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        from redis import Redis
+
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "yes", "--appendfsync", "always", "--dir", str(self.folder)],
+            stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+        for _ in range(200):
+            try:
+                Redis.from_url(self.url).ping()
+                return
+            except Exception:  # noqa: BLE001 — not listening yet
+                time.sleep(0.05)
+        raise RuntimeError("redis-server did not start")
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.wait()
 
 
 class Gate:

@@ -26,45 +26,17 @@ from survey.services.campaigns import add_organisation
 from survey.services.lifecycle import set_status
 
 from .conftest import department_round, fill_round, import_approved, redis_url_or_skip
-from .services.test_participants import HEADER, Inbox, free_port, mail_server
+from .services.test_participants import HEADER, Inbox, mail_server
 from .test_jobs import WORKER
 
-
-class RedisServer:
-    """A redis-server of this test's own on a free port, writing every change to its append-only
-    file, so that killed and started again it holds what it held."""
-
-    def __init__(self, folder: Path):
-        self.folder = folder
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        from redis import Redis
-
-        self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "yes", "--appendfsync", "always", "--dir", str(self.folder)],
-            stdout=subprocess.DEVNULL,
-        )  # fmt: skip
-        for _ in range(200):
-            try:
-                Redis.from_url(self.url).ping()
-                return
-            except Exception:  # noqa: BLE001 — not listening yet
-                time.sleep(0.05)
-        raise RuntimeError("redis-server did not start")
-
-    def kill(self) -> None:
-        self.process.kill()
-        self.process.wait()
+sys.path.append(str(Path(__file__).resolve().parents[2] / "deploy"))
+from peers import RedisServer  # noqa: E402
 
 
 @contextmanager
 def own_redis(tmp_path: Path):
     redis_url_or_skip()  # says whether this machine runs Redis at all (CI: it must)
-    server = RedisServer(tmp_path)
+    server = RedisServer(tmp_path, db=0)
     server.start()
     try:
         yield server
