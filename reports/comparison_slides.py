@@ -64,47 +64,52 @@ def change_slide(deck, report: Release, text) -> None:
                     run.font.color.rgb = rgb(colour)
 
 
+def heat_cell(cell, difference: float) -> None:
+    """A table cell coloured by its difference from the organisation, as the page's heatmap;
+    white text on the strong colours."""
+    cell.fill.fore_color.rgb = rgb(heat_colour(difference))
+    strong = abs(difference) >= 0.6 * charts.HEAT_RANGE
+    for run in cell.text_frame.paragraphs[0].runs:
+        run.font.color.rgb = rgb("#FFFFFF" if strong else charts.INK)
+
+
+def heat_table(slide, report: Release, shown, heading: str, organisation: str, groups, names):
+    """Groups' scores per principle (a dash where not shown) under the organisation's own row,
+    which is bold; each score coloured by its difference from the organisation's."""
+    width = (CONTENT_WIDTH - 3.2 - 0.9) / len(shown)
+    rows = [
+        [heading, "n", *[d.name for d in shown]],
+        [organisation, str(report.n_responses), *[score_text(d.score, report.lang) for d in shown]],
+    ]
+    for name, group in zip(names, groups, strict=True):
+        scores = [group.score_of(d.key).score for d in shown]
+        cells = [score_text(s, report.lang) if s is not None else "–" for s in scores]
+        rows.append([name, str(group.n), *cells])
+    table = add_table(slide, TOP - 0.4, [3.2, 0.9, *[width] * len(shown)], rows, 13)
+    for cell in table.rows[1].cells:  # what every cell below is set against
+        for run in cell.text_frame.paragraphs[0].runs:
+            run.font.bold = True
+    for r, group in enumerate(groups, start=2):
+        for c, dim in enumerate(shown, start=2):
+            score = group.score_of(dim.key).score
+            if score is not None and dim.score is not None:
+                heat_cell(table.cell(r, c), score - dim.score)
+    return table
+
+
 def heatmap_slides(deck, report: Release, breakdown, text) -> None:
     shown = [d for d in report.dimensions if d.shown]
     if not breakdown.groups or not shown:
         return
     segment = breakdown.label or text["segment_names"].get(breakdown.key, breakdown.key)
     heading = text["by_segment"] % {"segment": segment.lower()}
-    width = (CONTENT_WIDTH - 3.2 - 0.9) / len(shown)
     groups = list(breakdown.groups)
     per_slide = ROWS_PER_SLIDE - 1  # under the organisation's own row
     for start in range(0, len(groups), per_slide):
         chunk = groups[start : start + per_slide]
         slide = new_slide(deck, heading)
-        rows = [
-            [segment, "n", *[d.name for d in shown]],
-            [text["organisation"], str(report.n_responses),
-             *[score_text(d.score, report.lang) for d in shown]],
-        ]  # fmt: skip
-        for group in chunk:
-            scores = [group.score_of(d.key).score for d in shown]
-            rows.append(
-                [
-                    group.label,
-                    str(group.n),
-                    *[score_text(s, report.lang) if s is not None else "–" for s in scores],
-                ]
-            )
-        table = add_table(slide, TOP - 0.4, [3.2, 0.9, *[width] * len(shown)], rows, 13)
-        for cell in table.rows[1].cells:  # what every cell below is set against
-            for run in cell.text_frame.paragraphs[0].runs:
-                run.font.bold = True
-        for r, group in enumerate(chunk, start=2):
-            for c, dim in enumerate(shown, start=2):
-                score = group.score_of(dim.key).score
-                if score is None or dim.score is None:
-                    continue
-                cell = table.cell(r, c)
-                difference = score - dim.score
-                cell.fill.fore_color.rgb = rgb(heat_colour(difference))
-                strong = abs(difference) >= 0.6 * charts.HEAT_RANGE
-                for run in cell.text_frame.paragraphs[0].runs:
-                    run.font.color.rgb = rgb("#FFFFFF" if strong else charts.INK)
+        heat_table(slide, report, shown, segment, text["organisation"], chunk,
+                   [group.label for group in chunk])  # fmt: skip
         notes = [text["heat_legend"]]
         if breakdown.hidden_groups and start + per_slide >= len(groups):
             notes.append(text["groups_hidden"].format(n=breakdown.hidden_groups))

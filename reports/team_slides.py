@@ -13,8 +13,8 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from reports import charts
-from reports.office import display_date, heat_colour
+from reports.comparison_slides import heat_cell, heat_table
+from reports.office import display_date
 from reports.release import Release
 from reports.slide_parts import (
     BOTTOM,
@@ -28,7 +28,6 @@ from reports.slide_parts import (
     add_table,
     new_slide,
     place,
-    rgb,
     score_text,
     textbox,
     write,
@@ -114,11 +113,7 @@ def _scores(deck, view: TeamView, report: Release, shown, text) -> None:
             table.cell(r, c).text_frame.paragraphs[0].alignment = 3  # right: numbers line up
         if difference is None:
             continue
-        cell = table.cell(r, last)
-        cell.fill.fore_color.rgb = rgb(heat_colour(difference))
-        strong = abs(difference) >= 0.6 * charts.HEAT_RANGE
-        for run in cell.text_frame.paragraphs[0].runs:
-            run.font.color.rgb = rgb("#FFFFFF" if strong else charts.INK)
+        heat_cell(table.cell(r, last), difference)
     textbox(slide, MARGIN, BOTTOM - 0.7, CONTENT_WIDTH, 0.7, text["dash"], 12, MUTED)
 
 
@@ -131,41 +126,15 @@ def _units(deck, view: TeamView, report: Release, shown, text) -> None:
         slide = new_slide(deck, text["units"])
         textbox(slide, MARGIN, TOP, CONTENT_WIDTH, 1.2, notes, 18)
         return
-    width = (CONTENT_WIDTH - 3.2 - 0.9) / len(shown)
     per_slide = ROWS_PER_SLIDE - 1  # under the organisation's own row
     for start in range(0, len(units), per_slide):
         chunk = units[start : start + per_slide]
         slide = new_slide(deck, text["units"])
-        rows = [
-            [text["team"], "n", *[d.name for d in shown]],
-            [text["organisation"], str(report.n_responses),
-             *[score_text(d.score, report.lang) for d in shown]],
-        ]  # fmt: skip
+        names = []
         for unit in chunk:
             name, depth = view.unit_label(unit)
-            scores = [unit.score_of(d.key).score for d in shown]
-            rows.append(
-                [
-                    "   " * depth + name,
-                    str(unit.n),
-                    *[DASH if s is None else score_text(s, report.lang) for s in scores],
-                ]
-            )
-        table = add_table(slide, TOP - 0.4, [3.2, 0.9, *[width] * len(shown)], rows, 13)
-        for cell in table.rows[1].cells:  # what every cell below is set against
-            for run in cell.text_frame.paragraphs[0].runs:
-                run.font.bold = True
-        for r, unit in enumerate(chunk, start=2):
-            for c, dim in enumerate(shown, start=2):
-                score = unit.score_of(dim.key).score
-                if score is None:
-                    continue
-                cell = table.cell(r, c)
-                difference = score - dim.score
-                cell.fill.fore_color.rgb = rgb(heat_colour(difference))
-                strong = abs(difference) >= 0.6 * charts.HEAT_RANGE
-                for run in cell.text_frame.paragraphs[0].runs:
-                    run.font.color.rgb = rgb("#FFFFFF" if strong else charts.INK)
+            names.append("   " * depth + name)
+        heat_table(slide, report, shown, text["team"], text["organisation"], chunk, names)
         last = start + per_slide >= len(units)
         textbox(slide, MARGIN, BOTTOM - 0.7, CONTENT_WIDTH, 0.7,
                 notes if last else notes[:1], 12, MUTED)  # fmt: skip
