@@ -23,7 +23,6 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -35,7 +34,7 @@ from pathlib import Path
 
 import requests
 from harness import postgres_schema
-from peers import RedisServer
+from peers import Gate, RedisServer
 from smoke import CSRF, check, free_port, gunicorn, runner, wait_until_healthy
 
 PEOPLE = 240  # invited: three batches (jobs) of up to 100
@@ -44,64 +43,6 @@ DEFERRED = 2  # the first attempts the mail server answers 451: those batches ar
 ANSWERING = 40  # of the invited answer the survey while the faults go on
 HR_EMAIL, HR_PASSWORD = "hr@faults.example", "a fault suite password"
 LINK = re.compile(r"http\S+/s/\S+")
-
-
-class Proxy:
-    """A TCP proxy to PostgreSQL that can cut every connection through it (and refuse new
-    ones for a moment): what a database failover or a network blip does to the app."""
-
-    def __init__(self, target: tuple[str, int]):
-        self.target = target
-        self.listener = socket.create_server(("127.0.0.1", 0))
-        self.port = self.listener.getsockname()[1]
-        self.links: set[socket.socket] = set()
-        self.lock = threading.Lock()
-        self.refusing_until = 0.0
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self) -> None:
-        while True:
-            client, _ = self.listener.accept()
-            if time.monotonic() < self.refusing_until:
-                client.close()
-                continue
-            try:
-                server = socket.create_connection(self.target)
-            except OSError:
-                client.close()
-                continue
-            with self.lock:
-                self.links |= {client, server}
-            for source, sink in ((client, server), (server, client)):
-                threading.Thread(target=self._pipe, args=(source, sink), daemon=True).start()
-
-    def _pipe(self, source: socket.socket, sink: socket.socket) -> None:
-        try:
-            while data := source.recv(65536):
-                sink.sendall(data)
-        except OSError:
-            pass
-        finally:
-            for end in (source, sink):
-                self._close(end)
-
-    def _close(self, end: socket.socket) -> None:
-        with self.lock:
-            self.links.discard(end)
-        try:
-            end.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
-        end.close()
-
-    def cut(self, refuse_for: float = 3.0) -> int:
-        """Drop every connection; refuse new ones for ``refuse_for`` seconds. How many ends."""
-        self.refusing_until = time.monotonic() + refuse_for
-        with self.lock:
-            ends = list(self.links)
-        for end in ends:
-            self._close(end)
-        return len(ends)
 
 
 class FaultyRedis(RedisServer):
@@ -315,7 +256,7 @@ def faults(bin_dir: Path, database_url: str, extra: dict) -> dict:
     workdir = Path(tempfile.mkdtemp(prefix="ambassador-faults-"))
     redis = FaultyRedis(workdir)
     redis.start()
-    proxy = Proxy(("127.0.0.1", 5432))
+    proxy = Gate(5432)
     sink = mail_sink()
     smtp = Controller(sink, hostname="127.0.0.1", port=free_port())
     smtp.start()

@@ -108,7 +108,8 @@ class RedisServer:
 class Gate:
     """A TCP proxy in front of ``target`` (e.g. PostgreSQL on 127.0.0.1:5432). ``freeze()``
     stops passing bytes on every connection, open or new (the bytes are read and held, as a
-    hung server's kernel would), ``thaw()`` passes them on again."""
+    hung server's kernel would), ``thaw()`` passes them on again; ``cut()`` drops every
+    connection and refuses new ones for a moment, as a failover or a network blip does."""
 
     def __init__(self, target_port: int, target_host: str = "127.0.0.1"):
         self.target = (target_host, target_port)
@@ -117,6 +118,7 @@ class Gate:
         self.flowing = threading.Event()
         self.flowing.set()
         self.sockets: list[socket.socket] = []
+        self.refusing_until = 0.0
         threading.Thread(target=self._accept, daemon=True).start()
 
     @property
@@ -135,12 +137,23 @@ class Gate:
         timer.start()
         return timer
 
+    def cut(self, refuse_for: float = 3.0) -> int:
+        """Drop every connection; refuse new ones for ``refuse_for`` seconds. How many ends."""
+        self.refusing_until = time.monotonic() + refuse_for
+        ends, self.sockets = self.sockets, []
+        for end in ends:
+            _close(end)
+        return len(ends)
+
     def _accept(self) -> None:
         while True:
             try:
                 client, _ = self.listener.accept()
             except OSError:
                 return
+            if time.monotonic() < self.refusing_until:
+                client.close()
+                continue
             threading.Thread(target=self._connect, args=(client,), daemon=True).start()
 
     def _connect(self, client: socket.socket) -> None:
@@ -164,24 +177,24 @@ class Gate:
             pass
         finally:
             for end in (source, sink):
-                try:
-                    end.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
-                end.close()
+                _close(end)
 
     def close(self) -> None:
         self.thaw()
         self.listener.close()
         for end in self.sockets:
-            try:
-                end.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-            end.close()
+            _close(end)
 
     def __enter__(self) -> Gate:
         return self
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def _close(end: socket.socket) -> None:
+    try:
+        end.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+    end.close()

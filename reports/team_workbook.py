@@ -20,7 +20,7 @@ from reports.release import Release
 from reports.team_sheets import DIFFERENCE, change_sheet, comments_sheet, pvalue_format
 from reports.teams import TeamView
 from reports.texts import team_comments_note, team_texts
-from reports.workbook_parts import SCORES, write_table
+from reports.workbook_parts import SCORES, base_formats, write_table
 
 __all__ = ["team_xlsx"]
 
@@ -37,20 +37,11 @@ def team_xlsx(view: TeamView, report: Release, planned: list[dict[str, Any]]) ->
     book = xlsxwriter.Workbook(buffer, {"in_memory": True, "nan_inf_to_errors": True})
     heading = text["team_title"] % {"team": view.name}
     book.set_properties({"title": f"{report.organisation} — {report.campaign} — {heading}"})
-    formats = {
-        "head": book.add_format(
-            {"bold": True, "bg_color": "#EDE7F6", "border": 1, "text_wrap": True, "valign": "top"}
-        ),
-        "title": book.add_format({"bold": True, "font_size": 14}),
-        "score": book.add_format(SCORES),
+    formats = base_formats(book, report.lang) | {
         "difference": book.add_format(DIFFERENCE),
         "bold": book.add_format({"bold": True}),
         "bold_score": book.add_format({**SCORES, "bold": True}),
         "dash": book.add_format({"align": "right"}),
-        "date": book.add_format(
-            {"num_format": "yyyy-mm-dd" if report.lang == "en" else "d-m-yyyy"}
-        ),
-        "wrap": book.add_format({"text_wrap": True, "valign": "top"}),
         "pvalue": book.add_format(pvalue_format(report.lang)),
     }
     shown = [d for d in report.dimensions if d.shown] if report.enough else []

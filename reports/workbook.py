@@ -19,7 +19,14 @@ from reports.comparison_sheets import benchmark_sheet, drivers_sheet, trend_shee
 from reports.office import as_date, heat_colour
 from reports.release import Release
 from reports.texts import office_texts
-from reports.workbook_parts import SCORES, bar_chart, statement_rows, statement_sheet, write_table
+from reports.workbook_parts import (
+    SCORES,
+    bar_chart,
+    base_formats,
+    statement_rows,
+    statement_sheet,
+    write_table,
+)
 
 __all__ = ["report_xlsx"]
 
@@ -33,19 +40,10 @@ def report_xlsx(report: Release, labels: list[str], actions: list[dict[str, Any]
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True, "nan_inf_to_errors": True})
     book.set_properties({"title": f"{report.organisation} — {report.campaign}"})
-    formats = {
-        "head": book.add_format(
-            {"bold": True, "bg_color": "#EDE7F6", "border": 1, "text_wrap": True, "valign": "top"}
-        ),
-        "title": book.add_format({"bold": True, "font_size": 14}),
-        "score": book.add_format(SCORES),
+    formats = base_formats(book, report.lang) | {
         "priority": book.add_format({"num_format": "0.00"}),
         "share": book.add_format({"num_format": "0%"}),
         "r": book.add_format({"num_format": "0.00"}),
-        "date": book.add_format(
-            {"num_format": "yyyy-mm-dd" if report.lang == "en" else "d-m-yyyy"}
-        ),
-        "wrap": book.add_format({"text_wrap": True, "valign": "top"}),
     }
     names = {d.key: d.name for d in report.dimensions}
     _overview(book, report, text, formats, names)

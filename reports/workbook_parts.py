@@ -20,6 +20,20 @@ __all__ = [
 SCORES = {"num_format": "0.0"}
 
 
+def base_formats(book, lang: str) -> dict:
+    """The formats every workbook shares: table heads, titles, scores, dates in the reader's
+    way, wrapped text."""
+    return {
+        "head": book.add_format(
+            {"bold": True, "bg_color": "#EDE7F6", "border": 1, "text_wrap": True, "valign": "top"}
+        ),
+        "title": book.add_format({"bold": True, "font_size": 14}),
+        "score": book.add_format(SCORES),
+        "date": book.add_format({"num_format": "yyyy-mm-dd" if lang == "en" else "d-m-yyyy"}),
+        "wrap": book.add_format({"text_wrap": True, "valign": "top"}),
+    }
+
+
 def write_table(sheet, row: int, header, rows, formats, columns=None, wrapped=None) -> int:
     """``rows`` under ``header`` from ``row`` on, styled per column; ``wrapped`` maps a wrapped
     column to its width in characters, so that each row is as high as its longest text needs
